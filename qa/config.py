@@ -1,0 +1,80 @@
+"""One configuration object: defaults here, overridden by `QA_*` environment variables and CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
+FUSION_MODES = ("rrf", "score")
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus_dir: str = "corpus"
+    index_dir: str = "index"
+    model: str = DEFAULT_MODEL
+    batch_size: int = 32
+    # chunking: tokens counted with tiktoken; the model's window (256 word pieces) is the hard cap
+    chunk_tokens: int = 160
+    chunk_overlap_tokens: int = 32
+    # retrieval
+    retrieval: str = "hybrid"
+    fusion: str = "rrf"
+    candidates: int = 20  # chunks whose sentences compete to be quoted
+    # answering
+    quotes: int = 5
+    max_quote_chars: int = 400
+    min_score: float = 0.4  # abstain when the best quote scores below this
+    # serving
+    host: str = "127.0.0.1"
+    port: int = 7860
+    password: str = ""
+    max_upload_mb: int = 20
+
+    def __post_init__(self):
+        if self.retrieval not in RETRIEVAL_MODES:
+            raise ConfigError(f"retrieval: unknown mode {self.retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
+        if self.fusion not in FUSION_MODES:
+            raise ConfigError(f"fusion: unknown mode {self.fusion!r}; choose one of {', '.join(FUSION_MODES)}")
+        if not 16 <= self.chunk_tokens <= 256:
+            raise ConfigError(f"chunk_tokens: {self.chunk_tokens} is outside 16..256 (the model reads 256 tokens at most)")
+        if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
+            raise ConfigError("chunk_overlap_tokens: must be at least 0 and smaller than chunk_tokens")
+        for name in ("quotes", "candidates", "batch_size", "max_upload_mb", "max_quote_chars"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
+
+    def replace(self, **changes: Any) -> "Config":
+        """A copy with `changes` applied; None values are ignored so CLI flags can pass through."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}; valid: {', '.join(f.name for f in fields(self))}")
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
+        """Defaults, then `QA_<FIELD>` variables, then `overrides` (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"QA_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _coerce(f"QA_{f.name.upper()}", raw, type(getattr(cls(), f.name)))
+        return cls(**values).replace(**overrides)
+
+
+def _coerce(name: str, raw: str, typ: type) -> Any:
+    try:
+        if typ is bool:
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        return typ(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a {typ.__name__}, got {raw!r}") from None

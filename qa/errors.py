@@ -1,0 +1,46 @@
+"""Typed errors raised by the library. Only the CLI and the app turn them into messages."""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class for every error the library raises on purpose."""
+
+
+class InputFileError(QAError):
+    """A corpus or question file cannot be read. The message names the file (and line)."""
+
+    def __init__(self, path, reason: str, line: int | None = None):
+        self.path = str(path)
+        self.reason = reason
+        self.line = line
+        where = self.path if line is None else f"{self.path}:{line}"
+        super().__init__(f"{where}: {reason}")
+
+
+class EmptyCorpusError(QAError):
+    """No usable document was found."""
+
+
+class EmptyQuestionError(QAError):
+    """The question is empty or whitespace only."""
+
+
+class IndexMissingError(QAError):
+    """No index exists at the given directory."""
+
+
+class IndexIncompatibleError(QAError):
+    """The index on disk was built with another format or model."""
+
+
+class QuestionSetError(InputFileError):
+    """A question set is malformed: the message names file, line and field."""
+
+
+class ConfigError(QAError):
+    """A configuration value is invalid; the message lists the valid choices."""
+
+
+class FidelityError(QAError):
+    """A quote does not match its source text at its offsets. Always a bug."""

@@ -1,0 +1,122 @@
+"""Records that cross pipeline stages. Ids are derived from content and position."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article. `text` is the cleaned text that every quote is cut from."""
+
+    id: str
+    text: str
+    title: str = ""
+    source: str = ""  # outlet, e.g. "France24"
+    date: str = ""  # ISO YYYY-MM-DD when known
+    author: str = ""
+    url: str = ""
+    path: str = ""  # where it came from: file path relative to the corpus root
+
+    @property
+    def sha256(self) -> str:
+        return sha256_text(self.text)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["sha256"] = self.sha256
+        return d
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one document: `doc.text[start:end] == text`."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sentences: tuple[tuple[int, int], ...]  # absolute (start, end) offsets in the document
+    n_tokens: int = 0
+
+    @staticmethod
+    def make_id(doc_id: str, start: int, end: int) -> str:
+        return f"{doc_id}#{start}-{end}"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["sentences"] = [list(s) for s in self.sentences]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Chunk":
+        return cls(
+            id=d["id"],
+            doc_id=d["doc_id"],
+            start=int(d["start"]),
+            end=int(d["end"]),
+            text=d["text"],
+            sentences=tuple((int(a), int(b)) for a, b in d["sentences"]),
+            n_tokens=int(d.get("n_tokens", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the per-retriever scores behind it."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    dense: float | None = None
+    bm25: float | None = None
+
+
+@dataclass
+class Quote:
+    """An exact excerpt: `documents[doc_id].text[start:end] == text`."""
+
+    n: int
+    text: str
+    doc_id: str
+    title: str
+    source: str
+    date: str
+    start: int
+    end: int
+    score: float
+    url: str = ""
+    # where inside the document the short answer sits, when there is one in this quote
+    short_start: int | None = None
+    short_end: int | None = None
+    # other documents that report the same sentence: [{"doc_id", "title", "source", "date", "start", "end"}]
+    also_in: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    quotes: list[Quote] = field(default_factory=list)
+    short_answer: str | None = None
+    config: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "short_answer": self.short_answer,
+            "config": self.config,
+            "quotes": [q.to_dict() for q in self.quotes],
+        }

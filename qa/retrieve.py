@@ -1,0 +1,95 @@
+"""Retrieval of candidate chunks: dense (FAISS), lexical (BM25) or a fusion of both."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import Config
+from .index import Index
+from .lexical import bm25_scores, tokenize
+from .records import Hit
+
+RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
+
+
+def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion of several ranked id lists."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return fused
+
+
+def score_fusion(dense: dict[int, float], lexical: dict[int, float], weight: float = 0.5) -> dict[int, float]:
+    """Convex combination of max-normalised scores; missing scores count as 0."""
+    def norm(d):
+        top = max(d.values(), default=0.0)
+        return {i: (v / top if top > 0 else 0.0) for i, v in d.items()}
+
+    dn, ln = norm(dense), norm(lexical)
+    return {i: weight * dn.get(i, 0.0) + (1 - weight) * ln.get(i, 0.0) for i in set(dn) | set(ln)}
+
+
+class Retriever:
+    """Finds the chunks most likely to hold the answer."""
+
+    def __init__(self, index: Index, config: Config):
+        self.index = index
+        self.config = config
+
+    def _allowed_chunks(self, allowed_docs: set[str] | None) -> np.ndarray | None:
+        if allowed_docs is None:
+            return None
+        return np.array([i for i, c in enumerate(self.index.chunks) if c.doc_id in allowed_docs], dtype=np.int64)
+
+    def dense(self, query_vec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        import faiss
+
+        total = self.index.dense.ntotal
+        if total == 0 or (allowed is not None and len(allowed) == 0):
+            return {}
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        scores, ids = self.index.dense.search(query_vec.reshape(1, -1), min(n, total), params=params)
+        return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+
+    def lexical(self, tokens: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        scores = bm25_scores(self.index.bm25, tokens)
+        if allowed is not None:
+            mask = np.zeros_like(scores)
+            mask[allowed] = 1
+            scores = scores * mask
+        top = np.argsort(-scores, kind="stable")[:n]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def search(
+        self, question: str, query_vec: np.ndarray, k: int | None = None, allowed_docs: set[str] | None = None
+    ) -> list[Hit]:
+        """The top `k` chunks (default: config.candidates) for the question, best first."""
+        k = k or self.config.candidates
+        mode = self.config.retrieval
+        allowed = self._allowed_chunks(allowed_docs)
+        pool = max(k * 2, 50)  # fuse over a deeper pool than we return
+        dense = self.dense(query_vec, pool, allowed) if mode in ("dense", "hybrid") else {}
+        lexical = self.lexical(tokenize(question), pool, allowed) if mode in ("bm25", "hybrid") else {}
+        if mode == "dense":
+            fused = dense
+        elif mode == "bm25":
+            fused = lexical
+        elif self.config.fusion == "rrf":
+            fused = rrf([sorted(dense, key=dense.get, reverse=True), sorted(lexical, key=lexical.get, reverse=True)])
+        else:
+            fused = score_fusion(dense, lexical)
+        order = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+        return [
+            Hit(
+                chunk=self.index.chunks[i],
+                score=float(fused[i]),
+                rank=r,
+                dense=dense.get(i),
+                bm25=lexical.get(i),
+            )
+            for r, i in enumerate(order)
+        ]

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up .venv/ with the CPU build of torch and this package. Idempotent and quick when nothing changed.
+#   scripts/setup.sh          the app and the CLI
+#   scripts/setup.sh --test   also the test tools and Debian's chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    echo "==> creating .venv with $($PYTHON --version)"
+    "$PYTHON" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip --disable-pip-version-check)
+
+stamp=".venv/.qa-setup-$want_test-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    # The CPU build of torch first: with it in place, nothing later pulls a multi-GB CUDA build.
+    if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+        echo "==> installing torch (CPU build)"
+        "${PIP[@]}" install -q "torch==${QA_TORCH_VERSION:-2.13.0}"
+    fi
+    echo "==> installing qa and its dependencies"
+    if [ "$want_test" = 1 ]; then
+        "${PIP[@]}" install -q -e ".[test]"
+    else
+        "${PIP[@]}" install -q -e .
+    fi
+    rm -f .venv/.qa-setup-"$want_test"-*
+    touch "$stamp"
+fi
+
+if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing Debian's chromium for the browser tests"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+fi
