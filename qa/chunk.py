@@ -50,16 +50,38 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+SPLITTER_VERSION = 2  # bump when sentence boundaries change: indexes record it and rebuild
+_BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")  # runs of lines without a blank line between
+_TERMINAL = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+
+
+def _hard_wrapped(text: str) -> bool:
+    """True for text whose single line breaks are soft wraps (PDF extractions), not paragraph ends.
+
+    Scraped articles put one paragraph per line, and most lines end a sentence; wrapped text
+    breaks lines mid-sentence, so few of its lines end with sentence punctuation."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 3:
+        return False
+    ended = sum(1 for ln in lines if _TERMINAL.search(ln))
+    return ended < len(lines) / 3
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """The stretches of text that sentences never cross: lines, or blank-line paragraphs of wrapped text."""
+    pattern = _BLOCK if _hard_wrapped(text) else _LINE
+    out = []
+    for m in pattern.finditer(text):
+        s, e = _strip(text, m.start(), m.end())
+        if s < e:
+            out.append((s, e))
+    return out
+
+
 def split_sentences_many(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
     """Sentence offsets for many texts at once (batched through spaCy)."""
     texts = list(texts)
-    # Every line break ends a sentence: scraped and plain-text articles put one paragraph per line.
-    lines: list[tuple[int, int, int]] = []  # (text index, start, end)
-    for i, text in enumerate(texts):
-        for m in _LINE.finditer(text):
-            s, e = _strip(text, m.start(), m.end())
-            if s < e:
-                lines.append((i, s, e))
+    lines: list[tuple[int, int, int]] = [(i, s, e) for i, text in enumerate(texts) for s, e in _units(text)]
     result: list[list[tuple[int, int]]] = [[] for _ in texts]
     docs = _nlp().pipe((texts[i][s:e] for i, s, e in lines), batch_size=256)
     for (i, s, _e), doc in zip(lines, docs):

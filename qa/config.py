@@ -25,12 +25,13 @@ class Config:
     chunk_overlap_tokens: int = 32
     # retrieval
     retrieval: str = "hybrid"
-    fusion: str = "rrf"
+    fusion: str = "score"
+    dense_weight: float = 0.3  # share of the dense score in score fusion; BM25 carries names and numbers
     candidates: int = 20  # chunks whose sentences compete to be quoted
     # answering
     quotes: int = 5
     max_quote_chars: int = 400
-    min_score: float = 0.4  # abstain when the best quote scores below this
+    min_score: float = 0.53  # abstain below this; calibrated by bench/tune.py
     # serving
     host: str = "127.0.0.1"
     port: int = 7860
@@ -46,6 +47,8 @@ class Config:
             raise ConfigError(f"chunk_tokens: {self.chunk_tokens} is outside 16..256 (the model reads 256 tokens at most)")
         if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise ConfigError("chunk_overlap_tokens: must be at least 0 and smaller than chunk_tokens")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         for name in ("quotes", "candidates", "batch_size", "max_upload_mb", "max_quote_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")

@@ -28,7 +28,7 @@ from typing import Callable
 import numpy as np
 
 from . import __version__
-from .chunk import chunk_documents
+from .chunk import SPLITTER_VERSION, chunk_documents
 from .config import Config
 from .embed import Embedder
 from .errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
@@ -88,6 +88,7 @@ def settings_of(config: Config) -> dict:
         "model": config.model,
         "chunk_tokens": config.chunk_tokens,
         "chunk_overlap_tokens": config.chunk_overlap_tokens,
+        "splitter": SPLITTER_VERSION,
     }
 
 

@@ -81,7 +81,7 @@ class Retriever:
         elif self.config.fusion == "rrf":
             fused = rrf([sorted(dense, key=dense.get, reverse=True), sorted(lexical, key=lexical.get, reverse=True)])
         else:
-            fused = score_fusion(dense, lexical)
+            fused = score_fusion(dense, lexical, self.config.dense_weight)
         order = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         return [
             Hit(

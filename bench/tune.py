@@ -1,0 +1,142 @@
+"""Fit the sentence-signal weights and the abstention threshold of qa/answer.py, with a held-out check.
+
+    python bench/tune.py [--limit N]
+
+Questions of xquad-en and covid-qa are split by their source document (a hash of its id) into a
+tuning half and a held-out half, so no article is seen on both sides. A logistic regression over
+the signals of every candidate sentence ("does it hold a gold answer?") gives the weights; the
+threshold is set on the tuning half so that at most 5% of answerable questions are refused, and
+cross-corpus questions (covid-qa asked of xquad-en's articles and the reverse) measure how often
+it refuses what it should. The held-out figures are printed next to the tuning ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa import answer as A  # noqa: E402
+from qa.assistant import Assistant  # noqa: E402
+from qa.config import Config  # noqa: E402
+from qa.entities import expected_labels, pick_short_answer  # noqa: E402
+from qa.index import ensure_index  # noqa: E402
+from qa.ingest import load_corpus  # noqa: E402
+from qa.retrieve import Retriever  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+SIGNALS = list(A.WEIGHTS)
+NER_TOP = 12
+REFUSE_PERCENT = 2  # leave room under the 5% budget for refusing answerable questions
+
+
+def held_out(doc_id: str) -> bool:
+    return hashlib.sha256(doc_id.encode()).digest()[0] % 2 == 1
+
+
+def load_set(name: str, cache: Path, config: Config):
+    docs = load_corpus([DATA / name / "corpus.jsonl"]).documents
+    index = ensure_index(docs, cache / name, config, show_progress_bar=True)
+    questions = [json.loads(line) for line in open(DATA / name / "questions.jsonl", encoding="utf-8")]
+    return Assistant(index, config), questions
+
+
+def candidates_for(assistant: Assistant, question: str):
+    vec = assistant.embedder.encode([question])[0]
+    hits = Retriever(assistant.index, assistant.config).search(question, vec)
+    cands = A.collect_candidates(hits, assistant.index)
+    A.score_candidates(cands, question, vec, assistant.index, assistant.idf, assistant.config)
+    labels = expected_labels(question)
+    if labels:
+        top = sorted(cands, key=lambda c: -c.score)[:NER_TOP]
+        texts = [assistant.index.documents[c.doc_id].text[c.start : c.end] for c in top]
+        for c, t, ents in zip(top, texts, assistant.entities.entities([(c.row, t) for c, t in zip(top, texts)])):
+            c.type_fit = 1.0 if pick_short_answer(question, t, ents, labels) else 0.0
+    return cands
+
+
+def features(cands) -> np.ndarray:
+    return np.array([[getattr(c, s) for s in SIGNALS] for c in cands], dtype=np.float64).reshape(-1, len(SIGNALS))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=int, default=0, help="questions per set (0: all)")
+    ap.add_argument("--cache", default=str(Path.home() / ".cache" / "qa" / "bench"))
+    args = ap.parse_args()
+    config = Config()
+    cache = Path(args.cache)
+    sets = {name: load_set(name, cache, config) for name in ("xquad-en", "covid-qa")}
+
+    rows = []  # (set, held_out, features, labels)
+    for name, (assistant, questions) in sets.items():
+        qs = questions[: args.limit] if args.limit else questions
+        for q in qs:
+            cands = candidates_for(assistant, q["question"])
+            gold = [A.normalize_for_match(g) for g in q["answers"]]
+            docs = assistant.index.documents
+            y = np.array([any(g in A.normalize_for_match(docs[c.doc_id].text[c.start : c.end]) for g in gold) for c in cands])
+            rows.append((name, held_out(q["sources"][0]), features(cands), y))
+
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([r[2] for r in rows if not r[1]])
+    Y = np.concatenate([r[3] for r in rows if not r[1]])
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(X, Y)
+    w = model.coef_[0]
+    print("weights:", {s: round(float(v), 3) for s, v in zip(SIGNALS, w)}, "intercept", round(float(model.intercept_[0]), 3))
+    scale = np.abs(w).sum()
+    print("normalised:", {s: round(float(v / scale), 3) for s, v in zip(SIGNALS, w)})
+
+    def at1(weights, subset):
+        hit = n = 0
+        for name, ho, F, y in rows:
+            if ho != subset[1] or name != subset[0]:
+                continue
+            n += 1
+            if len(F):
+                hit += bool(y[int(np.argmax(F @ weights))])
+        return hit / max(n, 1), n
+
+    current = np.array([A.WEIGHTS[s] for s in SIGNALS])
+    for name in sets:
+        for ho in (False, True):
+            cur, n = at1(current, (name, ho))
+            fit, _ = at1(w, (name, ho))
+            oracle = np.mean([r[3].any() for r in rows if r[0] == name and r[1] == ho])
+            print(f"{name:9s} {'held-out' if ho else 'tuning  '} n={n:5d} best-sentence@1 current={cur:.3f} fitted={fit:.3f} (any candidate holds it: {oracle:.3f})")
+
+    # Abstention: the best quote's score, on answerable questions and on questions asked of the other corpus.
+    names = list(sets)
+    scores = {True: ([], []), False: ([], [])}  # held_out -> (answerable, unanswerable)
+    for name in names:
+        assistant, questions = sets[name]
+        other = sets[names[1 - names.index(name)]][0].with_config(min_score=-1e9)
+        own = assistant.with_config(min_score=-1e9)
+        qs = questions[: args.limit] if args.limit else questions
+        for q in qs:
+            ho = held_out(q["sources"][0])
+            a, b = own.ask(q["question"]), other.ask(q["question"])
+            scores[ho][0].append(a.quotes[0].score if a.quotes else -1.0)
+            scores[ho][1].append(b.quotes[0].score if b.quotes else -1.0)
+    pos, neg = (np.array(x) for x in scores[False])
+    threshold = float(np.percentile(pos, REFUSE_PERCENT))
+    print(f"min_score for at most {REFUSE_PERCENT}% refused answerable questions (tuning half): {threshold:.3f} (current {Config().min_score})")
+    for ho in (False, True):
+        pos, neg = (np.array(x) for x in scores[ho])
+        th = Config().min_score
+        print(
+            f"{'held-out' if ho else 'tuning  '} at min_score={th}: answerable refused {np.mean(pos < th):.3f} (n={len(pos)}), "
+            f"cross-corpus abstain recall {np.mean(neg < th):.3f} (n={len(neg)})"
+        )
+
+
+if __name__ == "__main__":
+    main()
