@@ -1,7 +1,21 @@
-"""Entry point: `python app.py` serves the app on the shipped corpus (the index is built on first run)."""
+"""The browser app: `python app.py` serves the chat on http://127.0.0.1:7860.
+
+On a first run (no index yet) it builds the index from corpus/ and prints the progress here.
+Settings come from QA_* environment variables (QA_PORT, QA_HOST, QA_INDEX_DIR, QA_PASSWORD, …);
+`qa serve --help` lists the same settings as flags. The UI itself lives in qa/ui.py.
+"""
+
+import sys
 
 from qa.config import Config
-from qa.ui import launch
+from qa.errors import QAError
+from qa.ui import serve
 
 if __name__ == "__main__":
-    launch(Config.from_env())
+    try:
+        config = Config.from_env()
+        serve(config)  # opens index/, or builds it from corpus/ first; then serves until Ctrl+C
+    except QAError as exc:  # one line, never a traceback
+        sys.exit(f"Error: {exc}")
+    except KeyboardInterrupt:
+        sys.exit(130)

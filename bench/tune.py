@@ -70,14 +70,21 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0, help="questions per set (0: all)")
     ap.add_argument("--cache", default=str(Path.home() / ".cache" / "qa" / "bench"))
+    ap.add_argument("--abstain-only", action="store_true", help="skip the weight fit")
     args = ap.parse_args()
     config = Config()
     cache = Path(args.cache)
     sets = {name: load_set(name, cache, config) for name in ("xquad-en", "covid-qa")}
+    if not args.abstain_only:
+        fit_weights(sets, args.limit)
+    calibrate_abstention(sets, args.limit)
 
+
+def fit_weights(sets, limit: int) -> None:
+    """Fit the signal weights on the tuning half; compare with the current ones on both halves."""
     rows = []  # (set, held_out, features, labels)
     for name, (assistant, questions) in sets.items():
-        qs = questions[: args.limit] if args.limit else questions
+        qs = questions[:limit] if limit else questions
         for q in qs:
             cands = candidates_for(assistant, q["question"])
             gold = [A.normalize_for_match(g) for g in q["answers"]]
@@ -113,25 +120,27 @@ def main():
             oracle = np.mean([r[3].any() for r in rows if r[0] == name and r[1] == ho])
             print(f"{name:9s} {'held-out' if ho else 'tuning  '} n={n:5d} best-sentence@1 current={cur:.3f} fitted={fit:.3f} (any candidate holds it: {oracle:.3f})")
 
-    # Abstention: the best quote's score, on answerable questions and on questions asked of the other corpus.
+
+
+def calibrate_abstention(sets, limit: int) -> None:
+    """Answer confidence on answerable questions and on questions asked of the other corpus."""
     names = list(sets)
     scores = {True: ([], []), False: ([], [])}  # held_out -> (answerable, unanswerable)
     for name in names:
         assistant, questions = sets[name]
         other = sets[names[1 - names.index(name)]][0].with_config(min_score=-1e9)
         own = assistant.with_config(min_score=-1e9)
-        qs = questions[: args.limit] if args.limit else questions
+        qs = questions[:limit] if limit else questions
         for q in qs:
             ho = held_out(q["sources"][0])
             a, b = own.ask(q["question"]), other.ask(q["question"])
-            scores[ho][0].append(a.quotes[0].score if a.quotes else -1.0)
-            scores[ho][1].append(b.quotes[0].score if b.quotes else -1.0)
+            scores[ho][0].append(a.confidence)
+            scores[ho][1].append(b.confidence)
     pos, neg = (np.array(x) for x in scores[False])
     threshold = float(np.percentile(pos, REFUSE_PERCENT))
     print(f"min_score for at most {REFUSE_PERCENT}% refused answerable questions (tuning half): {threshold:.3f} (current {Config().min_score})")
-    for ho in (False, True):
+    for ho, th in ((False, Config().min_score), (True, Config().min_score), (True, round(threshold, 2))):
         pos, neg = (np.array(x) for x in scores[ho])
-        th = Config().min_score
         print(
             f"{'held-out' if ho else 'tuning  '} at min_score={th}: answerable refused {np.mean(pos < th):.3f} (n={len(pos)}), "
             f"cross-corpus abstain recall {np.mean(neg < th):.3f} (n={len(neg)})"

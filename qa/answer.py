@@ -251,10 +251,25 @@ def select_quotes(cands: list[Candidate], index: Index, k: int, config: Config) 
     return quotes
 
 
-def compose(question: str, quotes: list[Quote], config: Config) -> Answer:
+def confidence(cands: list[Candidate]) -> float:
+    """How sure we are that the corpus answers the question at all.
+
+    The mean of the best sentence's score and the best semantic and rare-word matches anywhere
+    among the candidates: a question about something the corpus never discusses scores low on
+    all three, while one answerable question rarely scores low on more than one.
+    """
+    if not cands:
+        return 0.0
+    best = max(c.score for c in cands)
+    return (best + max(c.semantic for c in cands) + max(c.lexical for c in cands)) / 3
+
+
+def compose(question: str, quotes: list[Quote], config: Config, confidence: float = 1.0) -> Answer:
     """The answer text: the best quote with its marker, then pointers to the other sources."""
-    if not quotes or quotes[0].score < config.min_score:
-        return Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, quotes=[], config=config.retrieval)
+    if not quotes or confidence < config.min_score:
+        return Answer(
+            question=question, answer=ABSTAIN_TEXT, abstained=True, quotes=[], config=config.retrieval, confidence=confidence
+        )
     best = quotes[0]
     short = None
     if best.short_start is not None:
@@ -264,5 +279,11 @@ def compose(question: str, quotes: list[Quote], config: Config) -> Answer:
     if others:
         text += " See also " + ", ".join(f"[{q.n}]" for q in others) + "."
     return Answer(
-        question=question, answer=text, abstained=False, quotes=quotes, short_answer=short, config=config.retrieval
+        question=question,
+        answer=text,
+        abstained=False,
+        quotes=quotes,
+        short_answer=short,
+        config=config.retrieval,
+        confidence=confidence,
     )

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .answer import IdfTable, apply_answer_type, collect_candidates, compose, score_candidates, select_quotes
+from .answer import IdfTable, apply_answer_type, collect_candidates, compose, confidence, score_candidates, select_quotes
 from .entities import EntityCache
 from .config import Config
 from .embed import Embedder
@@ -124,14 +124,16 @@ class Assistant:
             )
         k = k or self.config.quotes
         query = retrieval_query(question, history)
-        query_vec = self.embedder.encode([query])[0]
+        vecs = self.embedder.encode([question] if query == question else [question, query])
         allowed = self._allowed_docs(sources, date_from, date_to)
-        hits = Retriever(self.index, self.config).search(query, query_vec, allowed_docs=allowed)
+        # a follow-up finds its passages with the earlier question's help, but its sentences are
+        # judged against what is asked now ("And what did Russia say?")
+        hits = Retriever(self.index, self.config).search(query, vecs[-1], allowed_docs=allowed)
         cands = collect_candidates(hits, self.index)
-        score_candidates(cands, query, query_vec, self.index, self.idf, self.config)
+        score_candidates(cands, question, vecs[0], self.index, self.idf, self.config)
         apply_answer_type(cands, question, self.index, self.entities)
         quotes = select_quotes(cands, self.index, k, self.config)
-        answer = compose(question, quotes, self.config)
+        answer = compose(question, quotes, self.config, confidence(cands))
         return answer
 
     def add_files(self, paths: Iterable[str | Path], *, progress: Progress = _noop) -> tuple[int, list[QAError]]:

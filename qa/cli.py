@@ -100,9 +100,62 @@ def ask_cmd(question, k, as_json, retrieval, sources, index_dir):
         click.echo(format_answer(answer))
 
 
+@cli.command("serve")
+@click.option("--host", default=None, help="Address to bind [default: 127.0.0.1]; 0.0.0.0 exposes the app to your network.")
+@click.option("--port", type=int, default=None, help="Port [default: 7860].")
+@index_dir_option
+@click.option("--password", default=None, help="Require this password (user name: qa); or set QA_PASSWORD.")
+def serve_cmd(host, port, index_dir, password):
+    """Serve the browser app; builds the index from corpus/ on first run."""
+    from .ui import launch
+
+    launch(Config.from_env(host=host, port=port, index_dir=index_dir, password=password))
+
+
 def main():
     cli(prog_name="qa")
 
 
 if __name__ == "__main__":
     main()
+
+
+# --- qa eval (appended after main(): the `qa` entry point imports the whole module first) ---
+
+from .evaluate import CONFIGS as _EVAL_CONFIGS  # noqa: E402  (light: no model or index imports)
+
+
+@cli.command("eval")
+@click.argument("questions", type=click.Path(exists=True))
+@click.option(
+    "--corpus", type=click.Path(exists=True), default=None,
+    help="Corpus file or folder; its index is built or reused in $QA_CACHE_DIR (default ~/.cache/qa).",
+)
+@index_dir_option
+@click.option(
+    "--config", "configs", multiple=True, metavar="NAME",
+    help=f"Configuration to run, repeatable or comma-separated: {', '.join(_EVAL_CONFIGS)} [default: hybrid].",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N questions, spread evenly over the set.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Write report.json, report.md and chart.png here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the aggregate metrics as one JSON object.")
+def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
+    """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side."""
+    from .errors import FidelityError
+    from .evaluate import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
+
+    names = resolve_configs(configs)  # an unknown name fails before any loading
+    config = Config.from_env(index_dir=index_dir)
+    inputs = prepare(questions, corpus=corpus, index_dir=index_dir, config=config, limit=limit)
+    for problem in inputs.problems:
+        click.echo(f"skipped {problem}", err=True)
+    report = evaluate(inputs.qset, configured(inputs.assistant, names), inputs.documents, index=inputs.index_info)
+    click.echo(dumps_summary(report) if as_json else format_table(report))
+    if out:
+        paths = write_report(report, out)
+        click.echo(f"Wrote {', '.join(str(p) for p in paths.values())}", err=True)
+    if report.fidelity:
+        raise FidelityError(
+            f"quote fidelity below 1.0: {len(report.fidelity)} quote(s) do not match their documents"
+            + (f" (listed in {out}/report.md)" if out else " (listed above)")
+        )

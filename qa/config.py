@@ -31,7 +31,7 @@ class Config:
     # answering
     quotes: int = 5
     max_quote_chars: int = 400
-    min_score: float = 0.53  # abstain below this; calibrated by bench/tune.py
+    min_score: float = 0.48  # abstain when the answer confidence is below this; calibrated by bench/tune.py
     # serving
     host: str = "127.0.0.1"
     port: int = 7860

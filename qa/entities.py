@@ -82,6 +82,8 @@ def pick_short_answer(
         # answers tend to follow the words the question shares with the sentence ("held on Oct. 5
         # in Spain"), so an entity before a shared word counts as twice as far away
         distance = min((s - a if s >= a else 2 * (a - e) for a in anchors), default=0)
+        if label == "NORP":
+            distance += 60  # "Russian" answers "who" only when no person or organisation is near
         if best_key is None or distance < best_key:
             best, best_key = (s, e), distance
     return best

@@ -110,6 +110,7 @@ class Answer:
     quotes: list[Quote] = field(default_factory=list)
     short_answer: str | None = None
     config: str = ""
+    confidence: float = 0.0  # how sure the corpus answers the question; below config.min_score it abstains
 
     def to_dict(self) -> dict:
         return {
@@ -118,5 +119,6 @@ class Answer:
             "abstained": self.abstained,
             "short_answer": self.short_answer,
             "config": self.config,
+            "confidence": round(self.confidence, 4),
             "quotes": [q.to_dict() for q in self.quotes],
         }

@@ -1,0 +1,185 @@
+"""Answer quality against two baselines, on xquad-en, covid-qa and the shipped corpus.
+
+    python bench/quality.py [--limit N] [--sets xquad-en,covid-qa,shipped] [--out bench/quality.md]
+
+Each set runs three answerers in one run, over the same documents and the same questions:
+our default configuration, BM25 (bm25s) and the common chunk recipe (LangChain-style 1,000-
+character chunks with 200 overlap, the same MiniLM, FAISS flat); see bench/baselines.py.
+It prints one table of every metric with the ratio of ours to the better baseline, and writes
+the same table as markdown (for the README). --reports DIR also writes each set's full report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from baselines import Bm25Baseline, ChunkRecipe, Passages  # noqa: E402
+
+from qa.config import Config  # noqa: E402
+from qa.evaluate import (  # noqa: E402
+    LOWER_IS_BETTER,
+    METRICS,
+    EvalReport,
+    cache_root,
+    ensure_cached_index,
+    evaluate,
+    format_value,
+    text_table,
+    write_report,
+)
+from qa.questions import check_sources, load_questions  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+SETS = {
+    "xquad-en": (DATA / "xquad-en" / "questions.jsonl", DATA / "xquad-en" / "corpus.jsonl"),
+    "covid-qa": (DATA / "covid-qa" / "questions.jsonl", DATA / "covid-qa" / "corpus.jsonl"),
+    "shipped": (ROOT / "bench" / "questions" / "shipped.jsonl", ROOT / "corpus"),
+}
+OURS, BM25, RECIPE = "ours", "bm25", "chunk-recipe"
+COLUMNS = {OURS: "ours (default)", BM25: "BM25 (bm25s)", RECIPE: "chunk recipe"}
+
+
+def run_set(name: str, limit: int | None, config: Config, progress: bool) -> EvalReport:
+    """Our default configuration and both baselines on one question set."""
+    from qa.assistant import Assistant
+    from qa.ingest import load_corpus
+
+    questions_path, corpus_path = SETS[name]
+    qset = load_questions(questions_path).limited(limit)
+    corpus = load_corpus([corpus_path])
+    documents = list(corpus.documents)
+    check_sources(qset, {d.id for d in documents})
+    print(f"\n== {name}: {len(qset.questions)} questions, {len(documents)} documents", file=sys.stderr)
+    t0 = time.time()
+    index = ensure_cached_index(documents, config, progress=progress)
+    assistant = Assistant(index, config)
+    passages = Passages(documents)
+    answerers = {
+        OURS: assistant,
+        BM25: Bm25Baseline(passages=passages),
+        RECIPE: ChunkRecipe(
+            passages=passages, embedder=assistant.embedder, cache_dir=cache_root() / "baselines", known=index_vectors(index)
+        ),
+    }
+    print(f"   indexes ready in {time.time() - t0:.0f} s", file=sys.stderr)
+    info = {"index_dir": str(index.path), "model": index.model, "chunks": len(index.chunks), "passages": len(passages.passages)}
+    return evaluate(qset, answerers, documents, progress=progress, index=info)
+
+
+def index_vectors(index) -> dict:
+    """Text -> vector of every sentence and chunk our index embedded with the same model (same vectors, no re-embedding)."""
+    known = {c.text: v for c, v in zip(index.chunks, index.chunk_vectors())}
+    docs = [index.documents[d] for d in index.doc_ids]
+    for (d, s, e), v in zip(index.sentence_rows.tolist(), index.sentence_vectors):
+        known[docs[d].text[s:e]] = v
+    return known
+
+
+def ratio(metric: str, ours, baselines: list) -> str:
+    """Ours divided by the better baseline (higher is better, except latency and quote length)."""
+    values = [b for b in baselines if b is not None]
+    if ours is None or not values:
+        return "n/a"
+    better = min(values) if metric in LOWER_IS_BETTER else max(values)
+    if better == 0:
+        return "n/a"  # e.g. short answers, which the baselines never give
+    return f"{ours / better:.2f}×"
+
+
+def table_rows(reports: dict[str, EvalReport]) -> list[list[str]]:
+    rows = []
+    for name, report in reports.items():
+        m = report.metrics
+        for metric in METRICS:
+            ours, bm25, recipe = m[OURS][metric], m[BM25][metric], m[RECIPE][metric]
+            rows.append(
+                [name, metric, format_value(metric, ours), format_value(metric, bm25), format_value(metric, recipe),
+                 ratio(metric, ours, [bm25, recipe])]
+            )
+    return rows
+
+
+HEADER = ["set", "metric", COLUMNS[OURS], COLUMNS[BM25], COLUMNS[RECIPE], "ours ÷ better baseline"]
+
+
+def markdown(reports: dict[str, EvalReport], limit: int | None, seconds: float) -> str:
+    sizes = ", ".join(
+        f"{name} {len(r.question_set.questions)} questions ({r.question_set.answerable} answerable) over {r.documents} documents"
+        for name, r in reports.items()
+    )
+    lines = [
+        "# Answer quality against baselines",
+        "",
+        f"`python bench/quality.py{f' --limit {limit}' if limit else ''}` — {sizes}. "
+        f"{time.strftime('%Y-%m-%d')}, {platform.machine()} CPU with {os.cpu_count()} cores, {seconds / 60:.0f} min. "
+        "Metrics are those of `qa eval` (defined in qa/evaluate.py); latency is answer time per question, "
+        "after start-up, on this machine.",
+        "",
+        "- **ours**: the default configuration (hybrid retrieval, sentence-level quotes).",
+        "- **BM25**: bm25s over LangChain-style 1,000-character chunks (200 overlap); the quote is each top chunk's "
+        "sentence with the most rare question words.",
+        "- **chunk recipe**: the same chunks, all-MiniLM-L6-v2, FAISS flat; the quote is each top chunk's sentence "
+        "most similar to the question.",
+        "- Ratio: ours ÷ the better of the two baselines on that metric (for latency and quote length, lower is better, "
+        "so the better baseline is the lower one). n/a: the metric does not apply to the set or the answerer "
+        "(e.g. baselines give no short answers; xquad-en and covid-qa have no unanswerable questions).",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|---|---|" + "---:|" * (len(HEADER) - 2),
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in table_rows(reports)]
+    bad = [p for r in reports.values() for p in r.fidelity]
+    lines += ["", f"Quote fidelity problems: {len(bad)}." if bad else "Every quote of every answerer equals its document's text at its offsets."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--limit", type=int, default=None, help="questions per set, spread over the set (default: all)")
+    ap.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, from {', '.join(SETS)}")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "quality.md"), help="markdown table to write")
+    ap.add_argument("--json", dest="json_out", default=None, help="also write the aggregate metrics as JSON here")
+    ap.add_argument("--reports", default=None, help="write each set's report.json/report.md/chart.png under this folder")
+    ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = ap.parse_args(argv)
+    names = [n.strip() for n in args.sets.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        ap.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}")
+
+    t0 = time.time()
+    config = Config()
+    reports = {name: run_set(name, args.limit, config, not args.quiet) for name in names}
+    seconds = time.time() - t0
+
+    print()
+    print("\n".join(text_table(HEADER, table_rows(reports))))
+    for name, r in reports.items():
+        for w in r.warnings:
+            print(f"warning ({name}): {w}", file=sys.stderr)
+    md = markdown(reports, args.limit, seconds)
+    Path(args.out).write_text(md, encoding="utf-8")
+    print(f"\nwrote {args.out}", file=sys.stderr)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps({n: r.metrics for n, r in reports.items()}, indent=2), encoding="utf-8")
+    if args.reports:
+        for name, r in reports.items():
+            write_report(r, Path(args.reports) / name)
+    fidelity = sum(len(r.fidelity) for r in reports.values())
+    if fidelity:
+        print(f"QUOTE FIDELITY BUG: {fidelity} quote(s) do not match their documents", file=sys.stderr)
+    return 1 if fidelity else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

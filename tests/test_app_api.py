@@ -1,0 +1,216 @@
+"""The app's API (gradio_client), its launch paths (`python app.py`, `qa serve`) and its upload service.
+
+Every server runs on a free loopback port over a temporary copy of the shipped index, so nothing
+here touches the shared fixture or the repository's index/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS, ROOT
+
+UI_DATA = Path(__file__).resolve().parent / "data" / "ui"
+GRANADA = "Why did Aliyev refuse to attend the talks in Granada?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(index_src: Path | None, tmp: Path, **overrides):
+    """Serve the real app in this process over a copy of `index_src` (or no index); yields (url, service)."""
+    from qa.config import Config
+    from qa.ui import Service, serve
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    index_dir = tmp / "index"
+    if index_src is not None:
+        shutil.copytree(index_src, index_dir)
+    corpus = tmp / "corpus"
+    corpus.mkdir(exist_ok=True)  # empty: the app must not build from the repository's corpus
+    config = Config(index_dir=str(index_dir), corpus_dir=str(corpus), port=free_port(), **overrides)
+    quiet = lambda message: None  # noqa: E731
+    service = Service.start(config, log=quiet)
+    demo = serve(config, service=service, prevent_thread_lock=True, log=quiet)
+    try:
+        yield f"http://127.0.0.1:{config.port}/", service
+    finally:
+        demo.close()
+        service.close()
+
+
+@pytest.fixture(scope="module")
+def app(shipped_index_dir, tmp_path_factory):
+    with running_app(shipped_index_dir, tmp_path_factory.mktemp("app_api")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app[0], verbose=False)
+
+
+def test_api_ask_returns_the_answer_record(app, client):
+    _url, service = app
+    t0 = time.time()
+    result = client.predict(GRANADA, 4, api_name="/ask")
+    assert time.time() - t0 < 120
+    assert result["question"] == GRANADA and result["abstained"] is False
+    assert 1 <= len(result["quotes"]) <= 4
+    assert "[1]" in result["answer"]
+    docs = service.documents()
+    assert len({q["doc_id"] for q in result["quotes"]}) >= 2
+    for q in result["quotes"]:
+        assert docs[q["doc_id"]].text[q["start"] : q["end"]] == q["text"]
+        assert set(q) >= {"n", "text", "doc_id", "title", "source", "date", "start", "end", "score", "url", "also_in"}
+    assert any("destructive position" in q["text"] for q in result["quotes"])
+
+
+def test_api_defaults_filters_and_errors(app, client):
+    from gradio_client.exceptions import AppError
+
+    default = client.predict(GRANADA, api_name="/ask")
+    assert len(default["quotes"]) == 5  # config.quotes
+    only = client.predict(GRANADA, 5, ["France24"], api_name="/ask")
+    assert only["abstained"] or {q["source"] for q in only["quotes"]} == {"France24"}
+    dated = client.predict(GRANADA, 5, None, "2023-10-01", "2023-10-31", api_name="/ask")
+    assert all("2023-10-01" <= q["date"] <= "2023-10-31" for q in dated["quotes"])
+    with pytest.raises(AppError, match="empty"):
+        client.predict("   ", api_name="/ask")
+    with pytest.raises(AppError, match="YYYY-MM-DD"):
+        client.predict(GRANADA, 5, None, "last week", api_name="/ask")
+    unanswerable = client.predict("What is the recipe for banana bread?", api_name="/ask")
+    assert unanswerable["abstained"] is True and unanswerable["quotes"] == []
+
+
+def test_api_is_documented_with_a_stable_name(client):
+    info = client.view_api(return_format="dict", print_info=False)
+    names = info["named_endpoints"]
+    assert "/ask" in names
+    params = [p["parameter_name"] for p in names["/ask"]["parameters"]]
+    assert params[:2] == ["question", "k"]
+    # the UI's own events are private: a script sees one clear endpoint
+    assert set(names) == {"/ask"}
+
+
+def test_upload_service_indexes_good_files_and_explains_bad_ones(shipped_index_dir, tmp_path):
+    from qa.assistant import Assistant
+    from qa.config import Config
+    from qa.ui import Service
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(shipped_index_dir, index_dir)
+    config = Config(index_dir=str(index_dir), corpus_dir=str(tmp_path / "none"), max_upload_mb=1)
+    service = Service(config, Assistant.load(index_dir, config))
+    big = tmp_path / "big.txt"
+    big.write_text("A long line about nothing in particular.\n" * 40_000)  # ~1.6 MB
+    before = len(service.documents())
+    report = service.add_uploads(
+        [UI_DATA / "halvorsen_penguins.txt", UI_DATA / "empty.txt", UI_DATA / "not_an_article.png", big], log=lambda m: None
+    )
+    assert report.added == ["uploads/halvorsen_penguins.txt"]
+    assert report.total == before + 1 == len(service.documents())
+    problems = "\n".join(report.problems)
+    assert "empty.txt: empty file" in problems
+    assert "not_an_article.png: unsupported file type" in problems
+    assert "big.txt" in problems and "1 MB upload limit" in problems
+    answer = service.ask("How many emperor penguin chicks did the Halvorsen Glacier station count?")
+    assert answer.quotes[0].doc_id == "uploads/halvorsen_penguins.txt" and "4,212" in answer.quotes[0].text
+    # the same file again replaces the document instead of duplicating it
+    again = service.add_uploads([UI_DATA / "halvorsen_penguins.txt"], log=lambda m: None)
+    assert again.replaced == ["uploads/halvorsen_penguins.txt"] and again.total == before + 1
+    # the index on disk holds the upload too: a restart keeps it
+    assert "uploads/halvorsen_penguins.txt" in Assistant.load(index_dir, config).index.documents
+    service.close()
+
+
+def test_no_index_and_empty_corpus_is_a_friendly_state(tmp_path):
+    from qa.config import Config
+    from qa.errors import IndexMissingError
+    from qa.ui import Service
+
+    (tmp_path / "corpus").mkdir()
+    config = Config(index_dir=str(tmp_path / "index"), corpus_dir=str(tmp_path / "corpus"))
+    service = Service.start(config, log=lambda m: None)
+    assert not service.ready and "No index yet" in service.message and "Build index" in service.message
+    with pytest.raises(IndexMissingError):
+        service.ask(GRANADA)
+    assert service.status() == "No index yet"
+    # an upload then creates the index
+    report = service.add_uploads([UI_DATA / "halvorsen_penguins.txt"], log=lambda m: None)
+    assert service.ready and report.total == 1 and (tmp_path / "index" / "manifest.json").is_file()
+    assert "4,212" in service.ask("How many emperor penguin chicks were counted?").quotes[0].text
+    service.close()
+
+
+def test_qa_serve_passes_its_flags(monkeypatch):
+    from click.testing import CliRunner
+
+    import qa.ui
+    from qa.cli import cli
+
+    seen = {}
+    monkeypatch.setattr(qa.ui, "launch", lambda config: seen.__setitem__("config", config))
+    monkeypatch.setenv("QA_PASSWORD", "from-env")
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "7999", "--index-dir", "idx"])
+    assert result.exit_code == 0, result.output
+    c = seen["config"]
+    assert (c.host, c.port, c.index_dir, c.password) == ("0.0.0.0", 7999, "idx", "from-env")
+    monkeypatch.delenv("QA_PASSWORD")
+    assert CliRunner().invoke(cli, ["serve", "--password", "pw"]).exit_code == 0
+    c = seen["config"]
+    assert (c.host, c.port, c.password) == ("127.0.0.1", 7860, "pw")
+    help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
+    for flag in ("--host", "--port", "--index-dir", "--password"):
+        assert flag in help_text
+
+
+def test_python_app_py_builds_the_index_on_first_run_and_asks_for_the_password(tmp_path):
+    """`python app.py` on a fresh checkout: no index, articles in the corpus folder, QA_PASSWORD set."""
+    from gradio_client import Client
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("000_f5edb748992077ea.txt", "002_d8d46fc8e1f04ea1.txt"):
+        shutil.copy(CORPUS / name, corpus / name)
+    port = free_port()
+    env = dict(os.environ, QA_INDEX_DIR=str(tmp_path / "index"), QA_CORPUS_DIR=str(corpus), QA_PORT=str(port),
+               QA_PASSWORD="s3cret", HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    log = tmp_path / "app.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline and "Running on" not in log.read_text() and proc.poll() is None:
+            time.sleep(0.5)
+        text = log.read_text()
+        assert "Running on" in text, text
+        assert "Building the index" in text and "Indexed 2 documents" in text
+        assert (tmp_path / "index" / "manifest.json").is_file()
+        url = f"http://127.0.0.1:{port}/"
+        with pytest.raises(Exception):
+            Client(url, verbose=False)  # the password is required
+        client = Client(url, auth=("anyone", "s3cret"), verbose=False)
+        result = client.predict(GRANADA, 3, api_name="/ask")
+        assert result["quotes"] and result["quotes"][0]["doc_id"] == "000_f5edb748992077ea.txt"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
