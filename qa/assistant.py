@@ -37,6 +37,7 @@ class Assistant:
         self.embedder = embedder or Embedder(self.config.model, self.config.batch_size)
         self._idf: IdfTable | None = None
         self.entities = EntityCache()
+        self.entities.warm_up()  # load spaCy's NER now, not inside the first question
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", config: Config | None = None) -> "Assistant":

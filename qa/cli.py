@@ -10,6 +10,7 @@ import click
 
 from .config import RETRIEVAL_MODES, Config
 from .errors import QAError
+from .evaluate import CONFIGS as _EVAL_CONFIGS  # light: no model or index imports
 
 
 class QAGroup(click.Group):
@@ -112,17 +113,8 @@ def serve_cmd(host, port, index_dir, password):
     launch(Config.from_env(host=host, port=port, index_dir=index_dir, password=password))
 
 
-def main():
-    cli(prog_name="qa")
 
 
-if __name__ == "__main__":
-    main()
-
-
-# --- qa eval (appended after main(): the `qa` entry point imports the whole module first) ---
-
-from .evaluate import CONFIGS as _EVAL_CONFIGS  # noqa: E402  (light: no model or index imports)
 
 
 @cli.command("eval")
@@ -159,3 +151,11 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
             f"quote fidelity below 1.0: {len(report.fidelity)} quote(s) do not match their documents"
             + (f" (listed in {out}/report.md)" if out else " (listed above)")
         )
+
+
+def main():
+    cli(prog_name="qa")
+
+
+if __name__ == "__main__":
+    main()

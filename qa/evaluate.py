@@ -39,7 +39,7 @@ CONFIGS: dict[str, dict] = {
     "hybrid": {"retrieval": "hybrid"},
     "dense": {"retrieval": "dense"},
     "bm25": {"retrieval": "bm25"},
-    "hybrid-score": {"retrieval": "hybrid", "fusion": "score"},
+    "hybrid-rrf": {"retrieval": "hybrid", "fusion": "rrf"},
     # never abstain: measures how good the best quotes are when the threshold is out of the way
     "no-abstain": {"retrieval": "hybrid", "min_score": float("-inf")},
 }
