@@ -98,8 +98,3 @@ def pick_short_answer(
         if best_key is None or distance < best_key:
             best, best_key = (s, e), distance
     return best
-
-
-def has_type(ents: list[tuple[int, int, str]], labels: frozenset, question: str, sentence: str) -> bool:
-    """True when the sentence holds an entity of a wanted label that the question does not already name."""
-    return pick_short_answer(question, sentence, ents, labels) is not None

@@ -56,13 +56,3 @@ def bm25_scores(retriever, tokens: list[str]) -> np.ndarray:
     if not known:
         return np.zeros(n, dtype=np.float32)
     return np.asarray(retriever.get_scores(known), dtype=np.float32)
-
-
-def idf_table(token_lists: list[list[str]]) -> dict[str, float]:
-    """Smoothed inverse document frequency of each token over the given units."""
-    n = len(token_lists)
-    df: dict[str, int] = {}
-    for toks in token_lists:
-        for t in set(toks):
-            df[t] = df.get(t, 0) + 1
-    return {t: float(np.log(1 + (n - c + 0.5) / (c + 0.5))) for t, c in df.items()}
