@@ -144,7 +144,7 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
 
 
 NEIGHBOUR_SHARE = 0.7  # a neighbour scoring this share of the best sentence joins its quote
-SHORT_SENTENCE = 100  # a sentence shorter than this (characters) takes the next one along
+SHORT_SENTENCE = 160  # a sentence shorter than this (characters) takes the next one along
 
 
 def _neighbour(index: Index, doc: Document, row: int, step: int) -> int | None:
