@@ -27,6 +27,7 @@ from qa import answer as A  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.config import Config  # noqa: E402
 from qa.entities import expected_labels, pick_short_answer  # noqa: E402
+from qa.evaluate import contains_answer  # noqa: E402
 from qa.index import ensure_index  # noqa: E402
 from qa.ingest import load_corpus  # noqa: E402
 from qa.retrieve import Retriever  # noqa: E402
@@ -87,9 +88,8 @@ def fit_weights(sets, limit: int) -> None:
         qs = questions[:limit] if limit else questions
         for q in qs:
             cands = candidates_for(assistant, q["question"])
-            gold = [A.normalize_for_match(g) for g in q["answers"]]
             docs = assistant.index.documents
-            y = np.array([any(g in A.normalize_for_match(docs[c.doc_id].text[c.start : c.end]) for g in gold) for c in cands])
+            y = np.array([contains_answer(docs[c.doc_id].text[c.start : c.end], q["answers"]) for c in cands])
             rows.append((name, held_out(q["sources"][0]), features(cands), y))
 
     from sklearn.linear_model import LogisticRegression

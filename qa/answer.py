@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,9 +30,8 @@ class Candidate:
     start: int
     end: int
     row: int
-    rank: int  # rank of the best retrieved chunk that holds the sentence
     # signals, each in about [0, 1]
-    retrieval: float = 0.0  # 1 / (1 + rank)
+    retrieval: float = 0.0  # 1 / (1 + rank of the best retrieved chunk that holds the sentence)
     semantic: float = 0.0  # cosine of sentence and question
     lexical: float = 0.0  # share of the question's rare-word weight found in the sentence
     bigram: float = 0.0  # share of the question's word pairs found side by side in the sentence
@@ -42,13 +40,6 @@ class Candidate:
     score: float = 0.0
     short: tuple[int, int] | None = None  # absolute offsets of the short answer in the document
     tokens: set = field(default_factory=set)
-
-
-def normalize_for_match(text: str) -> str:
-    """NFKC, straight quotes, collapsed white space, case folded: how texts are compared."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate({0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"', 0x00AB: '"', 0x00BB: '"'})
-    return " ".join(text.split()).casefold()
 
 
 class IdfTable:
@@ -77,13 +68,15 @@ def collect_candidates(hits: list[Hit], index: Index) -> list[Candidate]:
             row = index.sentence_row(*key)
             if row is None:  # cannot happen with an index built by this version
                 continue
-            seen[key] = Candidate(doc_id=key[0], start=s, end=e, row=row, rank=h.rank, retrieval=1.0 / (1 + h.rank))
+            seen[key] = Candidate(doc_id=key[0], start=s, end=e, row=row, retrieval=1.0 / (1 + h.rank))
     return list(seen.values())
 
 
-# Weights of the sentence signals, fitted by bench/tune.py (logistic regression on the tuning
-# halves of xquad-en and covid-qa, confirmed on their held-out halves). All signals are
-# corpus-independent ratios or cosines, so the weights carry over to news articles.
+# Weights of the sentence signals, set by hand: semantic similarity and rare-word overlap carry
+# most of it, the chunk's retrieval rank breaks ties, the answer type adds a bonus. bench/tune.py
+# fits a logistic regression over all signals on the tuning halves of xquad-en and covid-qa; it did
+# no better on the held-out halves, so these stay. bigram and context are measured for that fit
+# and carry no weight. All signals are ratios or cosines, so the weights carry over to news.
 WEIGHTS = {
     "semantic": 0.45,
     "lexical": 0.35,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer import normalize_for_match, verify_quote
+from qa.answer import verify_quote
 from qa.assistant import Assistant
 from qa.config import Config
 from qa.errors import EmptyQuestionError, FidelityError
@@ -97,5 +97,7 @@ def test_verify_quote_catches_a_mismatch():
         verify_quote(Quote(1, "Emperor!", doc.id, "", "", "", 0, 8, 1.0), doc)
 
 
-def test_normalize_for_match():
-    assert normalize_for_match("“Ｇranada”  Spain\u2019s\n") == normalize_for_match('"granada" spain\'s')
+def test_answer_matching_ignores_width_quotes_space_and_case():
+    from qa.evaluate import normalize_text
+
+    assert normalize_text("“Ｇranada”  Spain\u2019s\n") == normalize_text('"granada" spain\'s')
