@@ -12,7 +12,7 @@ from .config import Config
 from .embed import Embedder
 from .errors import EmptyQuestionError, QAError
 from .index import Index, Progress, _noop, add_documents, ensure_index, load_index
-from .records import Answer
+from .records import Answer, Document
 
 MAX_QUESTION_CHARS = 1000
 _FOLLOW_UP = re.compile(
@@ -142,6 +142,10 @@ class Assistant:
         from .ingest import load_corpus
 
         result = load_corpus(paths)
-        self.index = add_documents(self.index, result.documents, self.config, progress=progress)
-        self._idf = None
+        self.add_documents(result.documents, progress=progress)
         return len(result.documents), list(result.problems)
+
+    def add_documents(self, documents: list[Document], *, progress: Progress = _noop) -> None:
+        """Index already loaded documents into this assistant's index (same id: replaced)."""
+        self.index = add_documents(self.index, documents, self.config, progress=progress)
+        self._idf = None

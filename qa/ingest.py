@@ -59,11 +59,13 @@ class Metadata:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def load_corpus(paths: Iterable[str | Path] | str | Path, *, max_file_mb: float = MAX_FILE_MB) -> IngestResult:
+def load_corpus(
+    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float = MAX_FILE_MB, allow_empty: bool = False
+) -> IngestResult:
     """Load every file under `paths` (files, or folders read recursively in sorted order).
 
     A file that cannot be used becomes one problem and the others still load. Raises
-    EmptyCorpusError only when no document at all could be loaded.
+    EmptyCorpusError when no document at all could be loaded, unless `allow_empty`.
     """
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
@@ -81,7 +83,7 @@ def load_corpus(paths: Iterable[str | Path] | str | Path, *, max_file_mb: float 
                 continue
             seen[doc.id] = doc.path
             result.documents.append(doc)
-    if not result.documents:
+    if not result.documents and not allow_empty:
         where = ", ".join(map(str, paths)) or "(no path given)"
         if result.problems:
             n = len(result.problems)

@@ -29,7 +29,6 @@ from .errors import (
     EmptyCorpusError,
     IndexIncompatibleError,
     IndexMissingError,
-    InputFileError,
     QAError,
 )
 from .records import Answer, Document
@@ -204,7 +203,8 @@ class Service:
                     log: Log = _print) -> UploadReport:
         """Index uploaded files as documents `uploads/<name>`; bad files are reported and skipped."""
         from .assistant import Assistant
-        from .ingest import load_file
+        from .index import build_index
+        from .ingest import load_corpus
 
         report = UploadReport()
         limit = self.config.max_upload_mb
@@ -212,7 +212,6 @@ class Service:
             stage = Path(tempfile.mkdtemp(dir=self.tmp, prefix="upload-"))
             folder = stage / "uploads"
             folder.mkdir()
-            good: list[Path] = []
             try:
                 for src in paths:
                     src = Path(src)
@@ -230,22 +229,14 @@ class Service:
                         dst = folder / f"{Path(name).stem}-{i}{Path(name).suffix}"
                         i += 1
                     shutil.copyfile(src, dst)
-                    try:
-                        docs, line_problems = load_file(dst, stage, max_file_mb=limit)
-                    except InputFileError as exc:
-                        report.problems.append(_display(exc))
-                        dst.unlink()
-                        continue
-                    report.problems.extend(_display(p) for p in line_problems)
-                    if not docs:
-                        dst.unlink()
-                        continue
-                    good.append(dst)
-                    before = self.documents()
-                    for d in docs:
-                        (report.replaced if d.id in before else report.added).append(d.id)
-                if not good:
-                    report.total = len(self.documents())
+                # one pass through ingest: every file read once, duplicates caught there
+                loaded = load_corpus([stage], max_file_mb=limit, allow_empty=True)
+                report.problems.extend(_display(p) for p in loaded.problems)
+                before = self.documents()
+                for d in loaded.documents:
+                    (report.replaced if d.id in before else report.added).append(d.id)
+                if not loaded.documents:
+                    report.total = len(before)
                     return report
 
                 def step(message: str, fraction: float) -> None:
@@ -255,11 +246,12 @@ class Service:
 
                 current = self.assistant
                 if current is None:
-                    assistant, problems = Assistant.from_corpus([stage], self.config.index_dir, self.config, progress=step)
+                    index = build_index(loaded.documents, self.config.index_dir, self.config, progress=step)
+                    assistant = Assistant(index, self.config)
                 else:
                     assistant = Assistant(current.index, current.config, current.embedder)
                     assistant.entities = current.entities
-                    _n, problems = assistant.add_files([stage], progress=step)
+                    assistant.add_documents(loaded.documents, progress=step)
                 with self._swap:
                     self._assistant = assistant
                     self.message = ""

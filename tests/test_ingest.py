@@ -387,6 +387,9 @@ def test_nothing_usable_is_an_error_that_says_why(tmp_path):
     assert ".txt or .md" in str(err.value) and ".jsonl (one JSON object a line" in str(err.value)
     with pytest.raises(EmptyCorpusError, match="missing: no such file"):
         load_corpus([tmp_path / "missing"])
+    # callers that report problems themselves (the app's uploads) can ask for the list instead
+    result = load_corpus([tmp_path], allow_empty=True)
+    assert result.documents == [] and sorted(str(p).split(":")[0] for p in result.problems) == ["data.json", "empty.txt"]
     (tmp_path / "empty.txt").unlink()
     (tmp_path / "data.json").unlink()
     with pytest.raises(EmptyCorpusError, match="no files found"):
