@@ -2,14 +2,14 @@
 
 On a first run (no index yet) it builds the index from corpus/ and prints the progress here.
 Settings come from QA_* environment variables (QA_PORT, QA_HOST, QA_INDEX_DIR, QA_PASSWORD, …);
-`qa serve --help` lists the same settings as flags. The UI itself lives in qa/ui.py.
+`qa serve --help` lists the same settings as flags. The app itself lives in qa/web/.
 """
 
 import sys
 
 from qa.config import Config
 from qa.errors import QAError
-from qa.ui import serve
+from qa.web import serve
 
 if __name__ == "__main__":
     try:

@@ -156,8 +156,8 @@ class Passages:
 
 def _answer(question: str, quotes: list[Quote], name: str) -> Answer:
     if not quotes:
-        return Answer(question=question, answer="No passage matches the question.", abstained=True, config=name)
-    return Answer(question=question, answer=f"“{quotes[0].text}” [1]", abstained=False, quotes=quotes, config=name)
+        return Answer(question=question, answer="No passage matches the question.", abstained=True, retrieval=name)
+    return Answer(question=question, answer=f"“{quotes[0].text}” [1]", abstained=False, quotes=quotes, retrieval=name)
 
 
 def _overlaps(doc_id: str, span: Span, taken: list[tuple[str, int, int]]) -> bool:

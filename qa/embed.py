@@ -61,9 +61,3 @@ class Embedder:
             convert_to_numpy=True,
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
-
-    def versions(self) -> dict:
-        import sentence_transformers
-        import torch
-
-        return {"sentence_transformers": sentence_transformers.__version__, "torch": torch.__version__}

@@ -22,8 +22,16 @@ class EmptyCorpusError(QAError):
     """No usable document was found."""
 
 
-class EmptyQuestionError(QAError):
+class InvalidRequestError(QAError):
+    """A request to the API is malformed: the message names the field and what it accepts."""
+
+
+class EmptyQuestionError(InvalidRequestError):
     """The question is empty or whitespace only."""
+
+
+class QuestionTooLongError(InvalidRequestError):
+    """The question is longer than the API accepts."""
 
 
 class IndexMissingError(QAError):

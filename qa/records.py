@@ -22,6 +22,10 @@ class Document:
     author: str = ""
     url: str = ""
     path: str = ""  # where it came from: file path relative to the corpus root
+    # An article cut out of a digest file: the file's document id, and where this article's text
+    # starts in the file's cleaned text (so file offset = offset + offset in this document).
+    file_id: str = ""
+    offset: int = 0
 
     @property
     def sha256(self) -> str:
@@ -109,7 +113,7 @@ class Answer:
     abstained: bool
     quotes: list[Quote] = field(default_factory=list)
     short_answer: str | None = None
-    config: str = ""
+    retrieval: str = ""  # the retrieval mode that found the quotes (dense, bm25 or hybrid)
     confidence: float = 0.0  # how sure the corpus answers the question; below config.min_score it abstains
 
     def to_dict(self) -> dict:
@@ -118,7 +122,7 @@ class Answer:
             "answer": self.answer,
             "abstained": self.abstained,
             "short_answer": self.short_answer,
-            "config": self.config,
+            "retrieval": self.retrieval,
             "confidence": round(self.confidence, 4),
             "quotes": [q.to_dict() for q in self.quotes],
         }

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .config import Config
-from .index import Index
-from .lexical import bm25_scores, tokenize
+from .nlp import tokenize
 from .records import Hit
+from .store import Index, bm25_scores
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
 
@@ -39,6 +39,7 @@ class Retriever:
         self.config = config
 
     def _allowed_chunks(self, allowed_docs: set[str] | None) -> np.ndarray | None:
+        """Positions of the chunks that filters let through, or None when nothing is filtered."""
         if allowed_docs is None:
             return None
         return np.array([i for i, c in enumerate(self.index.chunks) if c.doc_id in allowed_docs], dtype=np.int64)
@@ -56,11 +57,11 @@ class Retriever:
         return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
 
     def lexical(self, tokens: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        scores = bm25_scores(self.index.bm25, tokens)
+        mask = None
         if allowed is not None:
-            mask = np.zeros_like(scores)
+            mask = np.zeros(len(self.index.chunks), dtype=np.float32)
             mask[allowed] = 1
-            scores = scores * mask
+        scores = bm25_scores(self.index.bm25, tokens, mask)
         top = np.argsort(-scores, kind="stable")[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 

@@ -25,17 +25,16 @@ def config():
 @pytest.fixture(scope="session")
 def shipped_index_dir(tmp_path_factory, config):
     """The shipped corpus, indexed once per test session into a temporary directory."""
-    from qa.index import build_index
-    from qa.ingest import load_corpus
+    from qa.api import Assistant
 
     path = tmp_path_factory.mktemp("shipped") / "index"
-    build_index(load_corpus([CORPUS]).documents, path, config)
+    Assistant.from_corpus([CORPUS], path, config)
     return path
 
 
 @pytest.fixture(scope="session")
 def shipped(shipped_index_dir, config):
     """An Assistant over the shipped corpus (shared: do not add documents to it)."""
-    from qa.assistant import Assistant
+    from qa.api import Assistant
 
     return Assistant.load(shipped_index_dir, config)

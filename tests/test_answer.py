@@ -3,10 +3,10 @@
 import pytest
 
 from qa.answer import verify_quote
-from qa.assistant import Assistant
+from qa.api import Assistant
 from qa.config import Config
 from qa.errors import EmptyQuestionError, FidelityError
-from qa.index import build_index
+from qa.store import build_index
 from qa.records import Document, Quote
 
 DOCS = [
@@ -98,6 +98,6 @@ def test_verify_quote_catches_a_mismatch():
 
 
 def test_answer_matching_ignores_width_quotes_space_and_case():
-    from qa.evaluate import normalize_text
+    from qa.eval.metrics import normalize_text
 
     assert normalize_text("“Ｇranada”  Spain\u2019s\n") == normalize_text('"granada" spain\'s')

@@ -1,6 +1,7 @@
 """The `qa` command line, end to end on small real corpora in temporary directories."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -55,6 +56,10 @@ def test_ask_prints_numbered_quotes_with_sources(runner, shipped_index_dir):
     assert result.exit_code == 0, result.output
     assert "[1] “" in result.output and "— " in result.output
     assert "[4]" not in result.output
+    # the citation the app's Copy and Markdown export use (qa.render): outlet, “title”, date, file or URL, offsets
+    cites = [line for line in result.output.splitlines() if line.startswith("    — ")]
+    assert 1 <= len(cites) <= 3
+    assert all(re.search(r", (file \S+|https?://\S+), characters \d+–\d+$", c) for c in cites), cites
 
 
 @pytest.mark.parametrize("question", ["", "   "])

@@ -9,7 +9,14 @@ def test_defaults_env_and_flags_in_that_order():
     assert cfg.quotes == 3  # flag beats environment
     assert cfg.retrieval == "bm25"  # environment beats default
     assert cfg.index_dir == "/tmp/x"  # a None flag does not override
-    assert Config().host == "127.0.0.1"
+    assert Config().serve.host == "127.0.0.1"
+
+
+def test_serving_settings_live_apart_but_set_the_same_way():
+    cfg = Config.from_env({"QA_PORT": "8000", "QA_PASSWORD": "pw"}, host="0.0.0.0")
+    assert (cfg.serve.host, cfg.serve.port, cfg.serve.password) == ("0.0.0.0", 8000, "pw")
+    assert cfg.replace(max_upload_mb=3).serve.max_upload_mb == 3
+    assert not hasattr(cfg, "host")
 
 
 def test_bad_values_list_the_choices():
@@ -24,5 +31,9 @@ def test_bad_values_list_the_choices():
 
 
 def test_config_is_frozen():
-    with pytest.raises(Exception):
+    from dataclasses import FrozenInstanceError
+
+    with pytest.raises(FrozenInstanceError):
         Config().quotes = 2
+    with pytest.raises(FrozenInstanceError):
+        Config().serve.port = 1

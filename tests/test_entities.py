@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.entities import DATE, NUMBER, PERSON, PLACE, EntityCache, expected_labels, pick_short_answer
+from qa.answer.entities import DATE, NUMBER, PERSON, PLACE, EntityCache, expected_labels, pick_short_answer
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.errors import EmptyCorpusError, InputFileError
-from qa.ingest import clean_text, find_date, load_corpus, load_file
+from qa.ingest import clean_text, find_date, list_files, load_corpus, load_file
 
 from .conftest import CORPUS, DATA
 
@@ -258,6 +258,42 @@ def test_front_matter_overrides_detection_and_needs_key_value_lines():
     assert text == "A ruled-off introduction that is prose, not front matter.\n\nThe rest."
 
 
+BODY = "\nThe body of the note is one full sentence long.\n"
+
+
+def test_yaml_front_matter_values_are_unquoted():
+    text, meta = clean_text("---\ntitle: \"Ukraine: what comes next\"\nsource: 'Kyiv''s Own'  # the outlet\n"
+                            "author: [Jo Lind, Per Lund]\nlink: https://example.org/a#b\n---" + BODY)
+    assert (meta.title, meta.source, meta.author, meta.url) == (
+        "Ukraine: what comes next", "Kyiv's Own", "Jo Lind, Per Lund", "https://example.org/a#b")
+    assert text == "The body of the note is one full sentence long."
+
+
+@pytest.mark.parametrize("value, iso", [
+    ("2023-11-16", "2023-11-16"),  # YAML reads this as a date, not text
+    ("2023-11-16 09:30:00", "2023-11-16"),  # and this as a datetime
+    ("'16 November 2023'", "2023-11-16"),
+    ("2023-02-30", ""),  # no such day: no date, but the rest of the block still counts
+    ("next week", ""),
+])
+def test_yaml_front_matter_dates(value, iso):
+    text, meta = clean_text(f"---\ndate: {value}\ntitle: Kept\n---" + BODY)
+    assert (meta.date, meta.title) == (iso, "Kept")
+    assert text == "The body of the note is one full sentence long."
+
+
+@pytest.mark.parametrize("block", [
+    "- first point of the list\n- second point of the list",  # YAML, but a list, not a mapping
+    "A ruled-off introduction, in prose: not front matter.",
+    "Editor's note: this story was updated on Monday with new figures.",  # YAML reads it as a mapping
+    "---\ntitle: Two rules above the text",  # rules around the page, not one fenced block
+])
+def test_a_ruled_off_block_that_is_no_yaml_mapping_stays_text(block):
+    text, _ = clean_text(f"---\n{block}\n---" + BODY)
+    assert text.endswith("\n\nThe body of the note is one full sentence long.")
+    assert block.split("\n")[-1] in text
+
+
 def test_jsonl_text_is_kept_exactly():
     docs = {d.id: d for d in load_corpus([INGEST / "wire.jsonl"]).documents}
     assert docs["wire-1"].text == "The new bridge opened on Monday.\nTraffic was light.  Two  spaces stay."
@@ -288,6 +324,26 @@ def test_ids_are_relative_posix_paths_in_sorted_order(tmp_path):
     assert [d.path for d in docs] == [d.id for d in docs] and docs[0].title == "story"
     # a file given on its own is named relative to its folder
     assert [d.id for d in load_corpus(str(tmp_path / "a" / "z.md")).documents] == ["z.md"]
+
+
+def test_list_files_lists_what_load_corpus_reads(tmp_path):
+    story = "A story about rivers and the sea.\n"
+    files = {"a/x.txt": story, "a-b/x.txt": story, "a/z.MD": story, "notes.markdown": story, "page.htm": "<p>Hi</p>",
+             "wire.jsonl": '{"id": "w", "text": "Wire."}\n', "picture.png": "x", "README": story,
+             ".hidden.txt": story, "a/.draft.md": story, ".git/objects/x.txt": story, "a/.cache/y.txt": story}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")  # a dangling link is no file to read
+    listed = list_files(tmp_path)
+    # sorted by path parts, as ids are: "a/x.txt" before "a-b/x.txt"
+    assert [p.relative_to(tmp_path).as_posix() for p in listed] == [
+        "a/x.txt", "a/z.MD", "a-b/x.txt", "notes.markdown", "page.htm", "wire.jsonl"]
+    assert all(p.is_file() for p in listed)
+    result = load_corpus([tmp_path], allow_empty=True)
+    read = [d.path.split(":")[0] for d in result.documents] + [p.path for p in result.problems]
+    assert sorted(read) == sorted(["picture.png", "README"] + [p.relative_to(tmp_path).as_posix() for p in listed])
+    assert list_files(tmp_path / "missing") == []
 
 
 def test_load_file_returns_documents_or_raises(tmp_path):

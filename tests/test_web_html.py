@@ -1,21 +1,22 @@
-"""The app's HTML and Markdown: pure functions, no model, no browser."""
+"""The app's HTML: pure functions, no model, no browser. (Shared text formats: test_render.py.)"""
 
 import re
 from html import unescape
 from html.parser import HTMLParser
 
 from qa.records import Answer, Document, Quote
-from qa.ui import _parse_ref, check_date
-from qa.ui_render import (
+from qa.render import copy_text
+from qa.web.html import (
     answer_html,
-    answer_markdown,
-    copy_text,
     esc,
-    md_escape,
-    safe_url,
+    header_html,
+    quote_source_html,
     source_html,
     status_text,
+    upload_report_html,
 )
+from qa.web.page import _parse_ref
+from qa.web.service import UploadReport
 
 PAYLOADS = [
     '<script>window.__xss = 1</script>',
@@ -127,26 +128,6 @@ def test_source_html_marks_exact_offsets_and_escapes():
     assert '<a href="https&#58;//example.org/x" target="_blank" rel="noopener noreferrer nofollow">' in ok
 
 
-def test_safe_url_only_http():
-    assert safe_url("https://a.example/x") == "https://a.example/x"
-    for bad in ("javascript:alert(1)", "data:text/html,x", "  JaVaScRiPt:x", "http://a b", 'http://a"onmouseover=1'):
-        assert safe_url(bad) == ""
-
-
-def test_markdown_export_has_answer_and_numbered_sources():
-    doc = _doc()
-    md = answer_markdown(_answer(doc), {doc.id: doc})
-    assert md.startswith("# What \\<b\\>is\\</b\\> \\[this\\](javascript:1)?")
-    assert "## Sources" in md
-    for i in range(1, len(PAYLOADS) + 1):
-        assert f"**[{i}]** “" in md
-    assert "\\<script\\>" in md and "<script>" not in md
-    assert "characters" in md and "uploads/evil.md" in md
-    assert md_escape("a*b_c`d[e]f<g>h\\") == "a\\*b\\_c\\`d\\[e\\]f\\<g\\>h\\\\"
-    abst = answer_markdown(Answer("Why?", "The articles in this collection do not answer that question.", True))
-    assert "do not answer" in abst and "Sources" not in abst
-
-
 def test_status_refs_and_dates():
     assert status_text({"documents": 5, "chunks": 73, "model": "m"}, ["A", "B"], ("2023-10-04", "2023-11-16")) == (
         "5 documents · 73 chunks · model m · 2 outlets · 2023-10-04 to 2023-11-16"
@@ -155,10 +136,29 @@ def test_status_refs_and_dates():
     assert _parse_ref("2:3|1700000000") == (2, 3, None)
     assert _parse_ref("0:1:2|9") == (0, 1, 2)
     assert _parse_ref("<script>") is None
-    assert check_date(" 2023-10-04 ", "from") == "2023-10-04" and check_date("", "from") is None
-    try:
-        check_date("Oct 4", "from date")
-    except Exception as exc:  # ConfigError, shown to the user as is
-        assert "YYYY-MM-DD" in str(exc)
-    else:
-        raise AssertionError("a malformed date must be refused")
+    assert "qa-status-missing" in header_html("No index yet", ready=False)
+
+
+def test_quote_source_html_opens_the_quote_or_its_other_outlet():
+    doc = _doc()
+    other = _doc(id="other.md", path="other.md", source="Elsewhere")
+    q = _quote(doc, 1, "End.")
+    q.also_in = [{"doc_id": other.id, "title": other.title, "source": other.source, "date": other.date,
+                  "start": q.start, "end": q.end}]
+    answer = Answer("q", "“End.” [1]", False, [q])
+    docs = {doc.id: doc, other.id: other}
+    assert 'data-doc-id="evil.md"' in quote_source_html(answer, 1, docs)
+    assert 'data-doc-id="other.md"' in quote_source_html(answer, 1, docs, also=0)
+    assert "not part of this answer" in quote_source_html(answer, 9, docs)
+    assert "no longer in the index" in quote_source_html(answer, 1, {})
+
+
+def test_upload_report_lists_added_replaced_and_skipped_files_escaped():
+    report = UploadReport(added=["uploads/a<b>.txt"], replaced=["uploads/c.md"], total=7,
+                          problems=["x.png: unsupported file type '.png'", "<img src=x onerror=1>.txt: empty file"])
+    html = upload_report_html(report)
+    _no_live_markup(html)
+    assert "Added 2 articles: a&#60;b&#62;.txt, c.md" in html and "7 documents" in html
+    assert "Replaced the earlier upload of c.md" in html
+    assert "Skipped 2 files (the rest were indexed)" in html and html.count("<li>") == 2
+    assert "Nothing to add" in upload_report_html(UploadReport(total=3))

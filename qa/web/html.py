@@ -1,19 +1,22 @@
-"""HTML and Markdown for the browser app: pure functions from records to strings.
+"""HTML for the browser app: pure functions from records to strings.
 
 Article text is untrusted. Every piece of it goes through `esc()`, which escapes HTML and also
 turns the characters Markdown, LaTeX and template engines react to into numeric entities, so a
 document holding `<script>`, `<img onerror=…>` or `[click](javascript:…)` shows as inert text
 whatever renders it. Nothing here relies on a Markdown renderer or a sanitizer for safety.
-Links are only made from http(s) URLs.
+Links are only made from http(s) URLs (`qa.render.safe_url`).
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from .records import Answer, Document, Quote
+from ..records import Answer, Document, Quote
+from ..render import copy_text, safe_url
+
+if TYPE_CHECKING:
+    from .service import UploadReport
 
 # HTML specials, then what Markdown (links, emphasis, code, autolinks, tables),
 # KaTeX ($) and template engines (${…}, {{…}}) would act on. One pass, so entities stay intact.
@@ -22,7 +25,12 @@ _INLINE = str.maketrans({**_ENTITIES, "\n": "<br>", "\r": ""})
 _BLOCK = str.maketrans(_ENTITIES)  # keeps newlines: for `white-space: pre-wrap` containers
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+_NAMES_SHOWN = 8  # an upload of many files lists the first few names, not a wall of them
+
+SETTINGS_HINT = (
+    "<small>Dates as YYYY-MM-DD; the hints show the range the index holds. "
+    "A date range leaves out undated articles.</small>"
+)
 
 
 def esc(text: object) -> str:
@@ -40,36 +48,8 @@ def attr(text: object) -> str:
     return str(text or "").translate(_BLOCK).replace("\n", "&#10;").replace("\r", "&#13;")
 
 
-def safe_url(url: str) -> str:
-    """`url` when it is a plain http(s) URL, else "" (no javascript:, data: or other schemes)."""
-    url = (url or "").strip()
-    return url if _SAFE_URL.match(url) else ""
-
-
-# --- citations -----------------------------------------------------------------------------------
-
-
-def _meta(obj) -> tuple[str, str, str, str, str]:
-    """(outlet, title, date, url, file) of a Quote, Document or also_in dict."""
-    get = obj.get if isinstance(obj, Mapping) else lambda k, d="": getattr(obj, k, d)
-    file = get("path", "") or get("doc_id", "") or get("id", "")
-    return get("source", "") or "", get("title", "") or "", get("date", "") or "", get("url", "") or "", file or ""
-
-
-def citation(obj, document: Document | None = None) -> str:
-    """Plain-text citation: outlet, “title”, date, and URL or file. Missing parts are left out."""
-    outlet, title, date, url, file = _meta(obj)
-    if document is not None:
-        url = url or document.url
-        file = document.path or file
-    url = safe_url(url)  # a javascript: or other odd "URL" is no citation: name the file instead
-    parts = [outlet, f"“{title}”" if title else "", date, url or (f"file {file}" if file else "")]
-    return ", ".join(p for p in parts if p)
-
-
-def copy_text(quote: Quote, document: Document | None = None) -> str:
-    """What the Copy button puts on the clipboard: the quote in quotation marks, then its citation."""
-    return f"“{quote.text}” — {citation(quote, document)}"
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 # --- the answer ----------------------------------------------------------------------------------
@@ -112,29 +92,34 @@ def quote_card_html(q: Quote, turn: int, document: Document | None = None) -> st
     outlet = esc(q.source) if q.source else '<span class="qa-unknown">outlet unknown</span>'
     date = esc(q.date) if q.date else '<span class="qa-unknown">undated</span>'
     title = f'<span class="qa-title">{esc(q.title)}</span>' if q.title else ""
-    also = ""
-    if q.also_in:
-        links = []
-        for i, other in enumerate(q.also_in):
-            label = " · ".join(esc(x) for x in (other.get("source") or other.get("title") or other.get("doc_id"), other.get("date")) if x)
-            links.append(
-                f'<button type="button" class="qa-also-link" value="{_ref(turn, q.n, f":{i}")}" '
-                f'title="Show this sentence in {attr(other.get("title") or other.get("doc_id"))}">{label}</button>'
-            )
-        also = f'<div class="qa-also">Also reported by {", ".join(links)}</div>'
     return (
         f'<div class="qa-quote" id="qa-q-{turn}-{q.n}">'
         f'<div class="qa-quote-head"><span class="qa-n">[{q.n}]</span>'
         f'<span class="qa-cite"><span class="qa-outlet">{outlet}</span><span class="qa-sep"> · </span>'
         f'<span class="qa-date">{date}</span>{"<span class=qa-sep> · </span>" if title else ""}{title}</span></div>'
         f'<div class="qa-quote-text" title="Show in article">“{_quote_text_html(q)}”</div>'
-        f"{also}"
+        f"{_also_html(q, turn)}"
         f'<div class="qa-actions">'
         f'<button type="button" class="qa-btn qa-open" value="{_ref(turn, q.n)}">Show in article</button>'
         f'<button type="button" class="qa-btn qa-copy" title="Copy the quote with its citation">Copy</button>'
         f'<span class="qa-copy-payload" hidden>{attr(copy_text(q, document))}</span>'
         f"</div></div>"
     )
+
+
+def _also_html(q: Quote, turn: int) -> str:
+    """Links to the other outlets that carry the same sentence."""
+    if not q.also_in:
+        return ""
+    links = []
+    for i, other in enumerate(q.also_in):
+        name = other.get("source") or other.get("title") or other.get("doc_id")
+        label = " · ".join(esc(x) for x in (name, other.get("date")) if x)
+        links.append(
+            f'<button type="button" class="qa-also-link" value="{_ref(turn, q.n, f":{i}")}" '
+            f'title="Show this sentence in {attr(other.get("title") or other.get("doc_id"))}">{label}</button>'
+        )
+    return f'<div class="qa-also">Also reported by {", ".join(links)}</div>'
 
 
 def abstention_html(answer: Answer, filtered: bool = False) -> str:
@@ -165,7 +150,7 @@ def answer_html(
     )
     cards = "".join(quote_card_html(q, turn, documents.get(q.doc_id)) for q in answer.quotes)
     n_docs = len({q.doc_id for q in answer.quotes})
-    label = f'{len(answer.quotes)} quote{"s" if len(answer.quotes) != 1 else ""} from {n_docs} article{"s" if n_docs != 1 else ""}'
+    label = f'{_plural(len(answer.quotes), "quote")} from {_plural(n_docs, "article")}'
     return (
         f'<div class="qa-answer" id="qa-a-{turn}">{short}'
         f'<div class="qa-text">{_answer_text_html(answer, turn)}</div>'
@@ -235,6 +220,24 @@ def source_html(
     )
 
 
+def quote_source_html(answer: Answer, n: int, documents: Mapping[str, Document], also: int | None = None) -> str:
+    """The source panel for quote `n` of `answer` (or for its `also`-th other outlet)."""
+    quote = next((q for q in answer.quotes if q.n == n), None)
+    if quote is None:
+        return source_placeholder_html("That quote is not part of this answer.")
+    doc_id, start, end, label = quote.doc_id, quote.start, quote.end, f"Quote [{n}] in its article"
+    if also is not None and 0 <= also < len(quote.also_in):
+        other = quote.also_in[also]
+        doc_id, start, end = other["doc_id"], int(other["start"]), int(other["end"])
+        label = f"Quote [{n}], as reported here"
+    doc = documents.get(doc_id)
+    if doc is None:
+        return source_placeholder_html(f"The article {doc_id} is no longer in the index.")
+    # the answer's other quotes from this article are marked too: they are read together
+    others = [(q.start, q.end) for q in answer.quotes if q.doc_id == doc_id and (q.start, q.end) != (start, end)]
+    return source_html(doc, start, end, label=label, others=others)
+
+
 # --- notices and status --------------------------------------------------------------------------
 
 
@@ -250,12 +253,12 @@ def status_text(stats: Mapping | None, outlets: Sequence[str] = (), dates: tuple
     if not stats:
         return "No index yet"
     parts = [
-        f"{stats['documents']} document{'s' if stats['documents'] != 1 else ''}",
+        _plural(stats["documents"], "document"),
         f"{stats['chunks']} chunks",
         f"model {stats['model']}",
     ]
     if outlets:
-        parts.append(f"{len(outlets)} outlet{'s' if len(outlets) != 1 else ''}")
+        parts.append(_plural(len(outlets), "outlet"))
     if dates and dates[0]:
         parts.append(dates[0] if dates[0] == dates[1] else f"{dates[0]} to {dates[1]}")
     return " · ".join(parts)
@@ -265,32 +268,41 @@ def status_html(text: str, kind: str = "ok") -> str:
     return f'<div class="qa-status qa-status-{kind}">{esc(text)}</div>'
 
 
-# --- Markdown export -----------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
-
-
-def md_escape(text: str) -> str:
-    """Backslash-escape what would make Markdown build links, HTML or code: rendered, the text is exact."""
-    return _MD_SPECIAL.sub(r"\\\1", text or "")
+def header_html(status: str, ready: bool) -> str:
+    """The title bar with the index status (orange while there is no index)."""
+    return (
+        '<div id="qa-header"><h1>qa</h1><span class="qa-tagline">answers from your articles, in their own words'
+        f"</span>{status_html(status, 'ok' if ready else 'missing')}</div>"
+    )
 
 
-def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = None) -> str:
-    """A whole answer with its numbered sources, for pasting into notes or a draft."""
-    documents = documents or {}
-    lines = [f"# {md_escape(answer.question)}", ""]
-    if answer.abstained or not answer.quotes:
-        lines += [f"_{md_escape(answer.answer)}_", ""]
-        return "\n".join(lines)
-    if answer.short_answer:
-        lines += [f"**Short answer:** {md_escape(answer.short_answer)}", ""]
-    lines += [md_escape(answer.answer), "", "## Sources", ""]
-    for q in answer.quotes:
-        doc = documents.get(q.doc_id)
-        text = " ".join(md_escape(q.text).split("\n"))
-        lines.append(f"**[{q.n}]** “{text}”  ")
-        lines.append(f"— {md_escape(citation(q, doc))}, characters {q.start}–{q.end}")
-        for other in q.also_in:
-            lines.append(f"  (also in {md_escape(citation(other))})")
-        lines.append("")
-    return "\n".join(lines)
+# --- uploads -------------------------------------------------------------------------------------
+
+
+def upload_report_html(report: UploadReport) -> str:
+    """What an upload did: the articles added (and replaced), then each skipped file with its reason."""
+    parts = []
+    names = report.added + report.replaced
+    if names:
+        parts.append(_added_html(names, report))
+    if report.problems:
+        items = "".join(f"<li>{esc(p)}</li>" for p in report.problems)
+        rest = " (the rest were indexed)" if names else ""
+        parts.append(
+            f'<div class="qa-notice qa-notice-warn" role="alert">Skipped {_plural(len(report.problems), "file")}'
+            f"{rest}:<ul>{items}</ul></div>"
+        )
+    return "".join(parts) or notice_html("Nothing to add.", "info")
+
+
+def _added_html(names: list[str], report: UploadReport) -> str:
+    def shown(ids: list[str]) -> str:
+        return ", ".join(esc(i.removeprefix("uploads/")) for i in ids)
+
+    listed = shown(names[:_NAMES_SHOWN]) + (" …" if len(names) > _NAMES_SHOWN else "")
+    them = "them" if len(names) != 1 else "it"
+    replaced = f" Replaced the earlier upload of {shown(report.replaced)}." if report.replaced else ""
+    return (
+        f'<div class="qa-notice qa-notice-ok" role="status">Added {_plural(len(names), "article")}: {listed}. '
+        f"Ask about {them} now ({report.total} documents in the index).{replaced}</div>"
+    )

@@ -1,4 +1,4 @@
-"""Question-set loaders: the three formats on tiny hand-made files, and every kind of bad input."""
+"""Question sets (qa.eval.sets): the three formats on tiny hand-made files, and every kind of bad input."""
 
 import json
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import QuestionSetError
-from qa.questions import Question, check_sources, detect_format, load_questions
+from qa.eval import Question, check_sources, detect_format, load_questions
 
 EVAL = Path(__file__).resolve().parent / "data" / "eval"
 
@@ -199,3 +199,16 @@ def test_sources_must_name_corpus_documents():
         check_sources(qs, ["granada", "sochi"])
     assert err.value.line == 2 and "field 'sources': document 'penguins' is not in the corpus" in str(err.value)
     assert err.value.path.endswith("questions.jsonl")
+
+
+def test_shipped_question_set_matches_the_shipped_corpus():
+    from qa.api import load_documents
+    from qa.eval import answer_warnings
+
+    root = EVAL.parent.parent.parent
+    qset = load_questions(root / "bench" / "questions" / "shipped.jsonl")
+    docs = {d.id: d for d in load_documents([root / "corpus"]).documents}
+    check_sources(qset, docs)
+    assert answer_warnings(qset, docs) == []  # every gold answer occurs in the cleaned text of its sources
+    assert any(q.question == "Where were the October 5 talks supposed to be held?" and q.answers == ("Granada",) for q in qset.questions)
+    assert sum(not q.answerable for q in qset.questions) >= 2

@@ -1,0 +1,145 @@
+"""Cutting quotes: the best sentences, widened to a neighbour when they cannot stand alone,
+near-copies folded together, each checked against its document before it leaves."""
+
+from __future__ import annotations
+
+import re
+
+from ..config import Config
+from ..errors import FidelityError
+from ..nlp import tokenize
+from ..records import Document, Quote
+from ..store import Index
+from .candidates import Candidate
+
+# A sentence that opens like this leans on the one before it; quote both.
+_DANGLING = re.compile(
+    r"^(?:[\"“‘']\s*)?(?:he|she|it|they|this|that|these|those|his|her|its|their|him|them|there|such|"
+    r"but|however|also|meanwhile|instead|still|yet|then|so|and|or|moreover|furthermore)\b",
+    re.IGNORECASE,
+)
+NEIGHBOUR_SHARE = 0.7  # a neighbour scoring this share of the best sentence joins its quote
+SHORT_SENTENCE = 160  # a sentence shorter than this (characters) takes the next one along
+# Two token sets say the same thing at this overlap (Jaccard), or when the smaller one (of at
+# least DUP_MIN_TOKENS tokens) is this much inside the other.
+DUP_JACCARD, DUP_CONTAINED, DUP_MIN_TOKENS = 0.8, 0.9, 4
+
+
+def _neighbour(index: Index, doc: Document, row: int, step: int) -> int | None:
+    """The row of the sentence before (step -1) or after (+1) `row` in the same paragraph."""
+    other = row + step
+    if not 0 <= other < len(index.sentence_rows):
+        return None
+    d, s, e = index.sentence_rows[other].tolist()
+    _, s0, e0 = index.sentence_rows[row].tolist()
+    if index.doc_ids[d] != doc.id:
+        return None
+    gap = doc.text[e:s0] if step < 0 else doc.text[e0:s]
+    return None if "\n" in gap else other
+
+
+def extend_span(
+    index: Index, doc: Document, row: int, max_chars: int, scores: dict[int, float] | None = None
+) -> tuple[int, int]:
+    """The sentence at `row`, widened to a neighbour when it cannot stand alone: it opens with a
+    pronoun or connective, it is very short, or the neighbour is nearly as relevant (`scores` by row)."""
+    scores = scores or {}
+    _, start, end = index.sentence_rows[row].tolist()
+    own = scores.get(row, 0.0)
+    prev = _neighbour(index, doc, row, -1)
+    if prev is not None and (
+        _DANGLING.match(doc.text[start:end]) or (own > 0 and scores.get(prev, 0.0) >= NEIGHBOUR_SHARE * own)
+    ):
+        s = int(index.sentence_rows[prev, 1])
+        if end - s <= max_chars:
+            start = s
+    nxt = _neighbour(index, doc, row, +1)
+    if nxt is not None and (
+        end - start < SHORT_SENTENCE or (own > 0 and scores.get(nxt, 0.0) >= NEIGHBOUR_SHARE * own)
+    ):
+        e = int(index.sentence_rows[nxt, 2])
+        if e - start <= max_chars:
+            end = e
+    return start, end
+
+
+def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+
+
+def near_duplicate(a: set, b: set) -> bool:
+    """Two quotes say the same thing: mostly the same words, or one holds (nearly) all of the other."""
+    if not a or not b:
+        return False
+    common = len(a & b)
+    return common / len(a | b) >= DUP_JACCARD or (
+        min(len(a), len(b)) >= DUP_MIN_TOKENS and common / min(len(a), len(b)) >= DUP_CONTAINED
+    )
+
+
+def verify_quote(quote: Quote, doc: Document) -> None:
+    """The promise: a quote is the document's exact characters at its offsets."""
+    if not (0 <= quote.start < quote.end <= len(doc.text)) or doc.text[quote.start : quote.end] != quote.text:
+        raise FidelityError(f"quote {quote.n} does not match {doc.id} at [{quote.start}:{quote.end}]")
+
+
+def _trim_repeats(doc: Document, c: Candidate, start: int, end: int, token_sets: list[set]) -> tuple[int, int]:
+    """Drop a widening that would repeat a quote already shown, keeping the sentence itself."""
+    if start < c.start and any(near_duplicate(ts, set(tokenize(doc.text[start : c.start]))) for ts in token_sets):
+        start = c.start
+    if end > c.end and any(near_duplicate(ts, set(tokenize(doc.text[c.end : end]))) for ts in token_sets):
+        end = c.end
+    return start, end
+
+
+def _make_quote(n: int, doc: Document, c: Candidate, start: int, end: int) -> Quote:
+    q = Quote(
+        n=n,
+        text=doc.text[start:end],
+        doc_id=doc.id,
+        title=doc.title,
+        source=doc.source,
+        date=doc.date,
+        start=start,
+        end=end,
+        score=round(float(c.score), 4),
+        url=doc.url,
+        short_start=c.short[0] if c.short else None,
+        short_end=c.short[1] if c.short else None,
+    )
+    verify_quote(q, doc)
+    return q
+
+
+def _fold(quote: Quote, doc: Document, start: int, end: int) -> None:
+    """Record another document that reports the same sentence."""
+    if doc.id != quote.doc_id and all(a["doc_id"] != doc.id for a in quote.also_in):
+        quote.also_in.append(
+            {"doc_id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date, "start": start, "end": end}
+        )
+
+
+def select_quotes(cands: list[Candidate], index: Index, k: int, config: Config) -> list[Quote]:
+    """The best `k` distinct quotes; near-copies from other documents are folded into `also_in`."""
+    quotes: list[Quote] = []
+    spans: list[tuple[str, int, int]] = []
+    token_sets: list[set] = []
+    scores = {c.row: c.score for c in cands}
+    for c in sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start)):
+        if len(quotes) >= k:
+            break
+        doc = index.documents[c.doc_id]
+        start, end = extend_span(index, doc, c.row, config.max_quote_chars, scores)
+        start, end = _trim_repeats(doc, c, start, end, token_sets)
+        span = (c.doc_id, start, end)
+        if any(_overlaps(span, s) for s in spans):
+            continue
+        # the sentence itself, not its widening, decides whether it repeats a quote already chosen
+        dup = next((i for i, ts in enumerate(token_sets) if near_duplicate(ts, c.tokens)), None)
+        if dup is not None:
+            _fold(quotes[dup], doc, start, end)
+            continue
+        quotes.append(_make_quote(len(quotes) + 1, doc, c, start, end))
+        spans.append(span)
+        token_sets.append(c.tokens if (start, end) == (c.start, c.end) else set(tokenize(doc.text[start:end])))
+    return quotes

@@ -1,0 +1,86 @@
+"""Plain-text and Markdown forms of an answer, shared by the command line and the browser app.
+
+One citation format serves every face: outlet, “title”, date, then the URL or the file, and for a
+quote the character offsets its text sits at. The Copy button, the Markdown export and `qa ask`
+all build it here, so a quote is cited the same way wherever it is read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from .records import Answer, Document, Quote
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
+def safe_url(url: str) -> str:
+    """`url` when it is a plain http(s) URL, else "" (no javascript:, data: or other schemes)."""
+    url = (url or "").strip()
+    return url if _SAFE_URL.match(url) else ""
+
+
+def _meta(obj) -> tuple[str, str, str, str, str]:
+    """(outlet, title, date, url, file) of a Quote, Document or also_in dict."""
+    get = obj.get if isinstance(obj, Mapping) else lambda k, d="": getattr(obj, k, d)
+    file = get("path", "") or get("doc_id", "") or get("id", "")
+    return get("source", "") or "", get("title", "") or "", get("date", "") or "", get("url", "") or "", file or ""
+
+
+def citation(obj, document: Document | None = None) -> str:
+    """Plain-text citation: outlet, “title”, date, and URL or file. Missing parts are left out."""
+    outlet, title, date, url, file = _meta(obj)
+    if document is not None:
+        url = url or document.url
+        file = document.path or file
+    url = safe_url(url)  # a javascript: or other odd "URL" is no citation: name the file instead
+    parts = [outlet, f"“{title}”" if title else "", date, url or (f"file {file}" if file else "")]
+    return ", ".join(p for p in parts if p)
+
+
+def quote_citation(quote: Quote, document: Document | None = None) -> str:
+    """The citation of a quote and where its text sits in the document, so it can be checked."""
+    return f"{citation(quote, document)}, characters {quote.start}–{quote.end}"
+
+
+def copy_text(quote: Quote, document: Document | None = None) -> str:
+    """What the Copy button puts on the clipboard: the quote in quotation marks, then its citation."""
+    return f"“{quote.text}” — {citation(quote, document)}"
+
+
+def format_answer_text(answer: Answer, documents: Mapping[str, Document] | None = None) -> str:
+    """The answer and its numbered quotes as plain text (what `qa ask` prints)."""
+    documents = documents or {}
+    lines = [f"Short answer: {answer.short_answer}"] if answer.short_answer else []
+    lines += [answer.answer, ""]
+    for q in answer.quotes:
+        lines.append(f"[{q.n}] “{q.text}”")
+        lines.append(f"    — {quote_citation(q, documents.get(q.doc_id))}")
+        lines += [f"    also in {citation(other)}" for other in q.also_in]
+    return "\n".join(lines).rstrip()
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape what would make Markdown build links, HTML or code: rendered, the text is exact."""
+    return _MD_SPECIAL.sub(r"\\\1", text or "")
+
+
+def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = None) -> str:
+    """A whole answer with its numbered sources, for pasting into notes or a draft."""
+    documents = documents or {}
+    lines = [f"# {md_escape(answer.question)}", ""]
+    if answer.abstained or not answer.quotes:
+        lines += [f"_{md_escape(answer.answer)}_", ""]
+        return "\n".join(lines)
+    if answer.short_answer:
+        lines += [f"**Short answer:** {md_escape(answer.short_answer)}", ""]
+    lines += [md_escape(answer.answer), "", "## Sources", ""]
+    for q in answer.quotes:
+        text = " ".join(md_escape(q.text).split("\n"))
+        lines.append(f"**[{q.n}]** “{text}”  ")
+        lines.append(f"— {md_escape(quote_citation(q, documents.get(q.doc_id)))}")
+        lines += [f"  (also in {md_escape(citation(other))})" for other in q.also_in]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,84 @@
+"""Indexes of evaluated corpora, kept in a cache folder keyed by the documents and the settings.
+
+A second evaluation of the same corpus loads its index; a changed corpus is built anew, seeded
+with the vectors of the cached corpus that shares the most text with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Sequence
+
+from ..config import Config
+from ..errors import IndexIncompatibleError, QAError
+from ..records import Document
+from .build import Progress, _noop, build_index, ensure_index
+from .index import Index, load_index
+from .manifest import MANIFEST, model_of, settings_of
+
+
+def cache_root() -> Path:
+    """Where indexes of evaluated corpora are kept: $QA_CACHE_DIR, else ~/.cache/qa."""
+    return Path(os.environ.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa")
+
+
+def corpus_key(documents: Sequence[Document], config: Config) -> str:
+    """A hash of the documents (ids and SHA-256 of their text) and the settings an index depends on."""
+    payload = json.dumps(
+        {"documents": [[d.id, d.sha256] for d in documents], "settings": settings_of(config)}, sort_keys=True
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+def cached_index_dir(documents: Sequence[Document], config: Config, root: Path | None = None) -> Path:
+    return (root or cache_root()) / f"index-{corpus_key(documents, config)}"
+
+
+def _seed_index(root: Path, documents: Sequence[Document], config: Config) -> Path | None:
+    """The cached index sharing the most document text with `documents` (same model), to reuse vectors from."""
+    wanted = {d.sha256 for d in documents}
+    best, best_shared = None, 0
+    for manifest_path in root.glob(f"index-*/{MANIFEST}"):
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if model_of(manifest) != config.model:
+            continue
+        shared = len(wanted & {d.get("sha256") for d in manifest.get("documents", [])})
+        if shared > best_shared:
+            best, best_shared = manifest_path.parent, shared
+    return best
+
+
+def ensure_cached_index(
+    documents: Sequence[Document],
+    config: Config,
+    index_dir: str | Path | None = None,
+    *,
+    progress: Progress = _noop,
+    show_progress_bar: bool | None = None,
+    root: Path | None = None,
+) -> Index:
+    """The index of `documents`: reused from `index_dir` or the cache when unchanged, else built."""
+    documents = list(documents)
+    if index_dir is not None:
+        return ensure_index(documents, index_dir, config, progress=progress, show_progress_bar=show_progress_bar)
+    root = root or cache_root()
+    path = cached_index_dir(documents, config, root)
+    if (path / MANIFEST).is_file():
+        return ensure_index(documents, path, config, progress=progress, show_progress_bar=show_progress_bar)
+    previous = None
+    seed = _seed_index(root, documents, config) if root.is_dir() else None
+    if seed is not None:
+        try:
+            previous = load_index(seed, config)
+        except QAError:
+            previous = None
+    try:
+        return build_index(documents, path, config, previous=previous, progress=progress, show_progress_bar=show_progress_bar)
+    except IndexIncompatibleError:
+        return build_index(documents, path, config, progress=progress, show_progress_bar=show_progress_bar)

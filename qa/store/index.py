@@ -1,0 +1,107 @@
+"""A loaded index: documents, chunks, FAISS over chunk vectors, bm25s over chunk tokens, and
+the vectors of every sentence. Read with `load_index`; nothing is pickled."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import Config
+from ..errors import IndexIncompatibleError
+from ..records import Chunk, Document
+from .lexical import load_bm25
+from .manifest import check_compatible, read_manifest
+
+# File names inside an index directory.
+DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25 = (
+    "documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25",
+)
+
+
+@dataclass
+class Index:
+    """A loaded index. Documents are keyed by id; chunks and sentences are in index order."""
+
+    path: Path
+    manifest: dict
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    dense: object  # faiss.Index
+    bm25: object  # bm25s.BM25
+    sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end
+    sentence_vectors: np.ndarray  # (n, dim) float32
+    doc_ids: list[str] = field(default_factory=list)
+    _sentence_lookup: dict | None = None
+    _chunk_vectors: np.ndarray | None = None
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]["name"]
+
+    def sentence_row(self, doc_id: str, start: int, end: int) -> int | None:
+        if self._sentence_lookup is None:
+            self._sentence_lookup = {
+                (self.doc_ids[d], int(s), int(e)): i for i, (d, s, e) in enumerate(self.sentence_rows.tolist())
+            }
+        return self._sentence_lookup.get((doc_id, start, end))
+
+    def sentence_text(self, row: int) -> str:
+        d, s, e = self.sentence_rows[row].tolist()
+        return self.documents[self.doc_ids[d]].text[s:e]
+
+    def chunk_vectors(self) -> np.ndarray:
+        if self._chunk_vectors is None:
+            self._chunk_vectors = self.dense.reconstruct_n(0, self.dense.ntotal)
+        return self._chunk_vectors
+
+    def text_vectors(self) -> dict[str, np.ndarray]:
+        """Text -> vector of every chunk and sentence (the cache that lets a rebuild skip known text)."""
+        known = {c.text: v for c, v in zip(self.chunks, self.chunk_vectors())}
+        for row, v in enumerate(self.sentence_vectors):
+            known[self.sentence_text(row)] = v
+        return known
+
+    def stats(self) -> dict:
+        return {"documents": len(self.documents), "chunks": len(self.chunks), "model": self.model}
+
+
+def load_index(index_dir: str | Path, config: Config | None = None) -> Index:
+    """Load the index at `index_dir`, checking that it matches `config`'s format and model."""
+    import faiss
+
+    config = config or Config()
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    check_compatible(manifest, config, index_dir)
+    try:
+        docs = [Document(**json.loads(line)) for line in _lines(index_dir / DOCUMENTS)]
+        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(index_dir / CHUNKS)]
+        dense = faiss.read_index(str(index_dir / DENSE))
+        bm25 = load_bm25(index_dir / BM25)
+        rows = np.load(index_dir / SENTENCES, allow_pickle=False)
+        svecs = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexIncompatibleError(f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild") from None
+    if dense.ntotal != len(chunks) or len(rows) != len(svecs):
+        raise IndexIncompatibleError(f"{index_dir}: index files disagree in size; run `qa index` to rebuild")
+    return Index(
+        path=index_dir,
+        manifest=manifest,
+        documents={d.id: d for d in docs},
+        chunks=chunks,
+        dense=dense,
+        bm25=bm25,
+        sentence_rows=rows,
+        sentence_vectors=svecs,
+        doc_ids=[d.id for d in docs],
+    )
+
+
+def _lines(path: Path):
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield line

@@ -1,0 +1,31 @@
+"""The BM25 side of the store: bm25s over the chunks' tokens (the tokenizer is qa.nlp's)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+EMPTY_TOKEN = "\x00empty"  # bm25s needs at least one token per document to build its matrix
+
+
+def build_bm25(token_lists: list[list[str]]):
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index([t or [EMPTY_TOKEN] for t in token_lists], show_progress=False)
+    return retriever
+
+
+def load_bm25(path):
+    import bm25s
+
+    return bm25s.BM25.load(str(path), allow_pickle=False, show_progress=False)
+
+
+def bm25_scores(retriever, tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
+    """BM25 score of every indexed chunk for the query tokens (unknown tokens are ignored);
+    chunks where `mask` is 0 score 0 (bm25s's own weight_mask)."""
+    known = [t for t in tokens if t in retriever.vocab_dict]
+    n = retriever.scores["num_docs"]
+    if not known:
+        return np.zeros(n, dtype=np.float32)
+    return np.asarray(retriever.get_scores(known, weight_mask=mask), dtype=np.float32)

@@ -1,0 +1,359 @@
+"""The page: a Gradio chat that answers with numbered quotes and opens each in its article.
+
+It adds no retrieval logic: every answer comes from the shared `Service`, and all HTML from
+`qa.web.html`, which escapes document text. Per-session state (the questions asked so far and the
+answers given) lives in `gr.State`, so follow-up questions carry their history.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import time
+import traceback
+from importlib import resources
+from types import SimpleNamespace
+from typing import Callable
+
+import gradio as gr
+
+from ..api import corpus_files
+from ..config import Config
+from ..errors import ConfigError, QAError
+from ..records import Answer, Document
+from ..render import answer_markdown
+from . import html as H
+from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
+
+MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _static(name: str) -> str:
+    return resources.files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
+
+
+CSS = _static("app.css")
+HEAD = '<meta name="color-scheme" content="light dark">\n<script>\n' + _static("app.js") + "</script>\n"
+# The source panel's js_on_load: Gradio runs it with `element` and `watch` in scope, and it brings
+# the highlighted span into view after each new value.
+SOURCE_JS = _static("source_panel.js")
+# After an answer: show the start of the newest question, not the bottom of its quote list.
+SCROLL_CHAT_JS = _static("scroll_chat.js")
+
+
+def _new_session() -> dict:
+    return {"questions": [], "answers": []}  # earlier questions (the history= of ask) and their Answers
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:50] or "answer"
+
+
+def _parse_ref(ref: str) -> tuple[int, int, int | None] | None:
+    """(turn, quote n, also_in index) from a "turn:n[:also]|nonce" value sent by the page script."""
+    m = re.match(r"^(\d+):(\d+)(?::(\d+))?(?:\|.*)?$", (ref or "").strip())
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)), (int(m.group(3)) if m.group(3) is not None else None)
+
+
+def _date_hints(service: Service) -> tuple[str, str]:
+    dr = service.date_range()
+    return dr if dr else ("YYYY-MM-DD", "YYYY-MM-DD")
+
+
+# --- layout --------------------------------------------------------------------------------------
+
+
+def build_app(service: Service) -> gr.Blocks:
+    """The Gradio Blocks of the app (not launched)."""
+    with gr.Blocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True) as demo:
+        p = SimpleNamespace(session=gr.State(_new_session()))
+        _header_section(service, p)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=11, min_width=420):
+                _chat_section(p)
+                _settings_section(service, p)
+                _upload_section(service, p)
+            with gr.Column(scale=9, min_width=360, elem_id="qa-source-col"):
+                p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
+        # the page script writes the quote to open here; its change event renders the source panel
+        p.open_ref = gr.Textbox(elem_id="qa-open-ref", show_label=False, container=False)
+        _wire_handlers(_Handlers(service), p, demo)
+        gr.api(_api_ask(service), api_name="ask")
+    return demo
+
+
+def _header_section(service: Service, p: SimpleNamespace) -> None:
+    p.header = gr.HTML(H.header_html(service.status(), service.ready), elem_id="qa-header-box")
+    with gr.Column(visible=not service.ready, elem_id="qa-noindex") as p.noindex_box:
+        p.noindex_text = gr.Markdown(service.message or "No index yet.")
+        p.build_btn = gr.Button("Build index", variant="primary", elem_id="qa-build", size="sm")
+    p.build_report = gr.HTML(elem_id="qa-build-report")
+
+
+def _chat_section(p: SimpleNamespace) -> None:
+    p.chat = gr.Chatbot(
+        elem_id="qa-chat", label="Chat", show_label=False, height="64vh", autoscroll=False,
+        buttons=[], feedback_options=None, latex_delimiters=[], sanitize_html=True, layout="bubble",
+        placeholder=(
+            "**Ask a question about your articles.**<br>Every answer is made of exact quotes, numbered "
+            "[1], [2] … with outlet and date. Click a quote to read it highlighted in its article. "
+            "Follow-up questions (“And what did Russia say?”) build on the previous one."
+        ),
+    )
+    with gr.Row(equal_height=True):
+        p.question = gr.Textbox(
+            show_label=False, placeholder="Ask a question about the articles …",
+            lines=1, max_lines=4, scale=8, elem_id="qa-question", autofocus=True,
+        )
+        p.ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="qa-ask")
+    p.notice = gr.HTML(elem_id="qa-notice-box")
+    with gr.Row():
+        p.clear_btn = gr.Button("Clear chat", size="sm", elem_id="qa-clear")
+        p.download = gr.DownloadButton("Download answer (.md)", size="sm", interactive=False, elem_id="qa-download")
+
+
+def _settings_section(service: Service, p: SimpleNamespace) -> None:
+    first, last = _date_hints(service)
+    with gr.Accordion("Answer settings: quotes, outlets, dates", open=False, elem_id="qa-settings"):
+        with gr.Row():
+            p.k = gr.Slider(1, MAX_QUOTES, value=min(service.config.quotes, MAX_QUOTES), step=1,
+                            label="Quotes per answer", elem_id="qa-k", min_width=180)
+            p.outlets = gr.Dropdown(
+                choices=service.outlets(), value=[], multiselect=True, label="Outlets",
+                info="Quote only these (empty: all)", elem_id="qa-outlets", min_width=220,
+            )
+        with gr.Row():
+            p.date_from = gr.Textbox(label="From date", placeholder=first, elem_id="qa-date-from", min_width=140)
+            p.date_to = gr.Textbox(label="To date", placeholder=last, elem_id="qa-date-to", min_width=140)
+        gr.Markdown(H.SETTINGS_HINT)
+
+
+def _upload_section(service: Service, p: SimpleNamespace) -> None:
+    limit = service.config.serve.max_upload_mb
+    with gr.Accordion("Add articles", open=not service.ready, elem_id="qa-add"):
+        # no file_types filter: a wrong file should reach ingest and come back with its reason
+        p.files = gr.File(
+            label=f"Upload {', '.join(UPLOAD_TYPES)} files (up to {limit} MB each); they are indexed at once",
+            file_count="multiple", type="filepath", elem_id="qa-upload", height=120,
+        )
+        p.upload_report = gr.HTML(elem_id="qa-upload-report")
+
+
+def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
+    # every UI event is private: a script sees one clear endpoint, /ask
+    private = dict(api_visibility="private")
+    ask_inputs = [p.question, p.k, p.outlets, p.date_from, p.date_to, p.chat, p.session]
+    ask_outputs = [p.question, p.chat, p.session, p.source, p.download, p.notice]
+    for trigger in (p.question.submit, p.ask_btn.click):
+        trigger(h.on_ask, ask_inputs, ask_outputs, show_progress_on=[p.chat], **private).then(
+            None, None, None, js=SCROLL_CHAT_JS, **private
+        )
+    p.open_ref.change(h.on_open, [p.open_ref, p.session], [p.source], show_progress="hidden", **private)
+    for trigger in (p.clear_btn.click, p.chat.clear):  # the button, or the chat's own trash icon
+        trigger(h.on_clear, None, [p.chat, p.session, p.source, p.download, p.notice, p.question], **private)
+    refresh_outputs = [p.header, p.outlets, p.noindex_box, p.noindex_text, p.date_from, p.date_to]
+    p.files.upload(h.on_upload, [p.files], [p.upload_report, p.files] + refresh_outputs,
+                   show_progress_on=[p.upload_report], **private)
+    p.build_btn.click(h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **private)
+    demo.load(h.on_refresh, None, refresh_outputs, show_progress="hidden", **private)
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
+
+def _refused(message: str, kind: str = "warn") -> tuple:
+    """Leave the chat as it is and say why under the question box."""
+    return (gr.skip(),) * 5 + (H.notice_html(message, kind),)
+
+
+def _filters(sources, date_from, date_to) -> list[str]:
+    """The filters a question was asked with, as words for the notice under the answer."""
+    dates = [(label, (v or "").strip()) for label, v in (("from", date_from), ("to", date_to))]
+    return ([", ".join(sources)] if sources else []) + [f"{label} {v}" for label, v in dates if v]
+
+
+def _first_source(answer: Answer, documents: dict[str, Document]) -> str:
+    if answer.quotes:
+        return H.quote_source_html(answer, answer.quotes[0].n, documents)
+    return H.source_placeholder_html("No quote to show: the articles do not answer this question.")
+
+
+class _Handlers:
+    """The page's event handlers over the shared service (the session's state comes in with each event).
+
+    Gradio names an event after its function, so these are `on_*`: the public endpoint is `ask`.
+    """
+
+    def __init__(self, service: Service):
+        self.service = service
+
+    def on_ask(self, q, k, sources, date_from, date_to, messages, state):
+        q = (q or "").strip()
+        if not q:
+            return _refused("Type a question about the articles first, then press Enter or Ask.")
+        if not self.service.ready:
+            return _refused(self.service.message or "No index yet: build it or upload articles.")
+        try:
+            answer = self.service.ask(q, k, history=state["questions"], sources=sources or None,
+                                      date_from=date_from, date_to=date_to)
+        except QAError as exc:  # a bad k or date: the API's one-line message says what to fix
+            return _refused(str(exc))
+        except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
+            traceback.print_exc()
+            return _refused(f"Something went wrong ({type(exc).__name__}); details are in the terminal.", "error")
+        filters = _filters(sources, date_from, date_to)
+        turn = len(state["answers"])
+        state = {"questions": state["questions"] + [q], "answers": state["answers"] + [answer]}
+        docs = self.service.documents()
+        messages = list(messages or []) + [
+            {"role": "user", "content": H.question_html(q)},
+            {"role": "assistant", "content": H.answer_html(answer, turn, docs, filtered=bool(filters))},
+        ]
+        path = self.service.tmp / f"answer-{turn + 1}-{int(time.time() * 1000)}-{_slug(q)}.md"
+        path.write_text(answer_markdown(answer, docs), encoding="utf-8")
+        note = H.notice_html("Filtered: " + " · ".join(filters), "info") if filters else ""
+        download = gr.DownloadButton(value=str(path), interactive=True)
+        return "", messages, state, _first_source(answer, docs), download, note
+
+    def on_open(self, ref, state):
+        parsed = _parse_ref(ref)
+        if not parsed or parsed[0] >= len(state["answers"]):
+            return gr.skip()
+        turn, n, also = parsed
+        return H.quote_source_html(state["answers"][turn], n, self.service.documents(), also)
+
+    def on_clear(self):
+        return [], _new_session(), H.source_placeholder_html(), gr.DownloadButton(value=None, interactive=False), "", ""
+
+    def on_refresh(self) -> tuple:
+        """What changes when the index does: status, outlets, the no-index box, the date hints."""
+        first, last = _date_hints(self.service)
+        return (
+            H.header_html(self.service.status(), self.service.ready),
+            gr.Dropdown(choices=self.service.outlets()),
+            gr.Column(visible=not self.service.ready),
+            self.service.message or "No index yet.",
+            gr.Textbox(placeholder=first),
+            gr.Textbox(placeholder=last),
+        )
+
+    def on_upload(self, paths, progress=gr.Progress()):
+        paths = [p for p in (paths or []) if p]
+        if not paths:
+            return (H.notice_html("No file arrived; try again.", "warn"), gr.skip()) + self.on_refresh()
+        progress(0.0, desc="Reading the files")
+        try:
+            report = self.service.add_uploads(paths, progress=lambda m, f: progress(f, desc=m))
+        except QAError as exc:
+            return (H.notice_html(str(exc), "error"), None) + self.on_refresh()
+        except Exception as exc:
+            traceback.print_exc()
+            failed = f"Indexing failed ({type(exc).__name__}); details are in the terminal."
+            return (H.notice_html(failed, "error"), None) + self.on_refresh()
+        return (H.upload_report_html(report), None) + self.on_refresh()
+
+    def on_build(self, progress=gr.Progress()):
+        corpus = self.service.config.corpus_dir
+        if not corpus_files(corpus):
+            msg = f"{corpus}/ has no {suffix_list()} files yet: add some, or upload articles under “Add articles”."
+            return (H.notice_html(msg, "warn"),) + self.on_refresh()
+        try:
+            problems = self.service.build(progress=lambda m, f: progress(f, desc=m))
+        except QAError as exc:
+            return (H.notice_html(str(exc), "error"),) + self.on_refresh()
+        msg = f"Index ready: {self.service.status()}."
+        if problems:
+            msg += f" Skipped {len(problems)} file(s): " + "; ".join(problems[:5])
+        return (H.notice_html(msg, "ok"),) + self.on_refresh()
+
+
+def _api_ask(service: Service) -> Callable[..., dict]:
+    """The /ask endpoint; Gradio documents it from this signature and docstring."""
+
+    def ask(
+        question: str,
+        k: int = service.config.quotes,
+        sources: list[str] | None = None,
+        date_from: str = "",
+        date_to: str = "",
+        history: list[str] | None = None,
+    ) -> dict:
+        """Answer `question` with up to `k` exact quotes; returns the Answer record as a dict
+        (question, answer, abstained, short_answer, retrieval, confidence, quotes[n, text, doc_id,
+        title, source, date, start, end, score, url, short_start, short_end, also_in]). Optional:
+        `sources` (outlets to quote), `date_from`/`date_to` (YYYY-MM-DD), `history` (earlier questions)."""
+        try:
+            return service.ask(
+                question, k, history=history or (), sources=sources or None, date_from=date_from, date_to=date_to
+            ).to_dict()
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    return ask
+
+
+# --- launching -----------------------------------------------------------------------------------
+
+
+def _theme():
+    # system fonts: an offline app must not wait for web fonts
+    return gr.themes.Soft(
+        primary_hue="indigo",
+        font=["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    )
+
+
+def password_check(password: str) -> Callable[[str, str], bool]:
+    """Gradio auth: any user name, this password."""
+
+    def check(_username: str, given: str) -> bool:
+        # constant-time: the comparison must not tell how much of a guess was right
+        return hmac.compare_digest((given or "").encode(), password.encode())
+
+    return check
+
+
+def launch_kwargs(config: Config) -> dict:
+    """The `Blocks.launch` arguments for `config`: address, upload limit, optional password, look."""
+    serve = config.serve
+    kwargs = dict(
+        server_name=serve.host,
+        server_port=serve.port,
+        max_file_size=f"{serve.max_upload_mb}mb",
+        css=CSS,
+        head=HEAD,
+        theme=_theme(),
+        show_error=False,
+        footer_links=["api", "gradio"],
+    )
+    if serve.password:
+        kwargs["auth"] = password_check(serve.password)
+        kwargs["auth_message"] = (
+            "This question-answering app is password protected. Any user name; the password is in QA_PASSWORD."
+        )
+    return kwargs
+
+
+def serve(config: Config | None = None, *, service: Service | None = None, prevent_thread_lock: bool = False,
+          log: Log = print_line) -> gr.Blocks:
+    """Open (or on a first run build) the index, then serve the app. Returns the Blocks."""
+    config = config or Config.from_env()
+    service = service or Service.start(config, log=log)
+    demo = build_app(service)
+    demo.queue(default_concurrency_limit=2)
+    host, port = config.serve.host, config.serve.port
+    if host not in _LOCAL_HOSTS and not config.serve.password:
+        log(f"Warning: listening on {host} without a password; set QA_PASSWORD or --password.")
+    try:
+        demo.launch(prevent_thread_lock=prevent_thread_lock, quiet=False, **launch_kwargs(config))
+    except OSError as exc:
+        if "port" in str(exc).lower():
+            raise ConfigError(
+                f"port {port} on {host} is in use: stop the other server or pick another with --port / QA_PORT"
+            ) from None
+        raise
+    return demo

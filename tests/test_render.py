@@ -1,0 +1,87 @@
+"""The text formats the CLI and the app share: one citation, plain text, Markdown. Pure functions."""
+
+from qa.records import Answer, Document, Quote
+from qa.render import answer_markdown, citation, copy_text, format_answer_text, md_escape, quote_citation, safe_url
+
+TEXT = "Intro line.\nThe talks were to be held in Granada. <script>x</script> [click](javascript:1) *bold*\nEnd."
+
+
+def _doc(**kw) -> Document:
+    meta = dict(id="a.txt", text=TEXT, title="Talks off", source="France24", date="2023-10-04",
+                url="https://example.org/a", path="news/a.txt")
+    meta.update(kw)
+    return Document(**meta)
+
+
+def _quote(doc: Document, n: int, needle: str, **kw) -> Quote:
+    start = doc.text.index(needle)
+    return Quote(n=n, text=needle, doc_id=doc.id, title=doc.title, source=doc.source, date=doc.date,
+                 start=start, end=start + len(needle), score=0.9, url=doc.url, **kw)
+
+
+def _answer(doc: Document) -> Answer:
+    q1 = _quote(doc, 1, "The talks were to be held in Granada.")
+    q2 = _quote(doc, 2, "<script>x</script> [click](javascript:1) *bold*")
+    q2.also_in = [{"doc_id": "b.txt", "title": "Same line", "source": "Le Monde", "date": "2023-10-05",
+                   "start": 0, "end": 10}]
+    return Answer(question="Where <b>were</b> the talks?", answer=f"Granada — “{q1.text}” [1] See also [2].",
+                  abstained=False, quotes=[q1, q2], short_answer="Granada")
+
+
+def test_citation_names_outlet_title_date_then_url_or_file():
+    doc = _doc()
+    q = _quote(doc, 1, "End.")
+    assert citation(q, doc) == "France24, “Talks off”, 2023-10-04, https://example.org/a"
+    bare = _doc(url="", source="", date="")
+    assert citation(_quote(bare, 1, "End."), bare) == "“Talks off”, file news/a.txt"
+    # without the document the quote's own doc_id names the file
+    assert citation(_quote(bare, 1, "End.")) == "“Talks off”, file a.txt"
+    assert citation({"doc_id": "b.txt", "source": "Le Monde", "date": "2023-10-05"}) == "Le Monde, 2023-10-05, file b.txt"
+    # a javascript: URL is no citation: the file is named instead
+    odd = _doc(url="javascript:alert(1)")
+    assert citation(_quote(odd, 1, "End."), odd).endswith(", file news/a.txt")
+    assert quote_citation(q, doc) == f"{citation(q, doc)}, characters {q.start}–{q.end}"
+
+
+def test_copy_text_is_quote_in_marks_then_citation():
+    doc = _doc()
+    q = _quote(doc, 1, "End.")
+    assert copy_text(q, doc) == "“End.” — France24, “Talks off”, 2023-10-04, https://example.org/a"
+
+
+def test_safe_url_only_http():
+    assert safe_url("https://a.example/x") == "https://a.example/x"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "  JaVaScRiPt:x", "http://a b", 'http://a"onmouseover=1'):
+        assert safe_url(bad) == ""
+
+
+def test_plain_text_answer_uses_the_shared_citation():
+    doc = _doc()
+    answer = _answer(doc)
+    text = format_answer_text(answer, {doc.id: doc})
+    lines = text.split("\n")
+    assert lines[0] == "Short answer: Granada"
+    assert lines[1] == answer.answer and lines[2] == ""
+    q1, q2 = answer.quotes
+    assert lines[3] == f"[1] “{q1.text}”"
+    assert lines[4] == f"    — {quote_citation(q1, doc)}"
+    assert lines[5] == f"[2] “{q2.text}”"  # plain text: nothing is escaped
+    assert lines[7] == "    also in Le Monde, “Same line”, 2023-10-05, file b.txt"
+    assert len(lines) == 8
+    abstained = Answer("Why?", "The articles in this collection do not answer that question.", True)
+    assert format_answer_text(abstained) == abstained.answer
+
+
+def test_markdown_export_has_answer_and_numbered_sources_with_the_same_citation():
+    doc = _doc()
+    answer = _answer(doc)
+    md = answer_markdown(answer, {doc.id: doc})
+    assert md.startswith("# Where \\<b\\>were\\</b\\> the talks?")
+    assert "**Short answer:** Granada" in md and "## Sources" in md
+    assert "**[1]** “" in md and "**[2]** “" in md
+    assert "\\<script\\>" in md and "<script>" not in md and "\\[click\\](javascript:1) \\*bold\\*" in md
+    assert f"— {md_escape(quote_citation(answer.quotes[0], doc))}" in md
+    assert "  (also in Le Monde, “Same line”, 2023-10-05, file b.txt)" in md
+    assert md_escape("a*b_c`d[e]f<g>h\\") == "a\\*b\\_c\\`d\\[e\\]f\\<g\\>h\\\\"
+    abst = answer_markdown(Answer("Why?", "The articles in this collection do not answer that question.", True))
+    assert "do not answer" in abst and "Sources" not in abst
