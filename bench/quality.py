@@ -57,7 +57,7 @@ def run_set(name: str, limit: int | None, config: Config, progress: bool) -> Eva
     questions_path, corpus_path = SETS[name]
     qset = load_questions(questions_path).limited(limit)
     documents = list(load_documents([corpus_path]).documents)
-    check_sources(qset, {d.id for d in documents})
+    check_sources(qset, documents)
     print(f"\n== {name}: {len(qset.questions)} questions, {len(documents)} documents", file=sys.stderr)
     t0 = time.time()
     assistant = Assistant.cached(

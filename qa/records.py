@@ -101,6 +101,16 @@ class Quote:
     short_end: int | None = None
     # other documents that report the same sentence: [{"doc_id", "title", "source", "date", "start", "end"}]
     also_in: list[dict] = field(default_factory=list)
+    # the file the quote's article belongs to, and the quote's place in that file's cleaned text:
+    # the same as doc_id/start/end unless the article was cut out of a digest file
+    file_id: str = ""
+    file_start: int = 0
+    file_end: int = 0
+
+    @property
+    def ids(self) -> set[str]:
+        """The ids a gold source may name to mean this quote's document: the article's and its file's."""
+        return {self.doc_id, self.file_id or self.doc_id}
 
     def to_dict(self) -> dict:
         return asdict(self)

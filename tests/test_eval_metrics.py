@@ -62,7 +62,7 @@ def test_every_metric_name_comes_from_the_one_table():
     per_question = list(score_answer(GRANADA, answer(q("granada", "Granada")), short_answers=True))
     assert per_question == [m for m in METRICS if m in per_question]  # in table order
     assert per_question == ["answer_at_1", "answer_at_5", "short_answer_em", "short_answer_f1", "short_answer_rate",
-                            "source_hit_at_1", "source_hit_at_5", "mrr_at_10"]
+                            "source_hit_at_1", "source_hit_at_5", "mrr_at_10", "citation_precision"]
 
 
 # --- per-question metrics ------------------------------------------------------------------------
@@ -167,3 +167,22 @@ def test_aggregate_all_metrics_by_hand():
     assert m["abstain_precision"] == 1.0 and m["abstain_recall"] == 1.0
     assert m["mean_quote_chars"] == pytest.approx((37 + 34 + 45) / 3)
     assert m["latency_ms_p50"] == 20 and m["latency_ms_p95"] == pytest.approx(29)
+
+
+def test_citation_precision_counts_shown_quotes_from_gold_sources():
+    from qa.eval.metrics import citation_precision
+
+    a = answer(q("granada", "Granada"), q("penguins", "two months"), q("granada", "Aliyev refused"))
+    assert citation_precision(a, ["granada"]) == pytest.approx(2 / 3)
+    assert citation_precision(a, ["nowhere"]) == 0.0
+    assert citation_precision(answer(abstained=True), ["granada"]) is None  # nothing cited, nothing to judge
+    assert score_answer(GRANADA, a, short_answers=True)["citation_precision"] == pytest.approx(2 / 3)
+
+
+def test_a_digest_article_counts_as_its_file():
+    quote = q("granada", "Granada")
+    article = Quote(**{**quote.__dict__, "doc_id": "digest.txt#3", "file_id": "digest.txt"})
+    a = answer(q("penguins", "two months"), article)
+    assert source_hit(a, ["digest.txt"], 1) == 0.0 and source_hit(a, ["digest.txt"], 5) == 1.0
+    assert reciprocal_rank(a, ["digest.txt"]) == 0.5
+    assert reciprocal_rank(a, ["digest.txt#3"]) == 0.5  # the article's own id works too

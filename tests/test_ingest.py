@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.errors import EmptyCorpusError, InputFileError
-from qa.ingest import clean_text, find_date, list_files, load_corpus, load_file
+from qa.ingest import clean_page, clean_text, find_date, list_files, load_corpus, load_file
 
 from .conftest import CORPUS, DATA
 
@@ -32,7 +32,9 @@ def shipped():
 
 
 def test_shipped_corpus_loads_without_boilerplate(shipped):
-    assert list(shipped) == sorted(p.name for p in CORPUS.iterdir())
+    # the digest loads as its articles ("003_….txt#1", …), the other files as one document each
+    assert list(dict.fromkeys(d.file_id or d.id for d in shipped.values())) == sorted(p.name for p in CORPUS.iterdir())
+    assert [d.id for d in shipped.values() if d.file_id] == [f"{DIGEST}#{n}" for n in range(1, 13)]
     for doc in shipped.values():
         low = doc.text.casefold()
         for phrase in BOILERPLATE:
@@ -77,7 +79,7 @@ def test_article_prose_survives(shipped):
 
 
 def test_digest_keeps_every_article_and_drops_feed_timestamps(shipped):
-    text = shipped[DIGEST].text
+    text, meta = clean_text((CORPUS / DIGEST).read_text(encoding="utf-8"))  # the file's text, which parts slice
     assert text.startswith("Saturday, Pashinian Says Yerevan, Baku")
     assert "Armenia buys Zen Anti-Drone System from India – EurAsian Times" in text
     assert "Armenians in Israel willing to leave told to contact embassy" in text
@@ -88,27 +90,31 @@ def test_digest_keeps_every_article_and_drops_feed_timestamps(shipped):
     # a line broken mid-sentence is joined back into one paragraph
     assert "As delivered by Deputy Chief of Mission Katherine Brucker to the Permanent Council, Vienna" in text
     # "Author:" inside a digest belongs to one of its articles, not to the file
-    assert "Author: Albert Nalbandian" in text and shipped[DIGEST].author == ""
+    assert "Author: Albert Nalbandian" in text and meta.author == ""
+    assert [d.author for d in shipped.values() if "Albert Nalbandian" in d.author] == ["Albert Nalbandian"]
 
 
 def test_metadata_from_the_text(shipped):
-    meta = {d.id: (d.title, d.source, d.date, d.author) for d in shipped.values()}
+    # the digest's articles have their own metadata (tests/test_digest.py)
+    meta = {d.id: (d.title, d.source, d.date, d.author) for d in shipped.values() if not d.file_id}
     assert meta == {
         KYIV: ("Bloomberg: Azerbaijani President cancels plans to attend peace talks with Armenia",
                "The Kyiv Independent", "2023-10-04", "Elsa Court"),
         FRANCE24: ("Azerbaijan, Armenia hold talks, Russia proposes Moscow summit", "France24", "", ""),
         # "source site-59" names no outlet
         SITE59: ("Azerbaijan rejects planned US peace talks with Armenia", "", "", ""),
-        DIGEST: (Path(DIGEST).stem, "", "", ""),  # no headline of its own: the file name
         EURONEWS: ("‘No breakthrough’ at Putin-mediated Armenia and Azerbaijan talks", "Euro News", "", ""),
     }
-    assert all(d.url == "" and d.path == d.id for d in shipped.values())
+    assert all(d.url == "" and d.path == (d.file_id or d.id) for d in shipped.values())
 
 
 def test_document_text_is_exactly_the_cleaned_text(shipped):
     for doc in shipped.values():
-        text, meta = clean_text((CORPUS / doc.id).read_text(encoding="utf-8"))
-        assert doc.text == text and doc.title == (meta.title or Path(doc.id).stem)
+        text, meta = clean_text((CORPUS / doc.path).read_text(encoding="utf-8"))
+        if doc.file_id:  # an article of a digest: a slice of the file's cleaned text
+            assert doc.text == text[doc.offset : doc.offset + len(doc.text)] and doc.file_id == doc.path
+        else:
+            assert doc.text == text and doc.title == (meta.title or Path(doc.id).stem)
 
 
 # --- cleaning rules on other scrapes -------------------------------------------------------------
@@ -147,6 +153,11 @@ def test_hard_wrapped_paragraphs_are_joined():
     "Become a member Gift membership", "visa masterCard americanExpress", "Skip to content", "Edit post",
     "This audio is created with AI assistance", "5:50 AM", "Share on Facebook", "2 min read", "Tags: EU, Russia",
     "Millions read us, but only one in 10,000 readers makes a financial contribution. Please help.",
+    # picture credits and captions, and links to other articles
+    "Photo by TPS IL", "Photo: Jo Strand / Coastal Times", "Image: Reuters", "Credit: Getty Images", "Getty Images",
+    "AFP", "(file photo)", "An Armenian soldier on combat duty near the border with Azerbaijan (file photo).",
+    "Aliyev speaks at a congress in Baku on October 02, 2023. (Photo by AZERBAIJANI PRESIDENCY via Getty Images)",
+    "Read more: Harbour fees to rise next year after a long debate in the council, the board says",
 ])
 def test_boilerplate_lines_are_dropped(line):
     text, _ = clean_text(f"A headline\n\nThe first sentence of the story is long enough to be prose.\n\n{line}\n\n"
@@ -164,6 +175,29 @@ def test_prose_that_mentions_boilerplate_words_is_kept(line):
     text, _ = clean_text(f"The first sentence of the story is long enough to be prose.\n\n{line}\n\n"
                          "The last sentence of the story is also long enough to be prose.\n")
     assert line in text
+
+
+def test_inline_captions_are_cut_and_the_paragraph_split_there():
+    glued = ("The talks ended without a deal, officials said on Monday. Armenian Prime Minister Nikol Pashinian "
+             "addresses an OSCE session in Yerevan. . “It is good that the principles were agreed,” he said.")
+    text, _ = clean_text(f"A headline\n\n{glued}\n")
+    assert text.split("\n\n") == ["A headline", "The talks ended without a deal, officials said on Monday.",
+                                    "“It is good that the principles were agreed,” he said."]
+
+
+def test_a_caption_line_between_paragraphs_is_dropped_but_a_subheading_stays():
+    body = ("The first sentence of the story is long enough to be prose.\n\n{}\n\n"
+            "The last one is prose as well, he said.\n")
+    caption = "Prime Minister Nikol Pashinyan meets with President Volodymyr Zelensky in Granada, Spain on Oct. 6"
+    assert caption not in clean_text(body.format(caption))[0]
+    for kept in ("Baku criticises Moscow", "Talks on the border resume on Monday in the capital of Georgia"):
+        assert kept in clean_text(body.format(kept))[0]
+
+
+def test_dropped_time_stamps_are_remembered_for_digests():
+    cleaned = clean_page("A headline of one item\n16:24,\nThe first sentence of the item is long enough to be prose.\n")
+    assert cleaned.text == "A headline of one item\n\nThe first sentence of the item is long enough to be prose."
+    assert cleaned.stamps == (len("A headline of one item\n\n"),)
 
 
 def test_metadata_only_from_the_header_and_footer():

@@ -14,15 +14,26 @@ from ..nlp import STOPWORDS, entity_docs
 PERSON = frozenset({"PERSON", "ORG", "NORP"})
 DATE = frozenset({"DATE", "TIME"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
+FACILITY = frozenset({"FAC", "ORG", "GPE"})  # spaCy often tags venues as organisations ("… Concert Complex")
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 # (pattern on the question, expected entity labels); the first match wins.
+# Nouns after "what"/"which", with up to two words between ("which Indian city") and an optional
+# plural ("which countries"), say what kind of thing is asked for.
+def _asks(nouns: str) -> str:
+    return r"\b(what|which)\s+(?:[\w-]+\s+){0,2}?(?:" + nouns + r")(?:s|es)?\b"
+
+
 _RULES: list[tuple[re.Pattern, frozenset]] = [
-    (re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|proportion|number|amount|fraction)\b", re.I), NUMBER),
+    (re.compile(r"\bhow (many|much)\b|" + _asks("percentage|percent|proportion|number|amount|fraction|sum|price"), re.I), NUMBER),
     (re.compile(r"\bhow (long|old|far|large|big|tall|high|often)\b", re.I), NUMBER | DATE),
-    (re.compile(r"\bwhen\b|\b(what|which) (year|decade|century|date|day|month|time|period|season)\b|\bin what year\b", re.I), DATE),
-    (re.compile(r"\bwhere\b|\b(what|which) (country|city|state|town|region|place|continent|location|island|river|nation)\b", re.I), PLACE),
-    (re.compile(r"\bwho(m|se)?\b|\b(what|which) (person|man|woman|company|organi[sz]ation|group|team|agency|party|president|minister|leader)\b", re.I), PERSON),
+    (re.compile(r"\bwhen\b|\bin what year\b|" + _asks("year|decade|century|date|day|month|time|period|season"), re.I), DATE),
+    (re.compile(_asks("venue|building|stadium|hall|complex|hotel|palace|residence"), re.I), FACILITY),
+    (re.compile(r"\bwhere\b|" + _asks("country|countries|city|cities|state|town|region|place|continent|location|island"
+                                       r"|river|nation|village|capital"), re.I), PLACE),
+    (re.compile(r"\bwho(m|se)?\b|" + _asks("person|people|man|men|woman|women|company|companies|organi[sz]ation|group"
+                                            r"|team|agency|agencies|party|parties|president|minister|leader|member"
+                                            r"|official|envoy|diplomat|speaker|firm|outlet|newspaper"), re.I), PERSON),
 ]
 
 

@@ -106,6 +106,9 @@ def _make_quote(n: int, doc: Document, c: Candidate, start: int, end: int) -> Qu
         url=doc.url,
         short_start=c.short[0] if c.short else None,
         short_end=c.short[1] if c.short else None,
+        file_id=doc.file_id or doc.id,
+        file_start=doc.offset + start,
+        file_end=doc.offset + end,
     )
     verify_quote(q, doc)
     return q

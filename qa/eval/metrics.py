@@ -103,17 +103,35 @@ def cited_documents(answer: Answer) -> list[str]:
     return list(dict.fromkeys(q.doc_id for q in shown_quotes(answer)))
 
 
+def _cited_ids(answer: Answer) -> list[set[str]]:
+    """For each cited document in order, the ids a gold source may name it by (article and file),
+    so a set that names a digest file as its source is matched by the digest's articles."""
+    ids: dict[str, set[str]] = {}
+    for q in shown_quotes(answer):
+        ids.setdefault(q.doc_id, set()).update(q.ids)
+    return list(ids.values())
+
+
 def source_hit(answer: Answer, sources: Sequence[str], n: int) -> float:
     """1.0 when one of the first `n` cited documents is a gold source."""
-    return float(bool(set(cited_documents(answer)[:n]) & set(sources)))
+    return float(any(ids & set(sources) for ids in _cited_ids(answer)[:n]))
 
 
 def reciprocal_rank(answer: Answer, sources: Sequence[str], n: int = 10) -> float:
     """1 / rank of the first gold source among the first `n` cited documents; 0 when none."""
-    for rank, doc_id in enumerate(cited_documents(answer)[:n], 1):
-        if doc_id in sources:
+    for rank, ids in enumerate(_cited_ids(answer)[:n], 1):
+        if ids & set(sources):
             return 1.0 / rank
     return 0.0
+
+
+def citation_precision(answer: Answer, sources: Sequence[str], n: int = SHOWN) -> float | None:
+    """Share of the quotes shown (first `n`) that come from a gold source document; None when
+    nothing is shown (an abstention cites nothing, so it is no citation to judge)."""
+    shown = shown_quotes(answer)[:n]
+    if not shown:
+        return None
+    return sum(bool(q.ids & set(sources)) for q in shown) / len(shown)
 
 
 @dataclass
@@ -215,6 +233,10 @@ def _mrr_at(n: int) -> Score:
     return lambda question, answer, short_answers: reciprocal_rank(answer, _sources(question), n) if _sources(question) else None
 
 
+def _citation_precision(question: Question, answer: Answer, short_answers: bool) -> float | None:
+    return citation_precision(answer, _sources(question)) if _sources(question) else None
+
+
 def _short_answer_score(compare: Callable[[str, Sequence[str]], float]) -> Score:
     # Only where the set has short answers (a sentence-long gold is no target for a short answer),
     # and only when one was given: the rate says how often that was.
@@ -312,6 +334,8 @@ METRIC_TABLE: tuple[Metric, ...] = (
     Metric("source_hit_at_1", "the first cited document is a gold source", _source_at(1), main=True),
     Metric("source_hit_at_5", "one of the first five cited documents is a gold source", _source_at(SHOWN), main=True),
     Metric("mrr_at_10", "1 / rank of the first gold source among the first ten cited documents", _mrr_at(10), main=True),
+    Metric("citation_precision", "share of the quotes shown (first five) that come from a gold source document",
+           _citation_precision),
     Metric("quote_fidelity", "share of quotes equal to document.text[start:end] (anything below 1.0 is a bug)",
            total=_quote_fidelity),
     Metric("abstain_precision", "share of abstentions that were on unanswerable questions", total=_abstain_precision),

@@ -194,7 +194,7 @@ def evaluate(
 ) -> EvalReport:
     """Run each answerer over the question set, side by side, and collect one report."""
     docs = documents if isinstance(documents, Mapping) else {d.id: d for d in documents}
-    check_sources(qset, docs)
+    check_sources(qset, docs.values())
     short = has_short_answers(qset.questions)
     runs = [
         run_questions(a, qset.questions, docs, name=name, k=k, short_answers=short, progress=progress)
@@ -205,10 +205,15 @@ def evaluate(
 
 def answer_warnings(qset: QuestionSet, documents: Mapping[str, Document], show: int = 5) -> list[str]:
     """Questions whose gold answers occur in none of their sources: no quote can ever match them."""
+    texts: dict[str, list[str]] = {}  # a source id -> the texts it names (a digest file: its articles)
+    for d in documents.values():
+        for i in {d.id, d.file_id or d.id}:
+            texts.setdefault(i, []).append(d.text)
     missing = [
         q.id
         for q in qset.questions
-        if q.answers and q.sources and not any(contains_answer(documents[s].text, q.answers) for s in q.sources if s in documents)
+        if q.answers and q.sources
+        and not any(contains_answer(t, q.answers) for s in q.sources for t in texts.get(s, ()))
     ]
     if not missing:
         return []
@@ -262,7 +267,7 @@ def prepare(
     qset = load_questions(questions).limited(limit)
     if corpus is None and qset.documents is None:
         assistant, documents, problems = _index_with_its_corpus(index_dir or config.index_dir, config)
-        check_sources(qset, {d.id for d in documents})
+        check_sources(qset, documents)
         return EvalInputs(qset, documents, assistant, assistant.info(), problems)
     problems: list = []
     if corpus is not None:
@@ -272,7 +277,7 @@ def prepare(
         documents = list(qset.documents)
     if not documents:
         raise EmptyCorpusError(f"{corpus or qset.path}: no readable documents")
-    check_sources(qset, {d.id for d in documents})  # fail before spending time on an index
+    check_sources(qset, documents)  # fail before spending time on an index
     assistant = Assistant.cached(
         documents, config, index_dir=index_dir,
         progress=stderr_progress if progress else _quiet, show_progress_bar=progress or None,

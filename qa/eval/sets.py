@@ -11,7 +11,7 @@ import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from ..errors import QuestionSetError
 from ..records import Document
@@ -414,8 +414,11 @@ def load_beir(path: str | Path) -> QuestionSet:
 
 
 def check_sources(qset: QuestionSet, doc_ids: Iterable[str]) -> None:
-    """Every source must name a document of the corpus; QuestionSetError on the first that does not."""
-    known = set(doc_ids)
+    """Every source must name a document (or a file, for articles cut out of a digest) of the
+    corpus; QuestionSetError on the first that does not. Pass documents or their ids."""
+    if isinstance(doc_ids, Mapping):
+        doc_ids = doc_ids.values()
+    known = {i for d in doc_ids for i in ((d.id, d.file_id) if hasattr(d, "id") else (d,)) if i}
     for q in qset.questions:
         for s in q.sources:
             if s not in known:

@@ -1,7 +1,8 @@
 """Loading articles: read files, strip page boilerplate, find the metadata the text gives.
 
 The cleaned text a `Document` carries is what every quote is cut from, so cleaning happens
-once, here, and nothing downstream changes the text again.
+once, here, and nothing downstream changes the text again. A digest file (many articles glued
+together) loads as its articles, each an exact slice of the file's cleaned text (`digest`).
 """
 
 from .digest import Article, find_articles, split_articles

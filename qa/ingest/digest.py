@@ -48,6 +48,7 @@ _RUN_ON_WORDS = 30
 _PART_MIN_WORDS = 40
 _PART_MIN_SENTENCES = 2
 _OUTLET_MAX_WORDS = 4
+_LINK_LINE_MAX_WORDS = 3  # "Link: https://…", "Read it at https://…"
 _NAME_MIN_WORDS, _NAME_MAX_WORDS = 2, 4
 # An outlet named before or after headlines this many times in one file is an outlet, not a speaker.
 _OUTLET_REPEATS = 2
@@ -85,7 +86,8 @@ class _Line:
     day: tuple[int, int] | None = None  # (month, day) of a dateline or stamp that gives no year
     text_start: int = 0  # where the article text starts: after a dateline
     credit: bool = False  # a repost credit, which names the outlet of what it closes
-    stamped: bool = False  # a dropped time stamp stood above it
+    stamp: bool = False  # a feed time stamp, which dates the item after it even when printed above its headline
+    dropped_stamp: bool = False  # cleaning dropped a time stamp ("16:24,") that stood above it
 
 
 @dataclass
@@ -104,7 +106,8 @@ def split_articles(doc: Document, stamps: Iterable[int] = ()) -> list[Document]:
 
     `stamps` are offsets in `doc.text` of paragraphs a dropped feed time stamp stood above (see
     `text.clean_page`). Article n (from 1) gets id "<doc id>#n", `file_id` = doc.id and `offset` = where
-    its text starts in doc.text.
+    its text starts in doc.text. The file's own title, outlet and date describe the digest, not its
+    articles: they are not passed on.
     """
     articles = find_articles(doc.text, stamps)
     if not articles:
@@ -144,6 +147,7 @@ def find_articles(text: str, stamps: Iterable[int] = ()) -> list[Article]:
 
 
 def _lines(text: str, stamps: Iterable[int]) -> list[_Line]:
+    """Every non-blank line of `text` (a paragraph of cleaned text), exactly located and classified."""
     spans = []
     for m in _PARAGRAPH.finditer(text):
         stripped = m.group().strip()
@@ -156,7 +160,7 @@ def _lines(text: str, stamps: Iterable[int]) -> list[_Line]:
     for offset in stamps:
         i = bisect_left(starts, offset)
         if i < len(lines) and starts[i] == offset:
-            lines[i].stamped = True
+            lines[i].dropped_stamp = True
     return lines
 
 
@@ -172,6 +176,7 @@ def _named_outlets(short_lines: Iterable[str]) -> Counter:
 
 
 def _classify(line: str, start: int, end: int, outlets: Counter) -> _Line:
+    """A metadata line, a headline (maybe naming its outlet), a paragraph of text, or something else."""
     info = _Line(start, end, text_start=start)
     short = len(line) <= _LINE_MAX_CHARS
     if short and (_meta_line(line, info) or _labelled_headline(line, info, outlets)):
@@ -198,6 +203,7 @@ def _meta_line(line: str, info: _Line) -> bool:
     """Read a time stamp, "As delivered by", repost credit, byline, "Source:", URL or date line into `info`."""
     info.kind, info.strong = _META, True
     if rules.TIME_STAMP.match(line) and _stamp(line, info):
+        info.stamp = True
         return True
     delivered = rules.AS_DELIVERED.match(line)
     if delivered:
@@ -207,8 +213,9 @@ def _meta_line(line: str, info: _Line) -> bool:
     if credit:
         info.meta.source, info.credit = _outlet_name(credit.group("outlet")), True
         return True
-    if rules.URL.match(line):
-        info.meta.url = line
+    link = rules.URL_IN_LINE.search(line)
+    if link and len(line.split()) <= _LINK_LINE_MAX_WORDS:
+        info.meta.url = link.group()  # "https://…", "Link: https://…"
     elif not take_metadata(line, info.meta):
         info.kind, info.strong = _OTHER, False
         return False
@@ -366,7 +373,6 @@ class _Draft:
     article: Article
     day: tuple[int, int] | None  # a dateline's month and day, when it gave no year
     strong: bool  # whether a strong signal starts it
-    headed: bool  # whether a headline or strong signal starts it (not a digest's introduction)
     credit: str = ""  # the outlet a repost credit at its end names
 
 
@@ -380,7 +386,7 @@ def _boundaries(lines: list[_Line]) -> list[_Boundary]:
         gap = range(previous + 1, j)
         previous = j
         head = _headline(lines, gap)
-        strong = any(lines[i].strong or lines[i].stamped for i in gap) or line.strong or line.stamped
+        strong = any(lines[i].strong or lines[i].dropped_stamp for i in [*gap, j])
         weak = head is not None and len(lines[head].meta.title.split()) >= _WEAK_HEAD_MIN_WORDS
         if not found or strong or weak:
             # without a headline the gap's lines close the article before (a credit, a "Source:" line)
@@ -404,9 +410,9 @@ def _articles(text: str, lines: list[_Line], boundaries: list[_Boundary]) -> lis
     drafts = []
     for n, b in enumerate(boundaries):
         after = boundaries[n + 1].trailer if n + 1 < len(boundaries) else range(last_text + 1, len(lines))
-        end = lines[after.start - 1].end
+        end = lines[_last_of_text(lines, after)].end
         start = min(lines[b.body].text_start, end)
-        header = range(b.trailer.stop, b.body)
+        header = [i for i in b.trailer if lines[i].stamp] + list(range(b.trailer.stop, b.body))
         meta = Metadata()
         day = None
         for i in [*header, b.body]:
@@ -415,15 +421,30 @@ def _articles(text: str, lines: list[_Line], boundaries: list[_Boundary]) -> lis
         credit = ""
         for i in after:
             line = lines[i]
+            if line.stamp:
+                continue  # it dates the next item
             if line.kind == _META:
                 _fill(meta, line.meta)
                 credit = credit or (line.meta.source if line.credit else "")
             elif line.kind == _HEAD and not meta.author:
                 meta.fill(author=_signature(text[line.start : line.end]))
         article = Article(start, end, meta.title, meta.source, meta.author, meta.date, meta.url)
-        headed = b.head is not None or b.strong
-        drafts.append(_Draft(article, day, b.strong, headed, credit))
+        drafts.append(_Draft(article, day, b.strong, credit))
     return drafts
+
+
+def _last_of_text(lines: list[_Line], trailer: range) -> int:
+    """The last line of an article's text: its last paragraph, or the signature lines printed under it.
+
+    A letter's or column's closing lines ("Hazel Barsamian" / "Scottsdale, Arizona") stay text, as they
+    do in a single article; the metadata lines after them (credits, "Author:", "Source:") do not.
+    """
+    last = trailer.start - 1
+    for i in trailer:
+        if lines[i].kind == _META:
+            break
+        last = i
+    return last
 
 
 def _fill(meta: Metadata, other: Metadata) -> None:
@@ -437,8 +458,8 @@ def _real_prose(text: str) -> bool:
 def _merge_short(text: str, drafts: list[_Draft]) -> list[_Draft]:
     """Articles with too little prose joined to the article before them (the first one: to the one after).
 
-    Text before the first headline with too little prose is the digest's masthead or introduction,
-    not an article: it goes into no article.
+    A short first part that no strong signal starts is the digest's masthead or introduction ("Good
+    morning. Three stories this week."), not an article: it goes into no article.
     """
     kept: list[_Draft] = []
     carry: _Draft | None = None
@@ -449,7 +470,7 @@ def _merge_short(text: str, drafts: list[_Draft]) -> list[_Draft]:
             kept.append(d)
         elif kept:
             kept[-1].article.end = d.article.end
-        elif d.headed:
+        elif d.strong:
             carry = d
     return kept
 

@@ -16,6 +16,7 @@ from . import rules
 
 # A "sentence" ending in a caption mark that is longer than this is a body sentence we misread.
 _CAPTION_MAX_WORDS = 45
+_CAPTION_MAX_CHARS = 400  # checked first, so a long run without sentence ends is never re-counted
 # A headline glued before a sentence is a run of capitalised words; never look further than this.
 _RUN_MAX_WORDS = 30
 _HEADLINE_MIN_WORDS = 3
@@ -44,7 +45,9 @@ def split_inline(para: str) -> list[str]:
     breaks: list[int] = []
     for m in rules.CAPTION_END.finditer(para):
         s = _caption_start(starts, m)
-        if s is None or (cuts and s < cuts[-1][1]) or len(para[s : m.end()].split()) > _CAPTION_MAX_WORDS:
+        if s is None or (cuts and s < cuts[-1][1]) or m.end() - s > _CAPTION_MAX_CHARS:
+            continue
+        if len(para[s : m.end()].split()) > _CAPTION_MAX_WORDS:
             continue
         head_end = headline_end(para, s, m.start(), loose=True)
         if head_end is not None:
@@ -94,9 +97,11 @@ def _caption_start(starts: list[int], m) -> int | None:
 def _glued_headlines(para: str, starts: list[int], cuts: list[tuple[int, int]]) -> list[int]:
     """Paragraph breaks around Title-Case headlines glued between two sentences of `para`."""
     breaks = []
+    cut_starts = [a for a, _ in cuts]  # cuts are in order and do not overlap
     for s in starts:
-        if any(a <= s < b for a, b in cuts):
-            continue
+        i = bisect_right(cut_starts, s) - 1
+        if i >= 0 and s < cuts[i][1]:
+            continue  # inside a caption that is cut anyway
         end = headline_end(para, s, len(para), loose=False)
         if end is not None:
             breaks += [s, end]
@@ -105,17 +110,23 @@ def _glued_headlines(para: str, starts: list[int], cuts: list[tuple[int, int]]) 
 
 def _pieces(para: str, cuts: list[tuple[int, int]], breaks: list[int]) -> list[str]:
     """`para` without the `cuts`, split at every cut and every break; blank pieces dropped."""
-    bounds: list[tuple[int, int]] = []
+    edges: list[tuple[int, int]] = []  # (start, end) of the runs of text between cuts
     pos = 0
     for a, b in sorted(cuts):
         if a < pos:
             continue  # overlaps the cut before it
-        bounds.append((pos, a))
+        edges.append((pos, a))
         pos = b
-    bounds.append((pos, len(para)))
-    pieces = []
-    for a, b in bounds:
-        inner = sorted({x for x in breaks if a < x < b})
+    edges.append((pos, len(para)))
+    marks = sorted(set(breaks))
+    pieces, m = [], 0
+    for a, b in edges:
+        while m < len(marks) and marks[m] <= a:
+            m += 1
+        inner = []
+        while m < len(marks) and marks[m] < b:
+            inner.append(marks[m])
+            m += 1
         for x, y in zip([a] + inner, inner + [b]):
             piece = para[x:y].strip()
             if any(c.isalnum() for c in piece):

@@ -162,7 +162,8 @@ READ_MORE_MAX_WORDS = 30
 CAPTION_END = re.compile(
     r"(?:(?P<double>(?<=\.)\s\.)"
     r"|(?P<stray>(?<=[^\s.])\s\.)"
-    r"|(?P<credit>\((?:file\s+)?photo\)|\((?:photo(?:graph)?s?|images?|pictures?|credits?)\s*(?:by\b|:)[^()\n]{1,100}\))\.?"
+    r"|(?P<credit>\((?:file\s+)?photo\)"
+    r"|\((?:photo(?:graph)?s?|images?|pictures?|credits?)\s*(?:by\b|:)[^()\n]{1,100}\))\.?"
     r")(?=\s|$)",
     re.I,
 )
@@ -197,13 +198,14 @@ OUTLET_PREFIX = re.compile(
 )
 # "Headline – EurAsian Times", "Headline | Coastal Times"
 OUTLET_SUFFIX = re.compile(
-    r"^(?P<title>\S.*?\S)\s+[–—|-]\s+(?P<outlet>[A-Z0-9][\w&.'’/+-]*(?:\s+(?:[A-Z0-9][\w&.'’/+-]*|of|the|and|de)){0,4})$"
+    r"^(?P<title>\S.*?\S)\s+[–—|-]\s+"
+    r"(?P<outlet>[A-Z0-9][\w&.'’/+-]*(?:\s+(?:[A-Z0-9][\w&.'’/+-]*|of|the|and|de)){0,4})$"
 )
 # What stands before a colon or after a dash and is not an outlet.
 SECTION_LABEL = re.compile(
     r"\s*\b(?:letters? to the editor|letters?|opinion|op-ed|editorial|analysis|commentary|column|interview|review|"
     r"feature|explainer|exclusive|update[sd]?|breaking(?: news)?|live(?: updates?)?|watch|video|photos?|podcast|"
-    r"news|report|correction|fact check)$",
+    r"correction|fact check)$",
     re.I,
 )
 NOT_OUTLET = frozenset(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -86,7 +87,7 @@ def clean_page(raw: str) -> Cleaned:
 
     kept, title = _keep_lines(lines[:end], dropped, range(first, last + 1), wrap, meta)
     headline = next((p.text for p in kept if p.header and _headline_like(p.text)), "")
-    meta.fill(title=title or headline)
+    meta.fill(title=_without_outlet(title or headline, meta.source))
     stamp_lines = [i for i in range(end) if reasons[i] == "time"]
     return _assemble(kept, stamp_lines, meta)
 
@@ -109,6 +110,13 @@ def _assemble(kept: list[_Para], stamp_lines: list[int], meta: Metadata) -> Clea
             pieces.append(piece)
             offset += len(piece) + len("\n\n")
     return Cleaned("\n\n".join(pieces), meta, tuple(stamps))
+
+
+def _without_outlet(title: str, source: str) -> str:
+    """"Harbour reopens – Coastal Times" is titled "Harbour reopens" when Coastal Times is the outlet."""
+    if source and title:
+        return re.sub(rf"\s+[|–—-]\s+{re.escape(source)}$", "", title)
+    return title
 
 
 def _caption_lines(lines: list[str], dropped: list[bool], prose: list[bool]) -> list[int]:
