@@ -32,13 +32,31 @@ DATA = ROOT.parent / "shared" / "data"
 REFUSE_PERCENT = 2  # leave room under the 5% budget for refusing answerable questions
 
 
+FLOORS = (0.0, 0.5, 0.6, 0.7, 0.8)
+FLOOR_COST = 0.015  # answer_at_5 a floor may cost on any tuning half before it is too high
+NEWS = ROOT / "bench" / "questions" / "shipped.jsonl"
+
+
 def held_out(doc_id: str) -> bool:
     return hashlib.sha256(doc_id.encode()).digest()[0] % 2 == 1
 
 
-def load_set(name: str, cache: Path, config: Config):
+def news_held_out(question: dict) -> bool:
+    # one digest file holds three quarters of the news questions, so the news set is split by
+    # question rather than by source file (its articles still differ between the halves)
+    return held_out(question["id"])
+
+
+def load_news(config: Config):
+    docs = load_documents([ROOT / "corpus"]).documents
+    assistant = Assistant.cached(docs, config)
+    questions = [json.loads(line) for line in open(NEWS, encoding="utf-8") if line.strip()]
+    return assistant, questions
+
+
+def load_set(name: str, config: Config):
     docs = load_documents([DATA / name / "corpus.jsonl"]).documents
-    assistant = Assistant.build(docs, cache / name, config, show_progress_bar=True)
+    assistant = Assistant.cached(docs, config, show_progress_bar=True)  # the index bench/quality.py uses
     questions = [json.loads(line) for line in open(DATA / name / "questions.jsonl", encoding="utf-8")]
     return assistant, questions
 
@@ -51,12 +69,14 @@ def candidates_for(assistant: Assistant, question: str):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0, help="questions per set (0: all)")
-    ap.add_argument("--cache", default=str(Path.home() / ".cache" / "qa" / "bench"))
     ap.add_argument("--abstain-only", action="store_true", help="skip the weight fit")
+    ap.add_argument("--floor-only", action="store_true", help="only the citation floor (quote_floor)")
     args = ap.parse_args()
     config = Config()
-    cache = Path(args.cache)
-    sets = {name: load_set(name, cache, config) for name in ("xquad-en", "covid-qa")}
+    sets = {name: load_set(name, config) for name in ("xquad-en", "covid-qa")}
+    calibrate_floor({**sets, "shipped": load_news(config)}, args.limit)
+    if args.floor_only:
+        return
     if not args.abstain_only:
         fit_weights(sets, args.limit)
     calibrate_abstention(sets, args.limit)
@@ -101,6 +121,38 @@ def fit_weights(sets, limit: int) -> None:
             oracle = np.mean([r[3].any() for r in rows if r[0] == name and r[1] == ho])
             print(f"{name:9s} {'held-out' if ho else 'tuning  '} n={n:5d} best-sentence@1 current={cur:.3f} fitted={fit:.3f} (any candidate holds it: {oracle:.3f})")
 
+
+
+def calibrate_floor(sets, limit: int) -> None:
+    """citation_precision and answer_at_5 per quote floor, on each set's tuning and held-out half.
+
+    Each question is asked once without a floor; a floor keeps the quotes scoring at least that
+    share of the first one, which is what `select_quotes` does, so every floor is read off one run."""
+    from qa.eval.metrics import answer_hit, citation_precision
+
+    rows = []  # (set, held_out, floor, citation_precision, answer_at_5)
+    for name, (assistant, questions) in sets.items():
+        asker = assistant.with_config(quote_floor=0.0, min_score=-1e9)
+        for q in (questions[:limit] if limit else questions):
+            if not q["answers"]:
+                continue
+            ho = news_held_out(q) if name == "shipped" else held_out(q["sources"][0])
+            answer = asker.ask(q["question"])
+            for f in FLOORS:
+                kept = [x for x in answer.quotes if x.score >= f * answer.quotes[0].score] if answer.quotes else []
+                answer.quotes, full = kept, answer.quotes
+                rows.append((name, ho, f, citation_precision(answer, q["sources"]) or 0.0,
+                             answer_hit(answer, q["answers"], 5)))
+                answer.quotes = full
+    table = {}
+    for name, ho, f, cp, a5 in rows:
+        table.setdefault((name, ho, f), []).append((cp, a5))
+    means = {k: tuple(float(np.mean(col)) for col in zip(*v)) for k, v in table.items()}
+    ok = [f for f in FLOORS if all(means[(n, False, 0.0)][1] - means[(n, False, f)][1] <= FLOOR_COST for n in sets)]
+    print(f"quote_floor: highest floor costing at most {FLOOR_COST} answer_at_5 on every tuning half: {max(ok)} "
+          f"(current {Config().quote_floor})")
+    for (name, ho, f), (cp, a5) in sorted(means.items()):
+        print(f"{name:9s} {'held-out' if ho else 'tuning  '} floor {f:.1f}: citation_precision {cp:.3f} answer_at_5 {a5:.3f}")
 
 
 def calibrate_abstention(sets, limit: int) -> None:

@@ -85,7 +85,7 @@ def ask_cmd(question, k, as_json, retrieval, sources, index_dir):
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(format_answer(answer))
+        click.echo(format_answer(answer, assistant.documents))
 
 
 @cli.command("serve")

@@ -53,6 +53,9 @@ class Config:
     # answering
     quotes: int = 5
     max_quote_chars: int = 400
+    # a quote is shown (or cited under "See also") only when its score reaches this share of the
+    # best quote's: fewer quotes rather than filler; set on the news set by bench/tune.py
+    quote_floor: float = 0.6
     min_score: float = 0.48  # abstain when the answer confidence is below this; calibrated by bench/tune.py
     serve: ServeConfig = field(default_factory=ServeConfig)
 
@@ -68,6 +71,8 @@ class Config:
             )
         if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise ConfigError("chunk_overlap_tokens: must be at least 0 and smaller than chunk_tokens")
+        if not 0.0 <= self.quote_floor <= 1.0:
+            raise ConfigError(f"quote_floor: {self.quote_floor} is outside 0..1")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         for name in ("quotes", "candidates", "batch_size", "max_quote_chars"):

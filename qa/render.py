@@ -25,23 +25,27 @@ def safe_url(url: str) -> str:
 def _meta(obj) -> tuple[str, str, str, str, str]:
     """(outlet, title, date, url, file) of a Quote, Document or also_in dict."""
     get = obj.get if isinstance(obj, Mapping) else lambda k, d="": getattr(obj, k, d)
-    file = get("path", "") or get("doc_id", "") or get("id", "")
+    file = get("path", "") or get("file_id", "") or get("doc_id", "") or get("id", "")
     return get("source", "") or "", get("title", "") or "", get("date", "") or "", get("url", "") or "", file or ""
 
 
 def citation(obj, document: Document | None = None) -> str:
-    """Plain-text citation: outlet, “title”, date, and URL or file. Missing parts are left out."""
+    """Plain-text citation: outlet, “title”, date, and URL or file. An unknown outlet is said plainly;
+    other missing parts are left out."""
     outlet, title, date, url, file = _meta(obj)
     if document is not None:
         url = url or document.url
         file = document.path or file
     url = safe_url(url)  # a javascript: or other odd "URL" is no citation: name the file instead
-    parts = [outlet, f"“{title}”" if title else "", date, url or (f"file {file}" if file else "")]
+    parts = [outlet or "outlet unknown", f"“{title}”" if title else "", date, url or (f"file {file}" if file else "")]
     return ", ".join(p for p in parts if p)
 
 
 def quote_citation(quote: Quote, document: Document | None = None) -> str:
-    """The citation of a quote and where its text sits in the document, so it can be checked."""
+    """The citation of a quote and where its text sits in its file, so it can be checked (an article
+    cut out of a digest file is placed in the file, not in the article)."""
+    if quote.file_id and quote.file_id != quote.doc_id:
+        return f"{citation(quote, document)}, characters {quote.file_start}–{quote.file_end}"
     return f"{citation(quote, document)}, characters {quote.start}–{quote.end}"
 
 

@@ -33,9 +33,9 @@ def test_citation_names_outlet_title_date_then_url_or_file():
     q = _quote(doc, 1, "End.")
     assert citation(q, doc) == "France24, “Talks off”, 2023-10-04, https://example.org/a"
     bare = _doc(url="", source="", date="")
-    assert citation(_quote(bare, 1, "End."), bare) == "“Talks off”, file news/a.txt"
+    assert citation(_quote(bare, 1, "End."), bare) == "outlet unknown, “Talks off”, file news/a.txt"
     # without the document the quote's own doc_id names the file
-    assert citation(_quote(bare, 1, "End.")) == "“Talks off”, file a.txt"
+    assert citation(_quote(bare, 1, "End.")) == "outlet unknown, “Talks off”, file a.txt"
     assert citation({"doc_id": "b.txt", "source": "Le Monde", "date": "2023-10-05"}) == "Le Monde, 2023-10-05, file b.txt"
     # a javascript: URL is no citation: the file is named instead
     odd = _doc(url="javascript:alert(1)")
@@ -85,3 +85,13 @@ def test_markdown_export_has_answer_and_numbered_sources_with_the_same_citation(
     assert md_escape("a*b_c`d[e]f<g>h\\") == "a\\*b\\_c\\`d\\[e\\]f\\<g\\>h\\\\"
     abst = answer_markdown(Answer("Why?", "The articles in this collection do not answer that question.", True))
     assert "do not answer" in abst and "Sources" not in abst
+
+
+def test_a_digest_article_is_cited_by_its_outlet_and_placed_in_its_file():
+    from qa.render import quote_citation
+
+    article = Document(id="digest.txt#2", text="Zen sold it. More text.", title="Armenia buys Zen", source="EurAsian Times",
+                       date="2023-11-08", path="digest.txt", file_id="digest.txt", offset=500)
+    q = Quote(1, "Zen sold it.", article.id, article.title, article.source, article.date, 0, 12, 1.0,
+              file_id="digest.txt", file_start=500, file_end=512)
+    assert quote_citation(q, article) == "EurAsian Times, “Armenia buys Zen”, 2023-11-08, file digest.txt, characters 500–512"

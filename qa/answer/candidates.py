@@ -30,6 +30,7 @@ class Candidate:
     semantic: float = 0.0  # cosine of sentence and question
     lexical: float = 0.0  # share of the question's rare-word weight found in the sentence
     type_fit: float = 0.0  # holds an entity of the kind the question asks for
+    headline: bool = False  # the article's title: it restates the story, the body tells it
     score: float = 0.0
     short: tuple[int, int] | None = None  # absolute offsets of the short answer in the document
     tokens: set = field(default_factory=set)
@@ -63,10 +64,13 @@ WEIGHTS = {
 }
 SIGNALS = tuple(WEIGHTS)
 TYPE_RERANK = 8  # how many leading sentences get NER for the answer-type check
+# A headline is quoted only when it is clearly the best evidence: a body sentence within this much
+# of its score (one that says the same, and more) comes first.
+HEADLINE_PENALTY = 0.1
 
 
 def combined(c: Candidate) -> float:
-    return sum(w * getattr(c, name) for name, w in WEIGHTS.items())
+    return sum(w * getattr(c, name) for name, w in WEIGHTS.items()) - (HEADLINE_PENALTY if c.headline else 0.0)
 
 
 def collect_candidates(hits: list[Hit], index: Index) -> list[Candidate]:
@@ -93,7 +97,10 @@ def score_candidates(cands: list[Candidate], question: str, query_vec: np.ndarra
     rows = np.array([c.row for c in cands])
     sims = index.sentence_vectors[rows] @ query_vec
     for c, sim in zip(cands, sims):
-        c.tokens = set(tokenize(index.documents[c.doc_id].text[c.start : c.end]))
+        doc = index.documents[c.doc_id]
+        text = doc.text[c.start : c.end]
+        c.tokens = set(tokenize(text))
+        c.headline = bool(doc.title) and text.strip() == doc.title.strip()
         c.semantic = float(sim)
         c.lexical = sum(idf(t) for t in q_tokens & c.tokens) / q_weight
         c.score = combined(c)

@@ -128,8 +128,10 @@ def select_quotes(cands: list[Candidate], index: Index, k: int, config: Config) 
     spans: list[tuple[str, int, int]] = []
     token_sets: list[set] = []
     scores = {c.row: c.score for c in cands}
-    for c in sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start)):
-        if len(quotes) >= k:
+    ranked = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))
+    floor = config.quote_floor * ranked[0].score if ranked and ranked[0].score > 0 else float("-inf")
+    for c in ranked:
+        if len(quotes) >= k or c.score < floor:
             break
         doc = index.documents[c.doc_id]
         start, end = extend_span(index, doc, c.row, config.max_quote_chars, scores)
