@@ -151,6 +151,7 @@ class Passages:
         return Quote(
             n=n, text=doc.text[span[0] : span[1]], doc_id=doc.id, title=doc.title, source=doc.source,
             date=doc.date, start=span[0], end=span[1], score=round(float(score), 4), url=doc.url,
+            file_id=doc.file_id or doc.id, file_start=doc.offset + span[0], file_end=doc.offset + span[1],
         )
 
 

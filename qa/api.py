@@ -201,6 +201,11 @@ class Assistant:
     def documents(self) -> dict[str, Document]:
         return self.index.documents
 
+    @property
+    def removed(self) -> list[str]:
+        """Ids the index held before the last build and no longer holds (a rebuild never drops one silently)."""
+        return list(getattr(self.index, "removed", []))
+
     def stats(self) -> dict:
         return self.index.stats()
 

@@ -55,10 +55,63 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild):
     click.echo(f"Indexing {len(result.documents)} documents into {config.index_dir}/ …", err=True)
     assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild, show_progress_bar=True)
     s = assistant.stats()
-    click.echo(
-        f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {config.index_dir}/"
-        + (f"; {len(result.problems)} file(s) skipped (listed above)" if result.problems else "")
-    )
+    _report_removed(assistant.removed)
+    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {config.index_dir}/")
+    # the summary says why, grouped, so a folder with a thousand odd files reads in one line
+    why = ", ".join(f"{n} {kind}" for kind, n in result.reasons())
+    skipped = f"Skipped {len(result.problems)} file(s) or line(s), listed above: {why}" if why else "Skipped none"
+    click.echo(f"{skipped}; {result.skipped_hidden} hidden file(s) or folder(s) not read")
+
+
+def _report_removed(removed: list[str]) -> None:
+    """A rebuild never drops a document silently: list the ids the previous index had and this one lacks."""
+    if removed:
+        click.echo(f"removed from the index: {', '.join(removed)} (not among the documents just indexed)")
+
+
+@cli.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+@index_dir_option
+def remove_cmd(ids, index_dir):
+    """Remove documents with these IDS from the index (nothing is embedded again).
+
+    An id is the document's path relative to the corpus folder (the doc_id of `qa ask --json`); a
+    digest file's id removes all of its articles. The files stay where they are: if they are still in
+    corpus/, the next `qa index` adds them back, so move or delete them to keep them out.
+    """
+    from .api import Assistant
+    from .errors import EmptyCorpusError
+
+    config = Config.from_env(index_dir=index_dir)
+    assistant = Assistant.load(config.index_dir, config)
+    wanted, missing = _document_ids(assistant.documents, ids)
+    if not wanted:
+        raise click.ClickException(
+            f"not in the index at {config.index_dir}: {', '.join(missing)}; nothing was removed "
+            "(an id is a path relative to the corpus folder, the doc_id `qa ask --json` prints)"
+        )
+    try:
+        removed = assistant.remove(wanted)
+    except EmptyCorpusError:
+        raise click.ClickException(
+            f"removing {', '.join(wanted)} would leave the index at {config.index_dir} empty; nothing was removed"
+        ) from None
+    click.echo(f"Removed {len(removed)} document(s) from {config.index_dir}/: {', '.join(removed)}")
+    if missing:
+        click.echo(f"not found in the index: {', '.join(missing)}", err=True)
+    click.echo("Their files were not touched: `qa index` adds them back while they are in the indexed folder.")
+
+
+def _document_ids(documents: dict, ids) -> tuple[list[str], list[str]]:
+    """The document ids IDS name (a digest file's id names its articles), and the ids that name none."""
+    wanted, missing = {}, []
+    for i in dict.fromkeys(ids):
+        found = [i] if i in documents else [d.id for d in documents.values() if d.file_id == i]
+        if found:
+            wanted.update(dict.fromkeys(found))
+        else:
+            missing.append(i)
+    return list(wanted), missing
 
 
 def format_answer(answer, documents=None) -> str:
@@ -93,7 +146,9 @@ def ask_cmd(question, k, as_json, retrieval, sources, index_dir):
 @click.option("--port", type=int, default=None, help="Port [default: 7860].")
 @index_dir_option
 @click.option(
-    "--password", default=None, help="Require this password at login (any user name is accepted); or set QA_PASSWORD."
+    "--password", default=None,
+    help="Require this password at login: any user name, one shared password; or set QA_PASSWORD. "
+    "After 5 wrong passwords from one address, its logins pause for 30 seconds, doubling up to 15 minutes.",
 )
 def serve_cmd(host, port, index_dir, password):
     """Serve the browser app; builds the index from corpus/ on first run."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 
 
@@ -26,6 +27,19 @@ class Document:
     # starts in the file's cleaned text (so file offset = offset + offset in this document).
     file_id: str = ""
     offset: int = 0
+    # A paged format (PDF): where each page starts in `text`, in order (first is 0); () for the others.
+    pages: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        # an index stores pages as a JSON list; a frozen record keeps a tuple (hashable, immutable)
+        if not isinstance(self.pages, tuple):
+            object.__setattr__(self, "pages", tuple(int(p) for p in self.pages))
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page that character `offset` of `text` stands on, or None for a non-paged format."""
+        if not self.pages:
+            return None
+        return max(1, bisect_right(self.pages, offset))
 
     @property
     def sha256(self) -> str:

@@ -12,7 +12,10 @@ from typing import Mapping
 
 from .records import Answer, Document, Quote
 
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+# A host, then no whitespace, quotes, angle brackets, backslash, backtick, control or invisible
+# format characters: what could break out of an attribute or Markdown, or disguise where a link goes.
+_URL_BAD = r"\s<>\"'`\\\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"
+_SAFE_URL = re.compile(rf"^https?://[^/?#{_URL_BAD}][^{_URL_BAD}]*$", re.IGNORECASE)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 
@@ -29,24 +32,43 @@ def _meta(obj) -> tuple[str, str, str, str, str]:
     return get("source", "") or "", get("title", "") or "", get("date", "") or "", get("url", "") or "", file or ""
 
 
-def citation(obj, document: Document | None = None) -> str:
-    """Plain-text citation: outlet, “title”, date, and URL or file. An unknown outlet is said plainly;
-    other missing parts are left out."""
+def _citation_parts(obj, document: Document | None) -> tuple[list[str], str, str]:
+    """([outlet, “title”, date], the http(s) URL or "", the file) of a citation."""
     outlet, title, date, url, file = _meta(obj)
     if document is not None:
         url = url or document.url
         file = document.path or file
     url = safe_url(url)  # a javascript: or other odd "URL" is no citation: name the file instead
-    parts = [outlet or "outlet unknown", f"“{title}”" if title else "", date, url or (f"file {file}" if file else "")]
-    return ", ".join(p for p in parts if p)
+    return [outlet or "outlet unknown", f"“{title}”" if title else "", date], url, file
+
+
+def citation(obj, document: Document | None = None) -> str:
+    """Plain-text citation: outlet, “title”, date, and URL or file. An unknown outlet is said plainly;
+    other missing parts are left out."""
+    parts, url, file = _citation_parts(obj, document)
+    return ", ".join(p for p in parts + [url or (f"file {file}" if file else "")] if p)
+
+
+def md_citation(obj, document: Document | None = None) -> str:
+    """The citation in Markdown: its text escaped, and an http(s) URL as an autolink `<…>`, which
+    links to exactly that URL (no Markdown escape inside it). Only such a URL becomes a link."""
+    parts, url, file = _citation_parts(obj, document)
+    where = f"<{url}>" if url else md_escape(f"file {file}") if file else ""
+    return ", ".join(p for p in [md_escape(x) for x in parts] + [where] if p)
+
+
+def _place(quote: Quote) -> str:
+    """Where a quote's text sits in its file (an article cut out of a digest file is placed in the file)."""
+    if quote.file_id and quote.file_id != quote.doc_id:
+        return f"characters {quote.file_start}–{quote.file_end}"
+    return f"characters {quote.start}–{quote.end}"
 
 
 def quote_citation(quote: Quote, document: Document | None = None) -> str:
-    """The citation of a quote and where its text sits in its file, so it can be checked (an article
-    cut out of a digest file is placed in the file, not in the article)."""
-    if quote.file_id and quote.file_id != quote.doc_id:
-        return f"{citation(quote, document)}, characters {quote.file_start}–{quote.file_end}"
-    return f"{citation(quote, document)}, characters {quote.start}–{quote.end}"
+    """The citation of a quote and where its text sits in its file, so it can be checked (and, for a
+    paged document such as a PDF, the page its first character is printed on)."""
+    page = document.page_at(quote.start) if document is not None else None
+    return f"{citation(quote, document)}{f', p. {page}' if page else ''}, {_place(quote)}"
 
 
 def copy_text(quote: Quote, document: Document | None = None) -> str:
@@ -84,7 +106,7 @@ def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = N
     for q in answer.quotes:
         text = " ".join(md_escape(q.text).split("\n"))
         lines.append(f"**[{q.n}]** “{text}”  ")
-        lines.append(f"— {md_escape(quote_citation(q, documents.get(q.doc_id)))}")
-        lines += [f"  (also in {md_escape(citation(other))})" for other in q.also_in]
+        lines.append(f"— {md_citation(q, documents.get(q.doc_id))}, {_place(q)}")
+        lines += [f"  (also in {md_citation(other)})" for other in q.also_in]
         lines.append("")
     return "\n".join(lines)

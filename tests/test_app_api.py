@@ -30,7 +30,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(index_src: Path | None, tmp: Path, **overrides):
+def running_app(index_src: Path | None, tmp: Path, *, login_guard=None, **overrides):
     """Serve the real app in this process over a copy of `index_src` (or no index); yields (url, service)."""
     from qa.config import Config
     from qa.web import Service, serve
@@ -44,7 +44,7 @@ def running_app(index_src: Path | None, tmp: Path, **overrides):
     config = Config(index_dir=str(index_dir), corpus_dir=str(corpus)).replace(port=free_port(), **overrides)
     quiet = lambda message: None  # noqa: E731
     service = Service.start(config, log=quiet)
-    demo = serve(config, service=service, prevent_thread_lock=True, log=quiet)
+    demo = serve(config, service=service, prevent_thread_lock=True, log=quiet, login_guard=login_guard)
     try:
         yield f"http://127.0.0.1:{config.serve.port}/", service
     finally:
@@ -106,6 +106,7 @@ def test_api_defaults_filters_and_errors(app, client):
     ("args", "message"),
     [
         ((GRANADA, 0), "k: 0 is outside 1..50"),
+        ((GRANADA, 51), "k: 51 is outside 1..50"),
         ((GRANADA, 5, None, "2023-13-45"), "date_from: '2023-13-45' is not a date"),
         ((GRANADA, 5, None, "2023-11-01", "2023-10-01"), "is after date_to"),
     ],
@@ -240,3 +241,148 @@ def test_python_app_py_builds_the_index_on_first_run_and_asks_for_the_password(t
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# --- uploads are kept in the corpus folder -------------------------------------------------------
+
+HOSTILE_NAMES = ["../../etc/x.txt", "a\nb.txt", ".hidden.txt", "n" * 296 + ".txt", "..\\..\\win.md"]
+
+
+def _article(tmp: Path, i: int, **front) -> Path:
+    """A small article of its own about harbour number `i` (front matter: title, source, url …)."""
+    path = tmp / f"article{i}.md"
+    head = "".join(f"{k}: {v}\n" for k, v in front.items())
+    path.write_text(
+        f"---\n{head}---\n"
+        f"The harbour of Quellmoor {i} counted {1000 + i} fishing boats on Monday, the port office said.\n\n"
+        f"Harbour master Ilse Varga {i} said the boats came back early because of the storm.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _uploads(service) -> list[str]:
+    folder = Path(service.config.corpus_dir) / "uploads"
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def upload_service(shipped_index_dir, tmp_path):
+    """A Service over a copy of the shipped index whose corpus folder holds one shipped article."""
+    from qa.api import Assistant
+    from qa.config import Config
+    from qa.web import Service
+
+    index_dir, corpus = tmp_path / "index", tmp_path / "corpus"
+    shutil.copytree(shipped_index_dir, index_dir)
+    corpus.mkdir()
+    shutil.copy(CORPUS / "000_f5edb748992077ea.txt", corpus)
+    config = Config(index_dir=str(index_dir), corpus_dir=str(corpus)).replace(max_upload_mb=1)
+    service = Service(config, Assistant.load(index_dir, config))
+    yield service
+    service.close()
+
+
+def test_uploads_are_saved_in_the_corpus_and_survive_a_rebuild(upload_service, tmp_path):
+    from qa.api import Assistant
+
+    service = upload_service
+    files = [UI_DATA / "halvorsen_penguins.txt", UI_DATA / "empty.txt", UI_DATA / "not_an_article.png"]
+    report = service.add_uploads(files, log=lambda m: None)
+    assert report.added == ["uploads/halvorsen_penguins.txt"] and len(report.problems) == 2
+    assert _uploads(service) == ["halvorsen_penguins.txt"]  # the files that failed to load are not kept
+    saved = Path(service.config.corpus_dir) / "uploads" / "halvorsen_penguins.txt"
+    assert saved.read_bytes() == files[0].read_bytes()
+    # the same file again: nothing new on disk, the document is the one already there
+    again = service.add_uploads([files[0]], log=lambda m: None)
+    assert again.replaced == ["uploads/halvorsen_penguins.txt"] and _uploads(service) == ["halvorsen_penguins.txt"]
+    # another file of the same name never overwrites it: it is saved as -2
+    other = tmp_path / "other" / "halvorsen_penguins.txt"
+    other.parent.mkdir()
+    other.write_bytes(_article(tmp_path, 7, title="Boats").read_bytes())
+    renamed = service.add_uploads([other], log=lambda m: None)
+    assert renamed.added == ["uploads/halvorsen_penguins-2.txt"]
+    assert renamed.renamed == ["halvorsen_penguins.txt → halvorsen_penguins-2.txt"]
+    assert saved.read_bytes() == files[0].read_bytes()
+
+    # `qa index` of the corpus folder keeps every upload, under the same ids, answerable
+    rebuilt, problems = Assistant.from_corpus([service.config.corpus_dir], tmp_path / "rebuilt", service.config)
+    assert problems == []
+    uploaded = {i for i in service.documents() if i.startswith("uploads/")}
+    assert uploaded == {i for i in rebuilt.documents if i.startswith("uploads/")}
+    assert uploaded == {"uploads/halvorsen_penguins.txt", "uploads/halvorsen_penguins-2.txt"}
+    answer = rebuilt.ask("How many emperor penguin chicks did the Halvorsen Glacier station count?")
+    assert answer.quotes[0].doc_id == "uploads/halvorsen_penguins.txt" and "4,212" in answer.quotes[0].text
+
+
+def test_hostile_upload_names_land_safely_inside_corpus_uploads(upload_service, tmp_path):
+    from qa.api import Assistant
+
+    service = upload_service
+    corpus = Path(service.config.corpus_dir).resolve()
+    sources = [_article(tmp_path, i, title=f"Harbour {i}") for i in range(len(HOSTILE_NAMES))]
+    report = service.add_uploads(sources, names=HOSTILE_NAMES, log=lambda m: None)
+    assert report.problems == [] and len(report.added) == len(HOSTILE_NAMES)
+    names = _uploads(service)
+    assert len(names) == len(HOSTILE_NAMES)
+    for name in names:
+        path = corpus / "uploads" / name
+        assert path.resolve().parent == corpus / "uploads" and path.is_file() and not path.is_symlink()
+        assert not name.startswith((".", "-")) and "/" not in name and "\\" not in name
+        assert all(ch.isprintable() for ch in name) and len(name.encode()) <= 150 and name.endswith((".txt", ".md"))
+    assert {"x.txt", "a_b.txt", "hidden.txt", "win.md"} <= set(names)
+    assert not (corpus.parent / "etc").exists() and not Path("/etc/x.txt").exists()
+    assert ".hidden.txt → hidden.txt" in report.renamed
+    rebuilt, _ = Assistant.from_corpus([corpus], tmp_path / "rebuilt", service.config)
+    assert {f"uploads/{n}" for n in names} <= set(rebuilt.documents)  # not hidden, not skipped: all read
+
+
+def test_uploads_never_write_through_a_symbolic_link(upload_service, tmp_path):
+    service = upload_service
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    uploads = Path(service.config.corpus_dir) / "uploads"
+    # a link in uploads/ named like the upload: the upload takes another name, the target is untouched
+    uploads.mkdir()
+    (uploads / "x.txt").symlink_to(outside / "target.txt")
+    report = service.add_uploads([_article(tmp_path, 1)], names=["x.txt"], log=lambda m: None)
+    assert report.added == ["uploads/x-2.txt"] and not (outside / "target.txt").exists()
+    # uploads/ itself a link: nothing is saved, nothing is indexed, the reason is given
+    shutil.rmtree(uploads)
+    uploads.symlink_to(outside, target_is_directory=True)
+    before = len(service.documents())
+    report = service.add_uploads([_article(tmp_path, 2)], names=["y.txt"], log=lambda m: None)
+    assert report.added == [] and report.total == before == len(service.documents())
+    assert report.problems == ["y.txt: not added, as it could not be saved in the corpus folder "
+                               "(uploads/ is a symbolic link; make it a real folder)"]
+    assert list(outside.iterdir()) == []
+
+
+def test_a_failed_indexing_removes_the_saved_upload(upload_service, tmp_path, monkeypatch):
+    service = upload_service
+
+    def broken(documents, progress):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "_index", broken)
+    with pytest.raises(RuntimeError):
+        service.add_uploads([_article(tmp_path, 3)], log=lambda m: None)
+    assert _uploads(service) == []
+
+
+def test_api_flags_which_urls_may_become_links(upload_service, tmp_path):
+    from qa.web.page import _api_ask
+
+    service = upload_service
+    safe = _article(tmp_path, 4, title="Boats", source="Quellmoor Post", url="https://example.org/boats?id=4")
+    service.add_uploads([UI_DATA / "xss_article.md", safe], log=lambda m: None)
+    ask = _api_ask(service)
+    hostile = ask("What did the Zorbian harbour council decide about the lighthouse?", 3)
+    assert hostile["quotes"] and all(q["doc_id"] == "uploads/xss_article.md" for q in hostile["quotes"])
+    for q in hostile["quotes"]:  # returned as written, flagged: for showing as text, never as a link
+        assert q["url"] == "javascript:window.__xss='url'" and q["url_safe"] is False
+    fine = ask("How many fishing boats did the harbour of Quellmoor 4 count?", 1)["quotes"][0]
+    assert fine["doc_id"] == "uploads/article4.md"
+    assert fine["url"] == "https://example.org/boats?id=4" and fine["url_safe"] is True
+    plain = ask(GRANADA, 1)["quotes"][0]
+    assert plain["url"] == "" and plain["url_safe"] is False

@@ -61,3 +61,80 @@ def test_chunk_ids_are_deterministic():
     doc = Document(id="a/b.txt", text="One sentence. Two sentences here. Three.")
     assert [c.id for c in chunk_document(doc)] == [c.id for c in chunk_document(doc)]
     assert chunk_document(doc)[0].id == "a/b.txt#0-40"
+
+
+# --- text no sentence splitter was made for: bounded pieces, bounded time -------------------------
+
+import time  # noqa: E402
+
+import qa.chunk as chunk_module  # noqa: E402
+from qa.chunk import BATCH_CHARS, MAX_PIECE_CHARS, MAX_RUN_CHARS, MAX_SENTENCE_CHARS  # noqa: E402
+
+
+def _check_chunks(text: str, budget: int = 160) -> list:
+    doc = Document(id="d", text=text)
+    chunks = chunk_document(doc, budget, 32)
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text and c.n_tokens <= budget
+        assert count_tokens(c.text) <= budget + 2
+    return chunks
+
+
+def test_spacy_reads_bounded_pieces_in_bounded_batches(monkeypatch):
+    seen = []
+    real = chunk_module.sentence_docs
+
+    def recording(texts, batch_size=256):
+        texts = list(texts)
+        seen.append([len(t) for t in texts])
+        return real(texts, batch_size)
+
+    monkeypatch.setattr(chunk_module, "sentence_docs", recording)
+    line = "The ferry to Islay runs again from Tuesday, the council said. " * 8000  # one 500 KB line
+    sentences = split_sentences(line)
+    assert seen and all(max(batch) <= MAX_PIECE_CHARS and sum(batch) <= BATCH_CHARS for batch in seen)
+    # pieces are cut where a sentence ends, so the recogniser's sentences are the ones it always saw
+    assert {line[s:e] for s, e in sentences} == {"The ferry to Islay runs again from Tuesday, the council said."}
+
+
+def test_a_sentence_without_stops_is_cut_at_whitespace_then_at_a_hard_limit():
+    words = "lighthouse keepers counted gulls along the western shore " * 5000  # 290 KB, no full stop
+    spans = split_sentences(words)
+    assert len(spans) > 50 and all(e - s <= MAX_SENTENCE_CHARS for s, e in spans)
+    assert all(words[e : e + 1] in ("", " ") for s, e in spans)  # cut between words
+    junk = "qwertyuiopasdfghjklzxcvbnm" * 20_000  # 520 KB, no space, no stop
+    spans = split_sentences(junk)
+    assert all(e - s <= MAX_SENTENCE_CHARS for s, e in spans) and len(spans) >= len(junk) // MAX_SENTENCE_CHARS
+    assert "".join(junk[s:e] for s, e in spans) == junk  # hard cuts lose nothing
+
+
+def test_token_free_text_is_cheap_and_chunks_stay_within_budget():
+    start = time.perf_counter()
+    junk = "qwertyuiopasdfghjklzxcvbnm" * 20_000  # 520 KB that tiktoken reads as ~270,000 tokens
+    chunks = _check_chunks(junk)
+    pieces = sorted({span for c in chunks for span in c.sentences})  # chunks overlap: each piece once
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(junk)
+    assert all(end == next_start for (_, end), (next_start, _) in zip(pieces, pieces[1:]))
+    wide = "港" * 30_000 + " end."  # a script written without spaces: several bytes a character
+    _check_chunks(wide, 32)
+    assert time.perf_counter() - start < 30  # the old cutter re-counted a growing piece word by word
+
+
+def test_runs_of_punctuation_do_not_stall_the_tokenizer():
+    # spaCy strips "!" off a 10,000-character run one character at a time (~14 s); masked, it is one word
+    start = time.perf_counter()
+    for run in ("!" * 200_000, "'" * 200_000, "(" * 50_000 + " text " + ")" * 50_000):
+        spans = split_sentences(run)
+        assert spans and all(e - s <= MAX_SENTENCE_CHARS for s, e in spans)
+    assert time.perf_counter() - start < 20
+    url = "See https://example.org/" + "a" * (MAX_RUN_CHARS * 2) + ". The ferry runs again."
+    assert [url[s:e] for s, e in split_sentences(url)][-1] == "The ferry runs again."  # the stop still ends
+
+
+def test_a_piece_spacy_fails_on_stays_one_stretch(monkeypatch):
+    def failing(texts, batch_size=256):
+        raise UnicodeEncodeError("utf-8", "x", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(chunk_module, "sentence_docs", failing)
+    text = "One sentence here. Another one there.\nA second line."
+    assert [text[s:e] for s, e in split_sentences(text)] == ["One sentence here. Another one there.", "A second line."]

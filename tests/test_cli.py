@@ -85,3 +85,41 @@ def test_incompatible_index_says_rebuild(runner, tmp_path, shipped_index_dir):
     result = runner.invoke(cli, ["ask", "Anything?", "--index-dir", str(copy)])
     assert result.exit_code == 1
     assert "another-model" in result.output and "qa index" in result.output
+
+
+def test_remove_drops_documents_and_index_lists_what_a_rebuild_leaves_out(runner, tmp_path, shipped_index_dir):
+    from qa.api import Assistant
+
+    index = tmp_path / "index"
+    shutil.copytree(shipped_index_dir, index)
+    digest, single = "003_43a853f10424dbd0.txt", "000_f5edb748992077ea.txt"
+    result = runner.invoke(cli, ["remove", single, digest, "nothere.txt", "--index-dir", str(index)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Removed 13 document(s)" in out and f"{digest}#12" in out  # a digest file's id removes its articles
+    assert "not found in the index: nothere.txt" in out
+    assert "`qa index` adds them back" in out
+    left = Assistant.load(index).documents
+    assert single not in left and not [i for i in left if i.startswith(digest)] and len(left) == 3
+    # `qa index` of a folder that lacks a document the index has says so instead of dropping it silently
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("001_cd5c93ec7e5e190d.txt", "002_d8d46fc8e1f04ea1.txt"):
+        shutil.copyfile(CORPUS / name, corpus / name)
+    result = runner.invoke(cli, ["index", str(corpus), "--index-dir", str(index)])
+    assert result.exit_code == 0, result.output
+    assert "removed from the index: 004_f2d8585abce55c4c.txt" in result.output
+    assert sorted(Assistant.load(index).documents) == ["001_cd5c93ec7e5e190d.txt", "002_d8d46fc8e1f04ea1.txt"]
+
+
+def test_remove_of_ids_not_in_the_index_is_a_one_line_error(runner, tmp_path, shipped_index_dir):
+    index = tmp_path / "index"
+    shutil.copytree(shipped_index_dir, index)
+    manifest = (index / "manifest.json").read_text()
+    result = runner.invoke(cli, ["remove", "nothere.txt", "corpus/000_f5edb748992077ea.txt", "--index-dir", str(index)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: not in the index at ")
+    assert "nothere.txt, corpus/000_f5edb748992077ea.txt; nothing was removed" in lines[0]
+    assert (index / "manifest.json").read_text() == manifest  # untouched
+    assert runner.invoke(cli, ["remove", "--index-dir", str(index)]).exit_code == 2  # an id is required

@@ -368,7 +368,7 @@ def test_list_files_lists_what_load_corpus_reads(tmp_path):
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
-    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")  # a dangling link is no file to read
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")  # a dangling link: one problem, no file
     listed = list_files(tmp_path)
     # sorted by path parts, as ids are: "a/x.txt" before "a-b/x.txt"
     assert [p.relative_to(tmp_path).as_posix() for p in listed] == [
@@ -376,7 +376,9 @@ def test_list_files_lists_what_load_corpus_reads(tmp_path):
     assert all(p.is_file() for p in listed)
     result = load_corpus([tmp_path], allow_empty=True)
     read = [d.path.split(":")[0] for d in result.documents] + [p.path for p in result.problems]
-    assert sorted(read) == sorted(["picture.png", "README"] + [p.relative_to(tmp_path).as_posix() for p in listed])
+    assert sorted(read) == sorted(["picture.png", "README", "gone.txt"]
+                                  + [p.relative_to(tmp_path).as_posix() for p in listed])
+    assert result.skipped_hidden == 4  # .hidden.txt, a/.draft.md, .git/, a/.cache/
     assert list_files(tmp_path / "missing") == []
 
 
@@ -418,7 +420,7 @@ EXPECT = {
     "badtype.jsonl": r"^badtype.jsonl:1: field 'text' must be a string, not a number",
     "badid.jsonl": r"^badid.jsonl:1: field 'id' must be a string",
     "badtitle.jsonl": r"^badtitle.jsonl:1: field 'title' must be a string, not a list",
-    "picture.png": r"^picture.png: unsupported file type '.png'; use one of .txt, .md, .html, .jsonl$",
+    "picture.png": r"^picture.png: unsupported file type '.png'; use one of .txt, .md, .html, .jsonl, .pdf, .docx$",
     "dup2.jsonl": r"^dup2.jsonl:1: duplicate document id 'wire-7' \(also in dup.jsonl:1\)",
 }
 
@@ -484,3 +486,63 @@ def test_nothing_usable_is_an_error_that_says_why(tmp_path):
     (tmp_path / "data.json").unlink()
     with pytest.raises(EmptyCorpusError, match="no files found"):
         load_corpus([tmp_path])
+
+
+# --- real folders: links, special files, hidden entries ---------------------------------------------
+
+
+def test_a_fifo_named_on_the_command_line_is_one_line_and_never_opened(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading would wait for a writer forever
+    (tmp_path / "note.txt").write_text("A short note about tides and the moon.\n")
+    result = load_corpus([tmp_path / "pipe.txt", tmp_path / "note.txt"])
+    assert [d.id for d in result.documents] == ["note.txt"]
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'pipe.txt'}: a FIFO (named pipe), not a file; skipped without opening it"]
+    with pytest.raises(InputFileError, match=r"^pipe.txt: a FIFO"):
+        load_file(tmp_path / "pipe.txt", tmp_path)
+
+
+def test_links_inside_the_corpus_are_followed_and_links_out_are_not(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    (corpus / "real").mkdir(parents=True)
+    outside.mkdir()
+    (corpus / "real" / "story.txt").write_text("A story about rivers and the sea.\n")
+    (outside / "private.txt").write_text("Nothing to index here, it is private.\n")
+    (corpus / "alias.txt").symlink_to("real/story.txt")
+    (corpus / "folder-alias").symlink_to("real")
+    (corpus / "private.txt").symlink_to(outside / "private.txt")
+    (corpus / "real" / "up").symlink_to("..")
+    result = load_corpus([corpus])
+    assert [d.id for d in result.documents] == ["alias.txt", "real/story.txt"]
+    assert [(p.path, p.kind) for p in result.problems] == [
+        ("folder-alias", "symlink not followed"), ("private.txt", "symlink not followed"),
+        ("real/up", "symlink not followed")]
+    assert "a second way into folder 'real'" in result.problems[0].reason  # its files keep their own ids
+    assert "outside the corpus folder" in result.problems[1].reason
+    assert "a second way into folder '.'" in result.problems[2].reason  # a loop ends at once
+    assert [f.relative_to(corpus).as_posix() for f in list_files(corpus)] == ["alias.txt", "real/story.txt"]
+
+
+def test_reasons_group_the_problems_for_a_summary(tmp_path):
+    for name in ("a.png", "b.png", "c.txt"):
+        (tmp_path / name).write_bytes(b"\x00" if name == "c.txt" else b"x")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "ok.txt").write_text("A story about rivers and the sea.\n")
+    result = load_corpus([tmp_path])
+    assert result.reasons() == [("unsupported file type", 2), ("not UTF-8 text", 1)]
+    assert result.skipped_hidden == 1
+
+
+def test_a_document_with_a_lone_surrogate_from_any_format_is_refused(tmp_path, monkeypatch):
+    import qa.ingest.files as files
+    from qa.ingest.metadata import Metadata
+
+    # lxml turns "&#xD800;" into U+FFFD, but a library that let one through must not break the build
+    monkeypatch.setattr(files, "clean_html", lambda raw: ("Broken \ud800 text of the article.", Metadata()))
+    (tmp_path / "page.html").write_text("<p>x</p>")
+    (tmp_path / "ok.txt").write_text("A story about rivers and the sea.\n")
+    result = load_corpus([tmp_path])
+    assert [d.id for d in result.documents] == ["ok.txt"]
+    assert [str(p) for p in result.problems] == ["page.html: text holds a lone surrogate at character 8; fix the file"]

@@ -1,7 +1,16 @@
 """The text formats the CLI and the app share: one citation, plain text, Markdown. Pure functions."""
 
 from qa.records import Answer, Document, Quote
-from qa.render import answer_markdown, citation, copy_text, format_answer_text, md_escape, quote_citation, safe_url
+from qa.render import (
+    answer_markdown,
+    citation,
+    copy_text,
+    format_answer_text,
+    md_citation,
+    md_escape,
+    quote_citation,
+    safe_url,
+)
 
 TEXT = "Intro line.\nThe talks were to be held in Granada. <script>x</script> [click](javascript:1) *bold*\nEnd."
 
@@ -51,8 +60,12 @@ def test_copy_text_is_quote_in_marks_then_citation():
 
 def test_safe_url_only_http():
     assert safe_url("https://a.example/x") == "https://a.example/x"
-    for bad in ("javascript:alert(1)", "data:text/html,x", "  JaVaScRiPt:x", "http://a b", 'http://a"onmouseover=1'):
-        assert safe_url(bad) == ""
+    assert safe_url(" HTTP://a.example/a_b*c(1)?q=1&r=2 ") == "HTTP://a.example/a_b*c(1)?q=1&r=2"
+    bad = ("javascript:alert(1)", "data:text/html,x", "  JaVaScRiPt:x", "http://a b", 'http://a"onmouseover=1',
+           "vbscript:x", "file:///etc/passwd", "//evil.example", "https://", "http:///x", "https://a\\b",
+           "https://a`b", "https://a\x00b", "https://a\nb", "https://evil\u202eelpmaxe.com", "https://a>b", "ftp://a")
+    for url in bad:
+        assert safe_url(url) == "", url
 
 
 def test_plain_text_answer_uses_the_shared_citation():
@@ -80,7 +93,9 @@ def test_markdown_export_has_answer_and_numbered_sources_with_the_same_citation(
     assert "**Short answer:** Granada" in md and "## Sources" in md
     assert "**[1]** “" in md and "**[2]** “" in md
     assert "\\<script\\>" in md and "<script>" not in md and "\\[click\\](javascript:1) \\*bold\\*" in md
-    assert f"— {md_escape(quote_citation(answer.quotes[0], doc))}" in md
+    q1 = answer.quotes[0]
+    # the same citation, escaped, with its http(s) URL as an exact autolink
+    assert f"— France24, “Talks off”, 2023-10-04, <https://example.org/a>, characters {q1.start}–{q1.end}" in md
     assert "  (also in Le Monde, “Same line”, 2023-10-05, file b.txt)" in md
     assert md_escape("a*b_c`d[e]f<g>h\\") == "a\\*b\\_c\\`d\\[e\\]f\\<g\\>h\\\\"
     abst = answer_markdown(Answer("Why?", "The articles in this collection do not answer that question.", True))
@@ -95,3 +110,16 @@ def test_a_digest_article_is_cited_by_its_outlet_and_placed_in_its_file():
     q = Quote(1, "Zen sold it.", article.id, article.title, article.source, article.date, 0, 12, 1.0,
               file_id="digest.txt", file_start=500, file_end=512)
     assert quote_citation(q, article) == "EurAsian Times, “Armenia buys Zen”, 2023-11-08, file digest.txt, characters 500–512"
+
+
+def test_markdown_links_only_http_urls_and_keeps_them_exact():
+    doc = _doc(url="https://example.org/a_b*c?x=[1]", title="A *bold* [t](javascript:1)")
+    assert md_citation(_quote(doc, 1, "End."), doc) == (
+        "France24, “A \\*bold\\* \\[t\\](javascript:1)”, 2023-10-04, <https://example.org/a_b*c?x=[1]>"
+    )
+    for odd in ("javascript:alert(1)", "data:text/html,<script>x</script>", "https://a b"):
+        bad = _doc(url=odd, path="news/a_1.txt")
+        md = answer_markdown(Answer("q", "“End.” [1]", False, [_quote(bad, 1, "End.")]), {bad.id: bad})
+        assert "<http" not in md and "javascript" not in md and "data:" not in md
+        assert "file news/a\\_1.txt, characters" in md  # the file is named instead
+        assert copy_text(_quote(bad, 1, "End."), bad).endswith("file news/a_1.txt")

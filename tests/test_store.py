@@ -1,14 +1,17 @@
-"""The index on disk: manifest, atomic rebuilds, incremental reuse, and clear errors."""
+"""The index on disk: manifest, generations switched atomically, crash leftovers, the layout
+before generations, incremental reuse, and clear errors."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
 
+import qa.store.index as index_module
 from qa.config import Config
 from qa.embed import Embedder
 from qa.errors import IndexIncompatibleError, IndexMissingError
-from qa.store import add_documents, build_index, ensure_index, load_index
+from qa.store import add_documents, build_index, ensure_index, files_dir, load_index, remove_documents
 from qa.records import Document
 
 DOCS = [
@@ -34,6 +37,10 @@ def test_manifest_records_what_built_it(built):
     assert {"qa", "faiss", "sentence_transformers", "torch"} <= set(m["versions"])
     assert idx.dense.ntotal == len(idx.chunks) == m["counts"]["chunks"]
     assert len(idx.sentence_rows) == 4
+    # the stable folder holds the manifest (the pointer) and one generation with the files
+    assert idx.path == path and m["generation"].startswith("gen-")
+    assert sorted(p.name for p in path.iterdir()) == [".lock", m["generation"], "manifest.json"]
+    assert files_dir(path, m) == path / m["generation"] and (path / m["generation"] / "documents.jsonl").is_file()
 
 
 def test_nothing_is_pickled(built):
@@ -67,8 +74,13 @@ def test_other_model_or_format_is_refused(built):
         load_index(path)
 
 
+def _entries(path):
+    return sorted(p.name for p in path.iterdir())
+
+
 def test_failed_build_leaves_previous_index(built):
     path, _ = built
+    before = _entries(path)
 
     def explode(message, fraction):
         if fraction > 0.5:
@@ -78,7 +90,104 @@ def test_failed_build_leaves_previous_index(built):
         build_index(DOCS + [Document(id="c.txt", text="Something new entirely.")], path, Config(), progress=explode)
     idx = load_index(path)
     assert sorted(idx.documents) == ["a.txt", "b.txt"]
-    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")], "temporary directories are cleaned up"
+    assert _entries(path) == before, "nothing is left behind"
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_build_failing_while_writing_leaves_previous_index(built, monkeypatch):
+    """A build that dies halfway through writing its files (here: the sentence vectors) changes nothing."""
+    path, _ = built
+    before, manifest = _entries(path), (path / "manifest.json").read_text()
+    real_save = np.save
+
+    def save(file, arr, **kw):
+        if str(file).endswith("sentence_vectors.npy"):
+            raise OSError(28, "No space left on device")
+        return real_save(file, arr, **kw)
+
+    monkeypatch.setattr(np, "save", save)
+    with pytest.raises(OSError, match="No space"):
+        build_index([DOCS[0]], path, Config())
+    assert (path / "manifest.json").read_text() == manifest
+    assert _entries(path) == before, "the half-written generation is removed"
+    assert sorted(load_index(path).documents) == ["a.txt", "b.txt"]
+
+
+def test_leftovers_of_a_killed_build_are_ignored_then_cleaned(built):
+    """What SIGKILL can leave at each step: a half-written generation, a complete one never switched to,
+    a pointer never put in place, and (from older versions of qa) a sibling build folder."""
+    path, _ = built
+    live = json.loads((path / "manifest.json").read_text())["generation"]
+    (path / ".tmp-gen-20990101-000000-1-aaaaaa").mkdir()
+    (path / ".tmp-gen-20990101-000000-1-aaaaaa" / "documents.jsonl").write_text('{"id": "half')
+    shutil.copytree(path / live, path / "gen-20990101-000000-2-bbbbbb")
+    (path / ".tmp-manifest.json").write_text('{"generation": "gen-2099')
+    (path.parent / ".index.building-xyz").mkdir()
+    assert sorted(load_index(path).documents) == ["a.txt", "b.txt"]  # readers follow the manifest only
+    idx = build_index([DOCS[1]], path, Config())
+    new = json.loads((path / "manifest.json").read_text())["generation"]
+    assert new != live and _entries(path) == [".lock", new, "manifest.json"]
+    assert not (path.parent / ".index.building-xyz").exists()
+    assert sorted(idx.documents) == ["b.txt"] and idx.removed == ["a.txt"]
+
+
+def _to_layout_before_generations(path):
+    """Rewrite an index the way qa wrote it before generations: files beside a manifest without one."""
+    m = json.loads((path / "manifest.json").read_text())
+    for f in (path / m.pop("generation")).iterdir():
+        shutil.move(str(f), path / f.name)
+    shutil.rmtree(files_dir(path, json.loads((path / "manifest.json").read_text())))
+    (path / ".lock").unlink()
+    (path / "manifest.json").write_text(json.dumps(m))
+
+
+def test_index_written_before_generations_loads_and_its_first_rebuild_converts_it(built):
+    path, idx = built
+    _to_layout_before_generations(path)
+    assert "documents.jsonl" in _entries(path) and not [n for n in _entries(path) if n.startswith("gen-")]
+    old = load_index(path)
+    assert old.documents == idx.documents and [c.id for c in old.chunks] == [c.id for c in idx.chunks]
+    assert ensure_index(DOCS, path, Config()).documents == idx.documents  # unchanged: loaded as it is
+    assert "documents.jsonl" in _entries(path)
+    new = ensure_index([DOCS[0]], path, Config())
+    m = json.loads((path / "manifest.json").read_text())
+    assert _entries(path) == [".lock", m["generation"], "manifest.json"], "the old files are gone"
+    assert sorted(new.documents) == ["a.txt"] and new.removed == ["b.txt"]
+
+
+def test_a_manifest_naming_a_folder_outside_the_index_is_refused(built):
+    path, _ = built
+    m = json.loads((path / "manifest.json").read_text())
+    for bad in ("../elsewhere", "/etc", "gen-../../x", 7):
+        (path / "manifest.json").write_text(json.dumps({**m, "generation": bad}))
+        with pytest.raises(IndexIncompatibleError, match="not a folder of this index"):
+            load_index(path)
+
+
+def test_a_reader_racing_a_build_reads_the_new_generation(built, monkeypatch):
+    """Another process switches generations (and removes the old one) while we read: read again."""
+    path, _ = built
+    real_read = index_module._read
+    raced = []
+
+    def read(index_dir, manifest):
+        if not raced:
+            raced.append(manifest["generation"])
+            build_index([DOCS[0]], path, Config())  # removes the generation `manifest` names
+        return real_read(index_dir, manifest)
+
+    monkeypatch.setattr(index_module, "_read", read)
+    assert sorted(load_index(path).documents) == ["a.txt"]
+    assert not (path / raced[0]).exists()
+
+
+def test_removed_documents_are_reported_and_removing_embeds_nothing(built, monkeypatch):
+    path, idx = built
+    assert ensure_index(DOCS, path, Config()).removed == []  # unchanged: nothing removed
+    monkeypatch.setattr(Embedder, "__init__", lambda *a, **k: pytest.fail("the model was loaded"))
+    smaller, gone = remove_documents(idx, ["b.txt", "zzz.txt"])
+    assert gone == ["b.txt"] and smaller.removed == ["b.txt"] and sorted(smaller.documents) == ["a.txt"]
+    assert sorted(load_index(path).documents) == ["a.txt"]
 
 
 def test_unchanged_text_is_not_embedded_again(built, monkeypatch):

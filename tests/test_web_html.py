@@ -155,10 +155,22 @@ def test_quote_source_html_opens_the_quote_or_its_other_outlet():
 
 def test_upload_report_lists_added_replaced_and_skipped_files_escaped():
     report = UploadReport(added=["uploads/a<b>.txt"], replaced=["uploads/c.md"], total=7,
-                          problems=["x.png: unsupported file type '.png'", "<img src=x onerror=1>.txt: empty file"])
+                          problems=["x.png: unsupported file type '.png'", "<img src=x onerror=1>.txt: empty file"],
+                          renamed=[".<i>x.txt → &lt;i&gt;x.txt"])
     html = upload_report_html(report)
     _no_live_markup(html)
     assert "Added 2 articles: a&#60;b&#62;.txt, c.md" in html and "7 documents" in html
-    assert "Replaced the earlier upload of c.md" in html
+    assert "Already in the index: c.md" in html and "kept in the corpus folder under uploads/" in html
+    assert f"Saved under a safe, unused name: {esc(report.renamed[0])}." in html and "&#38;lt;" in html
     assert "Skipped 2 files (the rest were indexed)" in html and html.count("<li>") == 2
     assert "Nothing to add" in upload_report_html(UploadReport(total=3))
+
+
+def test_only_http_urls_become_links_in_the_source_panel():
+    for odd in ("data:text/html,<script>x</script>", "vbscript:msgbox(1)", " JaVaScRiPt:alert(1)", "https://a b",
+                "//evil.example/x", "https://evil\u202eexample.com"):
+        html = source_html(_doc(url=odd), 0, 5)
+        _no_live_markup(html)
+        assert "<a " not in html and "href" not in html, odd
+    ok = source_html(_doc(url="http://example.org/a?b=1&c=2"), 0, 5)
+    assert 'href="http&#58;//example.org/a?b=1&#38;c=2"' in ok

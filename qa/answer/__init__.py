@@ -30,7 +30,7 @@ _FOLLOW_UP = re.compile(
 
 
 def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
-    """The text to retrieve with: a follow-up ("And what did Russia say?") borrows the previous question."""
+    """The text to retrieve with: a follow-up ("And what did Russia offer?") borrows the previous question."""
     if history and (len(question.split()) <= FOLLOW_UP_WORDS or _FOLLOW_UP.search(question)):
         return f"{history[-1]} {question}"
     return question
@@ -52,7 +52,7 @@ def answer_question(
     query = retrieval_query(question, history)
     vecs = embedder.encode([question] if query == question else [question, query])
     # a follow-up finds its passages with the earlier question's help, but its sentences are
-    # judged against what is asked now ("And what did Russia say?")
+    # judged against what is asked now ("And what did Russia offer?")
     cands = find_candidates(question, query, vecs, index, entities, idf, config, allowed_docs)
     quotes = select_quotes(cands, index, k, config)
     return compose(question, quotes, config, confidence(cands))

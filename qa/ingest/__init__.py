@@ -3,12 +3,17 @@
 The cleaned text a `Document` carries is what every quote is cut from, so cleaning happens
 once, here, and nothing downstream changes the text again. A digest file (many articles glued
 together) loads as its articles, each an exact slice of the file's cleaned text (`digest`).
+Finding files (`walk`) follows only links that stay inside the corpus folder and opens nothing but
+regular files; every file or line that cannot be used is one problem line (`problems`).
 """
 
 from .digest import Article, find_articles, split_articles
-from .files import ACCEPTED, MAX_FILE_MB, SUFFIXES, IngestResult, list_files, load_corpus, load_file, read_text
+from .files import (
+    ACCEPTED, MAX_FILE_MB, SUFFIXES, IngestResult, list_files, load_corpus, load_file, read_bytes, read_text,
+)
 from .html import clean_html
 from .metadata import Metadata, find_date
+from .problems import kind_of
 from .text import Cleaned, clean_page, clean_text
 
 __all__ = [
@@ -27,6 +32,8 @@ __all__ = [
     "list_files",
     "load_corpus",
     "load_file",
+    "kind_of",
+    "read_bytes",
     "read_text",
     "split_articles",
 ]

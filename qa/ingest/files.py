@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -12,17 +13,26 @@ from ..records import Document
 from .digest import split_articles
 from .html import clean_html
 from .jsonl import jsonl_documents
+from .metadata import Metadata
+from .pdf import read_pdf
+from .problems import (
+    BAD_NAME, BAD_TEXT, DAMAGED, DUPLICATE, EMPTY, ENCODING, MISSING, SPECIAL, TOO_BIG, UNEXPECTED, UNREADABLE,
+    UNSUPPORTED, grouped, problem, shown, unsafe_char_reason,
+)
 from .text import clean_page
+from .walk import kind_name, os_reason, relative, scan_folder
+from .word import read_docx
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".jsonl",)
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".jsonl", ".pdf", ".docx")
 MAX_FILE_MB = 50
 ACCEPTED = (
     ".txt or .md (an article as text), .html or .htm (a saved web page), "
-    ".jsonl (one JSON object a line with 'id' and 'text'); all UTF-8"
+    ".jsonl (one JSON object a line with 'id' and 'text'), all UTF-8; "
+    ".pdf with a text layer, .docx (Word)"
 )
-_SUPPORTED = ".txt, .md, .html, .jsonl"
+_SUPPORTED = ".txt, .md, .html, .jsonl, .pdf, .docx"
 _MB = 1024 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -32,10 +42,16 @@ _PROBLEMS_SHOWN = 3
 
 @dataclass
 class IngestResult:
-    """The documents loaded, and one problem per file (or JSONL line) that could not be used."""
+    """The documents loaded, one problem per file (or JSONL line) that could not be used, and how
+    many hidden files and folders were skipped."""
 
     documents: list[Document] = field(default_factory=list)
     problems: list[InputFileError] = field(default_factory=list)
+    skipped_hidden: int = 0
+
+    def reasons(self) -> list[tuple[str, int]]:
+        """(kind of problem, how many), most frequent first: what a summary prints."""
+        return grouped(self.problems)
 
 
 # --- finding files -------------------------------------------------------------------------------
@@ -44,31 +60,37 @@ class IngestResult:
 def list_files(root: str | Path) -> list[Path]:
     """The article files load_corpus would read under folder `root`, in its order ([] if no such folder).
 
-    Every regular file with a supported suffix; hidden files and folders are skipped.
+    Every regular file with a supported suffix; hidden files and folders, special files and links
+    that leave the folder are skipped (see `walk`).
     """
-    return [f for f in _folder_files(Path(root)) if f.suffix.lower() in SUFFIXES]
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return [f for f in scan_folder(root).files if f.suffix.lower() in SUFFIXES]
 
 
-def _folder_files(root: Path) -> list[Path]:
-    """Every regular file under `root` that is not hidden, sorted as their ids sort (by path parts)."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        # hidden folders (.git, .cache) hold tooling, never articles: do not even descend
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [Path(folder, f) for f in files if not f.startswith(".")]
-    return [f for f in sorted(found, key=lambda f: f.relative_to(root).parts) if f.is_file()]
+def _walk(paths: list[Path], result: IngestResult) -> Iterator[tuple[Path, Path]]:
+    """(root, file) pairs; a path that cannot be read is a problem, not the end of the load.
 
-
-def _walk(paths: list[Path], problems: list[InputFileError]) -> Iterator[tuple[Path, Path]]:
-    """(root, file) pairs; a missing path is a problem, not the end of the load."""
+    A path named explicitly is read even when hidden or a link: the caller chose it."""
     for p in paths:
-        if p.is_dir():
-            for f in _folder_files(p):
+        try:
+            mode = p.stat().st_mode
+        except OSError as exc:
+            missing = isinstance(exc, FileNotFoundError)
+            reason = "no such file or folder; check the path" if missing else os_reason(exc)
+            result.problems.append(problem(p, reason, MISSING if missing else UNREADABLE))
+            continue
+        if stat.S_ISDIR(mode):
+            scan = scan_folder(p)
+            result.problems.extend(scan.problems)
+            result.skipped_hidden += scan.hidden
+            for f in scan.files:
                 yield p, f
-        elif p.is_file():
+        elif stat.S_ISREG(mode):
             yield p.parent, p
         else:
-            problems.append(InputFileError(p, "no such file or folder; check the path"))
+            result.problems.append(problem(p, f"{kind_name(mode)}, not a file; skipped without opening it", SPECIAL))
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -85,32 +107,68 @@ def load_corpus(
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
     seen: dict[str, str] = {}
-    for root, path in _walk(paths, result.problems):
-        try:
-            docs, line_problems = load_file(path, root, max_file_mb=max_file_mb)
-        except InputFileError as exc:
-            result.problems.append(exc)
-            continue
-        result.problems.extend(line_problems)
+    for root, path in _walk(paths, result):
+        docs, file_problems = _load_safely(path, root, max_file_mb)
+        result.problems.extend(file_problems)
         for doc in docs:
             if doc.id in seen:
                 result.problems.append(_duplicate(doc, seen[doc.id]))
                 continue
             seen[doc.id] = doc.path
             result.documents.append(doc)
+    # in file order (links and special files were found while walking, before any file was read);
+    # a JSONL file's "N more bad lines" note stays after its lines
+    result.problems.sort(key=lambda p: (p.path.split("/"), p.line if p.line is not None else float("inf")))
     if not result.documents and not allow_empty:
         raise _nothing_loaded(paths, result.problems)
     return result
 
 
+def _load_safely(path: Path, root: Path, max_file_mb: float) -> tuple[list[Document], list[InputFileError]]:
+    """`load_file`, with any failure as one problem naming the file: one odd file never ends a load."""
+    try:
+        docs, line_problems = load_file(path, root, max_file_mb=max_file_mb)
+        bad = [_unusable(d) for d in docs]
+        return [d for d, why in zip(docs, bad) if why is None], line_problems + [why for why in bad if why]
+    except InputFileError as exc:
+        return [], [exc]
+    except OSError as exc:
+        return [], [problem(relative(path, root), os_reason(exc), UNREADABLE)]
+    except (RecursionError, MemoryError) as exc:
+        reason = f"too deeply nested or too large to read ({type(exc).__name__}); simplify or split the file"
+        return [], [problem(relative(path, root), reason, DAMAGED)]
+    except Exception as exc:  # noqa: BLE001 - a parser's bug on one file must not end the run
+        reason = f"could not be read ({type(exc).__name__}: {exc}); skipped, please report it with the file"
+        return [], [problem(relative(path, root), reason[:500], UNEXPECTED)]
+
+
+def _unusable(doc: Document) -> InputFileError | None:
+    """A problem when a loaded document still holds what no later stage can take: a lone surrogate
+    (not writable as UTF-8: spaCy and the index would fail on it mid-build) or a NUL character.
+
+    JSONL lines are checked with their line number on reading; this net catches any other way in
+    (an HTML character reference, a library's odd output), refusing rather than repairing the text."""
+    for key in ("id", "text", "title", "source", "date", "author", "url"):
+        value = getattr(doc, key)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            reason = f"{key} holds a lone surrogate at character {exc.start + 1}; fix the file"
+            return problem(doc.path, reason, BAD_TEXT)
+        if "\x00" in value:
+            reason = f"{key} holds a NUL character at character {value.index(chr(0)) + 1}; fix the file"
+            return problem(doc.path, reason, BAD_TEXT)
+    return None
+
+
 def _nothing_loaded(paths: list[Path], problems: list[InputFileError]) -> EmptyCorpusError:
-    where = ", ".join(map(str, paths)) or "(no path given)"
+    where = ", ".join(shown(str(p)) for p in paths) or "(no path given)"
     if problems:
         n = len(problems)
-        shown = "; ".join(map(str, problems[:_PROBLEMS_SHOWN]))
+        listed = "; ".join(map(str, problems[:_PROBLEMS_SHOWN]))
         if n > _PROBLEMS_SHOWN:
-            shown += f"; and {n - _PROBLEMS_SHOWN} more"
-        detail = f"{n} problem(s): {shown}"
+            listed += f"; and {n - _PROBLEMS_SHOWN} more"
+        detail = f"{n} problem(s): {listed}"
     else:
         detail = "no files found"
     return EmptyCorpusError(f"no documents loaded from {where}: {detail}. Accepted formats: {ACCEPTED}")
@@ -121,9 +179,10 @@ def _duplicate(doc: Document, first: str) -> InputFileError:
     file, sep, line = doc.path.rpartition(":")
     if not (sep and line.isdigit() and file.lower().endswith(".jsonl")):
         file, line = doc.path, ""
-    return InputFileError(
+    return problem(
         file,
         f"duplicate document id {doc.id!r} (also in {first}); ids must be unique, so this one was skipped",
+        DUPLICATE,
         line=int(line) if line else None,
     )
 
@@ -134,16 +193,22 @@ def load_file(
     """The documents in one file (id: its path relative to `root`), and problems with single JSONL lines.
 
     A .txt/.md/.html file is one document, or, when it is a digest of several articles, one per
-    article (ids "<file id>#1", "#2", …; see `digest.split_articles`).
+    article (ids "<file id>#1", "#2", …; see `digest.split_articles`). A .pdf keeps where each page
+    starts (`Document.pages`).
 
     Raises InputFileError, naming the file, when none of the file can be used.
     """
     path, root = Path(path), Path(root)
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    rel = relative(path, root)
+    bad = unsafe_char_reason(rel, "file name")
+    if bad:
+        raise problem(rel, bad, BAD_NAME)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         kind = repr(suffix) if suffix else "(no extension)"
-        raise InputFileError(rel, f"unsupported file type {kind}; use one of {_SUPPORTED}")
+        raise problem(rel, f"unsupported file type {kind}; use one of {_SUPPORTED}", UNSUPPORTED)
+    if suffix in (".pdf", ".docx"):
+        return [_paged_document(path, rel, suffix, max_file_mb)], []
     raw = read_text(path, rel, max_file_mb)
     if suffix == ".jsonl":
         return jsonl_documents(raw, rel)
@@ -156,19 +221,57 @@ def load_file(
         text, meta, stamps = cleaned.text, cleaned.meta, cleaned.stamps
         empty = "no article text left after removing page boilerplate (menus, newsletter boxes, tags)"
     if not text:
-        raise InputFileError(rel, empty)
-    doc = Document(
-        id=rel,
-        text=text,
-        title=meta.title or path.stem,
-        source=meta.source,
-        date=meta.date,
-        author=meta.author,
-        url=meta.url,
-        path=rel,
-    )
+        raise problem(rel, empty, EMPTY)
+    doc = _document(rel, text, meta, path.stem)
     # a digest of several articles becomes its articles (JSONL documents, returned above, never are)
     return split_articles(doc, stamps), []
+
+
+def _document(rel: str, text: str, meta: Metadata, stem: str, pages: tuple[int, ...] = ()) -> Document:
+    return Document(
+        id=rel, text=text, title=meta.title or stem, source=meta.source, date=meta.date, author=meta.author,
+        url=meta.url, path=rel, pages=pages,
+    )
+
+
+def _paged_document(path: Path, rel: str, suffix: str, max_file_mb: float) -> Document:
+    """A .pdf (text layer, page by page) or .docx file as one document; never split as a digest."""
+    data = read_bytes(path, rel, max_file_mb)
+    if suffix == ".pdf":
+        text, pages, meta = read_pdf(data, rel)
+    else:
+        text, meta = read_docx(data, rel)
+        pages = ()
+    return _document(rel, text, meta, path.stem, pages)
+
+
+def read_bytes(path: str | Path, name: str, max_file_mb: float = MAX_FILE_MB) -> bytes:
+    """The bytes of regular file `path`, at most `max_file_mb`; InputFileError (naming it `name`) otherwise.
+
+    Only a regular file is opened (a FIFO would wait forever for a writer, a device may never end);
+    the check is made again on the open file, in case the path changed in between."""
+    limit = int(max_file_mb * _MB)
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise problem(name, f"{kind_name(mode)}, not a file; skipped without opening it", SPECIAL)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise problem(name, f"{kind_name(st.st_mode)}, not a file; skipped without opening it", SPECIAL)
+            _check_size(st.st_size, limit, name, max_file_mb)
+            data = fh.read(limit + 1)  # a file that grows while it is read still stops at the limit
+    except OSError as exc:
+        raise problem(name, os_reason(exc), UNREADABLE) from None
+    _check_size(len(data), limit, name, max_file_mb)
+    return data
+
+
+def _check_size(size: int, limit: int, name: str, max_file_mb: float) -> None:
+    if size > limit:
+        reason = f"file is {size / _MB:.1f} MB, over the {max_file_mb:g} MB limit; split it into smaller files"
+        raise problem(name, reason, TOO_BIG)
 
 
 def read_text(path: str | Path, name: str, max_file_mb: float = MAX_FILE_MB) -> str:
@@ -176,28 +279,23 @@ def read_text(path: str | Path, name: str, max_file_mb: float = MAX_FILE_MB) -> 
 
     Refuses files over `max_file_mb`, UTF-16, binary (NUL bytes), invalid UTF-8 and blank files.
     """
-    path = Path(path)
-    size = path.stat().st_size
-    if size > max_file_mb * _MB:
-        raise InputFileError(
-            name, f"file is {size / _MB:.1f} MB, over the {max_file_mb:g} MB limit; split it into smaller files"
-        )
-    data = path.read_bytes()
+    data = read_bytes(path, name, max_file_mb)
     if data.startswith(_UTF16_BOMS):
-        raise InputFileError(name, "the file is UTF-16 encoded; re-save the file as UTF-8")
+        raise problem(name, "the file is UTF-16 encoded; re-save the file as UTF-8", ENCODING)
     if b"\x00" in data:
-        raise InputFileError(name, "binary file (it contains NUL bytes), not text; use one of " + _SUPPORTED)
+        raise problem(name, "binary file (it contains NUL bytes), not text; use one of " + _SUPPORTED, ENCODING)
     bom = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
         at = bom + exc.start  # offset in the file as saved, so a hex editor finds it
-        raise InputFileError(
+        raise problem(
             name,
             f"not valid UTF-8 (byte 0x{data[at]:02x} at offset {at}); re-save the file as UTF-8",
+            ENCODING,
             line=data.count(b"\n", 0, at) + 1,
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise InputFileError(name, "empty file (nothing but whitespace); add the article text or remove the file")
+        raise problem(name, "empty file (nothing but whitespace); add the article text or remove the file", EMPTY)
     return text

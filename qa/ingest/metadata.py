@@ -146,7 +146,7 @@ def front_matter(raw: str) -> tuple[str, Metadata]:
         return raw, meta
     try:
         fields = yaml.load(m.group("body"), Loader=_FrontMatterLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # thousands of nested "[" exhaust PyYAML's recursion
         return raw, meta
     if fields is None:
         fields = {}  # a block of blank or comment lines is still front matter, only empty

@@ -1,25 +1,34 @@
 """The index on disk: manifest, build, load and the evaluation cache. FAISS (dense) and bm25s
 (lexical) over chunks, with sentence vectors beside them; nothing is pickled.
 
-Layout of an index directory:
+Layout of an index folder (a stable folder: `Index.path`; builds switch what is inside it):
 
-    manifest.json          format version, package and library versions, model, chunking, documents
-    documents.jsonl        the cleaned documents, one JSON object a line (quotes are cut from these)
-    chunks.jsonl           chunks with their sentence offsets
-    chunks.faiss           faiss.IndexFlatIP over unit-length chunk vectors
-    sentences.npy          int64 rows (document number, start, end), one per sentence
-    sentence_vectors.npy   float32 unit vectors, one per sentence row
-    bm25/                  bm25s index (JSON params + .npy arrays)
+    manifest.json          format version, package and library versions, model, chunking, documents,
+                           and "generation": the folder below that holds the files it describes
+    gen-<time>-<pid>-<hex>/
+      documents.jsonl      the cleaned documents, one JSON object a line (quotes are cut from these)
+      chunks.jsonl         chunks with their sentence offsets
+      chunks.faiss         faiss.IndexFlatIP over unit-length chunk vectors
+      sentences.npy        int64 rows (document number, start, end), one per sentence
+      sentence_vectors.npy float32 unit vectors, one per sentence row
+      bm25/                bm25s index (JSON params + .npy arrays)
+    .lock                  taken by a build while it writes and switches
+    .tmp-*                 a generation or manifest being written (a killed build's are removed by the next)
+
+A build writes and fsyncs a new generation, then replaces manifest.json in one `os.replace`: a reader
+sees the old index or the new one, and a build killed at any instant leaves one of them loadable
+(build.py has the steps). An index written before generations (the files beside manifest.json, no
+"generation") still loads, and its first rebuild converts it.
 """
 
 from .build import Progress, add_documents, build_index, ensure_index, remove_documents
 from .cache import cache_root, cached_index_dir, corpus_key, ensure_cached_index
 from .index import Index, load_index
 from .lexical import bm25_scores
-from .manifest import FORMAT_VERSION, MANIFEST, is_current, read_manifest, settings_of
+from .manifest import FORMAT_VERSION, MANIFEST, files_dir, is_current, read_manifest, settings_of
 
 __all__ = [
     "FORMAT_VERSION", "MANIFEST", "Index", "Progress", "add_documents", "bm25_scores", "build_index",
-    "cache_root", "cached_index_dir", "corpus_key", "ensure_cached_index", "ensure_index", "is_current",
+    "cache_root", "cached_index_dir", "corpus_key", "ensure_cached_index", "ensure_index", "files_dir", "is_current",
     "load_index", "read_manifest", "remove_documents", "settings_of",
 ]

@@ -41,6 +41,8 @@ def _seed_index(root: Path, documents: Sequence[Document], config: Config) -> Pa
     """The cached index sharing the most document text with `documents` (same model), to reuse vectors from."""
     wanted = {d.sha256 for d in documents}
     best, best_shared = None, 0
+    # every index folder keeps its manifest at the top, whether its files are in a generation
+    # folder or (written before generations) beside it, so this finds both
     for manifest_path in root.glob(f"index-*/{MANIFEST}"):
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

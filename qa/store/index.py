@@ -1,5 +1,6 @@
 """A loaded index: documents, chunks, FAISS over chunk vectors, bm25s over chunk tokens, and
-the vectors of every sentence. Read with `load_index`; nothing is pickled."""
+the vectors of every sentence. Read with `load_index`, which follows the manifest to the current
+generation's files (or reads an index written before generations in place); nothing is pickled."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..config import Config
 from ..errors import IndexIncompatibleError
 from ..records import Chunk, Document
 from .lexical import load_bm25
-from .manifest import check_compatible, read_manifest
+from .manifest import check_compatible, files_dir, generation_of, read_manifest
 
 # File names inside an index directory.
 DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25 = (
@@ -34,6 +35,9 @@ class Index:
     sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end
     sentence_vectors: np.ndarray  # (n, dim) float32
     doc_ids: list[str] = field(default_factory=list)
+    # ids the index held before the build that produced this one and no longer holds (empty when
+    # the index was loaded, not built): a rebuild never drops a document without saying so
+    removed: list[str] = field(default_factory=list)
     _sentence_lookup: dict | None = None
     _chunk_vectors: np.ndarray | None = None
 
@@ -69,20 +73,37 @@ class Index:
 
 
 def load_index(index_dir: str | Path, config: Config | None = None) -> Index:
-    """Load the index at `index_dir`, checking that it matches `config`'s format and model."""
-    import faiss
+    """Load the index at `index_dir`, checking that it matches `config`'s format and model.
 
+    `Index.path` is `index_dir` itself (the stable folder), whichever generation the files came from.
+    """
     config = config or Config()
     index_dir = Path(index_dir)
-    manifest = read_manifest(index_dir)
-    check_compatible(manifest, config, index_dir)
+    manifest, retries = read_manifest(index_dir), 2
+    while True:
+        check_compatible(manifest, config, index_dir)
+        try:
+            return _read(index_dir, manifest)
+        except IndexIncompatibleError:
+            # A build in another process may have switched generations and removed the one we were
+            # reading; its successor is complete, so read that. Same generation: really damaged.
+            latest = read_manifest(index_dir)
+            if not retries or generation_of(latest) == generation_of(manifest):
+                raise
+            manifest, retries = latest, retries - 1
+
+
+def _read(index_dir: Path, manifest: dict) -> Index:
+    import faiss
+
+    where = files_dir(index_dir, manifest)
     try:
-        docs = [Document(**json.loads(line)) for line in _lines(index_dir / DOCUMENTS)]
-        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(index_dir / CHUNKS)]
-        dense = faiss.read_index(str(index_dir / DENSE))
-        bm25 = load_bm25(index_dir / BM25)
-        rows = np.load(index_dir / SENTENCES, allow_pickle=False)
-        svecs = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
+        docs = [Document(**json.loads(line)) for line in _lines(where / DOCUMENTS)]
+        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / CHUNKS)]
+        dense = faiss.read_index(str(where / DENSE))
+        bm25 = load_bm25(where / BM25)
+        rows = np.load(where / SENTENCES, allow_pickle=False)
+        svecs = np.load(where / SENTENCE_VECTORS, allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexIncompatibleError(f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild") from None
     if dense.ntotal != len(chunks) or len(rows) != len(svecs):

@@ -1,8 +1,18 @@
-"""The index's manifest: what built it (format, versions, model, settings) and from which documents."""
+"""The index's manifest: what built it (format, versions, model, settings), from which documents,
+and which generation folder holds its files.
+
+`<index>/manifest.json` is also the index's pointer: its "generation" names the folder inside the
+index directory whose files it describes, and a build switches generations by replacing this one file
+(see build.py). A manifest without "generation" is an index written before generations existed: its
+files lie beside it, and it still loads.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import re
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +24,10 @@ from ..version import __version__
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+GENERATION_PREFIX = "gen-"
+# A generation is a plain folder name inside the index directory, never a path: a manifest that
+# names "../elsewhere" must not make the loader read (or a build delete) anything outside the index.
+_GENERATION = re.compile(r"gen-[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def settings_of(config: Config) -> dict:
@@ -28,22 +42,26 @@ def settings_of(config: Config) -> dict:
 
 
 def library_versions() -> dict:
-    import bm25s
-    import faiss
-    import sentence_transformers
-    import spacy
-    import tiktoken
-    import torch
-
     return {
         "qa": __version__,
-        "faiss": faiss.__version__,
-        "sentence_transformers": sentence_transformers.__version__,
-        "torch": torch.__version__,
-        "bm25s": bm25s.__version__,
-        "spacy": spacy.__version__,
-        "tiktoken": tiktoken.__version__,
+        "faiss": _installed_version("faiss", "faiss-cpu"),
+        "sentence_transformers": _installed_version("sentence_transformers", "sentence-transformers"),
+        "torch": _installed_version("torch", "torch"),
+        "bm25s": _installed_version("bm25s", "bm25s"),
+        "spacy": _installed_version("spacy", "spacy"),
+        "tiktoken": _installed_version("tiktoken", "tiktoken"),
     }
+
+
+def _installed_version(module: str, distribution: str) -> str:
+    """A library's version without importing it: a rebuild that only drops documents never needs
+    torch or spaCy, and importing them just to write their versions down costs seconds."""
+    if module in sys.modules and hasattr(sys.modules[module], "__version__"):
+        return str(sys.modules[module].__version__)
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def make_manifest(documents: list[Document], config: Config, dim: int, counts: dict, seconds: float) -> dict:
@@ -74,9 +92,29 @@ def read_manifest(index_dir: str | Path) -> dict:
     if not path.is_file():
         raise IndexMissingError(f"no index at {index_dir}: run `qa index` to build it from corpus/")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexIncompatibleError(f"{path}: unreadable manifest ({exc}); run `qa index` to rebuild") from None
+    if not isinstance(manifest, dict):
+        raise IndexIncompatibleError(f"{path}: unreadable manifest (not a JSON object); run `qa index` to rebuild")
+    generation = manifest.get("generation")
+    if generation is not None and not (isinstance(generation, str) and _GENERATION.fullmatch(generation)):
+        raise IndexIncompatibleError(
+            f"{path}: generation {generation!r} is not a folder of this index; run `qa index` to rebuild"
+        )
+    return manifest
+
+
+def generation_of(manifest: dict) -> str | None:
+    """The generation folder the manifest points at; None for an index written before generations."""
+    return manifest.get("generation")
+
+
+def files_dir(index_dir: str | Path, manifest: dict) -> Path:
+    """The folder holding the index's files: its current generation, or the index folder itself
+    for an index written before generations."""
+    generation = generation_of(manifest)
+    return Path(index_dir) / generation if generation else Path(index_dir)
 
 
 def check_compatible(manifest: dict, config: Config, index_dir: str | Path) -> None:

@@ -301,8 +301,12 @@ def _added_html(names: list[str], report: UploadReport) -> str:
 
     listed = shown(names[:_NAMES_SHOWN]) + (" …" if len(names) > _NAMES_SHOWN else "")
     them = "them" if len(names) != 1 else "it"
-    replaced = f" Replaced the earlier upload of {shown(report.replaced)}." if report.replaced else ""
+    replaced = f" Already in the index: {shown(report.replaced)}." if report.replaced else ""
+    renames = ", ".join(esc(r) for r in report.renamed[:_NAMES_SHOWN])
+    renames += " …" if len(report.renamed) > _NAMES_SHOWN else ""
+    renamed = f" Saved under a safe, unused name: {renames}." if report.renamed else ""
     return (
         f'<div class="qa-notice qa-notice-ok" role="status">Added {_plural(len(names), "article")}: {listed}. '
-        f"Ask about {them} now ({report.total} documents in the index).{replaced}</div>"
+        f"Ask about {them} now ({report.total} documents in the index).{replaced} "
+        f"The files are kept in the corpus folder under uploads/, so rebuilding the index keeps them.{renamed}</div>"
     )

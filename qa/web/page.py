@@ -7,7 +7,6 @@ answers given) lives in `gr.State`, so follow-up questions carry their history.
 
 from __future__ import annotations
 
-import hmac
 import re
 import time
 import traceback
@@ -16,17 +15,25 @@ from types import SimpleNamespace
 from typing import Callable
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from ..api import corpus_files
 from ..config import Config
 from ..errors import ConfigError, QAError
 from ..records import Answer, Document
-from ..render import answer_markdown
+from ..render import answer_markdown, safe_url
 from . import html as H
+from .auth import BASE_PAUSE_S, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check, wait_text
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+LOGIN_MESSAGE = (
+    "This question-answering app is password protected: log in with any user name and the one shared "
+    f"password (QA_PASSWORD). After {MAX_FAILURES} wrong passwords from one address, logins from it pause "
+    f"for {wait_text(BASE_PAUSE_S)}, doubling with each further wrong one (at most {wait_text(MAX_PAUSE_S)}); "
+    "during a pause every attempt is refused as incorrect, even with the right password."
+)
 
 
 def _static(name: str) -> str:
@@ -100,7 +107,7 @@ def _chat_section(p: SimpleNamespace) -> None:
         placeholder=(
             "**Ask a question about your articles.**<br>Every answer is made of exact quotes, numbered "
             "[1], [2] … with outlet and date. Click a quote to read it highlighted in its article. "
-            "Follow-up questions (“And what did Russia say?”) build on the previous one."
+            "Follow-up questions (“And what did Russia offer?”) build on the previous one."
         ),
     )
     with gr.Row(equal_height=True):
@@ -136,7 +143,8 @@ def _upload_section(service: Service, p: SimpleNamespace) -> None:
     with gr.Accordion("Add articles", open=not service.ready, elem_id="qa-add"):
         # no file_types filter: a wrong file should reach ingest and come back with its reason
         p.files = gr.File(
-            label=f"Upload {', '.join(UPLOAD_TYPES)} files (up to {limit} MB each); they are indexed at once",
+            label=(f"Upload {', '.join(UPLOAD_TYPES)} files (up to {limit} MB each); they are indexed at once "
+                   "and kept in the corpus folder, under uploads/"),
             file_count="multiple", type="filepath", elem_id="qa-upload", height=120,
         )
         p.upload_report = gr.HTML(elem_id="qa-upload-report")
@@ -270,6 +278,16 @@ class _Handlers:
         return (H.notice_html(msg, "ok"),) + self.on_refresh()
 
 
+def api_record(answer: Answer) -> dict:
+    """The Answer record as /ask returns it: `to_dict()`, and on each quote `url_safe`."""
+    record = answer.to_dict()
+    for q in record["quotes"]:
+        # A document's URL is returned as written (like its text, it is the record, not a link);
+        # the flag says whether it may be used as a link as it is: only a plain http(s) URL may.
+        q["url_safe"] = bool(q["url"]) and safe_url(q["url"]) == q["url"]
+    return record
+
+
 def _api_ask(service: Service) -> Callable[..., dict]:
     """The /ask endpoint; Gradio documents it from this signature and docstring."""
 
@@ -281,16 +299,21 @@ def _api_ask(service: Service) -> Callable[..., dict]:
         date_to: str = "",
         history: list[str] | None = None,
     ) -> dict:
-        """Answer `question` with up to `k` exact quotes; returns the Answer record as a dict
+        """Answer `question` with up to `k` (1 to 50) exact quotes; returns the Answer record as a dict
         (question, answer, abstained, short_answer, retrieval, confidence, quotes[n, text, doc_id,
-        title, source, date, start, end, score, url, short_start, short_end, also_in]). Optional:
-        `sources` (outlets to quote), `date_from`/`date_to` (YYYY-MM-DD), `history` (earlier questions)."""
+        title, source, date, start, end, score, url, url_safe, short_start, short_end, also_in]).
+        Optional: `sources` (outlets to quote), `date_from`/`date_to` (YYYY-MM-DD), `history`
+        (earlier questions). Document text and metadata are untrusted: escape them when showing
+        them. `url` is the article's URL as written; `url_safe` is true only when it is a plain
+        http(s) URL: link it only then (a `javascript:` or other URL is kept, flagged false, and is
+        for showing as text). A bad question, k or date raises an error with a one-line message."""
         try:
-            return service.ask(
+            answer = service.ask(
                 question, k, history=history or (), sources=sources or None, date_from=date_from, date_to=date_to
-            ).to_dict()
+            )
         except QAError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        return api_record(answer)
 
     return ask
 
@@ -307,17 +330,7 @@ def _theme():
     )
 
 
-def password_check(password: str) -> Callable[[str, str], bool]:
-    """Gradio auth: any user name, this password."""
-
-    def check(_username: str, given: str) -> bool:
-        # constant-time: the comparison must not tell how much of a guess was right
-        return hmac.compare_digest((given or "").encode(), password.encode())
-
-    return check
-
-
-def launch_kwargs(config: Config) -> dict:
+def launch_kwargs(config: Config, *, guard: LoginGuard | None = None, log: Log = print_line) -> dict:
     """The `Blocks.launch` arguments for `config`: address, upload limit, optional password, look."""
     serve = config.serve
     kwargs = dict(
@@ -331,16 +344,18 @@ def launch_kwargs(config: Config) -> dict:
         footer_links=["api", "gradio"],
     )
     if serve.password:
-        kwargs["auth"] = password_check(serve.password)
-        kwargs["auth_message"] = (
-            "This question-answering app is password protected. Any user name; the password is in QA_PASSWORD."
-        )
+        kwargs["auth"] = password_check(serve.password, guard or LoginGuard(), log)
+        kwargs["auth_message"] = LOGIN_MESSAGE
+        # Gradio's auth callable gets no request: this middleware tells it the client's address
+        kwargs["app_kwargs"] = {"middleware": [Middleware(ClientAddress)]}
     return kwargs
 
 
 def serve(config: Config | None = None, *, service: Service | None = None, prevent_thread_lock: bool = False,
-          log: Log = print_line) -> gr.Blocks:
-    """Open (or on a first run build) the index, then serve the app. Returns the Blocks."""
+          log: Log = print_line, login_guard: LoginGuard | None = None) -> gr.Blocks:
+    """Open (or on a first run build) the index, then serve the app. Returns the Blocks.
+
+    `login_guard` limits wrong passwords per client (default: a `LoginGuard()` of its own)."""
     config = config or Config.from_env()
     service = service or Service.start(config, log=log)
     demo = build_app(service)
@@ -349,7 +364,8 @@ def serve(config: Config | None = None, *, service: Service | None = None, preve
     if host not in _LOCAL_HOSTS and not config.serve.password:
         log(f"Warning: listening on {host} without a password; set QA_PASSWORD or --password.")
     try:
-        demo.launch(prevent_thread_lock=prevent_thread_lock, quiet=False, **launch_kwargs(config))
+        kwargs = launch_kwargs(config, guard=login_guard, log=log)
+        demo.launch(prevent_thread_lock=prevent_thread_lock, quiet=False, **kwargs)
     except OSError as exc:
         if "port" in str(exc).lower():
             raise ConfigError(

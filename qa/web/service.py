@@ -2,17 +2,27 @@
 
 Everything goes through `qa.api`. An upload extends a second Assistant over the same index and
 swaps it in under a lock, so questions keep being answered while the new text is embedded.
+
+Uploads are kept: each file that loads is saved in the corpus folder under `uploads/` (a new,
+safe name; never over another file, never through a symbolic link) before it is indexed, so the
+corpus stays the one source of truth and the next `qa index` keeps it. Its document id is
+`uploads/<name>` both ways.
 """
 
 from __future__ import annotations
 
+import filecmp
+import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
+import unicodedata
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from ..api import SUFFIXES, Assistant, corpus_files, load_documents
 from ..config import Config
@@ -21,7 +31,9 @@ from ..records import Answer, Document
 from .html import status_text
 
 UPLOAD_TYPES = SUFFIXES
-UPLOADS = "uploads"  # uploaded files become documents `uploads/<name>`, apart from the corpus' own ids
+UPLOADS = "uploads"  # uploaded files are saved in <corpus>/uploads/ and become documents `uploads/<name>`
+MAX_NAME_BYTES = 150  # an upload's file name, in UTF-8 bytes: far under the usual 255, with room for "-2"
+_MAX_SUFFIX = 16  # a longer "extension" is part of the name (and then no accepted type)
 Log = Callable[[str], None]
 Progress = Callable[[str, float], None]
 
@@ -41,6 +53,7 @@ class UploadReport:
     replaced: list[str] = field(default_factory=list)  # ids that were there before (same file name)
     problems: list[str] = field(default_factory=list)  # one line each: file and reason
     total: int = 0
+    renamed: list[str] = field(default_factory=list)  # "uploaded name → saved name", when they differ
 
 
 class Service:
@@ -143,26 +156,35 @@ class Service:
 
     # --- adding ------------------------------------------------------------------------------
 
-    def add_uploads(self, paths: Sequence[str | Path], *, progress: Progress | None = None,
-                    log: Log = print_line) -> UploadReport:
-        """Index uploaded files as documents `uploads/<name>`; bad files are reported and skipped."""
+    def add_uploads(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,
+                    progress: Progress | None = None, log: Log = print_line) -> UploadReport:
+        """Save uploaded files in <corpus>/uploads/ and index them as documents `uploads/<name>`; bad
+        files are reported and neither saved nor indexed. `names`: the names the files were uploaded
+        under (default: each path's file name); they are made safe, and never replace another file."""
         report = UploadReport()
         with self._write:
             stage = Path(tempfile.mkdtemp(dir=self.tmp, prefix="upload-"))
             try:
-                report.problems += _stage(paths, stage / UPLOADS)
+                uploads = Path(self.config.corpus_dir) / UPLOADS
+                staged, missing = _stage(paths, names, stage / UPLOADS, uploads)
+                report.problems += missing
                 # ingest reads each file once and says what is wrong with it (size, type, encoding …)
                 loaded = load_documents([stage], max_file_mb=self.config.serve.max_upload_mb, allow_empty=True)
-                report.problems += [_display(p) for p in loaded.problems]
+                report.problems += [_display(p, staged) for p in loaded.problems]
+                documents, created = _keep(loaded.documents, staged, stage / UPLOADS, uploads, report)
                 before = self.documents()
-                for d in loaded.documents:
+                for d in documents:
                     (report.replaced if d.id in before else report.added).append(d.id)
-                if not loaded.documents:
+                if not documents:
                     report.total = len(before)
                     return report
-                self._index(loaded.documents, _reporter(log, progress, "  upload "))
+                try:
+                    self._index(documents, _reporter(log, progress, "  upload "))
+                except BaseException:
+                    _remove(created)  # not indexed, so not kept: the corpus and the index agree
+                    raise
                 report.total = len(self.documents())
-                log(f"Added {len(loaded.documents)} uploaded document(s); {report.total} in the index.")
+                log(f"Added {len(documents)} uploaded document(s), saved in {uploads}/; {report.total} in the index.")
                 return report
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
@@ -178,21 +200,131 @@ class Service:
         self._install(assistant)
 
 
-def _stage(paths: Sequence[str | Path], folder: Path) -> list[str]:
-    """Copy the uploads into `folder` under their own (made safe) names; returns the ones that did not arrive."""
+# --- upload files ----------------------------------------------------------------------------------
+
+
+class _Staged(NamedTuple):
+    original: str  # the name it was uploaded under
+    name: str  # its safe name: the file uploads/<name>, the document id uploads/<name>
+    kept: bool  # uploads/<name> already holds exactly these bytes: nothing to save
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name that stays inside uploads/ and that `qa index` reads: the last part of `name`
+    (after any / or \\), control and invisible characters as "_", no leading dots or dashes (the
+    corpus loader skips hidden files), at most MAX_NAME_BYTES with the extension kept."""
+    name = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
+    name = "".join("_" if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in name)
+    name = name.lstrip(". -").rstrip(". ")
+    stem, suffix = _split(name)
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.rstrip(". ") or "upload") + suffix
+
+
+def _split(name: str) -> tuple[str, str]:
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) + 1 > _MAX_SUFFIX:
+        return name, ""
+    return stem, "." + ext
+
+
+def _stage(paths: Sequence[str | Path], names: Sequence[str] | None, folder: Path,
+           uploads: Path) -> tuple[list[_Staged], list[str]]:
+    """Copy the uploads into `folder` under the names they will have in `uploads`; returns them,
+    and the ones that did not arrive."""
     folder.mkdir(parents=True)
-    missing = []
-    for src in map(Path, paths):
-        name = re.sub(r"[\\/\x00-\x1f]", "_", src.name).lstrip(".") or "upload"
+    staged, missing = [], []
+    names = list(names) if names is not None else [Path(p).name for p in paths]
+    for src, original in zip(map(Path, paths), names):
         if not src.is_file():
-            missing.append(f"{name}: the upload did not arrive; try again")
+            missing.append(f"{original}: the upload did not arrive; try again")
             continue
-        dst, i = folder / name, 2
-        while dst.exists():  # two uploads of one name in one batch are two documents, not one
-            dst = folder / f"{Path(name).stem}-{i}{Path(name).suffix}"
-            i += 1
-        shutil.copyfile(src, dst)
-    return missing
+        name, kept = _free_name(safe_upload_name(original), src, uploads, {s.name.casefold() for s in staged})
+        shutil.copyfile(src, folder / name)
+        staged.append(_Staged(original, name, kept))
+    return staged, missing
+
+
+def _free_name(name: str, src: Path, uploads: Path, taken: set[str]) -> tuple[str, bool]:
+    """`name`, or name-2, name-3 …: the first that is neither taken in this batch nor another file in
+    `uploads` (a file there with the very same bytes is this upload again: its name is kept)."""
+    stem, suffix = _split(name)
+    for i in count(1):
+        candidate = name if i == 1 else f"{stem}-{i}{suffix}"
+        if candidate.casefold() in taken:  # two uploads of one name in one batch are two documents
+            continue
+        try:
+            st = os.lstat(uploads / candidate)
+        except FileNotFoundError:
+            return candidate, False
+        except OSError:  # e.g. uploads is a file, not a folder: saving will say so
+            return candidate, False
+        if stat.S_ISREG(st.st_mode) and filecmp.cmp(uploads / candidate, src, shallow=False):
+            return candidate, True
+    raise AssertionError("unreachable")
+
+
+def _keep(documents: list[Document], staged: list[_Staged], stage: Path, uploads: Path,
+          report: UploadReport) -> tuple[list[Document], list[Path]]:
+    """Save each staged file that gave documents into `uploads`; returns the documents of the files
+    now kept there, and the files this call created. A file that cannot be saved is a problem; one
+    saved under another name than it was uploaded under is listed in `report.renamed`."""
+    by_name = {s.name: s for s in staged}
+    wanted: dict[str, list[Document]] = {}
+    for d in documents:  # a .txt is "uploads/x.txt", a JSONL line "uploads/x.jsonl:7"
+        file = d.path if d.path.removeprefix(f"{UPLOADS}/") in by_name else d.path.rpartition(":")[0]
+        wanted.setdefault(file.removeprefix(f"{UPLOADS}/"), []).append(d)
+    kept: list[Document] = []
+    created: list[Path] = []
+    for name, docs in wanted.items():
+        s = by_name[name]
+        if not s.kept:
+            try:
+                created.append(_save(stage / name, uploads, name))
+            except OSError as exc:
+                report.problems.append(f"{s.original}: not added, as it could not be saved in the corpus folder "
+                                       f"({_reason(exc)})")
+                continue
+        if s.original != s.name:
+            report.renamed.append(f"{s.original} → {s.name}")
+        kept += docs
+    return kept, created
+
+
+def _save(src: Path, uploads: Path, name: str) -> Path:
+    """Copy `src` to uploads/name as a new file: never over an existing file, never through a link.
+
+    The corpus folder itself may be a link (the owner's choice); uploads/ inside it may not, since
+    whoever can upload would then write wherever it points."""
+    if uploads.is_symlink():
+        raise OSError(f"{UPLOADS}/ is a symbolic link; make it a real folder")
+    uploads.mkdir(parents=True, exist_ok=True)
+    dst = uploads / name
+    # O_EXCL: fails if anything, a symbolic link included, is already there
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(dst, flags, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as data:
+            shutil.copyfileobj(data, out)
+    except BaseException:
+        dst.unlink(missing_ok=True)
+        raise
+    return dst
+
+
+def _remove(files: list[Path]) -> None:
+    for f in files:
+        try:
+            f.unlink()
+        except OSError:
+            pass
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, FileExistsError):
+        return "a file of that name appeared meanwhile; upload it again"
+    return exc.strerror or str(exc)
 
 
 def _reporter(log: Log, progress: Progress | None, prefix: str) -> Progress:
@@ -204,8 +336,12 @@ def _reporter(log: Log, progress: Progress | None, prefix: str) -> Progress:
     return report
 
 
-def _display(problem: Exception) -> str:
-    text = str(problem)
+def _display(problem: Exception, staged: Sequence[_Staged] = ()) -> str:
+    """A load problem as the user knows the file: by the name it was uploaded under."""
+    text, path = str(problem), getattr(problem, "path", "")
+    for s in staged:
+        if path == f"{UPLOADS}/{s.name}":
+            return s.original + text[len(path):]
     return text.removeprefix(f"{UPLOADS}/")
 
 
