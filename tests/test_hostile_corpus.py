@@ -55,14 +55,21 @@ GOOD = {
 }
 
 
-def _bad_bytes() -> dict[str, tuple[bytes, str]]:
-    """Files that are bad for what they hold: name -> (content, pattern of their one problem line)."""
+def _zip_bytes() -> bytes:
     zipped = tempfile.SpooledTemporaryFile()
     with zipfile.ZipFile(zipped, "w") as z:
         z.writestr("a.txt", "zipped text " * 50)
     zipped.seek(0)
-    zip_data = zipped.read()
-    jsonl = lambda obj: (json.dumps(obj) + "\n").encode()  # noqa: E731
+    return zipped.read()
+
+
+def _bad_bytes() -> dict[str, tuple[bytes, str]]:
+    """Files that are bad for what they hold: name -> (content, pattern of their one problem line)."""
+    return {**_bad_text_files(), **_bad_structured_files()}
+
+
+def _bad_text_files() -> dict[str, tuple[bytes, str]]:
+    """Text and HTML that is empty, binary, in another encoding, or holds no article."""
     utf8_not = r": not valid UTF-8 \(byte 0x[0-9a-f]{2} at offset \d+\); re-save the file as UTF-8$"
     return {
         "binary.txt": (bytes(range(256)) * 4, r": binary file \(it contains NUL bytes\)"),
@@ -79,7 +86,6 @@ def _bad_bytes() -> dict[str, tuple[bytes, str]]:
         "overlong.txt": (b"Slash \xc0\xaf here.", r":1" + utf8_not),
         "cesu-surrogate.txt": (b"Surrogate \xed\xa0\x80 bytes.", r":1" + utf8_not),
         "latin1.html": ("<p>Caf\xe9</p>".encode("latin-1"), r":1" + utf8_not),
-        "zip-renamed.txt": (zip_data, r": binary file"),
         "png-renamed.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r": binary file"),
         "boilerplate.txt": (b"Subscribe\n* indicates required\nSkip to content\n", r": no article text left"),
         "rules-only.md": (b"---\n***\n* * *\n", r": no article text left"),
@@ -89,6 +95,14 @@ def _bad_bytes() -> dict[str, tuple[bytes, str]]:
                          "leaders said." + "</div>" * 10_000 + "</body></html>").encode(), r": no article text found"),
         "unclosed.html": (("<html><body>" + "<div><span>" * 10_000 + "hello").encode(), r": no article text found"),
         "empty-tags.html": (b"<html></html>", r": no article text found"),
+        "zip-renamed.txt": (_zip_bytes(), r": binary file"),
+    }
+
+
+def _bad_structured_files() -> dict[str, tuple[bytes, str]]:
+    """Bad JSONL lines, PDFs and Word files that are not what they say, unsupported types, bad names."""
+    jsonl = lambda obj: (json.dumps(obj) + "\n").encode()  # noqa: E731
+    return {
         "surrogate.jsonl": (b'{"id": "s", "text": "Broken \\ud800 here"}\n',
                             r":1: field 'text' holds a lone surrogate \(\\ud800\) at character 8"),
         "surrogate-title.jsonl": (b'{"id": "t", "title": "\\udfff", "text": "Fine text."}\n',
@@ -116,7 +130,7 @@ def _bad_bytes() -> dict[str, tuple[bytes, str]]:
         "scan.pdf": (pdf_bytes([[], [], []]), r": no text layer on any of its 3 page\(s\)"),
         "fake.pdf": (b"Plain text with a .pdf name.\n", r": not a PDF file"),
         "fake.docx": (b"Plain text with a .docx name.\n", r": not a Word .docx file \(not a zip"),
-        "zip.docx": (zip_data, r": not a Word .docx file \(no word/document.xml\)"),
+        "zip.docx": (_zip_bytes(), r": not a Word .docx file \(no word/document.xml\)"),
         "image.png": (b"\x89PNG\r\n\x1a\n", r": unsupported file type '.png'"),
         "archive.tar.gz": (b"\x1f\x8b\x08\x00", r": unsupported file type '.gz'"),
         "data.json": (b'{"id": 1}', r": unsupported file type '.json'"),

@@ -31,7 +31,9 @@ UNEXPECTED = "unexpected error"
 
 # Control characters (C0, DEL, C1), lone surrogates (undecodable bytes in a file name, or "\ud800" in
 # JSON) and bidirectional overrides: in a name or id they break the one-line messages and citations,
-# or make a name read as another. Other invisible marks (a Persian zero-width non-joiner) are legal.
+# or make a name read as another. A file name or id holding one is refused (the problem line shows it
+# escaped, "new\nline.txt"), not escaped into an id: an id must name the file as it is on disk.
+# Other invisible marks (a Persian zero-width non-joiner) are legal.
 UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
