@@ -139,6 +139,8 @@ class Answer:
     short_answer: str | None = None
     retrieval: str = ""  # the retrieval mode that found the quotes (dense, bm25 or hybrid)
     confidence: float = 0.0  # how sure the corpus answers the question; below config.min_score it abstains
+    # the short answer's day (ISO) when it is a relative date ("on Saturday") placed by the article's date
+    short_answer_date: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -146,6 +148,7 @@ class Answer:
             "answer": self.answer,
             "abstained": self.abstained,
             "short_answer": self.short_answer,
+            "short_answer_date": self.short_answer_date,
             "retrieval": self.retrieval,
             "confidence": round(self.confidence, 4),
             "quotes": [q.to_dict() for q in self.quotes],

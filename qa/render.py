@@ -76,10 +76,17 @@ def copy_text(quote: Quote, document: Document | None = None) -> str:
     return f"“{quote.text}” — {citation(quote, document)}"
 
 
+def short_answer_text(answer: Answer) -> str:
+    """The short answer as shown: a relative date keeps its words and gains its day ("Saturday (2023-10-07)")."""
+    if not answer.short_answer:
+        return ""
+    return f"{answer.short_answer} ({answer.short_answer_date})" if answer.short_answer_date else answer.short_answer
+
+
 def format_answer_text(answer: Answer, documents: Mapping[str, Document] | None = None) -> str:
     """The answer and its numbered quotes as plain text (what `qa ask` prints)."""
     documents = documents or {}
-    lines = [f"Short answer: {answer.short_answer}"] if answer.short_answer else []
+    lines = [f"Short answer: {short_answer_text(answer)}"] if answer.short_answer else []
     lines += [answer.answer, ""]
     for q in answer.quotes:
         lines.append(f"[{q.n}] “{q.text}”")
@@ -101,7 +108,7 @@ def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = N
         lines += [f"_{md_escape(answer.answer)}_", ""]
         return "\n".join(lines)
     if answer.short_answer:
-        lines += [f"**Short answer:** {md_escape(answer.short_answer)}", ""]
+        lines += [f"**Short answer:** {md_escape(short_answer_text(answer))}", ""]
     lines += [md_escape(answer.answer), "", "## Sources", ""]
     for q in answer.quotes:
         text = " ".join(md_escape(q.text).split("\n"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..config import Config
 from ..records import Answer, Quote
 from .candidates import Candidate
+from .dates import resolve_relative_date
 
 ABSTAIN_TEXT = "The articles in this collection do not answer that question."
 
@@ -34,7 +35,9 @@ def compose(question: str, quotes: list[Quote], config: Config, confidence: floa
     short = None
     if best.short_start is not None:
         short = best.text[best.short_start - best.start : best.short_end - best.start]
-    text = f"“{best.text}” [1]" if short is None else f"{short} — “{best.text}” [1]"
+    day = resolve_relative_date(short, best.date, best.text) if short and best.date else None
+    shown = f"{short} ({day})" if day else short
+    text = f"“{best.text}” [1]" if short is None else f"{shown} — “{best.text}” [1]"
     others = [q for q in quotes[1:] if q.doc_id != quotes[0].doc_id]
     if others:
         text += " See also " + ", ".join(f"[{q.n}]" for q in others) + "."
@@ -44,6 +47,7 @@ def compose(question: str, quotes: list[Quote], config: Config, confidence: floa
         abstained=False,
         quotes=quotes,
         short_answer=short,
+        short_answer_date=day,
         retrieval=config.retrieval,
         confidence=confidence,
     )

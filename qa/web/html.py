@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..records import Answer, Document, Quote
-from ..render import copy_text, safe_url
+from ..render import copy_text, safe_url, short_answer_text
 
 if TYPE_CHECKING:
     from .service import UploadReport
@@ -144,7 +144,7 @@ def answer_html(
         return abstention_html(answer, filtered)
     documents = documents or {}
     short = (
-        f'<div class="qa-short">Short answer: <strong>{esc(answer.short_answer)}</strong></div>'
+        f'<div class="qa-short">Short answer: <strong>{esc(short_answer_text(answer))}</strong></div>'
         if answer.short_answer
         else ""
     )
