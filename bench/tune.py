@@ -13,6 +13,7 @@ it refuses what it should. The held-out figures are printed next to the tuning o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import sys
@@ -140,10 +141,9 @@ def calibrate_floor(sets, limit: int) -> None:
             answer = asker.ask(q["question"])
             for f in FLOORS:
                 kept = [x for x in answer.quotes if x.score >= f * answer.quotes[0].score] if answer.quotes else []
-                answer.quotes, full = kept, answer.quotes
-                rows.append((name, ho, f, citation_precision(answer, q["sources"]) or 0.0,
-                             answer_hit(answer, q["answers"], 5)))
-                answer.quotes = full
+                floored = dataclasses.replace(answer, quotes=kept)  # the full answer stays for the next floor
+                rows.append((name, ho, f, citation_precision(floored, q["sources"]) or 0.0,
+                             answer_hit(floored, q["answers"], 5)))
     table = {}
     for name, ho, f, cp, a5 in rows:
         table.setdefault((name, ho, f), []).append((cp, a5))

@@ -91,7 +91,8 @@ def check_question(question: str | None) -> str:
 def check_k(k: int | None, default: int) -> int:
     if k is None:
         return default
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) and not (isinstance(k, float) and k.is_integer()):
+    whole = isinstance(k, (int, np.integer)) or (isinstance(k, float) and k.is_integer())
+    if isinstance(k, bool) or not whole:  # True is an int to Python, but no count of quotes
         raise InvalidRequestError(f"k: {k!r} is not a whole number; ask for 1 to {MAX_K} quotes")
     if not 1 <= int(k) <= MAX_K:
         raise InvalidRequestError(f"k: {k} is outside 1..{MAX_K}; ask for 1 to {MAX_K} quotes")
