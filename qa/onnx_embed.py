@@ -194,20 +194,15 @@ class OnnxModel:
     def encode(self, texts: list[str], batch_size: int = 32, show_progress_bar: bool | None = None,
                normalize_embeddings: bool = True, convert_to_numpy: bool = True) -> np.ndarray:
         """Unit vectors, one row per text. Texts are batched by length (as sentence-transformers
-        does) so a batch pads little; `show_progress_bar` prints one line per tenth when true."""
+        does) so a batch pads little; `show_progress_bar` shows a bar like sentence-transformers'."""
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         starts = range(0, len(texts), batch_size)
-        step = max(1, len(starts) // 10)
-        for n, start in enumerate(starts):
+        if show_progress_bar:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="Batches")
+        for start in starts:
             rows = order[start:start + batch_size]
             out[rows] = self._batch([texts[i] for i in rows])
-            if show_progress_bar and (n % step == step - 1 or n == len(starts) - 1):
-                _report(min(start + batch_size, len(texts)), len(texts))
         return out
-
-
-def _report(done: int, total: int) -> None:
-    import sys
-
-    print(f"  embedded {done}/{total}", file=sys.stderr, flush=True)
