@@ -238,14 +238,18 @@ def query_latency(index_dir: Path, questions: list[str], embedder: str) -> dict:
             "p50_ms": pct(ours, 50), "p95_ms": pct(ours, 95), "base_p50_ms": pct(base, 50), "base_p95_ms": pct(base, 95)}
 
 
-def scale_source(embedder: str):
-    """The covid-qa index (cached in $QA_CACHE_DIR, built on first use) and its questions."""
+def scale_source(embedder: str, build: bool):
+    """The covid-qa index (cached in $QA_CACHE_DIR by `qa eval`/bench/quality.py) and its questions;
+    None when it is not cached and `build` is false (building it takes many minutes)."""
     from qa.api import Assistant, load_documents
     from qa.config import Config
     from qa.eval import load_questions
+    from qa.store import cached_index_dir
 
     config = Config.from_env({"QA_EMBEDDER": embedder})
     documents = list(load_documents([DATA / "covid-qa" / "corpus.jsonl"]).documents)
+    if not build and not (cached_index_dir(documents, config) / "manifest.json").is_file():
+        return None
     assistant = Assistant.cached(documents, config)
     questions = [q.question for q in load_questions(DATA / "covid-qa" / "questions.jsonl").questions]
     return assistant.index, questions, config
@@ -274,8 +278,11 @@ def run(args) -> dict:
             r["ingest"]["raw_encode_chunks_per_s"] = raw_encode_rate(Path(r["ingest"]["index_dir"]))
             r["reindex_one_s"] = reindex_one(corpus, work, embedder)
             print(f"{embedder}: {json.dumps(r)}", file=sys.stderr)
-            if args.scale_copies:
-                source, questions, config = scale_source(embedder)
+            found = scale_source(embedder, args.build_scale_source) if args.scale_copies else None
+            if found is None and args.scale_copies:
+                print(f"{embedder}: no cached covid-qa index; query figures skipped (--build-scale-source)", file=sys.stderr)
+            if found is not None:
+                source, questions, config = found
                 big = synthetic_index(source, args.scale_copies, work / f"scale-{embedder}", config)
                 step = max(1, len(questions) // args.queries)
                 r["query"] = query_latency(big.path, questions[::step][: args.queries], embedder)
@@ -326,6 +333,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ingest-corpus", default=None, help="corpus for the ingest figure (default: xquad-en's)")
     ap.add_argument("--scale-copies", type=int, default=3,
                     help="copies of covid-qa in the query-latency index (3: ~12.7k chunks; 0 skips it)")
+    ap.add_argument("--build-scale-source", action="store_true",
+                    help="build the covid-qa index when it is not cached (many minutes); otherwise skip the query figures")
     ap.add_argument("--queries", type=int, default=40, help="covid-qa questions timed at scale")
     ap.add_argument("--out", default=str(ROOT / "bench" / "perf.md"))
     ap.add_argument("--json", dest="json_out", default=str(ROOT / "bench" / "perf.json"))
