@@ -65,6 +65,7 @@ def library_versions() -> dict:
         "faiss": _installed_version("faiss", "faiss-cpu"),
         "sentence_transformers": _installed_version("sentence_transformers", "sentence-transformers"),
         "torch": _installed_version("torch", "torch"),
+        "onnxruntime": _installed_version("onnxruntime", "onnxruntime"),
         "bm25s": _installed_version("bm25s", "bm25s"),
         "spacy": _installed_version("spacy", "spacy"),
         "tiktoken": _installed_version("tiktoken", "tiktoken"),
