@@ -39,7 +39,8 @@ from qa.eval import (  # noqa: E402
     write_report,
 )
 
-DATA = ROOT.parent / "shared" / "data"
+# beside the checkout; QA_BENCH_DATA points elsewhere (a git worktree lives one level deeper)
+DATA = Path(os.environ.get("QA_BENCH_DATA") or ROOT.parent / "shared" / "data")
 SETS = {
     "xquad-en": (DATA / "xquad-en" / "questions.jsonl", DATA / "xquad-en" / "corpus.jsonl"),
     "covid-qa": (DATA / "covid-qa" / "questions.jsonl", DATA / "covid-qa" / "corpus.jsonl"),
@@ -154,7 +155,7 @@ def main(argv=None) -> int:
         ap.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}")
 
     t0 = time.time()
-    config = Config()
+    config = Config.from_env()  # QA_EMBEDDER=onnx and other QA_* settings measure a variant
     reports = {name: run_set(name, args.limit, config, not args.quiet) for name in names}
     seconds = time.time() - t0
 

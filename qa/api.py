@@ -106,7 +106,7 @@ class Assistant:
                  entities: EntityCache | None = None):
         self.index = index
         self.config = config or Config()
-        self.embedder = embedder or Embedder(self.config.model, self.config.batch_size)
+        self.embedder = embedder or Embedder(self.config.model, self.config.batch_size, self.config.embedder)
         self.entities = entities or EntityCache()
         self._idf: IdfTable | None = None
         self.entities.warm_up()  # load spaCy's NER now, not inside the first question

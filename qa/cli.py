@@ -53,7 +53,10 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild):
     for problem in result.problems:
         click.echo(f"skipped {problem}", err=True)
     click.echo(f"Indexing {len(result.documents)} documents into {config.index_dir}/ …", err=True)
-    assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild, show_progress_bar=True)
+    # one display: stage lines, and in a terminal a bar while each batch of text is embedded;
+    # a log or pipe gets the lines only (a bar redrawn with carriage returns is noise there)
+    assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
+                                progress=_stage_line, show_progress_bar=sys.stderr.isatty())
     s = assistant.stats()
     _report_removed(assistant.removed)
     click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {config.index_dir}/")
@@ -61,6 +64,10 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild):
     why = ", ".join(f"{n} {kind}" for kind, n in result.reasons())
     skipped = f"Skipped {len(result.problems)} file(s) or line(s), listed above: {why}" if why else "Skipped none"
     click.echo(f"{skipped}; {result.skipped_hidden} hidden file(s) or folder(s) not read")
+
+
+def _stage_line(message: str, fraction: float) -> None:
+    click.echo(f"[{fraction:4.0%}] {message}", err=True)
 
 
 def _report_removed(removed: list[str]) -> None:

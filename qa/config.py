@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# How text becomes vectors: "torch" runs the model with sentence-transformers (fp32); "onnx" runs an
+# int8 ONNX export of it with onnxruntime and never imports torch (exported once into the cache).
+EMBEDDERS = ("torch", "onnx")
 RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 FUSION_MODES = ("rrf", "score")
 MODEL_MAX_TOKENS = 256  # the embedding model's window, in word pieces: a chunk never exceeds it
@@ -41,6 +45,7 @@ class Config:
     corpus_dir: str = "corpus"
     index_dir: str = "index"
     model: str = DEFAULT_MODEL
+    embedder: str = "torch"
     batch_size: int = 32
     # chunking: tokens counted with tiktoken; the model's window is the hard cap
     chunk_tokens: int = 160
@@ -62,6 +67,8 @@ class Config:
     def __post_init__(self):
         if self.retrieval not in RETRIEVAL_MODES:
             raise ConfigError(f"retrieval: unknown mode {self.retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
+        if self.embedder not in EMBEDDERS:
+            raise ConfigError(f"embedder: unknown backend {self.embedder!r}; choose one of {', '.join(EMBEDDERS)}")
         if self.fusion not in FUSION_MODES:
             raise ConfigError(f"fusion: unknown mode {self.fusion!r}; choose one of {', '.join(FUSION_MODES)}")
         if not MIN_CHUNK_TOKENS <= self.chunk_tokens <= MODEL_MAX_TOKENS:
@@ -101,6 +108,12 @@ class Config:
             if raw is not None:
                 values[name] = _coerce(f"QA_{name.upper()}", raw, type(default))
         return cls().replace(**values).replace(**overrides)
+
+
+def user_cache_dir() -> Path:
+    """The user's cache folder for indexes of evaluated corpora and exported models:
+    $QA_CACHE_DIR, else ~/.cache/qa."""
+    return Path(os.environ.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa")
 
 
 _SERVE_FIELDS = tuple(f.name for f in fields(ServeConfig))

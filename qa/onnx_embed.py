@@ -1,0 +1,208 @@
+"""The torch-free embedder: all-MiniLM-L6-v2 exported to ONNX, int8-quantised, run with onnxruntime.
+
+The model is exported once (this needs torch) into the user's cache,
+`$QA_CACHE_DIR/onnx/<model>-<key>/model-int8.onnx` (default `~/.cache/qa`), and written atomically:
+a half-written file never carries the final name, so a killed export leaves nothing that loads.
+Every later run reads that file with onnxruntime and the model's own `tokenizers` tokenizer
+(`tokenizer.json` in the model folder) and never imports torch. Vectors are mean-pooled over the
+attention mask and L2-normalised, as sentence-transformers does for this model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import warnings
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import numpy as np
+
+from .config import user_cache_dir
+from .errors import ConfigError
+
+# Bump when the export recipe changes (opset, quantisation, graph inputs): a new file is exported.
+EXPORT_VERSION = 1
+# Opset 17 is supported by every onnxruntime this package accepts and by torch's TorchScript exporter.
+ONNX_OPSET = 17
+ONNX_FILE = "model-int8.onnx"
+# The model's window when its folder does not say (sentence_bert_config.json normally does).
+FALLBACK_MAX_TOKENS = 256
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def _max_tokens(model_dir: Path) -> int:
+    """The model's window in word pieces, as sentence-transformers reads it (not tokenizer.json's 128)."""
+    try:
+        return int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
+    except (OSError, ValueError, KeyError):
+        return FALLBACK_MAX_TOKENS
+
+
+def _model_key(model_dir: Path) -> str:
+    """A short key for the model's weights: a different model folder or version exports anew."""
+    h = hashlib.sha256(f"{EXPORT_VERSION}|{model_dir.resolve()}".encode())
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        path = model_dir / name
+        if path.is_file():
+            st = path.stat()
+            h.update(f"|{name}:{st.st_size}:{int(st.st_mtime)}".encode())
+    return h.hexdigest()[:12]
+
+
+def onnx_path(model_name: str, model_dir: Path, root: Path | None = None) -> Path:
+    """Where the exported model for `model_dir` lives in the cache."""
+    slug = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(model_name).name) or "model"
+    return (root or user_cache_dir()) / "onnx" / f"{slug}-{_model_key(model_dir)}" / ONNX_FILE
+
+
+def export(model_dir: Path, target: Path) -> Path:
+    """Export the transformer of the sentence-transformers folder `model_dir` to ONNX, quantise its
+    weights to int8 (dynamic quantisation) and place it at `target` atomically. Needs torch."""
+    try:
+        import torch  # noqa: F401  (only to say early and plainly that the export needs it)
+    except ImportError as exc:
+        raise ConfigError(
+            f"embedder: the ONNX model is not exported yet ({target}) and exporting it needs torch "
+            f"({exc}); run once where torch is installed, or set QA_EMBEDDER=torch"
+        ) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # the tracer's and quantiser's advice is for people writing exporters, not for someone asking a question
+    with warnings.catch_warnings(), _root_log_level(logging.ERROR):
+        warnings.simplefilter("ignore")
+        return _export(model_dir, target)
+
+
+@contextmanager
+def _root_log_level(level: int):
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(level)
+    try:
+        yield
+    finally:
+        root.setLevel(before)
+
+
+def _export(model_dir: Path, target: Path) -> Path:
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    from .embed import _quiet_transformers
+
+    _quiet_transformers()
+    tag = f".tmp-{os.getpid()}-{secrets.token_hex(3)}"
+    fp32, int8 = target.with_name(f"{tag}-fp32.onnx"), target.with_name(f"{tag}-int8.onnx")
+    try:
+        # eager attention traces the mask into the graph as arithmetic; the fused kernel's shortcuts
+        # (no mask when none is padded) would be frozen into the trace
+        model = _Encoder(AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval())
+        # two texts, one padded: the traced graph must apply the attention mask
+        dummy = {name: torch.ones((2, 8), dtype=torch.long) for name in _INPUTS}
+        dummy["attention_mask"][1, 5:] = 0
+        dummy["token_type_ids"] = torch.zeros((2, 8), dtype=torch.long)
+        axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
+        with torch.no_grad():
+            torch.onnx.export(
+                model, (dummy["input_ids"], dummy["attention_mask"], dummy["token_type_ids"]), str(fp32),
+                input_names=list(_INPUTS), output_names=["last_hidden_state"],
+                dynamic_axes={**axes, "last_hidden_state": {0: "batch", 1: "tokens"}},
+                opset_version=ONNX_OPSET, dynamo=False,
+            )
+        # per-channel scales keep the vectors at mean cosine 0.992 to torch's on news sentences; one
+        # scale per tensor (the default) drops that to 0.958. Only MatMul weights are quantised: the
+        # embedding table (Gather) stays float at no measurable cost in speed.
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"])
+        with open(int8, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(int8, target)  # the one step that makes the export visible
+    finally:
+        for leftover in target.parent.glob(f"{tag}*"):
+            with suppress(OSError):
+                leftover.unlink()
+    return target
+
+
+def _encoder_class():
+    import torch
+
+    class Encoder(torch.nn.Module):
+        """The transformer called by keyword: positional arguments of `forward` differ between
+        versions of transformers, and tracing passes them positionally."""
+
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.last_hidden_state
+
+    return Encoder
+
+
+def _Encoder(model):
+    return _encoder_class()(model)
+
+
+class OnnxModel:
+    """Duck-types the part of `SentenceTransformer` that `qa.embed.Embedder` uses."""
+
+    def __init__(self, model_name: str, model_dir: str | Path, root: Path | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        if not (model_dir / "tokenizer.json").is_file():
+            raise ConfigError(
+                f"embedder: {model_name!r} has no tokenizer.json in {model_dir}; the onnx embedder needs one "
+                "(set QA_EMBEDDER=torch for this model)"
+            )
+        self.path = onnx_path(model_name, model_dir, root)
+        if not self.path.is_file():
+            export(model_dir, self.path)
+        self.max_tokens = _max_tokens(model_dir)
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_tokens)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of each batch
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # errors only: a CLI answer prints nothing else
+        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.dim = int(self.session.get_outputs()[0].shape[-1])
+
+    def get_embedding_dimension(self) -> int:
+        return self.dim
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        (hidden,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
+        mask = feed["attention_mask"][:, :, None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress_bar: bool | None = None,
+               normalize_embeddings: bool = True, convert_to_numpy: bool = True) -> np.ndarray:
+        """Unit vectors, one row per text. Texts are batched by length (as sentence-transformers
+        does) so a batch pads little; `show_progress_bar` shows a bar like sentence-transformers'."""
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        starts = range(0, len(texts), batch_size)
+        if show_progress_bar:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="Batches")
+        for start in starts:
+            rows = order[start:start + batch_size]
+            out[rows] = self._batch([texts[i] for i in rows])
+        return out

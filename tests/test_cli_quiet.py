@@ -1,0 +1,51 @@
+"""Quiet output: `qa ask` prints the answer and nothing else; `qa index` and `qa eval` report progress
+as plain lines when their output is not a terminal (here: a pipe), never as redrawn bars."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+from .conftest import CORPUS, ROOT
+
+QUESTION = "Where were the October 5 talks supposed to be held?"
+NOISE = ("Loading weights", "Batches", "Warning", "warn", "%|", "\r", "it/s")
+
+
+def _run(*args, env_extra=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
+    env.pop("QA_EMBEDDER", None)  # the default embedder, whatever the caller's shell says
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], env=env, capture_output=True, text=True, cwd=ROOT)
+
+
+def test_ask_prints_the_answer_only(shipped_index_dir):
+    run = _run("ask", QUESTION, "--index-dir", str(shipped_index_dir), "-k", "2")
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    assert run.stdout.startswith("Short answer: Spain")
+    assert not [n for n in NOISE if n in run.stdout]
+
+
+def test_index_into_a_pipe_reports_plain_lines(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt"))[:2]:
+        shutil.copy(path, corpus / path.name)
+    run = _run("index", str(corpus), "--index-dir", str(tmp_path / "index"))
+    assert run.returncode == 0, run.stderr
+    assert not [n for n in NOISE if n in run.stderr], run.stderr
+    lines = run.stderr.splitlines()
+    assert any(line.startswith("[") and "Embedding" in line and "chunks" in line for line in lines)
+    assert lines[-1].endswith("Index ready")
+    assert run.stdout.startswith("Indexed 2 documents")
+
+
+def test_eval_into_a_pipe_reports_plain_lines(shipped_index_dir):
+    questions = ROOT / "bench" / "questions" / "shipped.jsonl"
+    run = _run("eval", str(questions), "--index-dir", str(shipped_index_dir), "--limit", "4")
+    assert run.returncode == 0, run.stderr
+    assert not [n for n in NOISE if n in run.stderr], run.stderr
+    assert "hybrid: 4/4 questions" in run.stderr
+    assert "answer_at_1" in run.stdout

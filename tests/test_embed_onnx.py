@@ -1,0 +1,177 @@
+"""The ONNX int8 embedder: its vectors agree with torch's, `qa ask` works with it, and the question
+path never imports torch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.config import Config, user_cache_dir
+from qa.embed import resolve_model_path
+from qa.errors import ConfigError, IndexIncompatibleError
+from qa.onnx_embed import OnnxModel, onnx_path
+
+from .conftest import CORPUS, ROOT
+
+QUESTION = "Where were the October 5 talks supposed to be held?"
+MIN_MEAN_COSINE = 0.98  # what int8 weights may cost against fp32 torch, on average over real sentences
+
+
+@pytest.fixture(scope="session")
+def onnx_root(tmp_path_factory) -> Path:
+    """A cache folder holding the exported model: the user's when it already has one (the export
+    takes a while), else a temporary one the export is written into once per session."""
+    model_dir = Path(resolve_model_path(Config().model))
+    if onnx_path(Config().model, model_dir, user_cache_dir()).is_file():
+        return user_cache_dir()
+    root = tmp_path_factory.mktemp("qa-cache")
+    OnnxModel(Config().model, model_dir, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def onnx_model(onnx_root) -> OnnxModel:
+    return OnnxModel(Config().model, resolve_model_path(Config().model), onnx_root)
+
+
+def _real_sentences(limit: int = 120) -> list[str]:
+    """Lines of the shipped articles, short and long (up to the model's window and beyond)."""
+    lines = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        lines += [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if len(ln.strip()) > 30]
+    step = max(1, len(lines) // limit)
+    return lines[::step][:limit]
+
+
+def _env(onnx_root: Path, **extra: str) -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "QA_CACHE_DIR": str(onnx_root), "QA_EMBEDDER": "onnx", **extra}
+
+
+def test_onnx_vectors_match_torch_on_real_sentences(onnx_model):
+    from qa.embed import Embedder
+
+    texts = _real_sentences()
+    assert len(texts) >= 50
+    ours = onnx_model.encode(texts, batch_size=16)
+    torch_vecs = Embedder(Config().model).encode(texts)
+    assert ours.shape == torch_vecs.shape and ours.dtype == np.float32
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cosines = (ours * torch_vecs).sum(axis=1)
+    assert cosines.mean() >= MIN_MEAN_COSINE, cosines.mean()
+    assert cosines.min() >= 0.9, (cosines.min(), texts[int(cosines.argmin())])
+
+
+def test_padding_barely_changes_a_vector(onnx_model):
+    """A short text batched with a long one (so padded to 256 word pieces) gets nearly the vector it
+    gets alone: the attention mask is applied in the exported graph, not traced away. Not exactly the
+    same: dynamic quantisation scales activations per batch, so neighbours move the last digits."""
+    short = "Armenia and Azerbaijan did not meet in Granada."
+    long = " ".join(_real_sentences(20))  # longer than the model's window: truncated, not failing
+    alone = onnx_model.encode([short])[0]
+    together = onnx_model.encode([short, long], batch_size=2)
+    assert float(alone @ together[0]) > 0.98
+    assert onnx_model.tokenizer.encode(long).ids.__len__() == onnx_model.max_tokens == 256
+
+
+def test_export_lives_in_the_cache_and_leaves_no_temporary_files(onnx_root, onnx_model):
+    assert onnx_model.path.is_file()
+    assert onnx_model.path.is_relative_to(onnx_root / "onnx")
+    assert "site-packages" not in str(onnx_model.path)
+    assert not [p for p in onnx_model.path.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_unknown_embedder_is_a_config_error():
+    with pytest.raises(ConfigError, match="embedder"):
+        Config.from_env({"QA_EMBEDDER": "tensorflow"})
+    assert Config.from_env({"QA_EMBEDDER": "onnx"}).embedder == "onnx"
+
+
+@pytest.fixture(scope="session")
+def onnx_index(onnx_root, tmp_path_factory) -> Path:
+    """The shipped corpus indexed by `qa index` with the onnx embedder."""
+    index_dir = tmp_path_factory.mktemp("onnx-index") / "index"
+    run = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "index", str(CORPUS), "--index-dir", str(index_dir)],
+        env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    return index_dir
+
+
+def test_manifest_records_the_embedder_and_another_embedder_is_refused(onnx_index):
+    from qa.store import load_index
+
+    manifest = json.loads((onnx_index / "manifest.json").read_text())
+    assert manifest["model"]["embedder"] == "onnx"
+    assert manifest["settings"]["embedder"] == "onnx"
+    with pytest.raises(IndexIncompatibleError, match="QA_EMBEDDER=onnx"):
+        load_index(onnx_index, Config())  # the default, torch
+    assert load_index(onnx_index, Config(embedder="onnx")).manifest["model"]["embedder"] == "onnx"
+
+
+# `qa ask` run as the command runs it, reporting afterwards whether torch was ever imported
+_ASK_AND_REPORT = """
+import sys
+from qa.cli import main
+sys.argv = ["qa", "ask", sys.argv[1], "--index-dir", sys.argv[2], "-k", "2"]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "sentence_transformers", "transformers"))
+print("MODULES " + ",".join(loaded[:5]), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_ask_with_onnx_answers_without_importing_torch(onnx_root, onnx_index):
+    run = subprocess.run(
+        [sys.executable, "-c", _ASK_AND_REPORT, QUESTION, str(onnx_index)],
+        env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Spain" in run.stdout
+    assert "[1]" in run.stdout and "characters" in run.stdout
+    # torch, sentence-transformers and transformers never loaded, spaCy's thinc included
+    assert run.stderr.strip() == "MODULES", run.stderr
+
+
+def test_ask_json_with_onnx_quotes_exact_text(onnx_root, onnx_index):
+    run = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ask", QUESTION, "--index-dir", str(onnx_index), "--json"],
+        env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert not answer["abstained"] and answer["quotes"]
+    from qa.api import load_documents
+
+    docs = {d.id: d for d in load_documents([CORPUS]).documents}
+    for q in answer["quotes"]:
+        assert docs[q["doc_id"]].text[q["start"]:q["end"]] == q["text"]
+
+
+def test_without_an_export_or_torch_the_error_says_what_to_do(onnx_index, tmp_path):
+    """No exported model and no torch to export one: one line that names the setting, no traceback."""
+    script = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from qa.cli import main\n"
+        "main()\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "ask", QUESTION, "--index-dir", str(onnx_index)],
+        env=_env(tmp_path / "empty-cache"), capture_output=True, text=True, cwd=ROOT,
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.startswith("Error: embedder:") and "QA_EMBEDDER=torch" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "empty-cache" / "onnx").exists() or not any((tmp_path / "empty-cache" / "onnx").rglob("*.onnx"))
