@@ -23,15 +23,11 @@ from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .records import Answer, Document
 from .store import (
     Index,
-    add_documents,
-    build_index,
     cache_root,
     ensure_cached_index,
-    ensure_index,
     is_current,
-    load_index,
-    remove_documents,
 )
+from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
 
 Progress = Callable[[str, float], None]
 MAX_QUESTION_CHARS = 1000
@@ -116,7 +112,7 @@ class Assistant:
     def load(cls, index_dir: str | Path = "index", config: Config | None = None) -> "Assistant":
         """Open an existing index; IndexMissingError or IndexIncompatibleError say what to run."""
         config = config or Config()
-        return cls(load_index(index_dir, config), config)
+        return cls(open_store(index_dir, config), config)  # config.store picks the backend
 
     @classmethod
     def build(
@@ -132,8 +128,8 @@ class Assistant:
         """Index `documents` at `index_dir`: reuse it when it holds exactly them, else (re)build it,
         embedding only text it has not seen (`rebuild` embeds everything again)."""
         config = config or Config()
-        make = build_index if rebuild else ensure_index
-        index = make(list(documents), index_dir, config, progress=progress or _noop, show_progress_bar=show_progress_bar)
+        index = build_store(list(documents), index_dir, config, rebuild=rebuild, progress=progress or _noop,
+                            show_progress_bar=show_progress_bar)
         return cls(index, config)
 
     @classmethod
@@ -166,6 +162,8 @@ class Assistant:
         """An assistant over `documents` whose index lives in the cache ($QA_CACHE_DIR, ~/.cache/qa),
         keyed by the documents and settings (or at `index_dir` when given): a second call loads it."""
         config = config or Config()
+        if is_milvus(config):  # the Milvus store named by config.store is the cache
+            return cls.build(documents, config=config, progress=progress, show_progress_bar=show_progress_bar)
         index = ensure_cached_index(list(documents), config, index_dir, progress=progress or _noop,
                                     show_progress_bar=show_progress_bar)
         return cls(index, config)
@@ -180,12 +178,12 @@ class Assistant:
 
     def add(self, documents: Sequence[Document], *, progress: Progress | None = None) -> None:
         """Index more documents (same id: replaced), embedding only the new text."""
-        self.index = add_documents(self.index, list(documents), self.config, progress=progress or _noop)
+        self.index = add_to_store(self.index, list(documents), self.config, progress=progress or _noop)
         self._idf = None
 
     def remove(self, ids: Iterable[str], *, progress: Progress | None = None) -> list[str]:
         """Drop documents by id; returns the ids that were there and are now gone."""
-        self.index, removed = remove_documents(self.index, list(ids), self.config, progress=progress or _noop)
+        self.index, removed = remove_from_store(self.index, list(ids), self.config, progress=progress or _noop)
         self._idf = None
         return removed
 

@@ -16,6 +16,9 @@ from .errors import ConfigError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 FUSION_MODES = ("rrf", "score")
+# Where the index lives: "faiss" is the index folder (index_dir); "milvus:URI" is a Milvus
+# collection set, URI a local file (Milvus Lite) or http(s)://host:19530 (a Milvus server).
+STORE_CHOICES = ("faiss", "milvus:URI")
 MODEL_MAX_TOKENS = 256  # the embedding model's window, in word pieces: a chunk never exceeds it
 MIN_CHUNK_TOKENS = 16
 
@@ -41,6 +44,7 @@ class Config:
     corpus_dir: str = "corpus"
     index_dir: str = "index"
     model: str = DEFAULT_MODEL
+    store: str = "faiss"
     batch_size: int = 32
     # chunking: tokens counted with tiktoken; the model's window is the hard cap
     chunk_tokens: int = 160
@@ -64,6 +68,8 @@ class Config:
             raise ConfigError(f"retrieval: unknown mode {self.retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         if self.fusion not in FUSION_MODES:
             raise ConfigError(f"fusion: unknown mode {self.fusion!r}; choose one of {', '.join(FUSION_MODES)}")
+        if not (self.store == "faiss" or (self.store.startswith("milvus:") and self.store[len("milvus:"):].strip())):
+            raise ConfigError(f"store: unknown store {self.store!r}; choose one of {', '.join(STORE_CHOICES)}")
         if not MIN_CHUNK_TOKENS <= self.chunk_tokens <= MODEL_MAX_TOKENS:
             raise ConfigError(
                 f"chunk_tokens: {self.chunk_tokens} is outside {MIN_CHUNK_TOKENS}..{MODEL_MAX_TOKENS} "
