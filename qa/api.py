@@ -150,6 +150,30 @@ class Assistant:
         return assistant, list(result.problems)
 
     @classmethod
+    def from_corpus_on_ray(
+        cls,
+        paths: Iterable[str | Path],
+        index_dir: str | Path = "index",
+        config: Config | None = None,
+        *,
+        address: str = "auto",
+        progress: Progress | None = None,
+    ) -> tuple["Assistant", IngestResult]:
+        """`from_corpus` with reading, cleaning, chunking and embedding run as a Ray Data pipeline on the
+        cluster at `address` ("auto": the running one, else a local one); needs `qa-assistant[ray]`.
+        Embeds everything (no reuse of an earlier index's vectors); returns (assistant, load result)."""
+        import time
+
+        from .store.backend import publish_built
+        from .store.distributed import ray_ingest
+
+        config = config or Config()
+        t0 = time.time()
+        result, built, dim = ray_ingest(list(paths), config, address, progress=progress or _noop)
+        index = publish_built(result.documents, built, dim, index_dir, config, time.time() - t0)
+        return cls(index, config), result
+
+    @classmethod
     def cached(
         cls,
         documents: Sequence[Document],

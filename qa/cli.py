@@ -54,17 +54,29 @@ def _where(config: Config) -> str:
 @click.option("--chunk-tokens", type=int, default=None, help="Token budget of a chunk (at most 256).")
 @click.option("--rebuild", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
 @store_option
-def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store):
+@click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
+              help="Read, chunk and embed on a Ray cluster (auto: the running one, else a local one); "
+              'needs pip install "qa-assistant[ray]". Embeds everything again.')
+def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address):
     """Build the index from PATHS (files or folders; default: corpus/)."""
     from .api import Assistant, load_documents
 
     config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens, store=store)
     paths = paths or (config.corpus_dir,)
-    result = load_documents(paths)
-    for problem in result.problems:
-        click.echo(f"skipped {problem}", err=True)
-    click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
-    assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild, show_progress_bar=True)
+    if ray_address:
+        click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
+        assistant, result = Assistant.from_corpus_on_ray(
+            paths, config.index_dir, config, address=ray_address,
+            progress=lambda message, fraction: click.echo(f"[{fraction:4.0%}] {message}", err=True),
+        )
+        for problem in result.problems:
+            click.echo(f"skipped {problem}", err=True)
+    else:
+        result = load_documents(paths)
+        for problem in result.problems:
+            click.echo(f"skipped {problem}", err=True)
+        click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
+        assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild, show_progress_bar=True)
     s = assistant.stats()
     _report_removed(assistant.removed)
     click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {_where(config)}")

@@ -126,3 +126,32 @@ def remove_from_store(store, ids: Sequence[str], config: Config, *, progress=Non
     if hasattr(store, "remove"):
         return store.remove(list(ids), config, progress=progress or _noop)
     return remove_documents(store, list(ids), config, progress=progress or _noop)
+
+
+def publish_built(documents: Sequence[Document], built, dim: int, index_dir: str | Path, config: Config,
+                  seconds: float = 0.0):
+    """Write chunks and vectors computed elsewhere (the Ray pipeline) as the whole content of the store,
+    replacing what it held; returns the store, its `removed` listing the ids it no longer holds."""
+    documents = list(documents)
+    if is_milvus(config):
+        from .milvus import _client, _create, _drop, _load, _stored_ids, write_milvus
+
+        uri = milvus_uri(config)
+        client = _client(uri)
+        before = _stored_ids(client)
+        _drop(client)
+        _create(client, dim)
+        write_milvus(client, documents, built, config, dim)
+        store = _load(client, uri)
+    else:
+        from .build import _publish
+        from .index import load_index
+        from .manifest import make_manifest
+
+        counts = {"documents": len(documents), "chunks": len(built.chunks), "sentences": int(len(built.rows))}
+        removed = _publish(Path(index_dir), documents, built, dim, make_manifest(documents, config, dim, counts, seconds))
+        store = load_index(index_dir, config)
+        before = removed
+    kept = {d.id for d in documents}
+    store.removed = [i for i in before if i not in kept]
+    return store
