@@ -118,11 +118,10 @@ def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto
                progress=_noop, max_file_mb: float | None = None) -> tuple[IngestResult, _Built, int]:
     """Read, clean, chunk and embed the files under `paths` on Ray; returns what a plain load and
     build would have computed: (documents and problems, chunks and vectors, vector dimension)."""
-    import ray
-
     from ..ingest.files import MAX_FILE_MB
 
-    resources = connect(address)
+    resources = connect(address)  # first: without Ray installed, it says how to install it
+    import ray
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
     files = [{"order": i, "root": str(root), "path": str(path)} for i, (root, path) in enumerate(_walk(paths, result))]
