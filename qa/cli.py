@@ -107,20 +107,21 @@ def remove_cmd(ids, index_dir, store):
     from .errors import EmptyCorpusError
 
     config = Config.from_env(index_dir=index_dir, store=store)
+    where = _where(config).rstrip("/")
     assistant = Assistant.load(config.index_dir, config)
     wanted, missing = _document_ids(assistant.documents, ids)
     if not wanted:
         raise click.ClickException(
-            f"not in the index at {config.index_dir}: {', '.join(missing)}; nothing was removed "
+            f"not in the index at {where}: {', '.join(missing)}; nothing was removed "
             "(an id is a path relative to the corpus folder, the doc_id `qa ask --json` prints)"
         )
     try:
         removed = assistant.remove(wanted)
     except EmptyCorpusError:
         raise click.ClickException(
-            f"removing {', '.join(wanted)} would leave the index at {config.index_dir} empty; nothing was removed"
+            f"removing {', '.join(wanted)} would leave the index at {where} empty; nothing was removed"
         ) from None
-    click.echo(f"Removed {len(removed)} document(s) from {config.index_dir}/: {', '.join(removed)}")
+    click.echo(f"Removed {len(removed)} document(s) from {_where(config)}: {', '.join(removed)}")
     if missing:
         click.echo(f"not found in the index: {', '.join(missing)}", err=True)
     click.echo("Their files were not touched: `qa index` adds them back while they are in the indexed folder.")

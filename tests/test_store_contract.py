@@ -88,6 +88,7 @@ def test_top10_chunk_ids_agree_on_generated_questions(shipped, milvus, retrieval
         ids = [[h.chunk.id for h in Retriever(s.index, config).search(q, v, k=TOP)] for s in (shipped, milvus)]
         assert ids[0], q  # every generated question finds something
         same += ids[0] == ids[1]
+    print(f"\n{retrieval}: top-{TOP} chunk ids agree for {same}/{QUESTIONS} questions")
     assert same / QUESTIONS >= MIN_AGREEMENT, f"{retrieval}: {same}/{QUESTIONS} agree"
 
 
@@ -102,6 +103,7 @@ def test_rrf_through_milvus_hybrid_search_matches_our_rrf(shipped, milvus):
         == [h.chunk.id for h in Retriever(milvus.index, config).search(q, v, k=TOP)]
         for q, v in zip(questions, vectors)
     )
+    print(f"\nrrf via hybrid_search: top-{TOP} chunk ids agree for {same}/{len(questions)} questions")
     assert same / len(questions) >= MIN_AGREEMENT
 
 
@@ -142,6 +144,22 @@ def test_cli_ask_on_milvus_gives_the_default_stores_quotes(milvus_uri, shipped_i
         answers.append(json.loads(result.output))
     assert answers[0]["quotes"] and answers[0]["quotes"] == answers[1]["quotes"]
     assert "Spain" in answers[0]["quotes"][0]["text"]
+
+
+@pytest.mark.contract
+def test_eval_on_milvus_scores_like_the_default_store(milvus_uri, shipped_index_dir, tmp_path):
+    """`qa eval --store milvus:…` runs on the Milvus store (its corpus already in it: nothing is rebuilt)."""
+    questions = str(CORPUS.parent / "bench" / "questions" / "shipped.jsonl")
+    runner, results = CliRunner(), []
+    for where in (["--store", f"milvus:{milvus_uri}"], ["--index-dir", str(shipped_index_dir)]):
+        done = runner.invoke(cli, ["eval", questions, "--corpus", str(CORPUS), "--limit", "6", "--json", *where])
+        assert done.exit_code == 0, done.output
+        results.append(json.loads(done.output[done.output.index("{"):]))
+    def scores(summary: dict) -> dict:  # everything but the latencies, which measure the machine
+        return {k: v for k, v in summary["configs"]["hybrid"].items() if not k.startswith("latency")}
+
+    assert scores(results[0]) == scores(results[1])
+    assert results[0]["configs"]["hybrid"]["quote_fidelity"] == 1.0
 
 
 @pytest.mark.contract
@@ -252,3 +270,25 @@ def _env():
     from pathlib import Path
 
     return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+
+@pytest.mark.contract
+def test_cli_index_and_remove_on_milvus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in FIXTURE.items():
+        (corpus / name).write_text(text + "\n", encoding="utf-8")
+    store = f"milvus:{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["index", str(corpus), "--store", store])
+    assert done.exit_code == 0 and "Indexed 3 documents" in done.output, done.output
+    done = runner.invoke(cli, ["remove", "bees.txt", "--store", store])
+    assert done.exit_code == 0, done.output
+    assert f"Removed 1 document(s) from {store}: bees.txt" in done.output
+    done = runner.invoke(cli, ["remove", "nothing.txt", "--store", store])
+    assert done.exit_code == 1 and f"not in the index at {store}: nothing.txt" in done.output
+    (corpus / "bees.txt").unlink()
+    done = runner.invoke(cli, ["index", str(corpus), "--store", store])  # nothing changed: nothing to do
+    assert done.exit_code == 0 and "Indexed 2 documents" in done.output and "removed from the index" not in done.output
+    answer = json.loads(runner.invoke(cli, ["ask", "How long do worker bees live?", "--json", "--store", store]).output)
+    assert all(q["doc_id"] != "bees.txt" for q in answer["quotes"])
