@@ -23,15 +23,11 @@ from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .records import Answer, Document
 from .store import (
     Index,
-    add_documents,
-    build_index,
     cache_root,
     ensure_cached_index,
-    ensure_index,
     is_current,
-    load_index,
-    remove_documents,
 )
+from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
 
 Progress = Callable[[str, float], None]
 MAX_QUESTION_CHARS = 1000
@@ -117,7 +113,7 @@ class Assistant:
     def load(cls, index_dir: str | Path = "index", config: Config | None = None) -> "Assistant":
         """Open an existing index; IndexMissingError or IndexIncompatibleError say what to run."""
         config = config or Config()
-        return cls(load_index(index_dir, config), config)
+        return cls(open_store(index_dir, config), config)  # config.store picks the backend
 
     @classmethod
     def build(
@@ -133,8 +129,8 @@ class Assistant:
         """Index `documents` at `index_dir`: reuse it when it holds exactly them, else (re)build it,
         embedding only text it has not seen (`rebuild` embeds everything again)."""
         config = config or Config()
-        make = build_index if rebuild else ensure_index
-        index = make(list(documents), index_dir, config, progress=progress or _noop, show_progress_bar=show_progress_bar)
+        index = build_store(list(documents), index_dir, config, rebuild=rebuild, progress=progress or _noop,
+                            show_progress_bar=show_progress_bar)
         return cls(index, config)
 
     @classmethod
@@ -155,6 +151,30 @@ class Assistant:
         return assistant, list(result.problems)
 
     @classmethod
+    def from_corpus_on_ray(
+        cls,
+        paths: Iterable[str | Path],
+        index_dir: str | Path = "index",
+        config: Config | None = None,
+        *,
+        address: str = "auto",
+        progress: Progress | None = None,
+    ) -> tuple["Assistant", IngestResult]:
+        """`from_corpus` with reading, cleaning, chunking and embedding run as a Ray Data pipeline on the
+        cluster at `address` ("auto": the running one, else a local one); needs `qa-assistant[ray]`.
+        Embeds everything (no reuse of an earlier index's vectors); returns (assistant, load result)."""
+        import time
+
+        from .store.backend import publish_built
+        from .store.distributed import ray_ingest
+
+        config = config or Config()
+        t0 = time.time()
+        result, built, dim = ray_ingest(list(paths), config, address, progress=progress or _noop)
+        index = publish_built(result.documents, built, dim, index_dir, config, time.time() - t0)
+        return cls(index, config), result
+
+    @classmethod
     def cached(
         cls,
         documents: Sequence[Document],
@@ -167,6 +187,8 @@ class Assistant:
         """An assistant over `documents` whose index lives in the cache ($QA_CACHE_DIR, ~/.cache/qa),
         keyed by the documents and settings (or at `index_dir` when given): a second call loads it."""
         config = config or Config()
+        if is_milvus(config):  # the Milvus store named by config.store is the cache
+            return cls.build(documents, config=config, progress=progress, show_progress_bar=show_progress_bar)
         index = ensure_cached_index(list(documents), config, index_dir, progress=progress or _noop,
                                     show_progress_bar=show_progress_bar)
         return cls(index, config)
@@ -181,12 +203,12 @@ class Assistant:
 
     def add(self, documents: Sequence[Document], *, progress: Progress | None = None) -> None:
         """Index more documents (same id: replaced), embedding only the new text."""
-        self.index = add_documents(self.index, list(documents), self.config, progress=progress or _noop)
+        self.index = add_to_store(self.index, list(documents), self.config, progress=progress or _noop)
         self._idf = None
 
     def remove(self, ids: Iterable[str], *, progress: Progress | None = None) -> list[str]:
         """Drop documents by id; returns the ids that were there and are now gone."""
-        self.index, removed = remove_documents(self.index, list(ids), self.config, progress=progress or _noop)
+        self.index, removed = remove_from_store(self.index, list(ids), self.config, progress=progress or _noop)
         self._idf = None
         return removed
 

@@ -36,6 +36,16 @@ index_dir_option = click.option(
     "--index-dir", type=click.Path(file_okay=False), default=None, help="Index directory [default: index, or $QA_INDEX_DIR]."
 )
 
+store_option = click.option(
+    "--store", default=None, metavar="faiss|milvus:URI",
+    help="Where the index lives [default: faiss, the --index-dir folder, or $QA_STORE]; milvus:./milvus.db is "
+    "Milvus Lite, milvus:http://host:19530 a Milvus server.",
+)
+
+
+def _where(config: Config) -> str:
+    return config.store if config.store != "faiss" else f"{config.index_dir}/"
+
 
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
@@ -43,23 +53,36 @@ index_dir_option = click.option(
 @click.option("--model", default=None, help="Sentence-transformers model name or local path.")
 @click.option("--chunk-tokens", type=int, default=None, help="Token budget of a chunk (at most 256).")
 @click.option("--rebuild", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
-def index_cmd(paths, index_dir, model, chunk_tokens, rebuild):
+@store_option
+@click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
+              help="Read, chunk and embed on a Ray cluster (auto: the running one, else a local one); "
+              'needs pip install "qa-assistant[ray]". Embeds everything again.')
+def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address):
     """Build the index from PATHS (files or folders; default: corpus/)."""
     from .api import Assistant, load_documents
 
-    config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens)
+    config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens, store=store)
     paths = paths or (config.corpus_dir,)
-    result = load_documents(paths)
-    for problem in result.problems:
-        click.echo(f"skipped {problem}", err=True)
-    click.echo(f"Indexing {len(result.documents)} documents into {config.index_dir}/ …", err=True)
-    # one display: stage lines, and in a terminal a bar while each batch of text is embedded;
-    # a log or pipe gets the lines only (a bar redrawn with carriage returns is noise there)
-    assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
-                                progress=_stage_line, show_progress_bar=sys.stderr.isatty())
+    if ray_address:
+        click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
+        assistant, result = Assistant.from_corpus_on_ray(
+            paths, config.index_dir, config, address=ray_address,
+            progress=_stage_line,
+        )
+        for problem in result.problems:
+            click.echo(f"skipped {problem}", err=True)
+    else:
+        result = load_documents(paths)
+        for problem in result.problems:
+            click.echo(f"skipped {problem}", err=True)
+        click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
+        # one display: stage lines, and in a terminal a bar while each batch of text is embedded;
+        # a log or pipe gets the lines only (a bar redrawn with carriage returns is noise there)
+        assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
+                                    progress=_stage_line, show_progress_bar=sys.stderr.isatty())
     s = assistant.stats()
     _report_removed(assistant.removed)
-    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {config.index_dir}/")
+    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {_where(config)}")
     # the summary says why, grouped, so a folder with a thousand odd files reads in one line
     why = ", ".join(f"{n} {kind}" for kind, n in result.reasons())
     skipped = f"Skipped {len(result.problems)} file(s) or line(s), listed above: {why}" if why else "Skipped none"
@@ -79,7 +102,8 @@ def _report_removed(removed: list[str]) -> None:
 @cli.command("remove")
 @click.argument("ids", nargs=-1, required=True)
 @index_dir_option
-def remove_cmd(ids, index_dir):
+@store_option
+def remove_cmd(ids, index_dir, store):
     """Remove documents with these IDS from the index (nothing is embedded again).
 
     An id is the document's path relative to the corpus folder (the doc_id of `qa ask --json`); a
@@ -89,21 +113,22 @@ def remove_cmd(ids, index_dir):
     from .api import Assistant
     from .errors import EmptyCorpusError
 
-    config = Config.from_env(index_dir=index_dir)
+    config = Config.from_env(index_dir=index_dir, store=store)
+    where = _where(config).rstrip("/")
     assistant = Assistant.load(config.index_dir, config)
     wanted, missing = _document_ids(assistant.documents, ids)
     if not wanted:
         raise click.ClickException(
-            f"not in the index at {config.index_dir}: {', '.join(missing)}; nothing was removed "
+            f"not in the index at {where}: {', '.join(missing)}; nothing was removed "
             "(an id is a path relative to the corpus folder, the doc_id `qa ask --json` prints)"
         )
     try:
         removed = assistant.remove(wanted)
     except EmptyCorpusError:
         raise click.ClickException(
-            f"removing {', '.join(wanted)} would leave the index at {config.index_dir} empty; nothing was removed"
+            f"removing {', '.join(wanted)} would leave the index at {where} empty; nothing was removed"
         ) from None
-    click.echo(f"Removed {len(removed)} document(s) from {config.index_dir}/: {', '.join(removed)}")
+    click.echo(f"Removed {len(removed)} document(s) from {_where(config)}: {', '.join(removed)}")
     if missing:
         click.echo(f"not found in the index: {', '.join(missing)}", err=True)
     click.echo("Their files were not touched: `qa index` adds them back while they are in the indexed folder.")
@@ -135,11 +160,12 @@ def format_answer(answer, documents=None) -> str:
 @click.option("--retrieval", type=click.Choice(RETRIEVAL_MODES), default=None, help="Retrieval mode [default: hybrid].")
 @click.option("--source", "sources", multiple=True, help="Only quote this outlet (repeatable).")
 @index_dir_option
-def ask_cmd(question, k, as_json, retrieval, sources, index_dir):
+@store_option
+def ask_cmd(question, k, as_json, retrieval, sources, index_dir, store):
     """Answer QUESTION with numbered quotes from the indexed articles."""
     from .api import Assistant
 
-    config = Config.from_env(index_dir=index_dir, retrieval=retrieval)
+    config = Config.from_env(index_dir=index_dir, retrieval=retrieval, store=store)
     assistant = Assistant.load(config.index_dir, config)
     answer = assistant.ask(question, k, sources=list(sources) or None)
     if as_json:
@@ -157,11 +183,12 @@ def ask_cmd(question, k, as_json, retrieval, sources, index_dir):
     help="Require this password at login: any user name, one shared password; or set QA_PASSWORD. "
     "After 5 wrong passwords from one address, its logins pause for 30 seconds, doubling up to 15 minutes.",
 )
-def serve_cmd(host, port, index_dir, password):
+@store_option
+def serve_cmd(host, port, index_dir, password, store):
     """Serve the browser app; builds the index from corpus/ on first run."""
     from .web import serve
 
-    serve(Config.from_env(host=host, port=port, index_dir=index_dir, password=password))
+    serve(Config.from_env(host=host, port=port, index_dir=index_dir, password=password, store=store))
 
 
 
@@ -182,13 +209,14 @@ def serve_cmd(host, port, index_dir, password):
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N questions, spread evenly over the set.")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Write report.json, report.md and chart.png here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the aggregate metrics as one JSON object.")
-def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
+@store_option
+def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, store):
     """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side."""
     from .errors import FidelityError
     from .eval import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
 
     names = resolve_configs(configs)  # an unknown name fails before any loading
-    config = Config.from_env(index_dir=index_dir)
+    config = Config.from_env(index_dir=index_dir, store=store)
     inputs = prepare(questions, corpus=corpus, index_dir=index_dir, config=config, limit=limit)
     for problem in inputs.problems:
         click.echo(f"skipped {problem}", err=True)

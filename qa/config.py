@@ -20,6 +20,9 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 EMBEDDERS = ("torch", "onnx")
 RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 FUSION_MODES = ("rrf", "score")
+# Where the index lives: "faiss" is the index folder (index_dir); "milvus:URI" is a Milvus
+# collection set, URI a local file (Milvus Lite) or http(s)://host:19530 (a Milvus server).
+STORE_CHOICES = ("faiss", "milvus:URI")
 MODEL_MAX_TOKENS = 256  # the embedding model's window, in word pieces: a chunk never exceeds it
 MIN_CHUNK_TOKENS = 16
 
@@ -46,6 +49,7 @@ class Config:
     index_dir: str = "index"
     model: str = DEFAULT_MODEL
     embedder: str = "torch"
+    store: str = "faiss"
     batch_size: int = 32
     # chunking: tokens counted with tiktoken; the model's window is the hard cap
     chunk_tokens: int = 160
@@ -71,6 +75,8 @@ class Config:
             raise ConfigError(f"embedder: unknown backend {self.embedder!r}; choose one of {', '.join(EMBEDDERS)}")
         if self.fusion not in FUSION_MODES:
             raise ConfigError(f"fusion: unknown mode {self.fusion!r}; choose one of {', '.join(FUSION_MODES)}")
+        if not (self.store == "faiss" or (self.store.startswith("milvus:") and self.store[len("milvus:"):].strip())):
+            raise ConfigError(f"store: unknown store {self.store!r}; choose one of {', '.join(STORE_CHOICES)}")
         if not MIN_CHUNK_TOKENS <= self.chunk_tokens <= MODEL_MAX_TOKENS:
             raise ConfigError(
                 f"chunk_tokens: {self.chunk_tokens} is outside {MIN_CHUNK_TOKENS}..{MODEL_MAX_TOKENS} "

@@ -61,6 +61,8 @@ class Retriever:
         return np.array([i for i, c in enumerate(self.index.chunks) if c.doc_id in allowed_docs], dtype=np.int64)
 
     def dense(self, query_vec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        if hasattr(self.index, "search_dense"):  # a store that searches itself (Milvus: store/backend.py)
+            return self.index.search_dense(query_vec, n, allowed)
         import faiss
 
         total = self.index.dense.ntotal
@@ -73,6 +75,8 @@ class Retriever:
         return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
 
     def lexical(self, tokens: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        if hasattr(self.index, "search_lexical"):
+            return self.index.search_lexical(tokens, n, allowed)
         mask = None
         if allowed is not None:
             mask = np.zeros(len(self.index.chunks), dtype=np.float32)
@@ -89,6 +93,11 @@ class Retriever:
         mode = self.config.retrieval
         allowed = self._allowed_chunks(allowed_docs)
         pool = max(k * 2, 50)  # fuse over a deeper pool than we return
+        if mode == "hybrid" and self.config.fusion == "rrf" and hasattr(self.index, "search_hybrid"):
+            # the store fuses by rank itself (Milvus hybrid_search with its RRF ranker, k = RRF_K)
+            fused = self.index.search_hybrid(query_vec, tokenize(question), pool, k, allowed)
+            order = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+            return [Hit(chunk=self.index.chunks[i], score=float(fused[i]), rank=r) for r, i in enumerate(order)]
         dense = self.dense(query_vec, pool, allowed) if mode in ("dense", "hybrid") else {}
         lexical = self.lexical(tokenize(question), pool, allowed) if mode in ("bm25", "hybrid") else {}
         if mode == "dense":

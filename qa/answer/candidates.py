@@ -40,12 +40,10 @@ class IdfTable:
     """Inverse document frequency of lexical tokens, read off the BM25 index (chunk level)."""
 
     def __init__(self, index: Index):
-        bm25 = index.bm25
-        indptr = np.asarray(bm25.scores["indptr"])
-        df = np.diff(indptr)
-        n = max(int(bm25.scores["num_docs"]), 1)
+        df, n = index.token_df()  # every store backend counts the same tokens (qa.nlp.tokenize)
+        n = max(n, 1)
         self.default = float(np.log(1 + (n - 0.5) / 1.5))  # as rare as a token seen once
-        self.idf = {t: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for t, i in bm25.vocab_dict.items() if i < len(df)}
+        self.idf = {t: float(np.log(1 + (n - f + 0.5) / (f + 0.5))) for t, f in df.items()}
 
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.default)

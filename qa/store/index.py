@@ -68,6 +68,13 @@ class Index:
             known[self.sentence_text(row)] = v
         return known
 
+    def token_df(self) -> tuple[dict[str, int], int]:
+        """Chunk frequency of every lexical token, and the number of chunks (read off bm25s)."""
+        indptr = np.asarray(self.bm25.scores["indptr"])
+        df = np.diff(indptr)
+        vocab = {t: int(df[i]) for t, i in self.bm25.vocab_dict.items() if i < len(df)}
+        return vocab, int(self.bm25.scores["num_docs"])
+
     def stats(self) -> dict:
         return {"documents": len(self.documents), "chunks": len(self.chunks), "model": self.model}
 

@@ -1,0 +1,294 @@
+"""The store contract: the FAISS index folder and the Milvus store (Milvus Lite, a local .db file) give
+the same retrieval and the same exact quotes, and both take added, changed and removed documents.
+
+The shipped corpus is the fixture corpus: the FAISS side is the session's shipped index, the Milvus
+side is built by `qa index --store milvus:…` itself (which is what "done" asks of the CLI).
+Milvus Lite is not the Milvus server; docs/scaling.md lists what differs and how the code copes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from qa.answer import verify_quote
+from qa.api import Assistant, load_documents
+from qa.cli import cli
+from qa.config import Config
+from qa.errors import ConfigError, IndexMissingError
+from qa.records import Document
+from qa.retrieve import Retriever
+
+from .conftest import CORPUS
+
+pytest.importorskip("pymilvus")
+pytest.importorskip("milvus_lite")
+
+QUESTIONS = 100
+TOP = 10
+MIN_AGREEMENT = 0.9  # share of questions whose top-10 chunk ids must be the same on both backends
+GRANADA = "Where were the October 5 talks supposed to be held?"
+
+
+def generated_questions(index, n: int = QUESTIONS) -> list[str]:
+    """`n` queries spread evenly over the corpus: the words of a sentence of at least eight words,
+    shuffled and cut to eight (a query that shares words with its sentence but is not it)."""
+    rng = np.random.default_rng(11)
+    sentences = [index.sentence_text(r) for r in range(len(index.sentence_rows))]
+    usable = [s for s in sentences if len(re.findall(r"\w+", s)) >= 8]
+    picks = np.linspace(0, len(usable) - 1, n).round().astype(int)
+    out = []
+    for i in picks:
+        words = re.findall(r"\w+", usable[i])
+        rng.shuffle(words)
+        out.append(" ".join(words[:8]) + "?")
+    return out
+
+
+@pytest.fixture(scope="module")
+def milvus_uri(tmp_path_factory):
+    """The shipped corpus indexed into Milvus Lite through the CLI."""
+    uri = str(tmp_path_factory.mktemp("milvus") / "milvus.db")
+    result = CliRunner().invoke(cli, ["index", str(CORPUS), "--store", f"milvus:{uri}"])
+    assert result.exit_code == 0, result.output
+    assert f"into milvus:{uri}" in result.output
+    return uri
+
+
+@pytest.fixture(scope="module")
+def milvus(milvus_uri, config):
+    return Assistant.load(config=config.replace(store=f"milvus:{milvus_uri}"))
+
+
+@pytest.mark.contract
+def test_both_stores_hold_the_same_documents_chunks_and_sentences(shipped, milvus):
+    a, b = shipped.index, milvus.index
+    assert list(a.documents) == list(b.documents)
+    assert all(a.documents[i].text == b.documents[i].text for i in a.documents)
+    assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
+    assert [c.sentences for c in a.chunks] == [c.sentences for c in b.chunks]
+    assert np.array_equal(a.sentence_rows, b.sentence_rows)
+    assert np.allclose(a.sentence_vectors, b.sentence_vectors, atol=1e-6)
+    assert a.token_df() == b.token_df()
+
+
+@pytest.mark.contract
+@pytest.mark.parametrize("retrieval", ["hybrid", "dense", "bm25"])
+def test_top10_chunk_ids_agree_on_generated_questions(shipped, milvus, retrieval):
+    config = shipped.config.replace(retrieval=retrieval)
+    questions = generated_questions(shipped.index)
+    assert len(set(questions)) == QUESTIONS
+    vectors = shipped.embed(questions)
+    same = 0
+    for q, v in zip(questions, vectors):
+        ids = [[h.chunk.id for h in Retriever(s.index, config).search(q, v, k=TOP)] for s in (shipped, milvus)]
+        assert ids[0], q  # every generated question finds something
+        same += ids[0] == ids[1]
+    print(f"\n{retrieval}: top-{TOP} chunk ids agree for {same}/{QUESTIONS} questions")
+    assert same / QUESTIONS >= MIN_AGREEMENT, f"{retrieval}: {same}/{QUESTIONS} agree"
+
+
+@pytest.mark.contract
+def test_rrf_through_milvus_hybrid_search_matches_our_rrf(shipped, milvus):
+    """hybrid_search with Milvus's RRF ranker ranks by order, like qa.retrieve.rrf: same top 10."""
+    config = shipped.config.replace(fusion="rrf")
+    questions = generated_questions(shipped.index)[::5]
+    vectors = shipped.embed(questions)
+    same = sum(
+        [h.chunk.id for h in Retriever(shipped.index, config).search(q, v, k=TOP)]
+        == [h.chunk.id for h in Retriever(milvus.index, config).search(q, v, k=TOP)]
+        for q, v in zip(questions, vectors)
+    )
+    print(f"\nrrf via hybrid_search: top-{TOP} chunk ids agree for {same}/{len(questions)} questions")
+    assert same / len(questions) >= MIN_AGREEMENT
+
+
+def _quotes(answer):
+    return [(q.doc_id, q.start, q.end, q.text) for q in answer.quotes]
+
+
+@pytest.mark.contract
+def test_answers_have_the_same_exact_quotes(shipped, milvus):
+    questions = [GRANADA, "Why did Aliyev refuse to attend the talks in Granada?", "What did Russia offer?",
+                 "Who is the president of Azerbaijan?", "What is the capital of Peru?"]
+    questions += generated_questions(shipped.index, 10)
+    corpus = {d.id: d for d in load_documents([CORPUS]).documents}  # as read from the files, not either store
+    for q in questions:
+        a, b = shipped.ask(q), milvus.ask(q)
+        assert _quotes(a) == _quotes(b), q
+        assert (a.abstained, a.short_answer) == (b.abstained, b.short_answer), q
+        for quote in b.quotes:
+            verify_quote(quote, corpus[quote.doc_id])
+
+
+@pytest.mark.contract
+def test_filters_give_the_same_quotes(shipped, milvus):
+    outlet = shipped.outlets()[0]
+    a = shipped.ask("What happened at the border?", sources=[outlet])
+    b = milvus.ask("What happened at the border?", sources=[outlet])
+    assert _quotes(a) == _quotes(b)
+    assert all(shipped.documents[q.doc_id].source == outlet for q in b.quotes)
+
+
+@pytest.mark.contract
+def test_cli_ask_on_milvus_gives_the_default_stores_quotes(milvus_uri, shipped_index_dir):
+    runner = CliRunner()
+    answers = []
+    for where in (["--store", f"milvus:{milvus_uri}"], ["--index-dir", str(shipped_index_dir)]):
+        result = runner.invoke(cli, ["ask", GRANADA, "--json", *where])
+        assert result.exit_code == 0, result.output
+        answers.append(json.loads(result.output))
+    assert answers[0]["quotes"] and answers[0]["quotes"] == answers[1]["quotes"]
+    assert "Spain" in answers[0]["quotes"][0]["text"]
+
+
+@pytest.mark.contract
+def test_eval_on_milvus_scores_like_the_default_store(milvus_uri, shipped_index_dir, tmp_path):
+    """`qa eval --store milvus:…` runs on the Milvus store (its corpus already in it: nothing is rebuilt)."""
+    questions = str(CORPUS.parent / "bench" / "questions" / "shipped.jsonl")
+    runner, results = CliRunner(), []
+    for where in (["--store", f"milvus:{milvus_uri}"], ["--index-dir", str(shipped_index_dir)]):
+        done = runner.invoke(cli, ["eval", questions, "--corpus", str(CORPUS), "--limit", "6", "--json", *where])
+        assert done.exit_code == 0, done.output
+        results.append(json.loads(done.output[done.output.index("{"):]))
+    def scores(summary: dict) -> dict:  # everything but the latencies, which measure the machine
+        return {k: v for k, v in summary["configs"]["hybrid"].items() if not k.startswith("latency")}
+
+    assert scores(results[0]) == scores(results[1])
+    assert results[0]["configs"]["hybrid"]["quote_fidelity"] == 1.0
+
+
+@pytest.mark.contract
+def test_a_reopened_milvus_store_gives_the_same_answers(milvus_uri, milvus, config):
+    again = Assistant.load(config=Config.from_env({"QA_STORE": f"milvus:{milvus_uri}"}))
+    assert again.index is not milvus.index
+    for q in generated_questions(milvus.index, 5) + [GRANADA]:
+        assert _quotes(again.ask(q)) == _quotes(milvus.ask(q))
+
+
+# --- changes: the same steps on both backends, compared after each -----------------------------------
+
+FIXTURE = {
+    "alpaca.txt": "Alpacas live in the Andes of Peru. They are shorn once a year for their fleece. "
+                  "A herd of alpacas is guarded by a llama.",
+    "bees.txt": "Honey bees dance to show where flowers are. A colony has one queen. "
+                "Worker bees live about six weeks in summer.",
+    "comets.txt": "Halley's comet returns every 76 years. Its last visit was in 1986. "
+                  "The nucleus is a dirty snowball of ice and dust.",
+}
+
+
+def _docs(texts: dict[str, str]) -> list[Document]:
+    return [Document(id=k, text=v, title="", path=k) for k, v in texts.items()]
+
+
+def _state(assistant) -> tuple:
+    index = assistant.index
+    return (list(index.documents), [c.id for c in index.chunks], index.sentence_rows.tolist())
+
+
+@pytest.mark.contract
+def test_add_change_remove_agree_between_backends(tmp_path, config):
+    stores = {
+        "faiss": Assistant.build(_docs(FIXTURE), tmp_path / "index", config),
+        "milvus": Assistant.build(_docs(FIXTURE), config=config.replace(store=f"milvus:{tmp_path / 'm.db'}")),
+    }
+
+    def same(question: str, want: str | None):
+        answers = {name: s.ask(question, 1) for name, s in stores.items()}
+        assert _state(stores["faiss"]) == _state(stores["milvus"])
+        assert _quotes(answers["faiss"]) == _quotes(answers["milvus"])
+        if want is not None:
+            assert want in answers["milvus"].quotes[0].text
+        return answers["milvus"]
+
+    same("Who guards a herd of alpacas?", "llama")
+    for s in stores.values():  # add
+        s.add(_docs({"dunes.txt": "The tallest sand dunes on Earth stand in the Namib desert."}))
+    same("Where are the tallest sand dunes?", "Namib")
+    for s in stores.values():  # change: same id, new text
+        s.add(_docs({"comets.txt": FIXTURE["comets.txt"].replace("1986", "the year 1986 of our era")}))
+    assert "of our era" in same("When was the last visit of Halley's comet?", "1986").quotes[0].text
+    for s in stores.values():  # remove
+        assert s.remove(["bees.txt"]) == ["bees.txt"]
+    answer = same("How long do worker bees live?", None)
+    assert all(q.doc_id != "bees.txt" for q in answer.quotes)
+    # reopened from Milvus, the changed store still answers the same
+    reopened = Assistant.load(config=stores["milvus"].config)
+    assert _state(reopened) == _state(stores["milvus"])
+    assert _quotes(reopened.ask("Where are the tallest sand dunes?", 1)) == _quotes(stores["milvus"].ask("Where are the tallest sand dunes?", 1))
+
+
+@pytest.mark.contract
+def test_reindexing_a_changed_corpus_syncs_milvus(tmp_path, config):
+    cfg = config.replace(store=f"milvus:{tmp_path / 'sync.db'}")
+    Assistant.build(_docs(FIXTURE), config=cfg)
+    smaller = {k: v for k, v in FIXTURE.items() if k != "alpaca.txt"}
+    assistant = Assistant.build(_docs(smaller), config=cfg)
+    assert assistant.removed == ["alpaca.txt"]
+    assert set(assistant.documents) == set(smaller)
+    assert Assistant.build(_docs(smaller), config=cfg).index.chunks == assistant.index.chunks
+
+
+# --- selecting the store ---------------------------------------------------------------------------
+
+
+def test_unknown_store_is_refused_with_the_choices():
+    with pytest.raises(ConfigError, match=r"store: unknown store 'mongo'.*faiss, milvus:URI"):
+        Config.from_env({"QA_STORE": "mongo"})
+    with pytest.raises(ConfigError, match="milvus:URI"):
+        Config(store="milvus:")
+    result = CliRunner().invoke(cli, ["ask", "anything", "--store", "elastic"])
+    assert result.exit_code == 1
+    assert "Error: store: unknown store 'elastic'" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.contract
+def test_an_empty_milvus_store_says_to_run_qa_index(tmp_path):
+    uri = str(tmp_path / "empty.db")
+    with pytest.raises(IndexMissingError, match="qa index --store milvus:"):
+        Assistant.load(config=Config(store=f"milvus:{uri}"))
+    result = CliRunner().invoke(cli, ["ask", "anything", "--store", f"milvus:{tmp_path / 'nowhere' / 'x.db'}"])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_default_store_loads_no_milvus(tmp_path):
+    """Without --store, nothing imports pymilvus (it starts threads and costs a second)."""
+    import subprocess
+    import sys
+
+    code = "import sys, qa.api, qa.cli; from qa.config import Config; assert 'pymilvus' not in sys.modules, 'imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env=_env())
+
+
+def _env():
+    import os
+    from pathlib import Path
+
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+
+@pytest.mark.contract
+def test_cli_index_and_remove_on_milvus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in FIXTURE.items():
+        (corpus / name).write_text(text + "\n", encoding="utf-8")
+    store = f"milvus:{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["index", str(corpus), "--store", store])
+    assert done.exit_code == 0 and "Indexed 3 documents" in done.output, done.output
+    done = runner.invoke(cli, ["remove", "bees.txt", "--store", store])
+    assert done.exit_code == 0, done.output
+    assert f"Removed 1 document(s) from {store}: bees.txt" in done.output
+    done = runner.invoke(cli, ["remove", "nothing.txt", "--store", store])
+    assert done.exit_code == 1 and f"not in the index at {store}: nothing.txt" in done.output
+    (corpus / "bees.txt").unlink()
+    done = runner.invoke(cli, ["index", str(corpus), "--store", store])  # nothing changed: nothing to do
+    assert done.exit_code == 0 and "Indexed 2 documents" in done.output and "removed from the index" not in done.output
+    answer = json.loads(runner.invoke(cli, ["ask", "How long do worker bees live?", "--json", "--store", store]).output)
+    assert all(q["doc_id"] != "bees.txt" for q in answer["quotes"])
