@@ -20,6 +20,7 @@ from ..chunk import SPLITTER_VERSION
 from ..config import Config
 from ..errors import IndexIncompatibleError, IndexMissingError
 from ..records import Document
+from .dedupe import DEDUPE_VERSION
 from ..version import __version__
 
 FORMAT_VERSION = 1
@@ -38,6 +39,7 @@ def settings_of(config: Config) -> dict:
         "chunk_tokens": config.chunk_tokens,
         "chunk_overlap_tokens": config.chunk_overlap_tokens,
         "splitter": SPLITTER_VERSION,
+        "dedupe": DEDUPE_VERSION,
     }
 
 
