@@ -35,6 +35,8 @@ def compose(question: str, quotes: list[Quote], config: Config, confidence: floa
     if best.short_start is not None:
         short = best.text[best.short_start - best.start : best.short_end - best.start]
     text = f"“{best.text}” [1]" if short is None else f"{short} — “{best.text}” [1]"
+    if best.also_reported_by:  # wire copies and repeats: the story is corroborated elsewhere
+        text += f" Also reported by {', '.join(best.also_reported_by)}."
     others = [q for q in quotes[1:] if q.doc_id != quotes[0].doc_id]
     if others:
         text += " See also " + ", ".join(f"[{q.n}]" for q in others) + "."

@@ -82,6 +82,18 @@ class Index:
         c = int(self.sentence_canonical[row])
         return self._copies.get(c, [c])
 
+    def chunks_with_copies_in(self, allowed_docs: set[str]) -> list[int]:
+        """Positions of the searched chunks that hold the first copy of a sentence some allowed document
+        prints: a wire copy whose own chunks are not searched is found through them (filters)."""
+        if len(self.sentence_rows):
+            self.copies(0)  # builds the groups
+        if not self._copies:
+            return []
+        allowed = {i for i, d in enumerate(self.doc_ids) if d in allowed_docs}
+        wanted = {c for c, members in self._copies.items() if any(int(self.sentence_rows[r, 0]) in allowed for r in members)}
+        return [i for i, ch in enumerate(self.chunks)
+                if any(self.sentence_row(ch.doc_id, s, e) in wanted for s, e in ch.sentences)]
+
     def chunk_vectors(self) -> np.ndarray:
         if self._chunk_vectors is None:
             self._chunk_vectors = self.dense.reconstruct_n(0, self.dense.ntotal)
