@@ -108,7 +108,7 @@ def collect_candidates(hits: list[Hit], index: Index, allowed_docs: set[str] | N
                 if found is None or found[1] in seen:
                     continue
                 row, key = found
-            seen[key] = Candidate(doc_id=key[0], start=s, end=e, row=row, retrieval=1.0 / (1 + h.rank))
+            seen[key] = Candidate(doc_id=key[0], start=key[1], end=key[2], row=row, retrieval=1.0 / (1 + h.rank))
     return list(seen.values())
 
 
