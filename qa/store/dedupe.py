@@ -7,8 +7,8 @@ copy and keeps the others as corroborating sources, so this module gives every s
 
 - its text equals an earlier one once case and white space are folded (an exact copy, found by a
   hash: the model is uncased, so such copies have the very same vector), or
-- its paragraph is a near-duplicate of an earlier paragraph, found with MinHash and LSH from
-  datasketch over word shingles, and inside that paragraph one sentence has nearly all its words and
+- its paragraph is a near-duplicate of an earlier paragraph, found with MinHash (datasketch) and LSH
+  banding over word shingles, and inside that paragraph one sentence has nearly all its words and
   exactly its numbers (a near copy).
 
 Rows are fed document by document in index order (`add_document`), so a build can stream: a
@@ -26,19 +26,23 @@ from typing import Sequence
 import numpy as np
 
 DEDUPE_VERSION = 1  # bump when what counts as a copy changes: indexes record it and rebuild
-# MinHash with a fixed seed, so the same corpus groups the same way in every run.
+# MinHash (datasketch) with a fixed seed, so the same corpus groups the same way in every run.
 SEED = 20261126
-# 64 permutations estimate a Jaccard similarity to within about ±0.06 (standard error
-# sqrt(J(1-J)/64) ≤ 0.0625): enough to find candidates, which are then checked sentence by sentence.
-NUM_PERM = 64
+# LSH banding: a paragraph's MinHash signature is cut into BANDS bands of ROWS values, and two
+# paragraphs are candidates when any band agrees: probability 1 - (1 - J^ROWS)^BANDS for shingle
+# overlap J. With 12 bands of 2 a wire paragraph with a sentence added and a word changed (J about 0.6)
+# is found with probability 0.995, and at J = 0.5 with 0.97, while paragraphs that merely share a
+# topic (J under 0.05) almost never meet. It is only a filter: the sentence comparison decides.
+BANDS, ROWS = 12, 2
+NUM_PERM = BANDS * ROWS
+# The band tables are our own compact dicts (about 1.3 KB a paragraph) rather than datasketch's
+# MinHashLSH, whose storage measured 6.6 KB a paragraph: 1.6 GB for the ~250,000 paragraphs of a
+# 100 MB corpus. A bucket keeps at most this many paragraphs: a boilerplate paragraph printed by a
+# thousand articles is compared with the first few copies, not with all of them.
+MAX_BUCKET = 8
 # Paragraphs are compared on word 3-shingles: a one-word edit touches only three shingles of a
 # paragraph, while two different paragraphs about the same story rarely share three words in a row.
 PARAGRAPH_SHINGLE = 3
-# LSH candidates: paragraphs sharing about a third of their shingles or more. A wire paragraph with a
-# sentence added and a word changed keeps about 60% of them; at this threshold LSH (datasketch picks
-# its bands for it) finds such a pair with a probability above 0.99, where a threshold of 0.5 misses one
-# in seven. It is only a filter: the sentence comparison decides.
-PARAGRAPH_THRESHOLD = 0.3
 # A paragraph of fewer words has too few shingles for a MinHash estimate (datelines, "Read more",
 # bylines); its sentences are still caught when they are exact copies.
 MIN_PARAGRAPH_WORDS = 8
@@ -85,10 +89,10 @@ class Deduper:
     """Canonical rows of sentence rows fed in index order, document by document."""
 
     def __init__(self) -> None:
-        from datasketch import MinHash, MinHashLSH
+        from datasketch import MinHash
 
         self._template = MinHash(num_perm=NUM_PERM, seed=SEED)
-        self._lsh = MinHashLSH(threshold=PARAGRAPH_THRESHOLD, num_perm=NUM_PERM)
+        self._bands: dict[int, int | list[int]] = {}  # hash of (band, values) -> paragraph number(s)
         self._exact: dict[int, int] = {}  # folded-text key -> first row with that text
         self.canonical = array("q")  # row -> canonical row
         self._doc = array("q")  # row -> document number
@@ -122,7 +126,7 @@ class Deduper:
         flat = [w for ws in words for w in ws]
         if len(flat) < MIN_PARAGRAPH_WORDS:
             return
-        from datasketch import LeanMinHash, MinHash
+        from datasketch import MinHash
 
         mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=self._template.permutations,
                      scheme=self._template.scheme)
@@ -130,15 +134,33 @@ class Deduper:
             {" ".join(flat[k : k + PARAGRAPH_SHINGLE]).encode("utf-8", "surrogatepass")
              for k in range(len(flat) - PARAGRAPH_SHINGLE + 1)}
         )
-        candidates = sorted(self._lsh.query(mh))  # paragraph numbers: earlier first
+        number = len(self._paragraphs)
+        candidates = sorted(self._query_insert(mh.hashvalues, number))  # paragraph numbers: earlier first
         if candidates:
             earlier = [(r, set(w), _numbers(w)) for p in candidates for r, w in self._paragraph_rows(p)]
             for row, ws in zip(range(start_row, end_row), words):
                 if self.canonical[row] == row:
                     self._match(row, set(ws), _numbers(ws), earlier)
-        number = len(self._paragraphs)
         self._paragraphs.append((doc_number, start_row, end_row))
-        self._lsh.insert(number, LeanMinHash(mh))
+
+    def _query_insert(self, signature: np.ndarray, number: int) -> set[int]:
+        """The earlier paragraphs that agree with `signature` in some band; files `number` under its bands."""
+        found: set[int] = set()
+        values = signature.tolist()
+        for band in range(BANDS):
+            # a tuple of ints hashes the same in every process (only str and bytes hashes are salted)
+            key = hash((band, *values[band * ROWS : (band + 1) * ROWS]))
+            held = self._bands.get(key)
+            if held is None:
+                self._bands[key] = number
+            elif isinstance(held, int):
+                found.add(held)
+                self._bands[key] = [held, number]
+            else:
+                found.update(held)
+                if len(held) < MAX_BUCKET:
+                    held.append(number)
+        return found
 
     def _paragraph_rows(self, number: int):
         doc, start, end = self._paragraphs[number]

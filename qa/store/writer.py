@@ -286,9 +286,8 @@ def write_groups(folder: Path, layout: Layout) -> None:
         "copied_sentences": copies,
         "unindexed_chunks": layout.duplicate_chunks,
         "method": {
-            "minhash": {"num_perm": dedupe.NUM_PERM, "seed": dedupe.SEED},
+            "minhash": {"num_perm": dedupe.NUM_PERM, "seed": dedupe.SEED, "bands": dedupe.BANDS, "rows": dedupe.ROWS},
             "paragraph_shingle_words": dedupe.PARAGRAPH_SHINGLE,
-            "paragraph_threshold": dedupe.PARAGRAPH_THRESHOLD,
             "sentence_jaccard": dedupe.SENTENCE_JACCARD,
             "document_share": dedupe.DOCUMENT_SHARE,
         },
