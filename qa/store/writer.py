@@ -7,19 +7,23 @@ Three passes over the documents, none of which holds the whole corpus's vectors 
    a chunk holding at least one canonical sentence goes to chunks.jsonl (FAISS and BM25 index it),
    a chunk made only of copies to duplicate_chunks.jsonl (its sentences stay quotable, as
    corroboration, but it is neither embedded nor searched);
-2. embed the sentences a batch at a time straight into a memory-mapped sentence_vectors.npy: a copy
+2. embed the sentences a batch at a time, appended to sentence_vectors.npy with plain writes: a copy
    takes its canonical row's vector, a text the previous index embedded takes that vector (found by a
    64-bit key of the text in a sorted array, not a dict of texts), and only the rest meets the model;
 3. the same for the indexed chunks, added to FAISS a batch at a time.
 
 So exact copies are never embedded twice, near copies take the first copy's vector, and the memory a
 build needs beyond the documents themselves is a batch of texts, the FAISS index and a few integer
-arrays per sentence.
+arrays per sentence. Vectors already on disk (the previous index's, or this build's for a copy) are
+read back a row at a time with `pread`, never through a memory map: every page a map touches counts
+as the process's resident memory, so mapping the vectors would make the build's peak grow with the
+corpus after all.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +68,51 @@ class Layout:
     groups: list = field(default_factory=list)
 
 
+class RowReader:
+    """Rows of a (n, dim) float32 .npy file, read one at a time with pread (see the module's note)."""
+
+    def __init__(self, path: str | Path):
+        self._fh = open(path, "rb")
+        version = np.lib.format.read_magic(self._fh)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(self._fh)
+        if dtype != np.dtype("<f4") or len(shape) != 2:
+            raise ValueError(f"{path}: not a float32 matrix")
+        self.offset, self.dim = self._fh.tell(), int(shape[1])
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        size = 4 * self.dim
+        return np.frombuffer(os.pread(self._fh.fileno(), size, self.offset + int(row) * size), dtype="<f4")
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+class VectorWriter(RowReader):
+    """A (n, dim) float32 .npy written front to back; rows already written can be read back."""
+
+    def __init__(self, path: Path, n: int, dim: int):
+        with open(path, "wb") as fh:
+            np.lib.format.write_array_header_1_0(fh, {"descr": "<f4", "fortran_order": False, "shape": (n, dim)})
+        self._out = open(path, "r+b")
+        self._out.seek(0, os.SEEK_END)
+        super().__init__(path)
+
+    def append(self, vectors: np.ndarray) -> None:
+        self._out.write(np.ascontiguousarray(vectors, dtype="<f4").tobytes())
+        self._out.flush()  # so that pread sees it
+
+    def close(self) -> None:
+        self._out.close()
+        super().close()
+
+
+def _rows_of(vectors) -> "RowReader | np.ndarray":
+    """A row reader for an index's sentence vectors: pread on the file behind a memory map."""
+    filename = getattr(vectors, "filename", None)
+    return RowReader(filename) if isinstance(vectors, np.memmap) and filename else vectors
+
+
 class PriorVectors:
     """Vectors the previous index holds, found by a 64-bit key of their exact text (sorted arrays:
     16 bytes per text instead of a dict holding every text and vector)."""
@@ -72,8 +121,10 @@ class PriorVectors:
         self.previous = previous if previous is not None and previous.model == config.model else None
         self.sentence_keys, self.sentence_rows = _empty(), _empty()
         self.chunk_keys, self.chunk_ids = _empty(), _empty()
+        self._vectors = None
         if self.previous is None:
             return
+        self._vectors = _rows_of(self.previous.sentence_vectors)
         canonical = self.previous.sentence_canonical
         # only a row that was embedded for its own text: a copy holds its canonical row's vector
         own = np.flatnonzero(canonical == np.arange(len(canonical)))
@@ -84,7 +135,7 @@ class PriorVectors:
 
     def sentence(self, key: int) -> np.ndarray | None:
         row = _find(self.sentence_keys, self.sentence_rows, key)
-        return None if row < 0 else np.asarray(self.previous.sentence_vectors[row], dtype=np.float32)
+        return None if row < 0 else np.asarray(self._vectors[row], dtype=np.float32)
 
     def chunk(self, key: int) -> np.ndarray | None:
         i = _find(self.chunk_keys, self.chunk_ids, key)
@@ -191,39 +242,47 @@ class EmbedCount:
 
 def embed_sentences(folder: Path, documents: list[Document], layout: Layout, embedder, prior: PriorVectors,
                     counter: EmbedCount, progress: Progress, show: bool | None) -> None:
-    """Pass 2: every sentence's vector, written straight into sentence_vectors.npy a batch at a time."""
+    """Pass 2: every sentence's vector, appended to sentence_vectors.npy a batch at a time."""
     n = len(layout.rows)
-    out = np.lib.format.open_memmap(folder / SENTENCE_VECTORS, mode="w+", dtype=np.float32, shape=(n, embedder.dim))
-    for a in range(0, n, EMBED_BATCH):
-        b = min(n, a + EMBED_BATCH)
-        missing: dict[int, list[int]] = {}  # rows to embed, by text key (a text embedded once per batch)
-        texts: dict[int, str] = {}
-        for r in range(a, b):
-            if layout.canonical[r] != r:
-                continue
-            d, s, e = layout.rows[r].tolist()
-            text = documents[d].text[s:e]
-            key = text_key(text)
-            vec = prior.sentence(key)
-            if vec is not None:
-                out[r] = vec
-            else:
-                missing.setdefault(key, []).append(r)
-                texts[key] = text
-        if missing:
-            keys = list(missing)
-            vecs = embedder.encode([texts[k] for k in keys], show_progress_bar=show)
-            counter.sentences += len(keys)
-            for k, v in zip(keys, vecs):
-                out[missing[k]] = v
-        copies = np.flatnonzero(layout.canonical[a:b] != np.arange(a, b)) + a
-        if len(copies):
-            out[copies] = out[layout.canonical[copies]]  # canonical rows come first: already written
-        progress(f"Embedding {n} sentences ({b * 100 // max(n, 1)}%)", 0.3 + 0.4 * b / max(n, 1))
-    out.flush()
-    del out
+    out = VectorWriter(folder / SENTENCE_VECTORS, n, embedder.dim)
+    try:
+        for a in range(0, n, EMBED_BATCH):
+            b = min(n, a + EMBED_BATCH)
+            out.append(_sentence_batch(documents, layout, a, b, embedder, prior, counter, out, show))
+            progress(f"Embedding {n} sentences ({b * 100 // max(n, 1)}%)", 0.3 + 0.4 * b / max(n, 1))
+    finally:
+        out.close()
     np.save(folder / SENTENCES, layout.rows, allow_pickle=False)
     np.save(folder / SENTENCE_CANONICAL, layout.canonical, allow_pickle=False)
+
+
+def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: PriorVectors,
+                    counter: EmbedCount, written: RowReader, show: bool | None) -> np.ndarray:
+    """Vectors of sentence rows a..b: the previous index's, the model's, or (a copy) its first copy's."""
+    vecs = np.zeros((b - a, embedder.dim), dtype=np.float32)
+    missing: dict[int, int] = {}  # text key -> row to embed
+    texts: dict[int, str] = {}
+    for r in range(a, b):
+        if layout.canonical[r] != r:
+            continue
+        d, s, e = layout.rows[r].tolist()
+        text = documents[d].text[s:e]
+        key = text_key(text)
+        vec = prior.sentence(key)
+        if vec is not None:
+            vecs[r - a] = vec
+        else:
+            missing[key] = r  # a canonical row's text is its own: no other canonical row has it
+            texts[key] = text
+    if missing:
+        keys = list(missing)
+        counter.sentences += len(keys)
+        for k, v in zip(keys, embedder.encode([texts[k] for k in keys], show_progress_bar=show)):
+            vecs[missing[k] - a] = v
+    for r in np.flatnonzero(layout.canonical[a:b] != np.arange(a, b)).tolist():
+        first = int(layout.canonical[r + a])  # comes before its copies: in this batch or written
+        vecs[r] = vecs[first - a] if first >= a else written[first]
+    return vecs
 
 
 def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedder, prior: PriorVectors,
@@ -232,7 +291,7 @@ def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedd
     import faiss
 
     dense = faiss.IndexFlatIP(embedder.dim)
-    sentence_vectors = np.load(folder / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
+    sentence_vectors = RowReader(folder / SENTENCE_VECTORS)
     seen: dict[int, int] = {}  # text key -> position of the first indexed chunk with that text
     m = len(layout.kept)
     for a in range(0, m, EMBED_BATCH):
@@ -272,7 +331,8 @@ def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedd
         dense.add(vecs)
         progress(f"Embedding {m} chunks ({b * 100 // max(m, 1)}%)", 0.7 + 0.2 * b / max(m, 1))
     faiss.write_index(dense, str(folder / DENSE))
-    del dense, sentence_vectors
+    del dense
+    sentence_vectors.close()
     build_bm25_ids(layout.token_ids, layout.vocab).save(str(folder / BM25), show_progress=False)
 
 
