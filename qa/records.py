@@ -113,7 +113,8 @@ class Quote:
     # where inside the document the short answer sits, when there is one in this quote
     short_start: int | None = None
     short_end: int | None = None
-    # other documents that report the same sentence: [{"doc_id", "title", "source", "date", "start", "end"}]
+    # other documents that report the same sentence: [{"doc_id", "title", "source", "date", "start", "end",
+    # "text", "url"}], where text is that document's own characters at start:end
     also_in: list[dict] = field(default_factory=list)
     # the file the quote's article belongs to, and the quote's place in that file's cleaned text:
     # the same as doc_id/start/end unless the article was cut out of a digest file
@@ -126,8 +127,18 @@ class Quote:
         """The ids a gold source may name to mean this quote's document: the article's and its file's."""
         return {self.doc_id, self.file_id or self.doc_id}
 
+    @property
+    def also_reported_by(self) -> list[str]:
+        """The outlets of the other documents that report this quote, each once, in order."""
+        out: list[str] = []
+        for other in self.also_in:
+            name = other.get("source") or "outlet unknown"
+            if name != self.source and name not in out:
+                out.append(name)
+        return out
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "also_reported_by": self.also_reported_by}
 
 
 @dataclass

@@ -64,6 +64,15 @@ def _place(quote: Quote) -> str:
     return f"characters {quote.start}–{quote.end}"
 
 
+def _other_place(other: Mapping) -> str:
+    """Where another document prints a quote (an also_in entry), so that copy can be checked too."""
+    if other.get("file_id") and other.get("file_id") != other.get("doc_id") and "file_start" in other:
+        return f", characters {other['file_start']}–{other['file_end']}"  # an article of a digest: in its file
+    if "start" in other and "end" in other:
+        return f", characters {other['start']}–{other['end']}"
+    return ""
+
+
 def quote_citation(quote: Quote, document: Document | None = None) -> str:
     """The citation of a quote and where its text sits in its file, so it can be checked (and, for a
     paged document such as a PDF, the page its first character is printed on)."""
@@ -91,7 +100,7 @@ def format_answer_text(answer: Answer, documents: Mapping[str, Document] | None 
     for q in answer.quotes:
         lines.append(f"[{q.n}] “{q.text}”")
         lines.append(f"    — {quote_citation(q, documents.get(q.doc_id))}")
-        lines += [f"    also in {citation(other)}" for other in q.also_in]
+        lines += [f"    also reported by {citation(other)}{_other_place(other)}" for other in q.also_in]
     return "\n".join(lines).rstrip()
 
 
@@ -114,6 +123,6 @@ def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = N
         text = " ".join(md_escape(q.text).split("\n"))
         lines.append(f"**[{q.n}]** “{text}”  ")
         lines.append(f"— {md_citation(q, documents.get(q.doc_id))}, {_place(q)}")
-        lines += [f"  (also in {md_citation(other)})" for other in q.also_in]
+        lines += [f"  (also reported by {md_citation(other)}{_other_place(other)})" for other in q.also_in]
         lines.append("")
     return "\n".join(lines)

@@ -58,7 +58,9 @@ class Retriever:
         """Positions of the chunks that filters let through, or None when nothing is filtered."""
         if allowed_docs is None:
             return None
-        return np.array([i for i, c in enumerate(self.index.chunks) if c.doc_id in allowed_docs], dtype=np.int64)
+        ids = {i for i, c in enumerate(self.index.chunks) if c.doc_id in allowed_docs}
+        ids.update(self.index.chunks_with_copies_in(allowed_docs))  # wire copies are searched through their first copy
+        return np.array(sorted(ids), dtype=np.int64)
 
     def dense(self, query_vec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         if hasattr(self.index, "search_dense"):  # a store that searches itself (Milvus: store/backend.py)

@@ -79,7 +79,7 @@ def test_plain_text_answer_uses_the_shared_citation():
     assert lines[3] == f"[1] “{q1.text}”"
     assert lines[4] == f"    — {quote_citation(q1, doc)}"
     assert lines[5] == f"[2] “{q2.text}”"  # plain text: nothing is escaped
-    assert lines[7] == "    also in Le Monde, “Same line”, 2023-10-05, file b.txt"
+    assert lines[7] == "    also reported by Le Monde, “Same line”, 2023-10-05, file b.txt, characters 0–10"
     assert len(lines) == 8
     abstained = Answer("Why?", "The articles in this collection do not answer that question.", True)
     assert format_answer_text(abstained) == abstained.answer
@@ -96,7 +96,7 @@ def test_markdown_export_has_answer_and_numbered_sources_with_the_same_citation(
     q1 = answer.quotes[0]
     # the same citation, escaped, with its http(s) URL as an exact autolink
     assert f"— France24, “Talks off”, 2023-10-04, <https://example.org/a>, characters {q1.start}–{q1.end}" in md
-    assert "  (also in Le Monde, “Same line”, 2023-10-05, file b.txt)" in md
+    assert "  (also reported by Le Monde, “Same line”, 2023-10-05, file b.txt, characters 0–10)" in md
     assert md_escape("a*b_c`d[e]f<g>h\\") == "a\\*b\\_c\\`d\\[e\\]f\\<g\\>h\\\\"
     abst = answer_markdown(Answer("Why?", "The articles in this collection do not answer that question.", True))
     assert "do not answer" in abst and "Sources" not in abst

@@ -95,13 +95,14 @@ def test_failed_build_leaves_previous_index(built):
 
 
 def test_build_failing_while_writing_leaves_previous_index(built, monkeypatch):
-    """A build that dies halfway through writing its files (here: the sentence vectors) changes nothing."""
+    """A build that dies halfway through writing its files (here: the sentence rows, written after the
+    sentence vectors were streamed out) changes nothing."""
     path, _ = built
     before, manifest = _entries(path), (path / "manifest.json").read_text()
     real_save = np.save
 
     def save(file, arr, **kw):
-        if str(file).endswith("sentence_vectors.npy"):
+        if str(file).endswith("sentences.npy"):
             raise OSError(28, "No space left on device")
         return real_save(file, arr, **kw)
 

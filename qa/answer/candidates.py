@@ -71,8 +71,20 @@ def combined(c: Candidate) -> float:
     return sum(w * getattr(c, name) for name, w in WEIGHTS.items()) - (HEADLINE_PENALTY if c.headline else 0.0)
 
 
-def collect_candidates(hits: list[Hit], index: Index) -> list[Candidate]:
-    """Every distinct sentence of the hit chunks, tagged with the best rank among its chunks."""
+def _allowed_copy(index: Index, row: int, allowed_docs: set[str]) -> tuple[int, tuple[str, int, int]] | None:
+    """The copy of sentence `row` that an allowed document prints (a filter asked for that outlet)."""
+    for r in index.copies(row):
+        d, s, e = index.sentence_rows[r].tolist()
+        if index.doc_ids[d] in allowed_docs:
+            return r, (index.doc_ids[d], s, e)
+    return None
+
+
+def collect_candidates(hits: list[Hit], index: Index, allowed_docs: set[str] | None = None) -> list[Candidate]:
+    """Every distinct sentence of the hit chunks, tagged with the best rank among its chunks. A copy
+    of an earlier sentence (a wire copy, a repeated paragraph) stands for that first copy, which is
+    quoted with the others as corroboration; with filters, a sentence of a document they exclude
+    stands for its copy in one they allow, if any."""
     seen: dict[tuple[str, int, int], Candidate] = {}
     for h in hits:
         for s, e in h.chunk.sentences:
@@ -82,7 +94,19 @@ def collect_candidates(hits: list[Hit], index: Index) -> list[Candidate]:
             row = index.sentence_row(*key)
             if row is None:  # cannot happen with an index built by this version
                 continue
-            seen[key] = Candidate(doc_id=key[0], start=s, end=e, row=row, retrieval=1.0 / (1 + h.rank))
+            first = int(index.sentence_canonical[row])
+            if first != row:
+                d, fs, fe = index.sentence_rows[first].tolist()
+                if allowed_docs is None or index.doc_ids[d] in allowed_docs:
+                    row, key = first, (index.doc_ids[d], fs, fe)
+                    if key in seen:
+                        continue
+            if allowed_docs is not None and key[0] not in allowed_docs:
+                found = _allowed_copy(index, row, allowed_docs)
+                if found is None or found[1] in seen:
+                    continue
+                row, key = found
+            seen[key] = Candidate(doc_id=key[0], start=key[1], end=key[2], row=row, retrieval=1.0 / (1 + h.rank))
     return list(seen.values())
 
 
@@ -131,7 +155,7 @@ def find_candidates(
 ) -> list[Candidate]:
     """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0])."""
     hits = Retriever(index, config).search(query, vectors[-1], allowed_docs=allowed_docs)
-    cands = collect_candidates(hits, index)
+    cands = collect_candidates(hits, index, allowed_docs)
     score_candidates(cands, question, vectors[0], index, idf)
     apply_answer_type(cands, question, index, entities)
     return cands

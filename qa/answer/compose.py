@@ -38,6 +38,8 @@ def compose(question: str, quotes: list[Quote], config: Config, confidence: floa
     day = resolve_relative_date(short, best.date, best.text) if short and best.date else None
     shown = f"{short} ({day})" if day else short
     text = f"“{best.text}” [1]" if short is None else f"{shown} — “{best.text}” [1]"
+    if best.also_reported_by:  # wire copies and repeats: the story is corroborated elsewhere
+        text += f" Also reported by {', '.join(best.also_reported_by)}."
     others = [q for q in quotes[1:] if q.doc_id != quotes[0].doc_id]
     if others:
         text += " See also " + ", ".join(f"[{q.n}]" for q in others) + "."

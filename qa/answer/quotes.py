@@ -23,6 +23,9 @@ SHORT_SENTENCE = 160  # a sentence shorter than this (characters) takes the next
 # Two token sets say the same thing at this overlap (Jaccard), or when the smaller one (of at
 # least DUP_MIN_TOKENS tokens) is this much inside the other.
 DUP_JACCARD, DUP_CONTAINED, DUP_MIN_TOKENS = 0.8, 0.9, 4
+# At most this many other documents are listed under one quote: a line that hundreds of articles
+# repeat (an agency's boilerplate) would bury the quote, and twenty outlets already make the point.
+MAX_ALSO_IN = 20
 
 
 def _neighbour(index: Index, doc: Document, row: int, step: int) -> int | None:
@@ -115,16 +118,52 @@ def _make_quote(n: int, doc: Document, c: Candidate, start: int, end: int) -> Qu
 
 
 def _fold(quote: Quote, doc: Document, start: int, end: int) -> None:
-    """Record another document that reports the same sentence."""
+    """Record another document that reports the same sentence, with the exact text it prints there."""
+    if len(quote.also_in) >= MAX_ALSO_IN or not 0 <= start < end <= len(doc.text):
+        return
     if doc.id != quote.doc_id and all(a["doc_id"] != doc.id for a in quote.also_in):
         quote.also_in.append(
-            {"doc_id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date, "start": start, "end": end}
+            {"doc_id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date, "start": start, "end": end,
+             "text": doc.text[start:end], "url": doc.url,
+             "file_id": doc.file_id or doc.id, "file_start": doc.offset + start, "file_end": doc.offset + end}
         )
+
+
+def _copy_span(index: Index, row: int, copy: int, start: int, end: int) -> tuple[int, int]:
+    """The span of the copy at row `copy` that matches the quote [start, end) around `row`: the copy
+    of the sentence, widened to the copies of the neighbours the quote took in."""
+    d = int(index.sentence_rows[copy, 0])
+    canonical = index.sentence_canonical
+    lo, hi = int(index.sentence_rows[copy, 1]), int(index.sentence_rows[copy, 2])
+    for step in (-1, 1):
+        mine, theirs = row + step, copy + step
+        if not (0 <= mine < len(canonical) and 0 <= theirs < len(canonical)):
+            continue
+        _, s, e = index.sentence_rows[mine].tolist()
+        taken = start <= s and e <= end and int(index.sentence_rows[mine, 0]) == int(index.sentence_rows[row, 0])
+        if taken and int(index.sentence_rows[theirs, 0]) == d and canonical[theirs] == canonical[mine]:
+            if step < 0:
+                lo = int(index.sentence_rows[theirs, 1])
+            else:
+                hi = int(index.sentence_rows[theirs, 2])
+    return lo, hi
+
+
+def corroborate(quote: Quote, index: Index, row: int) -> None:
+    """Fold in the copies the index knows of the quote's sentence (wire copies, repeated paragraphs):
+    each other document that prints it, at the span that matches the quote."""
+    for copy in index.copies(row):
+        if copy == row:
+            continue
+        doc = index.documents[index.doc_ids[int(index.sentence_rows[copy, 0])]]
+        start, end = _copy_span(index, row, copy, quote.start, quote.end)
+        _fold(quote, doc, start, end)
 
 
 def select_quotes(cands: list[Candidate], index: Index, k: int, config: Config) -> list[Quote]:
     """The best `k` distinct quotes; near-copies from other documents are folded into `also_in`."""
     quotes: list[Quote] = []
+    canonical: list[int] = []  # each quote's sentence, as the index's canonical row
     spans: list[tuple[str, int, int]] = []
     token_sets: list[set] = []
     scores = {c.row: c.score for c in cands}
@@ -140,11 +179,14 @@ def select_quotes(cands: list[Candidate], index: Index, k: int, config: Config) 
         if any(_overlaps(span, s) for s in spans):
             continue
         # the sentence itself, not its widening, decides whether it repeats a quote already chosen
-        dup = next((i for i, ts in enumerate(token_sets) if near_duplicate(ts, c.tokens)), None)
+        mine = int(index.sentence_canonical[c.row])
+        dup = next((i for i, ts in enumerate(token_sets) if canonical[i] == mine or near_duplicate(ts, c.tokens)), None)
         if dup is not None:
             _fold(quotes[dup], doc, start, end)
             continue
         quotes.append(_make_quote(len(quotes) + 1, doc, c, start, end))
+        corroborate(quotes[-1], index, c.row)
+        canonical.append(mine)
         spans.append(span)
         token_sets.append(c.tokens if (start, end) == (c.start, c.end) else set(tokenize(doc.text[start:end])))
     return quotes

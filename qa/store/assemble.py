@@ -10,7 +10,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import Chunk, Document
-from .build import _Built, _publish
+from .parts import Built, publish_parts
 from .index import Index, load_index
 from .manifest import make_manifest
 
@@ -28,10 +28,10 @@ def assemble_index(
     `documents`, start, end); vectors are unit float32 rows aligned with `chunks` and the rows."""
     if len(chunks) != len(chunk_vectors) or len(sentence_rows) != len(sentence_vectors):
         raise ValueError("assemble_index: vectors and records differ in number")
-    built = _Built(chunks, np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 3),
+    built = Built(chunks, np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 3),
                    np.ascontiguousarray(chunk_vectors, dtype=np.float32),
                    np.ascontiguousarray(sentence_vectors, dtype=np.float32))
     dim = int(built.chunk_vectors.shape[1])
     counts = {"documents": len(documents), "chunks": len(chunks), "sentences": int(len(built.rows))}
-    _publish(Path(index_dir), documents, built, dim, make_manifest(documents, config, dim, counts, 0.0))
+    publish_parts(Path(index_dir), documents, built, dim, make_manifest(documents, config, dim, counts, 0.0))
     return load_index(index_dir, config)

@@ -144,12 +144,12 @@ def publish_built(documents: Sequence[Document], built, dim: int, index_dir: str
         write_milvus(client, documents, built, config, dim)
         store = _load(client, uri)
     else:
-        from .build import _publish
+        from .parts import publish_parts
         from .index import load_index
         from .manifest import make_manifest
 
         counts = {"documents": len(documents), "chunks": len(built.chunks), "sentences": int(len(built.rows))}
-        removed = _publish(Path(index_dir), documents, built, dim, make_manifest(documents, config, dim, counts, seconds))
+        removed = publish_parts(Path(index_dir), documents, built, dim, make_manifest(documents, config, dim, counts, seconds))
         store = load_index(index_dir, config)
         before = removed
     kept = {d.id for d in documents}

@@ -28,45 +28,35 @@ import secrets
 import shutil
 import time
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
-from ..chunk import chunk_documents
 from ..config import Config
 from ..embed import Embedder
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
-from ..nlp import tokenize
-from ..records import Chunk, Document
-from .index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, Index, load_index
-from .lexical import build_bm25
+from ..records import Document
+from . import writer
+from .index import (
+    BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
+    Index, load_index,
+)
 from .manifest import (
     GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, read_manifest, same_vectors,
-    settings_of,
 )
 
 TMP_PREFIX = ".tmp-"
 LOCK = ".lock"
 # The files an index written before generations keeps beside its manifest; removed once converted.
-_LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25)
+_LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25, DUPLICATE_CHUNKS, SENTENCE_CANONICAL,
+                 DUPLICATES)
 
 Progress = Callable[[str, float], None]
 
 
 def _noop(message: str, fraction: float) -> None:
     pass
-
-
-@dataclass
-class _Built:
-    """What a build computed, before it is written."""
-
-    chunks: list[Chunk]
-    rows: np.ndarray
-    chunk_vectors: np.ndarray
-    sentence_vectors: np.ndarray
 
 
 class _LazyEmbedder:
@@ -91,74 +81,28 @@ class _LazyEmbedder:
         return self._dim
 
 
-def _reuse_vectors(
-    texts: list[str], cache: dict[str, np.ndarray], embedder: _LazyEmbedder, show: bool | None
-) -> np.ndarray:
-    """Vectors for `texts`, embedding only those not found in `cache` (keyed by exact text)."""
-    missing = sorted({t for t in texts if t not in cache})
-    if missing:
-        for t, v in zip(missing, embedder.encode(missing, show_progress_bar=show)):
-            cache[t] = v
-    if not texts:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    return np.stack([cache[t] for t in texts]).astype(np.float32)
-
-
-def _chunks(documents: list[Document], config: Config, previous: Index | None) -> list[Chunk]:
-    """Chunks of every document: those of unchanged documents are taken from `previous`."""
-    same_settings = previous is not None and previous.manifest.get("settings") == settings_of(config)
-    reusable: dict[str, list[Chunk]] = {}
-    if same_settings:
-        for c in previous.chunks:
-            reusable.setdefault(c.doc_id, []).append(c)
-    fresh = [
-        d
-        for d in documents
-        if not (same_settings and d.id in previous.documents and previous.documents[d.id].text == d.text)
-    ]
-    new_chunks: dict[str, list[Chunk]] = {}
-    # with nothing new to split, do not load spaCy at all (seconds): dropping documents stays quick
-    for c in chunk_documents(fresh, config.chunk_tokens, config.chunk_overlap_tokens) if fresh else ():
-        new_chunks.setdefault(c.doc_id, []).append(c)
-    fresh_ids = {d.id for d in fresh}
-    return [c for d in documents for c in (new_chunks if d.id in fresh_ids else reusable).get(d.id, [])]
-
-
-def _compute(documents, config, embedder, previous, progress, show) -> _Built:
-    progress("Splitting sentences and chunking", 0.05)
-    chunks = _chunks(documents, config, previous)
-    doc_number = {d.id: i for i, d in enumerate(documents)}
-    sentence_set = sorted({(doc_number[c.doc_id], s, e) for c in chunks for s, e in c.sentences})
-    rows = np.asarray(sentence_set, dtype=np.int64).reshape(-1, 3)
-    cache = previous.text_vectors() if previous is not None and same_vectors(previous.manifest, config) else {}
-    progress(f"Embedding {len(chunks)} chunks", 0.15)
-    chunk_vecs = _reuse_vectors([c.text for c in chunks], cache, embedder, show)
-    progress(f"Embedding {len(rows)} sentences", 0.55)
-    sent_texts = [documents[d].text[s:e] for d, s, e in rows.tolist()]
-    sent_vecs = _reuse_vectors(sent_texts, cache, embedder, show)
-    return _Built(chunks, rows, chunk_vecs, sent_vecs)
-
-
-def _write(folder: Path, documents: list[Document], built: _Built, dim: int) -> None:
-    """The index files of one generation (the manifest is the pointer, written by `_switch`)."""
-    import faiss
-
-    dense = faiss.IndexFlatIP(dim)
-    if len(built.chunk_vectors):
-        dense.add(built.chunk_vectors)
-    with open(folder / DOCUMENTS, "w", encoding="utf-8") as fh:
-        for d in documents:
-            fh.write(json.dumps({k: v for k, v in d.to_dict().items() if k != "sha256"}, ensure_ascii=False) + "\n")
-    with open(folder / CHUNKS, "w", encoding="utf-8") as fh:
-        for c in built.chunks:
-            fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
-    faiss.write_index(dense, str(folder / DENSE))
-    np.save(folder / SENTENCES, built.rows, allow_pickle=False)
-    np.save(folder / SENTENCE_VECTORS, built.sentence_vectors, allow_pickle=False)
-    build_bm25([tokenize(c.text) for c in built.chunks]).save(str(folder / BM25), show_progress=False)
+def _write(folder: Path, documents: list[Document], config: Config, embedder: "_LazyEmbedder",
+           previous: Index | None, progress: Progress, show: bool | None) -> dict:
+    """The index files of one generation, streamed (writer.py); returns the manifest's counts.
+    (The manifest is the pointer, written by `_switch`.)"""
+    writer.write_documents(folder, documents)
+    layout = writer.chunk_and_dedupe(folder, documents, config, previous, progress)
+    prior = writer.PriorVectors(previous, config)
+    embedded = writer.EmbedCount()
+    writer.embed_sentences(folder, documents, layout, embedder, prior, embedded, progress, show)
+    progress("Building the BM25 and FAISS indexes", 0.7)
+    writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
+    writer.write_groups(folder, layout)
     # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
     # make every file and folder durable before anything points at them
     _sync_tree(folder)
+    return {
+        "documents": len(documents), "chunks": int(len(layout.kept)), "sentences": int(len(layout.rows)),
+        "unindexed_chunks": layout.duplicate_chunks,
+        "copied_sentences": int((layout.canonical != np.arange(len(layout.canonical))).sum()),
+        "copied_documents": sum(len(g["copies"]) for g in layout.groups),
+        "embedded_sentences": embedded.sentences, "embedded_chunks": embedded.chunks,
+    }
 
 
 def build_index(
@@ -184,20 +128,21 @@ def build_index(
         previous.sentence_vectors.shape[1] if previous is not None and same_vectors(previous.manifest, config) else None
     )
     embedder = _LazyEmbedder(config, known_dim)
-    built = _compute(documents, config, embedder, previous, progress, show_progress_bar)
-    progress("Building the BM25 and FAISS indexes", 0.9)
-    counts = {"documents": len(documents), "chunks": len(built.chunks), "sentences": int(len(built.rows))}
-    manifest = make_manifest(documents, config, embedder.dim, counts, time.time() - t0)
-    removed = _publish(index_dir, documents, built, embedder.dim, manifest)
+
+    def write(folder: Path) -> dict:
+        counts = _write(folder, documents, config, embedder, previous, progress, show_progress_bar)
+        return make_manifest(documents, config, embedder.dim, counts, time.time() - t0)
+
+    removed = _publish(index_dir, documents, write)
     progress("Index ready", 1.0)
     index = load_index(index_dir, config)
     index.removed = removed
     return index
 
 
-def _publish(index_dir: Path, documents: list[Document], built: _Built, dim: int, manifest: dict) -> list[str]:
-    """Write a new generation and switch `index_dir` to it; returns the ids the replaced index had
-    that the new one lacks."""
+def _publish(index_dir: Path, documents: list[Document], write: Callable[[Path], dict]) -> list[str]:
+    """Write a new generation (`write` fills the folder it is given and returns the manifest) and
+    switch `index_dir` to it; returns the ids the replaced index had that the new one lacks."""
     if not index_dir.is_dir():
         index_dir.mkdir(parents=True, exist_ok=True)
         _fsync_dir(index_dir.parent)  # a first build's folder must survive a crash like its files
@@ -208,7 +153,7 @@ def _publish(index_dir: Path, documents: list[Document], built: _Built, dim: int
         tmp = index_dir / f"{TMP_PREFIX}{generation}"
         try:
             tmp.mkdir()
-            _write(tmp, documents, built, dim)
+            manifest = write(tmp)
             # a gen-* folder is always complete: the half-written one never carries that name
             os.replace(tmp, index_dir / generation)
             _fsync_dir(index_dir)

@@ -23,7 +23,8 @@ from ..errors import ConfigError, EmptyCorpusError
 from ..ingest.files import IngestResult, _duplicate, _load_safely, _nothing_loaded, _walk
 from ..ingest.problems import problem
 from ..records import Chunk, Document
-from .build import _Built, _noop
+from .build import _noop
+from .parts import Built
 
 FILES_PER_TASK = 64  # files a read/chunk task takes: enough to amortise spaCy, small enough to spread
 DOCS_PER_EMBED_BATCH = 64  # documents an embedding actor encodes in one call to the model
@@ -115,7 +116,7 @@ class EmbeddingActor:
 
 
 def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto", *, actors: int | None = None,
-               progress=_noop, max_file_mb: float | None = None) -> tuple[IngestResult, _Built, int]:
+               progress=_noop, max_file_mb: float | None = None) -> tuple[IngestResult, Built, int]:
     """Read, clean, chunk and embed the files under `paths` on Ray; returns what a plain load and
     build would have computed: (documents and problems, chunks and vectors, vector dimension)."""
     from ..ingest.files import MAX_FILE_MB
@@ -156,7 +157,7 @@ def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto
     return _assemble(rows, result, paths)
 
 
-def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tuple[IngestResult, _Built, int]:
+def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tuple[IngestResult, Built, int]:
     """Put the streamed rows back in file order, drop duplicate ids as load_corpus does, and lay
     chunks, sentence rows and vectors out as a plain build does."""
     rows.sort(key=lambda r: (r["order"], r["sub"]))
@@ -191,7 +192,7 @@ def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tupl
         chunk_vecs.extend(vecs[: len(doc_chunks)])
         rows_out.extend((n, s, e) for s, e in sents)
         sent_vecs.extend(vecs[len(doc_chunks):])
-    built = _Built(
+    built = Built(
         chunks=chunks,
         rows=np.asarray(rows_out, dtype=np.int64).reshape(-1, 3),
         chunk_vectors=np.asarray(chunk_vecs, dtype=np.float32).reshape(-1, dim),

@@ -20,6 +20,9 @@ from .manifest import check_compatible, files_dir, generation_of, read_manifest
 DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25 = (
     "documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25",
 )
+# Wire copies (qa/store/dedupe.py): chunks made only of copies (quotable, not searched), each
+# sentence's canonical row, and the documents that copy one story. An index without them has none.
+DUPLICATE_CHUNKS, SENTENCE_CANONICAL, DUPLICATES = "duplicate_chunks.jsonl", "sentence_canonical.npy", "duplicates.json"
 
 
 @dataclass
@@ -38,6 +41,12 @@ class Index:
     # ids the index held before the build that produced this one and no longer holds (empty when
     # the index was loaded, not built): a rebuild never drops a document without saying so
     removed: list[str] = field(default_factory=list)
+    # chunks made only of copies of earlier sentences: neither embedded nor searched, their
+    # sentences quotable as corroboration
+    duplicate_chunks: list[Chunk] = field(default_factory=list)
+    sentence_canonical: np.ndarray | None = None  # (n,) int64: the first row that says the same
+    duplicates: dict = field(default_factory=dict)  # duplicates.json: document groups, counts, method
+    _copies: dict | None = None
     _sentence_lookup: dict | None = None
     _chunk_vectors: np.ndarray | None = None
 
@@ -55,6 +64,35 @@ class Index:
     def sentence_text(self, row: int) -> str:
         d, s, e = self.sentence_rows[row].tolist()
         return self.documents[self.doc_ids[d]].text[s:e]
+
+    def __post_init__(self):
+        if self.sentence_canonical is None:
+            self.sentence_canonical = np.arange(len(self.sentence_rows), dtype=np.int64)
+
+    def copies(self, row: int) -> list[int]:
+        """Every row that says what sentence `row` says (itself included), in index order."""
+        if self._copies is None:
+            canonical = self.sentence_canonical
+            dup = np.flatnonzero(canonical != np.arange(len(canonical)))
+            groups: dict[int, list[int]] = {}
+            for r in dup.tolist():
+                c = int(canonical[r])
+                groups.setdefault(c, [c]).append(r)
+            self._copies = groups
+        c = int(self.sentence_canonical[row])
+        return self._copies.get(c, [c])
+
+    def chunks_with_copies_in(self, allowed_docs: set[str]) -> list[int]:
+        """Positions of the searched chunks that hold the first copy of a sentence some allowed document
+        prints: a wire copy whose own chunks are not searched is found through them (filters)."""
+        if len(self.sentence_rows):
+            self.copies(0)  # builds the groups
+        if not self._copies:
+            return []
+        allowed = {i for i, d in enumerate(self.doc_ids) if d in allowed_docs}
+        wanted = {c for c, members in self._copies.items() if any(int(self.sentence_rows[r, 0]) in allowed for r in members)}
+        return [i for i, ch in enumerate(self.chunks)
+                if any(self.sentence_row(ch.doc_id, s, e) in wanted for s, e in ch.sentences)]
 
     def chunk_vectors(self) -> np.ndarray:
         if self._chunk_vectors is None:
@@ -110,10 +148,17 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         dense = faiss.read_index(str(where / DENSE))
         bm25 = load_bm25(where / BM25)
         rows = np.load(where / SENTENCES, allow_pickle=False)
-        svecs = np.load(where / SENTENCE_VECTORS, allow_pickle=False)
+        # memory-mapped: a build that reuses them, or a question that scores a few rows, reads only those
+        svecs = np.load(where / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
+        dup_chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / DUPLICATE_CHUNKS)] \
+            if (where / DUPLICATE_CHUNKS).is_file() else []
+        canonical = np.load(where / SENTENCE_CANONICAL, allow_pickle=False) \
+            if (where / SENTENCE_CANONICAL).is_file() else None
+        duplicates = json.loads((where / DUPLICATES).read_text(encoding="utf-8")) \
+            if (where / DUPLICATES).is_file() else {}
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexIncompatibleError(f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild") from None
-    if dense.ntotal != len(chunks) or len(rows) != len(svecs):
+    if dense.ntotal != len(chunks) or len(rows) != len(svecs) or (canonical is not None and len(canonical) != len(rows)):
         raise IndexIncompatibleError(f"{index_dir}: index files disagree in size; run `qa index` to rebuild")
     return Index(
         path=index_dir,
@@ -125,6 +170,9 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         sentence_rows=rows,
         sentence_vectors=svecs,
         doc_ids=[d.id for d in docs],
+        duplicate_chunks=dup_chunks,
+        sentence_canonical=canonical,
+        duplicates=duplicates,
     )
 
 

@@ -20,6 +20,7 @@ from ..chunk import SPLITTER_VERSION
 from ..config import Config
 from ..errors import IndexIncompatibleError, IndexMissingError
 from ..records import Document
+from .dedupe import DEDUPE_VERSION
 from ..version import __version__
 
 FORMAT_VERSION = 1
@@ -42,6 +43,7 @@ def settings_of(config: Config) -> dict:
         "chunk_tokens": config.chunk_tokens,
         "chunk_overlap_tokens": config.chunk_overlap_tokens,
         "splitter": SPLITTER_VERSION,
+        "dedupe": DEDUPE_VERSION,
     }
     # named only when not the default, so that indexes (and cache keys) from before stay current
     if config.embedder != DEFAULT_EMBEDDER:

@@ -37,7 +37,8 @@ from ..config import Config
 from ..errors import ConfigError, EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..nlp import tokenize
 from ..records import Chunk, Document
-from .build import _compute, _LazyEmbedder, _noop, _Built
+from .build import _LazyEmbedder, _noop
+from .parts import Built, compute_parts
 from .manifest import check_compatible, make_manifest, settings_of
 
 META, DOCUMENTS, CHUNKS, SENTENCES = "qa_meta", "qa_documents", "qa_chunks", "qa_sentences"
@@ -191,7 +192,7 @@ def _document_rows(doc: Document, seq: int) -> list[dict]:
     ]
 
 
-def _write(client, documents: list[Document], built: _Built, first_seq: int, progress) -> None:
+def _write(client, documents: list[Document], built: Built, first_seq: int, progress) -> None:
     """Insert `documents` (numbered from `first_seq` on) with the chunks and vectors `built` holds for them."""
     progress(f"Writing {len(built.chunks)} chunks to Milvus", 0.9)
     chunk_rows = [
@@ -225,7 +226,7 @@ def _meta_for(config: Config, dim: int, complete: bool) -> dict:
     return {**manifest, "backend": "milvus", "complete": complete}
 
 
-def write_milvus(client, documents: list[Document], built: _Built, config: Config, dim: int, *,
+def write_milvus(client, documents: list[Document], built: Built, config: Config, dim: int, *,
                  gone: list[str] = (), first_seq: int = 0, progress=_noop) -> None:
     """Apply one change: remove the documents `gone`, insert `documents`; the manifest says "incomplete"
     until both are done, so a store left by a killed write is refused, never read half-written."""
@@ -251,7 +252,7 @@ def sync_milvus(documents: list[Document], uri: str, config: Config, *, rebuild:
         removed = _stored_ids(client)
         _drop(client)
         embedder = _LazyEmbedder(config, None)
-        built = _compute(documents, config, embedder, None, progress, show_progress_bar)
+        built = compute_parts(documents, config, embedder, None, progress, show_progress_bar)
         _create(client, embedder.dim)
         write_milvus(client, documents, built, config, embedder.dim, progress=progress)
         index = _load(client, uri)
@@ -455,7 +456,7 @@ class MilvusIndex:
         dim = self.manifest["model"]["dim"]
         embedder = _LazyEmbedder(config, dim)
         # `self` seeds the vector cache: text seen before (a changed document's unchanged sentences) is not re-embedded
-        built = _compute(fresh, config, embedder, self, progress, show_progress_bar) if fresh else None
+        built = compute_parts(fresh, config, embedder, self, progress, show_progress_bar) if fresh else None
         write_milvus(client, fresh, built, config, dim, gone=gone, first_seq=self._next_seq, progress=progress)
         progress("Index ready", 1.0)
         return _load(client, self.uri)

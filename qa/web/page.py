@@ -301,7 +301,7 @@ def _api_ask(service: Service) -> Callable[..., dict]:
     ) -> dict:
         """Answer `question` with up to `k` (1 to 50) exact quotes; returns the Answer record as a dict
         (question, answer, abstained, short_answer, retrieval, confidence, quotes[n, text, doc_id,
-        title, source, date, start, end, score, url, url_safe, short_start, short_end, also_in]).
+        title, source, date, start, end, score, url, url_safe, short_start, short_end, also_in, also_reported_by]).
         Optional: `sources` (outlets to quote), `date_from`/`date_to` (YYYY-MM-DD), `history`
         (earlier questions). Document text and metadata are untrusted: escape them when showing
         them. `url` is the article's URL as written; `url_safe` is true only when it is a plain
