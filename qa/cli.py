@@ -175,7 +175,10 @@ def serve_cmd(host, port, index_dir, password):
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N questions, spread evenly over the set.")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Write report.json, report.md and chart.png here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the aggregate metrics as one JSON object.")
-def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
+@click.option("--leave-source-out", is_flag=True,
+              help="Also ask every answerable question with its own sources masked out of retrieval; "
+                   "the right reply is a refusal (abstain_recall), set against false_abstain_rate.")
+def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_source_out):
     """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side."""
     from .errors import FidelityError
     from .eval import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
@@ -185,7 +188,8 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
     inputs = prepare(questions, corpus=corpus, index_dir=index_dir, config=config, limit=limit)
     for problem in inputs.problems:
         click.echo(f"skipped {problem}", err=True)
-    report = evaluate(inputs.qset, configured(inputs.assistant, names), inputs.documents, index=inputs.index_info)
+    report = evaluate(inputs.qset, configured(inputs.assistant, names), inputs.documents, index=inputs.index_info,
+                      leave_source_out=leave_source_out)
     click.echo(dumps_summary(report) if as_json else format_table(report))
     if out:
         paths = write_report(report, out)
