@@ -39,7 +39,8 @@ from qa.eval import (  # noqa: E402
     write_report,
 )
 
-DATA = ROOT.parent / "shared" / "data"
+# the shared data folder beside the checkout; QA_BENCH_DATA points elsewhere (e.g. from a git worktree)
+DATA = Path(os.environ.get("QA_BENCH_DATA") or ROOT.parent / "shared" / "data")
 SETS = {
     "xquad-en": (DATA / "xquad-en" / "questions.jsonl", DATA / "xquad-en" / "corpus.jsonl"),
     "covid-qa": (DATA / "covid-qa" / "questions.jsonl", DATA / "covid-qa" / "corpus.jsonl"),

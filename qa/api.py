@@ -240,11 +240,12 @@ class Assistant:
 
     # --- asking ---------------------------------------------------------------------------------
 
-    def candidates(self, question: str) -> list:
+    def candidates(self, question: str, *, exclude_docs: Sequence[str] | None = None) -> list:
         """The scored candidate sentences `ask` chooses quotes from (for tuning and inspection)."""
         question = check_question(question)
         vecs = self.embed([question])
-        return find_candidates(question, question, vecs, self.index, self.entities, self.idf, self.config)
+        return find_candidates(question, question, vecs, self.index, self.entities, self.idf, self.config,
+                               self._without(None, exclude_docs))
 
     def _allowed_docs(self, sources, date_from, date_to) -> set[str] | None:
         if not sources and not date_from and not date_to:
