@@ -139,6 +139,8 @@ class Answer:
     short_answer: str | None = None
     retrieval: str = ""  # the retrieval mode that found the quotes (dense, bm25 or hybrid)
     confidence: float = 0.0  # how sure the corpus answers the question; below config.min_score it abstains
+    # a refusal's nearest verified quotes, shown only as context: they do not answer the question
+    closest: list[Quote] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -149,4 +151,5 @@ class Answer:
             "retrieval": self.retrieval,
             "confidence": round(self.confidence, 4),
             "quotes": [q.to_dict() for q in self.quotes],
+            "closest": [q.to_dict() for q in self.closest],
         }

@@ -47,8 +47,18 @@ class IdfTable:
         self.default = float(np.log(1 + (n - 0.5) / 1.5))  # as rare as a token seen once
         self.idf = {t: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for t, i in bm25.vocab_dict.items() if i < len(df)}
 
+        self._doc_tokens: dict[str, frozenset[str]] = {}
+
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.default)
+
+    def document_tokens(self, index: Index, doc_id: str) -> frozenset[str]:
+        """The tokens of a whole document, computed once per document (this table lives as long
+        as the index it was read from)."""
+        found = self._doc_tokens.get(doc_id)
+        if found is None:
+            found = self._doc_tokens[doc_id] = frozenset(tokenize(index.documents[doc_id].text))
+        return found
 
 
 # Weights of the sentence signals, set by hand: semantic similarity and rare-word overlap carry

