@@ -54,13 +54,14 @@ def dump_cands(cands) -> list[dict]:
     return [{f: getattr(c, f) for f in _FIELDS} for c in cands]
 
 
-def collect(limit: int, cross_limit: int, cache: Path) -> None:
+def collect(limit: int, cross_limit: int, cache: Path, names=SETS) -> None:
     from tqdm import tqdm
 
     config = Config()
-    loaded = {name: (load_news(config) if name == "shipped" else load_set(name, config)) for name in SETS}
+    needed = set(names) | {CROSS[n] for n in names if n in CROSS}
+    loaded = {name: (load_news(config) if name == "shipped" else load_set(name, config)) for name in needed}
     cache.mkdir(parents=True, exist_ok=True)
-    for name in SETS:
+    for name in names:
         assistant, questions = loaded[name]
         out = cache / f"{name}.jsonl"
         with open(out, "w", encoding="utf-8") as f:
@@ -87,9 +88,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=500, help="questions per set for collect (0: all)")
     ap.add_argument("--cross-limit", type=int, default=250, help="cross-corpus questions per set")
     ap.add_argument("--cache", type=Path, default=CACHE)
+    ap.add_argument("--sets", default=",".join(SETS), help="collect: which sets")
     args = ap.parse_args()
     if args.step == "collect":
-        collect(args.limit, args.cross_limit, args.cache)
+        collect(args.limit, args.cross_limit, args.cache, [s for s in args.sets.split(",") if s])
     else:
         from abstain_fit import fit
 

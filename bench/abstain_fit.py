@@ -16,6 +16,7 @@ from qa.config import Config
 from qa.eval.metrics import contains_answer
 
 MAX_REFUSED = 0.03  # answerable questions the threshold may refuse on any tuning half (the target is ≤ 5%)
+HITS_ONLY = False  # fit on answerable questions whose best sentence holds a gold answer (see fit_weights)
 C = 1.0  # the regression's inverse regularisation (sklearn's default)
 
 
@@ -68,7 +69,9 @@ def fit_weights(rows: list[dict]):
     """Logistic regression on the tuning rows; each set (and each mode in it) weighs the same."""
     from sklearn.linear_model import LogisticRegression
 
-    tuning = [r for r in rows if not r["held_out"]]
+    # an answerable question whose best sentence misses the answer says little about what an
+    # answer looks like; the fit learns from the ones it answers and from the look-alikes
+    tuning = [r for r in rows if not r["held_out"] and (r["mode"] != "own" or r["hit"] or not HITS_ONLY)]
     groups: dict[tuple, int] = {}
     for r in tuning:
         groups[(r["set"], r["mode"])] = groups.get((r["set"], r["mode"]), 0) + 1

@@ -57,8 +57,15 @@ class IdfTable:
         as the index it was read from)."""
         found = self._doc_tokens.get(doc_id)
         if found is None:
-            found = self._doc_tokens[doc_id] = frozenset(tokenize(index.documents[doc_id].text))
+            tokens = tokenize(index.documents[doc_id].text)
+            # single tokens, and adjacent pairs as "a b" (for phrases such as "nationality act")
+            found = self._doc_tokens[doc_id] = frozenset(tokens) | frozenset(pairs(tokens))
         return found
+
+
+def pairs(tokens: Sequence[str]) -> set[str]:
+    """Adjacent token pairs, "a b": a phrase of the question found as a phrase, not as scattered words."""
+    return {f"{a} {b}" for a, b in zip(tokens, tokens[1:])}
 
 
 # Weights of the sentence signals, set by hand: semantic similarity and rare-word overlap carry

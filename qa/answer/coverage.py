@@ -7,9 +7,11 @@ article hold of the question:
 
 - the question's words, weighted by rarity, in the best sentence, around it, and in its article
   (a question's rarest word missing from the whole article is a strong sign it is elsewhere);
+- the question's phrases (adjacent word pairs: "nationality act") as phrases, near it and in its article;
 - the words that say what happened (lower-case content words: "killed in border clashes") near
   the best sentence, apart from the names, which any article on the topic repeats;
-- an answer of the asked-for type (who, when, how many …) present and not part of the question.
+- an answer of the asked-for type (who, when, how many …) present and not part of the question;
+- whether the leading sentences come from one article (one that answers tends to hold several).
 
 `SIGNALS` turns a question's candidates into these numbers; `covers` combines them with weights
 fitted by bench/abstain.py (logistic regression on the tuning halves of xquad-en, covid-qa and the
@@ -24,11 +26,14 @@ from typing import Sequence
 
 from ..nlp import STOPWORDS, tokenize
 from ..store import Index
-from .candidates import Candidate, IdfTable
+from .candidates import Candidate, IdfTable, pairs
 from .compose import confidence
 from .entities import expected_labels
 
 WINDOW = 1  # sentences either side of the best one that still count as "around it" (a quote widens this far)
+# The leading sentences whose articles are compared: an article that answers tends to hold several
+# of them, while near-misses come one each from many articles on the same subject.
+TOP = 5
 RARE_WORDS = 2  # how many of the question's rarest words must be in the article
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _WH = frozenset("what which who whom whose when where why how".split())
@@ -39,12 +44,22 @@ def _weighted_share(tokens: set[str], found: set[str], idf: IdfTable) -> float:
     return sum(idf(t) for t in tokens & found) / total if total else 1.0
 
 
-def question_words(question: str) -> tuple[set[str], set[str]]:
-    """(every content token, the tokens of lower-case words): the second say what is asked about
-    (events, relations, measures) rather than whom or where, which names carry."""
-    lower = {w for i, w in enumerate(_WORD.findall(question)) if w.islower() and w.casefold() not in _WH}
+def _pair_share(phrases: set[str], found: set[str], idf: IdfTable) -> float:
+    """The rarity-weighted share of the question's adjacent word pairs found as pairs (1.0 when it has none)."""
+    weight = {p: sum(idf(t) for t in p.split()) for p in phrases}
+    total = sum(weight.values())
+    return sum(w for p, w in weight.items() if p in found) / total if total else 1.0
+
+
+def question_words(question: str) -> tuple[set[str], set[str], set[str]]:
+    """(every content token, the tokens of lower-case words, the tokens of names): lower-case words
+    say what is asked about (events, relations, measures), capitalised ones (after the first word) whom
+    or where."""
+    words = _WORD.findall(question)
+    lower = {w for w in words if w.islower() and w.casefold() not in _WH}
+    names = {w for w in words[1:] if w[:1].isupper()}
     tokens = set(tokenize(question))
-    return tokens, tokens & set(tokenize(" ".join(lower)))
+    return tokens, tokens & set(tokenize(" ".join(lower))), tokens & set(tokenize(" ".join(names)))
 
 
 def window_tokens(index: Index, best: Candidate) -> set[str]:
@@ -56,15 +71,18 @@ def window_tokens(index: Index, best: Candidate) -> set[str]:
         for r in (best.row - step, best.row + step):
             if 0 <= r < len(rows) and index.doc_ids[int(rows[r, 0])] == best.doc_id:
                 lo, hi = min(lo, int(rows[r, 1])), max(hi, int(rows[r, 2]))
-    return set(tokenize(doc.text[lo:hi]))
+    tokens = tokenize(doc.text[lo:hi])
+    return set(tokens) | pairs(tokens)
 
 
 def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> dict[str, float]:
     """The numbers `covers` weighs, for the best-scoring candidate (the would-be first quote)."""
     if not cands:
         return {name: 0.0 for name in SIGNALS}
-    best = max(cands, key=lambda c: c.score)
-    tokens, event = question_words(question)
+    top = sorted(cands, key=lambda c: -c.score)[:TOP]
+    best = top[0]
+    tokens, event, names = question_words(question)
+    phrases = pairs(tokenize(question))
     doc = idf.document_tokens(index, best.doc_id)
     near = window_tokens(index, best)
     rare = sorted(tokens, key=lambda t: -idf(t))[:RARE_WORDS]
@@ -77,7 +95,12 @@ def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTab
         "article_words": _weighted_share(tokens, doc, idf),
         "rare_in_article": sum(t in doc for t in rare) / len(rare) if rare else 1.0,
         "event_words": _weighted_share(event, near, idf),
+        "names_article": _weighted_share(names, doc, idf),
+        "phrases_near": _pair_share(phrases, near, idf),
+        "phrases_article": _pair_share(phrases, doc, idf),
         "type_missing": float(wants_type and best.short is None),
+        "retrieval": best.retrieval,
+        "one_article": sum(c.doc_id == best.doc_id for c in top) / len(top),
     }
 
 
@@ -101,7 +124,7 @@ def missing_words(question: str, cands: Sequence[Candidate], index: Index, idf: 
 
 
 SIGNALS = ("support", "semantic", "sentence_words", "window_words", "article_words", "rare_in_article",
-           "event_words", "type_missing")
+           "event_words", "names_article", "phrases_near", "phrases_article", "type_missing", "retrieval", "one_article")
 
 # Fitted by `python bench/abstain.py fit` (see its output and the notes for the figures).
 COVER_WEIGHTS: dict[str, float] = {name: 0.0 for name in SIGNALS}
