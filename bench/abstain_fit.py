@@ -15,7 +15,7 @@ from qa.answer.coverage import COVER_INTERCEPT, COVER_WEIGHTS, SIGNALS, covers, 
 from qa.config import Config
 from qa.eval.metrics import contains_answer
 
-MAX_REFUSED = 0.03  # answerable questions the threshold may refuse on any tuning half (the target is ≤ 5%)
+MAX_REFUSED = 0.05  # answerable questions the threshold may refuse on any tuning half (the target: at most 5%)
 HITS_ONLY = False  # fit on answerable questions whose best sentence holds a gold answer (see fit_weights)
 C = 1.0  # the regression's inverse regularisation (sklearn's default)
 
@@ -37,17 +37,24 @@ def _hit(assistant, cands: list[Candidate], answers) -> bool:
     return contains_answer(assistant.documents[b.doc_id].text[b.start : b.end], answers)
 
 
+OTHER = {"xquad-en": "covid-qa", "covid-qa": "xquad-en"}
+
+
 def load_rows(cache: Path) -> list[dict]:
     """One row per (question, mode): set, mode (own / lso / cross), held_out, label, signals, hit."""
     config = Config()
-    names = [p.stem for p in sorted(cache.glob("*.jsonl")) if not p.stem.endswith("-cross")]
-    assistants = {n: (load_news(config) if n == "shipped" else load_set(n, config))[0] for n in names}
-    other = {"xquad-en": "covid-qa", "covid-qa": "xquad-en"}
+    other = OTHER
+    names = {p.stem.removesuffix("-cross") for p in cache.glob("*.jsonl")}
+    names |= {other[n] for n in names if f"{n}-cross" in {p.stem for p in cache.glob("*.jsonl")}}
+    assistants = {n: (load_news(config) if n == "shipped" else load_set(n, config))[0] for n in sorted(names)}
     rows = []
     for path in sorted(cache.glob("*.jsonl")):
         name = path.stem.removesuffix("-cross")
         for line in open(path, encoding="utf-8"):
-            q = json.loads(line)
+            try:
+                q = json.loads(line)
+            except json.JSONDecodeError:  # the last line of a collect run that was stopped
+                continue
             for mode in ("own", "lso", "cross"):
                 if mode not in q:
                     continue
