@@ -46,12 +46,14 @@ SETS = {
     "covid-qa": (DATA / "covid-qa" / "questions.jsonl", DATA / "covid-qa" / "corpus.jsonl"),
     "shipped": (ROOT / "bench" / "questions" / "shipped.jsonl", ROOT / "corpus"),
 }
+DEFAULT_OUT = str(ROOT / "bench" / "quality.md")
 OURS, BM25, RECIPE = "ours", "bm25", "chunk-recipe"
 COLUMNS = {OURS: "ours (default)", BM25: "BM25 (bm25s)", RECIPE: "chunk recipe"}
 
 
-def run_set(name: str, limit: int | None, config: Config, progress: bool) -> EvalReport:
-    """Our default configuration and both baselines on one question set."""
+def run_set(name: str, limit: int | None, config: Config, progress: bool, leave_source_out: bool = False) -> EvalReport:
+    """Our default configuration and both baselines on one question set (leave-source-out: ours
+    only, since only it can mask documents out of retrieval)."""
     # qa.api loads torch and faiss: only when a set is run, so --help stays quick
     from qa.api import Assistant, cache_root, load_documents
 
@@ -75,6 +77,8 @@ def run_set(name: str, limit: int | None, config: Config, progress: bool) -> Eva
     }
     print(f"   indexes ready in {time.time() - t0:.0f} s", file=sys.stderr)
     info = {**assistant.info(), "passages": len(passages.passages)}
+    if leave_source_out:
+        return evaluate(qset, {OURS: assistant}, documents, progress=progress, index=info, leave_source_out=True)
     return evaluate(qset, answerers, documents, progress=progress, index=info)
 
 
@@ -104,6 +108,29 @@ def table_rows(reports: dict[str, EvalReport]) -> list[list[str]]:
                  ratio(metric, ours, [bm25, recipe])]
             )
     return rows
+
+
+LSO_METRICS = ("answer_at_1", "answer_at_5", "abstain_recall", "false_abstain_rate", "abstain_precision")
+
+
+def lso_markdown(reports: dict[str, EvalReport], limit: int | None, seconds: float) -> str:
+    """The leave-source-out table: each answerable question asked as it is and again without its
+    sources (an unanswerable copy); the set's own unanswerable questions count as unanswerable too."""
+    lines = [
+        "# Refusing what the collection lacks: leave-source-out",
+        "",
+        f"`python bench/quality.py --leave-source-out{f' --limit {limit}' if limit else ''}` — "
+        f"{time.strftime('%Y-%m-%d')}, {seconds / 60:.0f} min. abstain_recall: share of the copies asked without "
+        "their sources (and of the set's unanswerable questions) that were refused; false_abstain_rate: share of "
+        "answerable questions refused.",
+        "",
+        "| set | questions asked | " + " | ".join(LSO_METRICS) + " |",
+        "|---|---:|" + "---:|" * len(LSO_METRICS),
+    ]
+    for name, r in reports.items():
+        m = r.metrics[OURS]
+        lines.append(f"| {name} | {len(r.question_set.questions)} | " + " | ".join(format_value(k, m[k]) for k in LSO_METRICS) + " |")
+    return "\n".join(lines) + "\n"
 
 
 HEADER = ["set", "metric", COLUMNS[OURS], COLUMNS[BM25], COLUMNS[RECIPE], "ours ÷ better baseline"]
@@ -144,10 +171,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="questions per set, spread over the set (default: all)")
     ap.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, from {', '.join(SETS)}")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "quality.md"), help="markdown table to write")
+    ap.add_argument("--out", default=DEFAULT_OUT, help="markdown table to write")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the aggregate metrics as JSON here")
     ap.add_argument("--reports", default=None, help="write each set's report.json/report.md/chart.png under this folder")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    ap.add_argument("--leave-source-out", action="store_true",
+                    help="ours only: also ask each answerable question without its sources (should be refused); "
+                         "writes bench/abstain.md unless --out says otherwise")
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.sets.split(",") if n.strip()]
     unknown = [n for n in names if n not in SETS]
@@ -156,8 +186,18 @@ def main(argv=None) -> int:
 
     t0 = time.time()
     config = Config.from_env()  # QA_EMBEDDER=onnx and other QA_* settings measure a variant
-    reports = {name: run_set(name, args.limit, config, not args.quiet) for name in names}
+    lso = args.leave_source_out
+    reports = {name: run_set(name, args.limit, config, not args.quiet, lso) for name in names}
     seconds = time.time() - t0
+    if lso:
+        md = lso_markdown(reports, args.limit, seconds)
+        out = Path(args.out if args.out != DEFAULT_OUT else ROOT / "bench" / "abstain.md")
+        out.write_text(md, encoding="utf-8")
+        print(md)
+        if args.reports:
+            for name, r in reports.items():
+                write_report(r, Path(args.reports) / name)
+        return 1 if any(r.fidelity for r in reports.values()) else 0
 
     print()
     print("\n".join(text_table(HEADER, table_rows(reports))))

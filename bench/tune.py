@@ -16,6 +16,7 @@ import argparse
 import dataclasses
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from qa.api import Assistant, load_documents  # noqa: E402
 from qa.config import Config  # noqa: E402
 from qa.eval.metrics import contains_answer  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+# the shared data folder beside the checkout; QA_BENCH_DATA points elsewhere (e.g. from a git worktree)
+DATA = Path(os.environ.get("QA_BENCH_DATA") or ROOT.parent / "shared" / "data")
 REFUSE_PERCENT = 2  # leave room under the 5% budget for refusing answerable questions
 
 

@@ -263,11 +263,12 @@ class Assistant:
 
     # --- asking ---------------------------------------------------------------------------------
 
-    def candidates(self, question: str) -> list:
+    def candidates(self, question: str, *, exclude_docs: Sequence[str] | None = None) -> list:
         """The scored candidate sentences `ask` chooses quotes from (for tuning and inspection)."""
         question = check_question(question)
         vecs = self.embed([question])
-        return find_candidates(question, question, vecs, self.index, self.entities, self.idf, self.config)
+        return find_candidates(question, question, vecs, self.index, self.entities, self.idf, self.config,
+                               self._without(None, exclude_docs))
 
     def _allowed_docs(self, sources, date_from, date_to) -> set[str] | None:
         if not sources and not date_from and not date_to:
@@ -286,6 +287,21 @@ class Assistant:
             allowed.add(d.id)
         return allowed
 
+    def _without(self, allowed: set[str] | None, exclude_docs) -> set[str] | None:
+        """`allowed` (None: every document) minus the documents `exclude_docs` names, by id or by file."""
+        if exclude_docs is None:
+            return allowed
+        if isinstance(exclude_docs, (str, bytes)) or not all(isinstance(x, str) for x in exclude_docs):
+            raise InvalidRequestError("exclude_docs: give a list of document ids, e.g. ['000_f5edb748992077ea.txt']")
+        names = set(exclude_docs)
+        docs = self.index.documents.values()
+        unknown = names - {d.id for d in docs} - {d.file_id for d in docs if d.file_id}
+        if unknown:
+            raise InvalidRequestError(f"exclude_docs: {sorted(unknown)[0]!r} is not a document of this index; check the id")
+        pool = allowed if allowed is not None else set(self.index.documents)
+        # a digest file's id excludes every article cut out of it
+        return {i for i in pool if i not in names and (self.index.documents[i].file_id or i) not in names}
+
     def ask(
         self,
         question: str,
@@ -295,18 +311,21 @@ class Assistant:
         sources: Sequence[str] | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
+        exclude_docs: Sequence[str] | None = None,
     ) -> Answer:
         """Answer `question` with up to `k` quotes (default: config.quotes, at most MAX_K).
 
         `history` holds earlier questions of a conversation; `sources` (outlets), `date_from` and
-        `date_to` (ISO dates, inclusive) restrict which documents may be quoted.
+        `date_to` (ISO dates, inclusive) restrict which documents may be quoted; `exclude_docs`
+        (document or file ids) masks documents out of retrieval, as if they were not in the
+        collection (the leave-source-out evaluation asks each question without its own sources).
         """
         question = check_question(question)
         k = check_k(k, self.config.quotes)
         date_from, date_to = check_date(date_from, "date_from"), check_date(date_to, "date_to")
         if date_from and date_to and date_from > date_to:
             raise InvalidRequestError(f"date_from {date_from} is after date_to {date_to}; swap them")
-        allowed = self._allowed_docs(list(sources or []), date_from, date_to)
+        allowed = self._without(self._allowed_docs(list(sources or []), date_from, date_to), exclude_docs)
         return answer_question(
             question, k, self.index, self.embedder, self.entities, self.idf, self.config,
             history=history, allowed_docs=allowed,

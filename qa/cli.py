@@ -209,8 +209,11 @@ def serve_cmd(host, port, index_dir, password, store):
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N questions, spread evenly over the set.")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Write report.json, report.md and chart.png here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the aggregate metrics as one JSON object.")
+@click.option("--leave-source-out", is_flag=True,
+              help="Also ask every answerable question with its own sources masked out of retrieval; "
+                   "the right reply is a refusal (abstain_recall), set against false_abstain_rate.")
 @store_option
-def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, store):
+def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_source_out, store):
     """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side."""
     from .errors import FidelityError
     from .eval import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
@@ -220,7 +223,8 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, store):
     inputs = prepare(questions, corpus=corpus, index_dir=index_dir, config=config, limit=limit)
     for problem in inputs.problems:
         click.echo(f"skipped {problem}", err=True)
-    report = evaluate(inputs.qset, configured(inputs.assistant, names), inputs.documents, index=inputs.index_info)
+    report = evaluate(inputs.qset, configured(inputs.assistant, names), inputs.documents, index=inputs.index_info,
+                      leave_source_out=leave_source_out)
     click.echo(dumps_summary(report) if as_json else format_table(report))
     if out:
         paths = write_report(report, out)

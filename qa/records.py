@@ -152,6 +152,8 @@ class Answer:
     confidence: float = 0.0  # how sure the corpus answers the question; below config.min_score it abstains
     # the short answer's day (ISO) when it is a relative date ("on Saturday") placed by the article's date
     short_answer_date: str | None = None
+    # a refusal's nearest verified quotes, shown only as context: they do not answer the question
+    closest: list[Quote] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -163,4 +165,5 @@ class Answer:
             "retrieval": self.retrieval,
             "confidence": round(self.confidence, 4),
             "quotes": [q.to_dict() for q in self.quotes],
+            "closest": [q.to_dict() for q in self.closest],
         }

@@ -101,6 +101,11 @@ def format_answer_text(answer: Answer, documents: Mapping[str, Document] | None 
         lines.append(f"[{q.n}] “{q.text}”")
         lines.append(f"    — {quote_citation(q, documents.get(q.doc_id))}")
         lines += [f"    also reported by {citation(other)}{_other_place(other)}" for other in q.also_in]
+    if answer.closest:
+        lines.append("Closest passages (they do not answer the question):")
+        for q in answer.closest:
+            lines.append(f"  - “{q.text}”")
+            lines.append(f"    — {quote_citation(q, documents.get(q.doc_id))}")
     return "\n".join(lines).rstrip()
 
 

@@ -378,3 +378,22 @@ def test_login_page_explains_the_rule_and_a_paused_client_is_refused(browser, sh
             page.wait_for_selector("#qa-question textarea")  # in
         finally:
             context.close()
+
+
+# the shipped articles cover the Granada talks, but none says what was served there
+PARTIAL = "What food was served at the dinner of the Granada summit?"
+
+
+def test_a_refusal_shows_its_closest_passages_only_on_request(page):
+    answer = ask(page, PARTIAL)
+    assert "qa-abstain" in answer.get_attribute("class")
+    assert answer.locator(".qa-quote").count() == 0  # nothing is offered as the answer
+    closest = answer.locator("details.qa-closest")
+    assert closest.count() == 1
+    assert not closest.locator(".qa-closest-card").first.is_visible()  # folded until asked for
+    closest.locator("summary").click()
+    card = closest.locator(".qa-closest-card").first
+    card.wait_for(state="visible")
+    assert "do not answer the question" in closest.inner_text()
+    assert card.locator(".qa-closest-text").inner_text().strip()
+    shot(page, "4c_closest_passages")

@@ -57,7 +57,7 @@ def test_squad_exact_match_and_f1():
 def test_every_metric_name_comes_from_the_one_table():
     assert METRICS == tuple(m.name for m in METRIC_TABLE) and len(set(METRICS)) == len(METRICS)
     assert set(METRIC_HELP) == set(METRICS) and all(METRIC_HELP.values())
-    assert LOWER_IS_BETTER == {"mean_quote_chars", "latency_ms_p50", "latency_ms_p95"}
+    assert LOWER_IS_BETTER == {"false_abstain_rate", "mean_quote_chars", "latency_ms_p50", "latency_ms_p95"}
     assert MAIN_METRICS == ("answer_at_1", "answer_at_5", "short_answer_f1", "source_hit_at_1", "source_hit_at_5", "mrr_at_10")
     per_question = list(score_answer(GRANADA, answer(q("granada", "Granada")), short_answers=True))
     assert per_question == [m for m in METRICS if m in per_question]  # in table order

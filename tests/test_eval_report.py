@@ -24,7 +24,8 @@ def test_report_files_table_and_summary(tmp_path):
     assert set(METRICS) <= set(summary) and summary["configs"]["broken"]["quote_fidelity"] == 0.5
 
     paths = write_report(report, tmp_path / "out")
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"report.json", "report.md", "chart.png"}
+    # the set has answerable and unanswerable questions, so the abstention curve is drawn too
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"report.json", "report.md", "chart.png", "abstention.png"}
     assert paths["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads(paths["json"].read_text())
     assert data["metrics"]["good"]["answer_at_1"] == 0.5

@@ -4,7 +4,8 @@ and the composed answer (or an abstention).
     candidates.py  scoring every sentence of the top chunks (bench/tune.py fits these signals)
     entities.py    answer types (spaCy NER) and short answers
     quotes.py      widening, folding near-copies, the fidelity check
-    compose.py     confidence, abstention and the answer text
+    coverage.py    does the best passage answer the question? (signals and their fitted weights)
+    compose.py     abstention, partial answers and the answer text
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from ..config import Config
 from ..records import Answer
 from ..store import Index
 from .candidates import IdfTable, find_candidates
-from .compose import ABSTAIN_TEXT, compose, confidence
+from .compose import ABSTAIN_TEXT, compose
+from .coverage import covers, missing_words, signals
 from .entities import EntityCache
 from .quotes import select_quotes, verify_quote
 
@@ -55,4 +57,5 @@ def answer_question(
     # judged against what is asked now ("And what did Russia offer?")
     cands = find_candidates(question, query, vecs, index, entities, idf, config, allowed_docs)
     quotes = select_quotes(cands, index, k, config)
-    return compose(question, quotes, config, confidence(cands))
+    found = signals(question, cands, index, idf)
+    return compose(question, quotes, config, covers(found), found, missing_words(question, cands, index, idf))

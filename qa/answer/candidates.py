@@ -45,8 +45,25 @@ class IdfTable:
         self.default = float(np.log(1 + (n - 0.5) / 1.5))  # as rare as a token seen once
         self.idf = {t: float(np.log(1 + (n - f + 0.5) / (f + 0.5))) for t, f in df.items()}
 
+        self._doc_tokens: dict[str, frozenset[str]] = {}
+
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.default)
+
+    def document_tokens(self, index: Index, doc_id: str) -> frozenset[str]:
+        """The tokens of a whole document, computed once per document (this table lives as long
+        as the index it was read from)."""
+        found = self._doc_tokens.get(doc_id)
+        if found is None:
+            tokens = tokenize(index.documents[doc_id].text)
+            # single tokens, and adjacent pairs as "a b" (for phrases such as "nationality act")
+            found = self._doc_tokens[doc_id] = frozenset(tokens) | frozenset(pairs(tokens))
+        return found
+
+
+def pairs(tokens: Sequence[str]) -> set[str]:
+    """Adjacent token pairs, "a b": a phrase of the question found as a phrase, not as scattered words."""
+    return {f"{a} {b}" for a, b in zip(tokens, tokens[1:])}
 
 
 # Weights of the sentence signals, set by hand: semantic similarity and rare-word overlap carry

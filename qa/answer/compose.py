@@ -9,10 +9,18 @@ from .candidates import Candidate
 from .dates import resolve_relative_date
 
 ABSTAIN_TEXT = "The articles in this collection do not answer that question."
+# The articles come near the question (the closest passage shares its subject) without answering it.
+PARTIAL_TEXT = "The articles discuss {topic} but do not say {detail}."
+CLOSEST = 3  # closest passages a refusal keeps as context
+# A refusal is "partial" when the closest passage scored like an answer by the older measure
+# (the mean of best scores, whose calibrated threshold was 0.48) or its article holds most of
+# the question's words: the subject is there, the asked detail is not.
+TOPIC_SUPPORT = 0.48
+TOPIC_WORDS = 0.6
 
 
 def confidence(cands: list[Candidate]) -> float:
-    """How sure we are that the corpus answers the question at all.
+    """How near the corpus comes to the question (the "support" signal of coverage.py).
 
     The mean of the best sentence's score and the best semantic and rare-word matches anywhere
     among the candidates: a question about something the corpus never discusses scores low on
@@ -24,12 +32,33 @@ def confidence(cands: list[Candidate]) -> float:
     return (best + max(c.semantic for c in cands) + max(c.lexical for c in cands)) / 3
 
 
-def compose(question: str, quotes: list[Quote], config: Config, confidence: float = 1.0) -> Answer:
-    """The answer text: the best quote with its marker, then pointers to the other sources."""
+def partial_text(quotes: list[Quote], signals: dict | None, missing: list[str]) -> str | None:
+    """"The articles discuss X but do not say Y" when the closest passage is on the question's
+    subject; None when nothing near it was found (a plain refusal says that better)."""
+    if not quotes or not signals:
+        return None
+    if signals.get("support", 0.0) < TOPIC_SUPPORT and signals.get("article_words", 0.0) < TOPIC_WORDS:
+        return None
+    best = quotes[0]
+    topic = f"“{best.title}”" if best.title else "this subject"
+    where = f" ({best.source})" if best.source else ""
+    detail = ("what was asked" if not missing
+              else "anything about " + " or ".join(f"“{w}”" for w in missing) + " there")
+    return PARTIAL_TEXT.format(topic=topic + where, detail=detail)
+
+
+def compose(question: str, quotes: list[Quote], config: Config, confidence: float = 1.0,
+            signals: dict | None = None, missing: list[str] | None = None) -> Answer:
+    """The answer text: the best quote with its marker, then pointers to the other sources.
+
+    Below the threshold it refuses; when the closest passages are on the question's subject
+    (`signals`, see coverage.py) it says so, names what they lack (`missing`: question words
+    absent around the closest passage), and keeps them as `closest`, never as quotes."""
     if not quotes or confidence < config.min_score:
+        partial = partial_text(quotes, signals, list(missing or []))
         return Answer(
-            question=question, answer=ABSTAIN_TEXT, abstained=True, quotes=[], retrieval=config.retrieval,
-            confidence=confidence,
+            question=question, answer=partial or ABSTAIN_TEXT, abstained=True, quotes=[], retrieval=config.retrieval,
+            confidence=confidence, closest=quotes[:CLOSEST] if partial else [],
         )
     best = quotes[0]
     short = None

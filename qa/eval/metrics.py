@@ -292,6 +292,43 @@ def _abstain_recall(results: Sequence[QuestionResult]) -> float | None:
     return _right_abstentions(results) / unanswerable if unanswerable else None
 
 
+def _false_abstain_rate(results: Sequence[QuestionResult]) -> float | None:
+    answerable = [r for r in results if r.question.answerable]
+    return sum(r.abstained for r in answerable) / len(answerable) if answerable else None
+
+
+CURVE_POINTS = 21  # thresholds of the abstention curve: enough to read it, few enough to print
+
+
+def abstention_curve(results: Sequence[QuestionResult], points: int = CURVE_POINTS) -> list[dict]:
+    """Abstention precision and recall if the answer's confidence had to reach each threshold.
+
+    A question is refused at threshold t when its confidence is below t (an answerer that failed
+    counts as refusing at every threshold); thresholds run over quantiles of the confidences seen, so the curve
+    spans the whole range whatever the scale. Empty when the run has no unanswerable question
+    or no answerable one (then either side of the trade-off is missing)."""
+    rows = [(r.answer.confidence if r.answer is not None else float("-inf"), r.question.answerable)
+            for r in results]
+    n_un = sum(not a for _c, a in rows)
+    n_ans = len(rows) - n_un
+    finite = sorted(c for c, _a in rows if c != float("-inf"))
+    if not n_un or not n_ans or not finite:
+        return []
+    thresholds = sorted({round(finite[min(int(i * len(finite) / (points - 1)), len(finite) - 1)], 4)
+                         for i in range(points)})
+    curve = []
+    for t in thresholds:
+        refused = [a for c, a in rows if c < t]
+        right = sum(not a for a in refused)
+        curve.append({
+            "threshold": t,
+            "abstain_precision": round(right / len(refused), 4) if refused else None,
+            "abstain_recall": round(right / n_un, 4),
+            "false_abstain_rate": round((len(refused) - right) / n_ans, 4),
+        })
+    return curve
+
+
 def _mean_quote_chars(results: Sequence[QuestionResult]) -> float | None:
     lengths = [len(q.text) for r in results if r.answer is not None for q in shown_quotes(r.answer)[:SHOWN]]
     return sum(lengths) / len(lengths) if lengths else None
@@ -340,6 +377,8 @@ METRIC_TABLE: tuple[Metric, ...] = (
            total=_quote_fidelity),
     Metric("abstain_precision", "share of abstentions that were on unanswerable questions", total=_abstain_precision),
     Metric("abstain_recall", "share of unanswerable questions that got an abstention", total=_abstain_recall),
+    Metric("false_abstain_rate", "share of answerable questions that got an abstention", total=_false_abstain_rate,
+           lower_is_better=True),
     Metric("mean_quote_chars", "mean length of the quotes shown (first five)", total=_mean_quote_chars,
            unit="chars", lower_is_better=True),
     Metric("latency_ms_p50", "median time to answer one question", total=_latency(50), unit="ms", lower_is_better=True),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .metrics import BY_NAME, MAIN_METRICS, METRIC_HELP, METRIC_TABLE, METRICS, SHOWN, QuestionResult, cited_documents
+from .metrics import (
+    BY_NAME, MAIN_METRICS, METRIC_HELP, METRIC_TABLE, METRICS, SHOWN, QuestionResult, abstention_curve, cited_documents,
+)
 from .runner import ConfigRun, EvalReport
 
 LATENCY_METRICS = tuple(m.name for m in METRIC_TABLE if m.unit == "ms")  # drawn beside the main metrics
@@ -38,6 +40,8 @@ def describe_set(report: EvalReport, name: bool = True) -> str:
     return (
         (f"{set_name(qs.path)} ({qs.format}): " if name else f"{qs.format}, ")
         + f"{n} questions, {qs.answerable} answerable, {n - qs.answerable} unanswerable; {report.documents} documents"
+        + ("; leave-source-out (an answerable question's copy without its sources counts as unanswerable)"
+           if report.leave_source_out else "")
     )
 
 
@@ -108,6 +112,54 @@ def _md_metrics(report: EvalReport, chart: str | None) -> list[str]:
     return out
 
 
+def _md_curve(report: EvalReport, chart: str | None) -> list[str]:
+    """The abstention trade-off of each configuration: what each confidence threshold would refuse."""
+    curves = {run.name: abstention_curve(run.results) for run in report.runs}
+    if not any(curves.values()):
+        return []
+    mode = " (leave-source-out: answerable questions asked again without their sources)" if report.leave_source_out else ""
+    out = [f"## Abstention by confidence threshold{mode}", ""]
+    for name, curve in curves.items():
+        if not curve:
+            continue
+        out += [f"{name}:", "", "| refuse below | abstain_precision | abstain_recall | false_abstain_rate |", "|---:|---:|---:|---:|"]
+        for p in curve:
+            prec = "n/a" if p["abstain_precision"] is None else f"{p['abstain_precision']:.3f}"
+            out.append(f"| {p['threshold']:.3f} | {prec} | {p['abstain_recall']:.3f} | {p['false_abstain_rate']:.3f} |")
+        out.append("")
+    if chart:
+        out += [f"![abstention precision and recall by threshold]({chart})", ""]
+    return out
+
+
+def write_curve_chart(report: EvalReport, path: str | Path) -> Path | None:
+    """abstain_recall against false_abstain_rate over the thresholds, one line per configuration."""
+    curves = {run.name: abstention_curve(run.results) for run in report.runs}
+    if not any(curves.values()):
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    for name, curve in curves.items():
+        if curve:
+            ax.plot([p["false_abstain_rate"] for p in curve], [p["abstain_recall"] for p in curve], marker=".", label=name)
+    ax.set_xlabel("answerable questions refused (false_abstain_rate)")
+    ax.set_ylabel("unanswerable questions refused (abstain_recall)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(describe_set(report), fontsize=8)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _md_fidelity(report: EvalReport) -> list[str]:
     out = ["## Quote fidelity", ""]
     bad = report.fidelity
@@ -147,9 +199,10 @@ def _md_miss(i: int, r: QuestionResult) -> list[str]:
     return out
 
 
-def format_markdown(report: EvalReport, chart: str | None = "chart.png", misses: int = 10) -> str:
-    """report.md: the comparison table, quote fidelity, and the worst misses of each configuration."""
-    out = _md_header(report) + _md_metrics(report, chart) + _md_fidelity(report)
+def format_markdown(report: EvalReport, chart: str | None = "chart.png", misses: int = 10,
+                    curve_chart: str | None = None) -> str:
+    """report.md: the comparison table, the abstention curve, quote fidelity, and the worst misses."""
+    out = _md_header(report) + _md_metrics(report, chart) + _md_curve(report, curve_chart) + _md_fidelity(report)
     for run in report.runs:
         worst = worst_misses(run, misses)
         out += [f"## Worst misses — {run.name}", ""]
@@ -207,7 +260,11 @@ def write_report(report: EvalReport, out_dir: str | Path) -> dict[str, Path]:
     paths = {"json": out / "report.json", "markdown": out / "report.md", "chart": out / "chart.png"}
     paths["json"].write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8")
     write_chart(report, paths["chart"])
-    paths["markdown"].write_text(format_markdown(report, paths["chart"].name), encoding="utf-8")
+    curve = write_curve_chart(report, out / "abstention.png")
+    if curve is not None:
+        paths["abstention_chart"] = curve
+    paths["markdown"].write_text(format_markdown(report, paths["chart"].name, curve_chart=curve.name if curve else None),
+                                 encoding="utf-8")
     return paths
 
 

@@ -20,6 +20,7 @@ from ..records import Answer, Document
 from ..version import __version__
 from .metrics import (
     FidelityProblem,
+    abstention_curve,
     QuestionResult,
     aggregate,
     contains_answer,
@@ -28,7 +29,7 @@ from .metrics import (
     score_answer,
     score_question,
 )
-from .sets import Question, QuestionSet, check_sources, load_questions
+from .sets import Question, QuestionSet, check_sources, load_questions, sources_left_out
 
 if TYPE_CHECKING:
     from ..api import Assistant
@@ -81,7 +82,8 @@ def _ask_one(answerer: Answerer, q: Question, documents: Mapping[str, Document],
     """Ask one question, timed; a QAError (e.g. FidelityError) is kept with the question, not raised."""
     t0 = time.perf_counter()
     try:
-        answer = answerer.ask(q.question, k)
+        # only a leave-source-out copy passes exclude_docs, so any answerer runs the normal mode
+        answer = answerer.ask(q.question, k, exclude_docs=list(q.exclude)) if q.exclude else answerer.ask(q.question, k)
     except QAError as failure:
         latency = (time.perf_counter() - t0) * 1000
         error = f"{type(failure).__name__}: {failure}"
@@ -146,6 +148,7 @@ class EvalReport:
     index: dict = field(default_factory=dict)  # where the index is, what built it
     warnings: list[str] = field(default_factory=list)
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    leave_source_out: bool = False  # answerable questions were also asked without their sources
 
     @property
     def metrics(self) -> dict[str, dict[str, float | None]]:
@@ -183,6 +186,8 @@ class EvalReport:
             "metrics": {run.name: run.metrics for run in self.runs},
             "counts": {run.name: run.counts for run in self.runs},
             "settings": {run.name: run.settings for run in self.runs},
+            "leave_source_out": self.leave_source_out,
+            "abstention_curve": {run.name: abstention_curve(run.results) for run in self.runs},
             "fidelity_problems": [p.to_dict() for p in self.fidelity],
             "warnings": self.warnings,
             "results": {run.name: [r.to_dict() for r in run.results] for run in self.runs},
@@ -197,16 +202,23 @@ def evaluate(
     k: int = EVAL_K,
     progress: bool = True,
     index: dict | None = None,
+    leave_source_out: bool = False,
 ) -> EvalReport:
-    """Run each answerer over the question set, side by side, and collect one report."""
+    """Run each answerer over the question set, side by side, and collect one report.
+
+    `leave_source_out` also asks every answerable question with its own sources masked out of
+    retrieval (see sets.sources_left_out); the answerers must take `exclude_docs`."""
     docs = documents if isinstance(documents, Mapping) else {d.id: d for d in documents}
     check_sources(qset, docs.values())
+    if leave_source_out:
+        qset = sources_left_out(qset)
     short = has_short_answers(qset.questions)
     runs = [
         run_questions(a, qset.questions, docs, name=name, k=k, short_answers=short, progress=progress)
         for name, a in answerers.items()
     ]
-    return EvalReport(qset, len(docs), runs, k, dict(index or {}), answer_warnings(qset, docs))
+    return EvalReport(qset, len(docs), runs, k, dict(index or {}), answer_warnings(qset, docs),
+                      leave_source_out=leave_source_out)
 
 
 def answer_warnings(qset: QuestionSet, documents: Mapping[str, Document], show: int = 5) -> list[str]:

@@ -34,6 +34,8 @@ class Question:
     sources: tuple[str, ...] = ()
     answerable: bool = True
     line: int | None = field(default=None, compare=False)  # line in the question file, for messages
+    # documents masked out of retrieval when it is asked (leave-source-out: its own sources)
+    exclude: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -42,6 +44,7 @@ class Question:
             "answers": list(self.answers),
             "sources": list(self.sources),
             "answerable": self.answerable,
+            **({"exclude": list(self.exclude)} if self.exclude else {}),
         }
 
 
@@ -66,6 +69,23 @@ class QuestionSet:
         n = len(self.questions)
         picked = [self.questions[i * n // limit] for i in range(limit)]
         return QuestionSet(self.path, self.format, picked, self.documents, self.source_file)
+
+
+LEAVE_SOURCE_OUT_SUFFIX = "/lso"
+
+
+def sources_left_out(qset: QuestionSet) -> QuestionSet:
+    """The set twice over: every question as it is, and every answerable question with sources
+    asked again with those sources masked out of retrieval. The rest of the collection is the
+    same kind of text without the answer, so the right reply to the second copy is a refusal:
+    it is unanswerable (abstain_recall), while the first copies measure answers and
+    false_abstain_rate side by side."""
+    masked = [
+        Question(f"{q.id}{LEAVE_SOURCE_OUT_SUFFIX}", q.question, (), (), answerable=False, line=q.line, exclude=q.sources)
+        for q in qset.questions
+        if q.answerable and q.sources
+    ]
+    return QuestionSet(qset.path, qset.format, list(qset.questions) + masked, qset.documents, qset.source_file)
 
 
 def detect_format(path: str | Path) -> str:

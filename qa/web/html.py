@@ -132,7 +132,25 @@ def abstention_html(answer: Answer, filtered: bool = False) -> str:
         '<div class="qa-answer qa-abstain">'
         '<div class="qa-abstain-title">No answer in these articles</div>'
         f'<div class="qa-abstain-text">{esc(answer.answer)}</div>'
-        f'<div class="qa-hint">{hint}</div></div>'
+        f'<div class="qa-hint">{hint}</div>{closest_html(answer)}</div>'
+    )
+
+
+def closest_html(answer: Answer) -> str:
+    """A refusal's closest passages, folded away until asked for and marked as not answering."""
+    if not answer.closest:
+        return ""
+    cards = []
+    for q in answer.closest:
+        cite = " · ".join(esc(x) for x in (q.source or "outlet unknown", q.date or "undated", q.title) if x)
+        cards.append(
+            f'<div class="qa-closest-card"><div class="qa-closest-cite">{cite}</div>'
+            f'<div class="qa-closest-text">“{esc(q.text)}”</div></div>'
+        )
+    return (
+        '<details class="qa-closest"><summary>Show the closest passages</summary>'
+        '<div class="qa-closest-note">These passages do not answer the question: they are what came nearest.</div>'
+        f'{"".join(cards)}</details>'
     )
 
 
