@@ -39,6 +39,7 @@ from ..config import Config
 from ..embed import Embedder
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..nlp import tokenize
+from ..quotes.stored import extract_all, previous_quotations, write_quotations
 from ..records import Chunk, Document
 from .index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, Index, load_index
 from .lexical import build_bm25
@@ -66,6 +67,7 @@ class _Built:
     rows: np.ndarray
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
+    quotations: list | None = None  # direct quotations found in the documents (qa/quotes)
 
 
 class _LazyEmbedder:
@@ -155,6 +157,7 @@ def _write(folder: Path, documents: list[Document], built: _Built, dim: int) -> 
     np.save(folder / SENTENCES, built.rows, allow_pickle=False)
     np.save(folder / SENTENCE_VECTORS, built.sentence_vectors, allow_pickle=False)
     build_bm25([tokenize(c.text) for c in built.chunks]).save(str(folder / BM25), show_progress=False)
+    write_quotations(folder, built.quotations or [])
     # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
     # make every file and folder durable before anything points at them
     _sync_tree(folder)
@@ -182,6 +185,9 @@ def build_index(
     known_dim = previous.sentence_vectors.shape[1] if previous is not None and previous.model == config.model else None
     embedder = _LazyEmbedder(config, known_dim)
     built = _compute(documents, config, embedder, previous, progress, show_progress_bar)
+    progress("Finding quotations", 0.85)
+    old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
+    built.quotations, quote_problems = extract_all(documents, old_quotes)
     progress("Building the BM25 and FAISS indexes", 0.9)
     counts = {"documents": len(documents), "chunks": len(built.chunks), "sentences": int(len(built.rows))}
     manifest = make_manifest(documents, config, embedder.dim, counts, time.time() - t0)
@@ -189,6 +195,7 @@ def build_index(
     progress("Index ready", 1.0)
     index = load_index(index_dir, config)
     index.removed = removed
+    index.quote_problems = quote_problems
     return index
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import IndexIncompatibleError
+from ..quotes.stored import read_quotations
 from ..records import Chunk, Document
 from .lexical import load_bm25
 from .manifest import check_compatible, files_dir, generation_of, read_manifest
@@ -38,6 +39,10 @@ class Index:
     # ids the index held before the build that produced this one and no longer holds (empty when
     # the index was loaded, not built): a rebuild never drops a document without saying so
     removed: list[str] = field(default_factory=list)
+    # direct quotations (qa/quotes), None when the files hold none of this extractor version; and
+    # the marks and documents the last build's extraction skipped, one line each
+    quotations: list | None = None
+    quote_problems: list[str] = field(default_factory=list)
     _sentence_lookup: dict | None = None
     _chunk_vectors: np.ndarray | None = None
 
@@ -104,6 +109,7 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         bm25 = load_bm25(where / BM25)
         rows = np.load(where / SENTENCES, allow_pickle=False)
         svecs = np.load(where / SENTENCE_VECTORS, allow_pickle=False)
+        quotations = read_quotations(where)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexIncompatibleError(f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild") from None
     if dense.ntotal != len(chunks) or len(rows) != len(svecs):
@@ -118,6 +124,7 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         sentence_rows=rows,
         sentence_vectors=svecs,
         doc_ids=[d.id for d in docs],
+        quotations=quotations,
     )
 
 

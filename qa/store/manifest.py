@@ -22,7 +22,7 @@ from ..errors import IndexIncompatibleError, IndexMissingError
 from ..records import Document
 from ..version import __version__
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: quotations.jsonl (qa/quotes) in every generation
 MANIFEST = "manifest.json"
 GENERATION_PREFIX = "gen-"
 # A generation is a plain folder name inside the index directory, never a path: a manifest that
