@@ -161,6 +161,52 @@ def serve_cmd(host, port, index_dir, password):
 
 
 
+@cli.command("quotes")
+@click.argument("topic", required=False)
+@click.option("--speaker", default=None, help="Only this speaker (any spelling: Pashinyan finds Pashinian).")
+@click.option("--source", default=None, help="Only this outlet.")
+@click.option("--since", default=None, help="Only articles dated on or after this day (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only articles dated on or before this day (YYYY-MM-DD).")
+@click.option("-n", "n", type=int, default=10, help="Number of quotations [default: 10].")
+@click.option("--json", "as_json", is_flag=True, help="Print the quotations as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "csv"]), default="text", help="Output format [default: text].")
+@index_dir_option
+def quotes_cmd(topic, speaker, source, since, until, n, as_json, fmt, index_dir):
+    """Direct quotations from the articles, best match for TOPIC first, with who said them."""
+    from .api import Assistant
+    from .render import quotations_csv, quotations_markdown, quotations_text
+
+    config = Config.from_env(index_dir=index_dir)
+    assistant = Assistant.load(config.index_dir, config)
+    found = assistant.quotes(topic, speaker=speaker, source=source, since=since, until=until, n=n)
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=2))
+    elif not found:
+        why = f" by {speaker!r}" if speaker else ""
+        click.echo(f"No quotations{why} in these articles match; `qa speakers` lists who is quoted.")
+    else:
+        click.echo({"text": quotations_text, "md": quotations_markdown, "csv": quotations_csv}[fmt](found).rstrip("\n"))
+
+
+@cli.command("speakers")
+@click.option("--json", "as_json", is_flag=True, help="Print the speakers as JSON.")
+@index_dir_option
+def speakers_cmd(as_json, index_dir):
+    """Everyone quoted in the articles, with the spellings of their names and their quote counts."""
+    from .api import Assistant
+
+    config = Config.from_env(index_dir=index_dir)
+    speakers = Assistant.load(config.index_dir, config).speakers()
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in speakers], ensure_ascii=False, indent=2))
+        return
+    for s in speakers:
+        title = f", {'; '.join(s.titles)}" if s.titles else ""
+        others = [v for v in s.variants if v != s.name]
+        also = f" — also written {', '.join(others)}" if others else ""
+        click.echo(f"{s.quotes:4d}  {s.name}{title} ({s.kind}, id {s.id}){also}")
+
+
 @cli.command("eval")
 @click.argument("questions", type=click.Path(exists=True))
 @click.option(
