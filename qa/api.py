@@ -379,3 +379,18 @@ class _QuoteState:
         self.quotations = [q for q in quotations if q.doc_id in index.documents]
         self.speakers = group_speakers(self.quotations)
         self.cover = SentenceCover(index.sentence_rows, index.doc_ids)
+
+
+def quotations_of(documents: Sequence[Document]) -> tuple[list, list[str]]:
+    """The quotations of `documents`, speakers grouped (each quotation's `speaker_id` set), and one
+    problem line per unpaired mark or failed document: what an index build stores, without an index."""
+    quotations, problems = extract_all(list(documents))
+    group_speakers(quotations)
+    return quotations, problems
+
+
+def same_speaker(a: str, b: str) -> bool:
+    """True when two names name one speaker across spellings and titles (Pashinyan, Nikol Pashinian)."""
+    from .quotes.speakers import same_speaker as _same
+
+    return _same(a, b)

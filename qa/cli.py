@@ -222,8 +222,14 @@ def speakers_cmd(as_json, index_dir):
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Write report.json, report.md and chart.png here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the aggregate metrics as one JSON object.")
 def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
-    """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side."""
+    """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side.
+
+    A quote set (JSON Lines of {"doc_id", "quote", "speaker"}) scores the quote finder instead."""
     from .errors import FidelityError
+    from .eval.quotes import is_quote_set
+
+    if is_quote_set(questions):
+        return _eval_quotes(questions, corpus, as_json)
     from .eval import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
 
     names = resolve_configs(configs)  # an unknown name fails before any loading
@@ -241,6 +247,19 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json):
             f"quote fidelity below 1.0: {len(report.fidelity)} quote(s) do not match their documents"
             + (f" (listed in {out}/report.md)" if out else " (listed above)")
         )
+
+
+def _eval_quotes(questions, corpus, as_json) -> None:
+    from .errors import FidelityError
+    from .eval.quotes import evaluate_quote_set, format_quote_report
+
+    results, problems = evaluate_quote_set(questions, [corpus] if corpus else None)
+    for problem in problems:
+        click.echo(f"note {problem}", err=True)
+    click.echo(json.dumps(results, ensure_ascii=False, indent=2) if as_json else format_quote_report(results))
+    ours = next(iter(results.values()))
+    if ours["fidelity"] < 1.0:
+        raise FidelityError("quotation fidelity below 1.0: a quotation or speaker mention does not match its document")
 
 
 def main():

@@ -29,6 +29,8 @@ REPORTING_VERBS = frozenset(
     conclude concluded suggest suggested suggests predict predicted describe described describes call called
     calls estimate estimates estimated""".split()
 )
+# Nouns that announce the words after a colon: "issued a statement:", "with a warning:".
+SPEECH_NOUNS = frozenset("statement warning message words remarks appeal promise reply answer post tweet".split())
 # Nominal or adjectival heads that make an unnamed subject an institution rather than a person.
 HONORIFICS = frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "madam"})
 _PERSON_PRONOUNS = frozenset({"he", "she"})
@@ -97,7 +99,7 @@ def subject_of(verb):
     """The subject of a reporting verb; a participle ("…, adding that") borrows its head verb's."""
     seen = 0
     while verb is not None and seen < 4:
-        subj = [c for c in verb.children if c.dep_ in _SUBJ]
+        subj = [c for c in verb.children if c.dep_ in _SUBJ and not c.is_punct]
         if subj:
             return subj[0]
         if verb.dep_ in ("advcl", "conj", "xcomp", "ccomp", "pcomp") and verb.head is not verb:
@@ -131,7 +133,7 @@ def after_cue(window: _Window, text: str, span, ends_sentence: bool):
         return None
     toks = []
     for t in window.doc[first.i : first.i + AFTER_TOKENS]:
-        if t.text in ("“", "«") or (t.text in ".!?;" and toks):
+        if t.text in ("“", "«", "‹") or (t.text in ".!?;" and toks):
             break
         toks.append(t)
     acc = _according_to(toks)
@@ -199,6 +201,14 @@ def colon_cue(window: _Window, text: str, span):
     acc = _according_to(sent_toks)
     if acc is not None:
         return "according", acc
+    # "The ministry issued a statement:", "… closed the session with a warning:"
+    for t in reversed(sent_toks):
+        if t.lower_ in SPEECH_NOUNS:
+            owner = t.head if t.dep_ in ("dobj", "pobj") else None
+            owner = owner.head if owner is not None and owner.dep_ == "prep" else owner
+            subj = subject_of(owner) if owner is not None else None
+            if subj is not None:
+                return owner.text, subj
     # a bare name before the colon ("Putin:"), a line or a sentence that says nothing else
     if 0 < len(sent_toks) <= 6:
         ents = [e for e in window.doc.ents if e.label_ in ("PERSON", "ORG") and e.end - 1 <= last.i]

@@ -69,13 +69,25 @@ def _title_text(window, text: str, toks) -> str:
     return text[s:e]
 
 
-def _person(window, text: str, subj, ent) -> Attribution:
+def _person_inside(subj):
+    """A PERSON named at the end of a title phrase the parser headed with the title."""
+    if subj.pos_ not in ("NOUN", "PROPN") or subj.lower_ in INSTITUTION_WORDS:
+        return None
+    doc = subj.doc
+    inside = [e for e in doc.ents if e.label_ == "PERSON" and subj.left_edge.i <= e.start and e.end - 1 <= subj.right_edge.i
+              and e.start > subj.i]
+    if not inside or any(t.dep_ in ("relcl", "acl") for t in doc[subj.i : inside[0].start]):
+        return None
+    return inside[0]
+
+
+def _person(window, text: str, subj, ent, title_from=None) -> Attribution:
     toks = list(ent) if ent is not None else [subj]
     while toks and (toks[0].lower_ in HONORIFICS or toks[0].tag_ in ("DT", "PRP$") or toks[0].is_punct):
         toks = toks[1:]
     toks = toks or [subj]
     s, e = _slice(window, toks[0], toks[-1])
-    title_toks = [t for t in subj.doc[subj.left_edge.i : toks[0].i]]
+    title_toks = [t for t in subj.doc[(title_from or subj.left_edge).i : toks[0].i]]
     title = _title_text(window, text, title_toks)
     for c in subj.children:
         if c.dep_ == "appos" and not title:
@@ -101,8 +113,13 @@ def describe(window, text: str, subj, before: int, skip: list[tuple[int, int]], 
         return nearest_institution(window, subj, text, before, skip, history)
     if subj.pos_ == "PRON":
         return None  # I, we, you, someone: no one to name
+    if subj.is_punct or not any(ch.isalpha() for ch in subj.text):
+        return None
     ent = _entity_of(subj)
     institution_word = low in INSTITUTION_WORDS
+    named = _person_inside(subj) if ent is None or ent.label_ != "PERSON" else None
+    if named is not None:  # "Deputy Chief of Mission Laura Fenwick": the title heads the phrase
+        return _person(window, text, subj, named, title_from=subj.left_edge)
     if ent is not None and ent.label_ == "PERSON" and not institution_word:
         return _person(window, text, subj, ent)
     if subj.pos_ == "PROPN" and not institution_word and (ent is None or ent.label_ not in ("GPE", "NORP", "FAC")):
