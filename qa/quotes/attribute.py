@@ -58,6 +58,15 @@ class Attribution:
     verb: str = ""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parseable(text: str) -> str:
+    """`text` with lone surrogates (which spaCy cannot encode) as U+FFFD: one character for one, so
+    every offset stays where it was."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 @dataclass
 class _Window:
     doc: object  # spaCy Doc
@@ -71,9 +80,9 @@ def parse_window(text: str, open_at: int, close_at: int, lo: int, hi: int) -> li
     a = _after_sentence_start(text, a, open_at)
     nlp = pipeline()
     if close_at - open_at <= 2 * INSIDE_CHARS:
-        return [_Window(nlp(text[a:b]), a)]
+        return [_Window(nlp(parseable(text[a:b])), a)]
     head_end, tail_start = open_at + INSIDE_CHARS, close_at - INSIDE_CHARS
-    return [_Window(nlp(text[a:head_end]), a), _Window(nlp(text[tail_start:b]), tail_start)]
+    return [_Window(nlp(parseable(text[a:head_end])), a), _Window(nlp(parseable(text[tail_start:b])), tail_start)]
 
 
 def _after_sentence_start(text: str, a: int, limit: int) -> int:

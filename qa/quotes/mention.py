@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..nlp import pipeline
-from .attribute import HONORIFICS, PRONOUN_LOOKBACK, Attribution
+from .attribute import HONORIFICS, PRONOUN_LOOKBACK, Attribution, parseable
 
 # Heads that name a role a person holds: "the Armenian prime minister" is a person the article may
 # have named before ("Armenian Prime Minister Nikol Pashinian").
@@ -153,7 +153,7 @@ def _lookback(text: str, before: int):
     lo = max(0, before - PRONOUN_LOOKBACK)
     nlp = pipeline()
     disabled = [p for p in nlp.pipe_names if p not in ("tok2vec", "ner")]
-    return lo, nlp(text[lo:before], disable=disabled)
+    return lo, nlp(parseable(text[lo:before]), disable=disabled)
 
 
 def _named_institution(text: str, before: int, skip, word: str, how: str = "") -> Attribution | None:
@@ -220,7 +220,7 @@ def nearest_person(text: str, before: int, skip: list[tuple[int, int]], history=
     candidates = [(s, e) for s, e in candidates if not any(a <= s < b for a, b in skip)]
     if not candidates:
         return None
-    s, e = max(candidates)
+    s, e = max(candidates, key=lambda c: (c[1], -c[0]))  # the latest mention, in full when full
     return Attribution(speaker=text[s:e], start=s, end=e, kind="person", how="pronoun")
 
 
