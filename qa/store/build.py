@@ -39,7 +39,7 @@ from ..config import Config
 from ..embed import Embedder
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..nlp import tokenize
-from ..quotes.stored import extract_all, previous_quotations, write_quotations
+from ..quotes.stored import QUOTATIONS, extract_all, previous_quotations, write_quotations
 from ..records import Chunk, Document
 from .index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, Index, load_index
 from .lexical import build_bm25
@@ -50,7 +50,7 @@ from .manifest import (
 TMP_PREFIX = ".tmp-"
 LOCK = ".lock"
 # The files an index written before generations keeps beside its manifest; removed once converted.
-_LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25)
+_LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25, QUOTATIONS)
 
 Progress = Callable[[str, float], None]
 
