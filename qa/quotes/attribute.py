@@ -193,6 +193,14 @@ def _governs(verb, tok) -> bool:
     return tok.i == verb.i
 
 
+def _can_speak(tok) -> bool:
+    """A subject that names a speaker: a name, a person pronoun, an organisation or an institution."""
+    from .mention import INSTITUTION_WORDS
+
+    return (tok.pos_ == "PROPN" or tok.lower_ in ("he", "she") or tok.ent_type_ in ("PERSON", "ORG")
+            or tok.lower_ in INSTITUTION_WORDS)
+
+
 def colon_cue(window: _Window, text: str, span):
     """The speaker named just before a colon or dash that introduces the quote (Putin: “…”)."""
     before = text[: span.open].rstrip()
@@ -218,6 +226,11 @@ def colon_cue(window: _Window, text: str, span):
             subj = subject_of(owner) if owner is not None else None
             if subj is not None:
                 return owner.text, subj
+    # "The ministry rejected the claim:": a named or institutional subject of the clause speaks
+    root = last.sent.root
+    subj = subject_of(root) if root.i <= last.i else None
+    if subj is not None and _can_speak(subj):
+        return root.text, subj
     # a bare name before the colon ("Putin:"), a line or a sentence that says nothing else
     if 0 < len(sent_toks) <= 6:
         ents = [e for e in window.doc.ents if e.label_ in ("PERSON", "ORG") and e.end - 1 <= last.i]

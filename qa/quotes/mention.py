@@ -23,6 +23,11 @@ INSTITUTION_WORDS = frozenset(
     """ministry embassy assembly department office government council committee parliament agency service
     commission court union kremlin presidency administration cabinet party army military police bank""".split()
 )
+# Roles held by one named person: "the … leader" not resolved to a name stays unattributed, while
+# "the official" or "a diplomat" are the anonymous speakers news quotes as such.
+RANKS = frozenset("leader president minister chancellor premier speaker ambassador secretary mayor governor".split())
+# Words of a title, never of a name: a "name" made only of them is a role ("Deputy Minister").
+TITLE_WORDS = ROLE_WORDS | frozenset("prime vice first acting foreign deputy former state".split())
 _PERSON_PRONOUNS = frozenset({"he", "she"})
 _THING_PRONOUNS = frozenset({"it", "they"})
 _INSTITUTION_ENTS = ("ORG", "GPE", "NORP", "FAC")
@@ -67,6 +72,22 @@ def _title_text(window, text: str, toks) -> str:
         return ""
     s, e = _slice(window, toks[0], toks[-1])
     return text[s:e]
+
+
+def _name_after_title(subj):
+    """The run of proper nouns that ends a title phrase headed by a title word (Deputy Minister of
+    Territorial Administration Hakob Vardanyan), or None."""
+    toks = [t for t in subj.subtree if t.i > subj.i]
+    runs, run = [], []
+    for t in toks:
+        if t.pos_ == "PROPN" and t.lower_ not in TITLE_WORDS and t.lower_ not in INSTITUTION_WORDS:
+            run.append(t)
+        else:
+            runs, run = runs + ([run] if run else []), []
+    runs += [run] if run else []
+    if not runs or runs[-1][-1].i != max(t.i for t in toks):
+        return None  # the phrase does not end with a name
+    return subj.doc[runs[-1][0].i : runs[-1][-1].i + 1]
 
 
 def _person_inside(subj):
@@ -124,6 +145,9 @@ def describe(window, text: str, subj, before: int, skip: list[tuple[int, int]], 
         return _person(window, text, subj, ent)
     if subj.pos_ == "PROPN" and not institution_word and (ent is None or ent.label_ not in ("GPE", "NORP", "FAC")):
         chain = _name_chain(subj)
+        if all(t.lower_ in TITLE_WORDS for t in chain):  # "Deputy Minister … Hakob Vardanyan": the name is later
+            name = _name_after_title(subj)
+            return _person(window, text, subj, name, title_from=subj.left_edge) if name is not None else None
         if not any(t.lower_ in INSTITUTION_WORDS for t in chain):
             return _person(window, text, subj, chain)
     words = _left_words(subj)
@@ -131,6 +155,8 @@ def describe(window, text: str, subj, before: int, skip: list[tuple[int, int]], 
         found = _named_role(text, _title_text(window, text, words), before)
         if found is not None:
             return found
+        if low in RANKS and subj.doc[subj.left_edge.i].lower_ == "the":
+            return None  # "the Ukrainian leader" is someone the article named another way: no guess
     if low in DOCUMENT_WORDS:
         agent = next((g for t in subj.subtree if t.lower_ in ("by", "of") and t.head.i >= subj.i
                       for g in t.children if g.dep_ == "pobj"), None)
@@ -211,7 +237,7 @@ def nearest_person(text: str, before: int, skip: list[tuple[int, int]], history=
             known[toks[-1].text] = toks[-1].text
             candidates.append((lo + toks[0].idx, lo + toks[-1].idx + len(toks[-1])))
     for q in history:
-        if q.kind == "person" and q.speaker:
+        if q.kind == "person" and q.speaker and q.speaker.split()[-1].lower() not in TITLE_WORDS:
             last = q.speaker.split()[-1]
             known[last] = last
     for name in known:
