@@ -21,7 +21,7 @@ from .embed import Embedder
 from .errors import EmptyQuestionError, InvalidRequestError, QuestionTooLongError
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .quotes import Speaker, verify_quotation
-from .quotes.search import FoundQuote, SentenceCover, found_quote, topic_scores
+from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
 from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document
@@ -346,11 +346,18 @@ class Assistant:
             scores = [0.0] * len(pool)
         order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
         by_id = {s.id: s for s in state.speakers}
-        out = []
-        for i in order[:n]:
+        out, first = [], {}
+        for i in order:
             q, doc = pool[i], docs[pool[i].doc_id]
             verify_quotation(q, doc)
-            out.append(found_quote(len(out) + 1, q, doc, by_id, scores[i]))
+            key = same_words_key(q)
+            if key in first:  # the same words again, in another article: listed under the first
+                first[key].also_in.append(also_entry(q, doc))
+                continue
+            if len(out) == n:
+                continue
+            first[key] = found_quote(len(out) + 1, q, doc, by_id, scores[i])
+            out.append(first[key])
         return out
 
 

@@ -163,6 +163,7 @@ def quotations_text(found, documents: Mapping[str, Document] | None = None) -> s
         lines.append(f"[{fq.n}] {quotation_citation(fq)}")
         place = f"characters {fq.file_start}–{fq.file_end}" if fq.file_id != fq.doc_id else f"characters {fq.start}–{fq.end}"
         lines.append(f"    — “{fq.doc_title}”, file {fq.file_id}, {place}" if fq.doc_title else f"    — file {fq.file_id}, {place}")
+        lines += [f"    also in {citation(other)}" for other in fq.also_in]
     return "\n".join(lines)
 
 

@@ -119,3 +119,14 @@ def test_quote_set_evaluation_runs_from_qa_eval():
     ours = out["quote finder"]
     assert ours["fidelity"] == 1.0 and ours["crashes"] == 0 and ours["gold_quotes"] >= 60
     assert 0.0 <= ours["wrong_speaker_rate"] <= 1.0 and ours["f1"] > out["regex baseline"]["f1"]
+
+
+def test_the_same_words_in_several_articles_are_one_result_with_also_in(shipped):
+    found = shipped.quotes("different diplomatic languages", speaker="Pashinian", n=50)
+    texts = [" ".join(f.text.split()) for f in found]
+    assert len(texts) == len(set(texts))
+    folded = next(f for f in found if f.text == "Yerevan and Baku still speak different diplomatic languages")
+    assert len(folded.also_in) == 2
+    for other in folded.also_in:
+        doc = shipped.documents[other["doc_id"]]
+        assert doc.text[other["start"] : other["end"]] == folded.text

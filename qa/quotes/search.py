@@ -5,7 +5,7 @@ are to a topic by the index's own signals: the stored vectors of the sentences a
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
@@ -45,6 +45,8 @@ class FoundQuote:
     file_id: str = ""
     file_start: int = 0
     file_end: int = 0
+    # the same words by the same speaker in other articles: [{"doc_id", "start", "end", "source", "date", "title"}]
+    also_in: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,3 +103,13 @@ def found_quote(n: int, q: Quotation, doc: Document, speakers: dict[str, Speaker
         kind=q.kind, how=q.how, source=doc.source, date=doc.date, doc_title=doc.title, url=doc.url,
         score=round(score, 4), file_id=file_id, file_start=doc.offset + q.start, file_end=doc.offset + q.end,
     )
+
+
+def same_words_key(q: Quotation) -> tuple[str, str]:
+    """Quotations with this key say the same words by the same speaker (a story retold by outlets)."""
+    return q.speaker_id, " ".join(q.text.split()).casefold()
+
+
+def also_entry(q: Quotation, doc: Document) -> dict:
+    return {"doc_id": q.doc_id, "start": q.start, "end": q.end, "source": doc.source, "date": doc.date,
+            "title": doc.title}

@@ -40,11 +40,19 @@ def _card(fq) -> str:
         f'<div class="qa-qcard-text">“{esc(fq.text)}”</div>'
         f'<div class="qa-qcard-who">— {who}</div>'
         f'<div class="qa-qcard-meta">{outlet} · {date} · <span class="qa-qcard-title">{esc(fq.doc_title or fq.doc_id)}</span></div>'
+        + _also(fq) +
         f'<div class="qa-qcard-actions">'
         f'<button class="qa-qopen" value="{fq.n}">Show in article</button> '
         f'<button class="qa-qcopy">Copy with citation</button>'
         f'<span class="qa-copy-payload" hidden>{esc(quotation_citation(fq))}</span></div></div>'
     )
+
+
+def _also(fq) -> str:
+    if not fq.also_in:
+        return ""
+    where = "; ".join(f"{esc(o.get('source') or 'outlet unknown')}, {esc(o.get('title') or o.get('doc_id'))}" for o in fq.also_in)
+    return f'<div class="qa-qcard-also">Also in: {where}</div>'
 
 
 def quote_in_article_html(fq, documents: Mapping[str, Document]) -> str:
