@@ -88,7 +88,8 @@ def _key(q: Quotation) -> str:
     ws = words(q.speaker)
     if q.kind == "unnamed":
         return f"unnamed:{institution_key(q.speaker)}:{q.doc_id}"  # "an EU official" is no one else's
-    if _looks_like_name(q.speaker) and len(ws) <= 4 and not INSTITUTION_WORDS & set(ws):
+    acronym = q.speaker.isupper() and len(q.speaker) > 1  # PACE, OSCE: organisations
+    if _looks_like_name(q.speaker) and len(ws) <= 4 and not INSTITUTION_WORDS & set(ws) and not acronym:
         return "person:" + person_key(q.speaker)
     return "org:" + institution_key(q.speaker)
 
