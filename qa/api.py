@@ -301,6 +301,10 @@ class Assistant:
             state = self._quotes = _QuoteState(self.index)
         return state
 
+    def quotation_summary(self) -> tuple[int, list[str]]:
+        """(quotations of speech in the index, the problems its last build's extraction reported)."""
+        return sum(q.speech for q in self._quote_state().quotations), list(self.index.quote_problems)
+
     def speakers(self) -> list[Speaker]:
         """Everyone quoted in the articles: one Speaker per person or institution, with every
         spelling the articles use and the number of quotations; most quoted first."""

@@ -57,10 +57,22 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild):
     s = assistant.stats()
     _report_removed(assistant.removed)
     click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {config.index_dir}/")
+    _report_quotations(assistant)
     # the summary says why, grouped, so a folder with a thousand odd files reads in one line
     why = ", ".join(f"{n} {kind}" for kind, n in result.reasons())
     skipped = f"Skipped {len(result.problems)} file(s) or line(s), listed above: {why}" if why else "Skipped none"
     click.echo(f"{skipped}; {result.skipped_hidden} hidden file(s) or folder(s) not read")
+
+
+def _report_quotations(assistant) -> None:
+    """How many quotations the build found; a document whose extraction failed is named, one line each
+    (unpaired quotation marks are only counted: a scraped corpus has many)."""
+    found, problems = assistant.quotation_summary()
+    failed = [p for p in problems if "quotations not extracted" in p]
+    for line in failed:
+        click.echo(f"skipped {line}", err=True)
+    marks = len(problems) - len(failed)
+    click.echo(f"Found {found} quotation(s) of speech; {marks} quotation mark(s) paired with nothing were skipped")
 
 
 def _report_removed(removed: list[str]) -> None:

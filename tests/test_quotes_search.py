@@ -130,3 +130,15 @@ def test_the_same_words_in_several_articles_are_one_result_with_also_in(shipped)
     for other in folded.also_in:
         doc = shipped.documents[other["doc_id"]]
         assert doc.text[other["start"] : other["end"]] == folded.text
+
+
+def test_index_reports_the_quotations_it_found(tmp_path):
+    from .conftest import DATA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text((DATA / "quotes" / "hostile_quote.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "b.txt").write_text("Budget talks\n\n“The budget will be balanced by 2025, the minister said.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    assert "Found 1 quotation(s) of speech; 1 quotation mark(s) paired with nothing were skipped" in result.output
