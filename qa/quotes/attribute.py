@@ -27,7 +27,7 @@ REPORTING_VERBS = frozenset(
     comment commented ask asked asks tweet tweeted posted post preach preached preaches lament lamented
     regret regretted regrets reiterate reiterated reiterates underline underlined underscore underscored
     conclude concluded suggest suggested suggests predict predicted describe described describes call called
-    calls estimate estimates estimated""".split()
+    calls estimate estimates estimated accuse accused accuses""".split()
 )
 # Nouns that announce the words after a colon: "issued a statement:", "with a warning:".
 SPEECH_NOUNS = frozenset("statement warning message words remarks appeal promise reply answer post tweet".split())
@@ -41,7 +41,7 @@ BEFORE_CHARS, AFTER_CHARS, INSIDE_CHARS = 700, 400, 300
 # A named person is looked for this far back for "he said" (several paragraphs of an article).
 PRONOUN_LOOKBACK = 4000
 # An after-quote cue must come within this many tokens of the closing mark.
-AFTER_TOKENS = 14
+AFTER_TOKENS = 20
 _SUBJ = ("nsubj", "nsubjpass")
 _SENT_END = re.compile(r"[.!?]\s*$")
 _ALL_MARKS = set("“”„\"«»‘’")
