@@ -4,7 +4,6 @@ export the selected ones, and a hostile article's quotation stays inert text."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

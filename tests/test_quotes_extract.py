@@ -8,7 +8,6 @@ import pytest
 
 from qa.errors import FidelityError
 from qa.quotes import Quotation, extract_quotations, is_speech, verify_quotation
-from qa.quotes.marks import find_spans
 from qa.quotes.speakers import group_speakers, matching_speakers, same_speaker
 from qa.quotes.stored import extract_all
 from qa.records import Document

@@ -31,10 +31,8 @@ REPORTING_VERBS = frozenset(
 )
 # Nouns that announce the words after a colon: "issued a statement:", "with a warning:".
 SPEECH_NOUNS = frozenset("statement warning message words remarks appeal promise reply answer post tweet".split())
-# Nominal or adjectival heads that make an unnamed subject an institution rather than a person.
+# Courtesy titles: kept out of a name (Mr O’Brien is O’Brien).
 HONORIFICS = frozenset({"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "madam"})
-_PERSON_PRONOUNS = frozenset({"he", "she"})
-_THING_PRONOUNS = frozenset({"it", "they"})
 # How far (characters) the parse reaches around a quote: the attributing sentence is always within
 # this; a longer reach costs parse time on every quote.
 BEFORE_CHARS, AFTER_CHARS, INSIDE_CHARS = 700, 400, 300
@@ -43,8 +41,6 @@ PRONOUN_LOOKBACK = 4000
 # An after-quote cue must come within this many tokens of the closing mark.
 AFTER_TOKENS = 20
 _SUBJ = ("nsubj", "nsubjpass")
-_SENT_END = re.compile(r"[.!?]\s*$")
-_ALL_MARKS = set("“”„\"«»‘’")
 
 
 @dataclass

@@ -4,7 +4,6 @@ back; ids are derived from content and position."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, field, fields
 
 
@@ -64,7 +63,3 @@ class Speaker:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def short_hash(text: str, n: int = 10) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:n]
