@@ -190,3 +190,11 @@ def test_grouping_gives_one_speaker_with_every_spelling_and_stable_ids():
     assert [s.id for s in group_speakers(extract_all(docs)[0])] == [s.id for s in speakers]
     for query in ("Pashinyan", "pashinian", "Prime Minister Pashinian", "Nikol Pashinian"):
         assert [s.name for s in matching_speakers(query, speakers)] == ["Nikol Pashinyan"]
+
+
+def test_a_surname_takes_the_articles_fuller_mention_with_its_title():
+    doc = _doc("On Oct. 3, French Foreign Minister Catherine Colonna said that France was ready to help.\n\n"
+               "“France has agreed to sign a contract with Armenia on the provision of military aid,” Colonna said.")
+    [q] = _speech(doc)
+    assert (q.speaker, q.title) == ("Catherine Colonna", "French Foreign Minister")
+    assert q.speaker_start < q.start

@@ -10,7 +10,7 @@ from ..errors import FidelityError
 from ..records import Document
 from .attribute import Attribution, after_cue, before_cue, colon_cue, parse_window, REPORTING_VERBS
 from .marks import Span, find_spans
-from .mention import describe
+from .mention import describe, fuller_name
 from .records import Quotation
 
 # Fewer words than this between the marks is a label, a scare quote or a title ("biased",
@@ -73,7 +73,7 @@ def attribute(text: str, span: Span, skip: list[tuple[int, int]], history=()) ->
             return None  # a cue that names no one: unattributed, never a guess from further away
         who.how = who.how or ("according_to" if verb == "according" else how)
         who.verb = "" if verb in ("according", ":") else verb
-        return who
+        return fuller_name(text, who, span.open)
     return None
 
 

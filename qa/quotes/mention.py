@@ -271,3 +271,32 @@ def nearest_institution(window, subj, text: str, before: int, skip, history=()) 
             return Attribution(speaker=q.speaker, start=q.speaker_start, end=q.speaker_end, title=q.title,
                                kind="institution", how="pronoun")
     return None
+
+
+_CAP = r"[A-Z][\w’'\-]*"
+# Words that start a sentence or join a list, not a title ("And Foreign Minister …")
+_GAP = r"[ \t\u00a0]+"  # within a line: a title never runs on from a headline above
+_NOT_TITLE = frozenset("the a an and in on as but of for".split())
+
+
+def fuller_name(text: str, who: Attribution, before: int) -> Attribution:
+    """A person named by surname only ("Colonna said") gets the article's fuller mention of the same
+    person, first name and title ("French Foreign Minister Catherine Colonna"), when the article has
+    one before the quote; the mention's offsets move there, so it still verifies."""
+    if who.kind != "person" or not who.speaker or " " in who.speaker.strip() or who.speaker.lower() in TITLE_WORDS:
+        return who
+    pattern = re.compile(rf"((?:(?:{_CAP}|of|for|and){_GAP}){{0,6}}?)({_CAP}){_GAP}{re.escape(who.speaker)}(?![\w’'])")
+    found = None
+    for m in pattern.finditer(text, max(0, before - PRONOUN_LOOKBACK), before):
+        if m.group(2).lower() not in TITLE_WORDS and m.group(2).lower() not in HONORIFICS:
+            found = m
+    if found is None:
+        return who
+    title_words = found.group(1).split()
+    while title_words and title_words[0].lower() in _NOT_TITLE:
+        title_words = title_words[1:]
+    start = found.start(2)
+    return Attribution(
+        speaker=text[start : found.end()], start=start, end=found.end(),
+        title=who.title or " ".join(title_words), kind="person", how=who.how, verb=who.verb,
+    )

@@ -18,7 +18,7 @@ from .records import Quotation
 
 QUOTATIONS = "quotations.jsonl"
 # Raise when extraction changes what it finds: stored quotations of another version are redone.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 log = logging.getLogger(__name__)
 
 
