@@ -20,6 +20,10 @@ from .config import Config
 from .embed import Embedder
 from .errors import EmptyQuestionError, InvalidRequestError, QuestionTooLongError
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
+from .quotes import Speaker, verify_quotation
+from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
+from .quotes.speakers import group_speakers, matching_speakers
+from .quotes.stored import extract_all
 from .records import Answer, Document
 from .store import (
     Index,
@@ -36,7 +40,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "cache_root", "check_date", "corpus_files", "load_documents",
+    "cache_root", "check_date", "check_quote_count", "corpus_files", "load_documents", "FoundQuote", "Speaker",
 ]
 
 
@@ -330,3 +334,116 @@ class Assistant:
             question, k, self.index, self.embedder, self.entities, self.idf, self.config,
             history=history, allowed_docs=allowed,
         )
+
+    # --- quotations (the quote finder, qa/quotes) -------------------------------------------------
+
+    def _quote_state(self) -> "_QuoteState":
+        state = getattr(self, "_quotes", None)
+        if state is None or state.index is not self.index:
+            state = self._quotes = _QuoteState(self.index)
+        return state
+
+    def quotation_summary(self) -> tuple[int, list[str]]:
+        """(quotations of speech in the index, the problems its last build's extraction reported)."""
+        return sum(q.speech for q in self._quote_state().quotations), list(getattr(self.index, "quote_problems", []))
+
+    def speakers(self) -> list[Speaker]:
+        """Everyone quoted in the articles: one Speaker per person or institution, with every
+        spelling the articles use and the number of quotations; most quoted first."""
+        return list(self._quote_state().speakers)
+
+    def quotes(
+        self,
+        topic: str | None = None,
+        speaker: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        n: int | None = 10,
+    ) -> list[FoundQuote]:
+        """Direct quotations (speech only), best match for `topic` first (document order without
+        one); `speaker` matches any spelling of a speaker's name, `source` an outlet, `since` and
+        `until` are inclusive ISO dates (an undated article is outside any date range). Each quote
+        is verified against its document before it is returned."""
+        topic = (topic or "").strip()
+        if len(topic) > MAX_QUESTION_CHARS:
+            raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+        n = check_quote_count(n)
+        since, until = check_date(since, "since"), check_date(until, "until")
+        if since and until and since > until:
+            raise InvalidRequestError(f"since {since} is after until {until}; swap them")
+        state = self._quote_state()
+        pool = [q for q in state.quotations if q.speech]
+        if speaker is not None and str(speaker).strip():
+            ids = {s.id for s in matching_speakers(str(speaker), state.speakers)}
+            pool = [q for q in pool if q.speaker_id in ids]
+        docs = self.index.documents
+        source = (source or "").strip().casefold()
+        pool = [
+            q for q in pool
+            if (not source or docs[q.doc_id].source.casefold() == source)
+            and (not (since or until) or docs[q.doc_id].date and (not since or docs[q.doc_id].date >= since)
+                 and (not until or docs[q.doc_id].date <= until))
+        ]
+        if topic and pool:
+            vec = self.embed([topic])[0]
+            scores = topic_scores(pool, vec, topic, state.cover, self.index.sentence_vectors, self.idf)
+        else:
+            scores = [0.0] * len(pool)
+        order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
+        by_id = {s.id: s for s in state.speakers}
+        out, first = [], {}
+        for i in order:
+            q, doc = pool[i], docs[pool[i].doc_id]
+            verify_quotation(q, doc)
+            key = same_words_key(q)
+            if key in first:  # the same words again, in another article: listed under the first
+                first[key].also_in.append(also_entry(q, doc))
+                continue
+            if len(out) == n:
+                continue
+            first[key] = found_quote(len(out) + 1, q, doc, by_id, scores[i])
+            out.append(first[key])
+        return out
+
+
+MAX_QUOTES = 200  # quotations one search may return
+
+
+def check_quote_count(n) -> int:
+    if n is None:
+        return 10
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) and not (isinstance(n, float) and n.is_integer()):
+        raise InvalidRequestError(f"n: {n!r} is not a whole number; ask for 1 to {MAX_QUOTES} quotations")
+    if not 1 <= int(n) <= MAX_QUOTES:
+        raise InvalidRequestError(f"n: {n} is outside 1..{MAX_QUOTES}; ask for 1 to {MAX_QUOTES} quotations")
+    return int(n)
+
+
+class _QuoteState:
+    """The index's quotations grouped by speaker, and the sentence lookup that ranks them; made once
+    per loaded index. An index whose quotations came from another extractor version gets them again."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        quotations = getattr(index, "quotations", None)  # a Milvus store keeps none: found on load
+        if quotations is None:
+            quotations, _ = extract_all(list(index.documents.values()))
+        self.quotations = [q for q in quotations if q.doc_id in index.documents]
+        self.speakers = group_speakers(self.quotations)
+        self.cover = SentenceCover(index.sentence_rows, index.doc_ids)
+
+
+def quotations_of(documents: Sequence[Document]) -> tuple[list, list[str]]:
+    """The quotations of `documents`, speakers grouped (each quotation's `speaker_id` set), and one
+    problem line per unpaired mark or failed document: what an index build stores, without an index."""
+    quotations, problems = extract_all(list(documents))
+    group_speakers(quotations)
+    return quotations, problems
+
+
+def same_speaker(a: str, b: str) -> bool:
+    """True when two names name one speaker across spellings and titles (Pashinyan, Nikol Pashinian)."""
+    from .quotes.speakers import same_speaker as _same
+
+    return _same(a, b)

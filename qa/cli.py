@@ -83,6 +83,7 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
     s = assistant.stats()
     _report_removed(assistant.removed)
     click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {_where(config)}")
+    _report_quotations(assistant)
     # the summary says why, grouped, so a folder with a thousand odd files reads in one line
     why = ", ".join(f"{n} {kind}" for kind, n in result.reasons())
     skipped = f"Skipped {len(result.problems)} file(s) or line(s), listed above: {why}" if why else "Skipped none"
@@ -91,6 +92,17 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
 
 def _stage_line(message: str, fraction: float) -> None:
     click.echo(f"[{fraction:4.0%}] {message}", err=True)
+
+
+def _report_quotations(assistant) -> None:
+    """How many quotations the build found; a document whose extraction failed is named, one line each
+    (unpaired quotation marks are only counted: a scraped corpus has many)."""
+    found, problems = assistant.quotation_summary()
+    failed = [p for p in problems if "quotations not extracted" in p]
+    for line in failed:
+        click.echo(f"skipped {line}", err=True)
+    marks = len(problems) - len(failed)
+    click.echo(f"Found {found} quotation(s) of speech; {marks} quotation mark(s) paired with nothing were skipped")
 
 
 def _report_removed(removed: list[str]) -> None:
@@ -195,6 +207,52 @@ def serve_cmd(host, port, index_dir, password, store):
 
 
 
+@cli.command("quotes")
+@click.argument("topic", required=False)
+@click.option("--speaker", default=None, help="Only this speaker (any spelling: Pashinyan finds Pashinian).")
+@click.option("--source", default=None, help="Only this outlet.")
+@click.option("--since", default=None, help="Only articles dated on or after this day (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only articles dated on or before this day (YYYY-MM-DD).")
+@click.option("-n", "n", type=int, default=10, help="Number of quotations [default: 10].")
+@click.option("--json", "as_json", is_flag=True, help="Print the quotations as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "csv"]), default="text", help="Output format [default: text].")
+@index_dir_option
+def quotes_cmd(topic, speaker, source, since, until, n, as_json, fmt, index_dir):
+    """Direct quotations from the articles, best match for TOPIC first, with who said them."""
+    from .api import Assistant
+    from .render import quotations_csv, quotations_markdown, quotations_text
+
+    config = Config.from_env(index_dir=index_dir)
+    assistant = Assistant.load(config.index_dir, config)
+    found = assistant.quotes(topic, speaker=speaker, source=source, since=since, until=until, n=n)
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=2))
+    elif not found:
+        why = f" by {speaker!r}" if speaker else ""
+        click.echo(f"No quotations{why} in these articles match; `qa speakers` lists who is quoted.")
+    else:
+        click.echo({"text": quotations_text, "md": quotations_markdown, "csv": quotations_csv}[fmt](found).rstrip("\n"))
+
+
+@cli.command("speakers")
+@click.option("--json", "as_json", is_flag=True, help="Print the speakers as JSON.")
+@index_dir_option
+def speakers_cmd(as_json, index_dir):
+    """Everyone quoted in the articles, with the spellings of their names and their quote counts."""
+    from .api import Assistant
+
+    config = Config.from_env(index_dir=index_dir)
+    speakers = Assistant.load(config.index_dir, config).speakers()
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in speakers], ensure_ascii=False, indent=2))
+        return
+    for s in speakers:
+        title = f", {'; '.join(s.titles)}" if s.titles else ""
+        others = [v for v in s.variants if v != s.name]
+        also = f" — also written {', '.join(others)}" if others else ""
+        click.echo(f"{s.quotes:4d}  {s.name}{title} ({s.kind}, id {s.id}){also}")
+
+
 @cli.command("eval")
 @click.argument("questions", type=click.Path(exists=True))
 @click.option(
@@ -214,8 +272,14 @@ def serve_cmd(host, port, index_dir, password, store):
                    "the right reply is a refusal (abstain_recall), set against false_abstain_rate.")
 @store_option
 def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_source_out, store):
-    """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side."""
+    """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side.
+
+    A quote set (JSON Lines of {"doc_id", "quote", "speaker"}) scores the quote finder instead."""
     from .errors import FidelityError
+    from .eval.quotes import is_quote_set
+
+    if is_quote_set(questions):
+        return _eval_quotes(questions, corpus, as_json)
     from .eval import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
 
     names = resolve_configs(configs)  # an unknown name fails before any loading
@@ -234,6 +298,19 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_s
             f"quote fidelity below 1.0: {len(report.fidelity)} quote(s) do not match their documents"
             + (f" (listed in {out}/report.md)" if out else " (listed above)")
         )
+
+
+def _eval_quotes(questions, corpus, as_json) -> None:
+    from .errors import FidelityError
+    from .eval.quotes import evaluate_quote_set, format_quote_report
+
+    results, problems = evaluate_quote_set(questions, [corpus] if corpus else None)
+    for problem in problems:
+        click.echo(f"note {problem}", err=True)
+    click.echo(json.dumps(results, ensure_ascii=False, indent=2) if as_json else format_quote_report(results))
+    ours = next(iter(results.values()))
+    if ours["fidelity"] < 1.0:
+        raise FidelityError("quotation fidelity below 1.0: a quotation or speaker mention does not match its document")
 
 
 def main():

@@ -131,3 +131,80 @@ def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = N
         lines += [f"  (also reported by {md_citation(other)}{_other_place(other)})" for other in q.also_in]
         lines.append("")
     return "\n".join(lines)
+
+
+# --- quotations (qa quotes, the app's Quotes tab) -----------------------------------------------
+
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def long_date(iso: str) -> str:
+    """2023-11-18 → 18 November 2023 (anything else is returned as it is)."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return iso or ""
+    return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+
+
+def _quoted(text: str) -> str:
+    """The words in quotation marks, with the comma before the attribution inside them unless the
+    words end a sentence themselves."""
+    return f"“{text}”" if re.search(r"[.?!…]$", text) else f"“{text},”"
+
+
+def _who(fq) -> list[str]:
+    return [fq.speaker, fq.title] if fq.speaker else ["speaker not named"]
+
+
+def quotation_citation(fq) -> str:
+    """“…,” Nikol Pashinian, Prime Minister of Armenia, quoted in Asbarez, 18 November 2023."""
+    outlet = fq.source or (f"outlet unknown, “{fq.doc_title}”" if fq.doc_title else "outlet unknown")
+    where = ", ".join(p for p in [f"quoted in {outlet}", long_date(fq.date)] if p)
+    return f"{_quoted(fq.text)} " + ", ".join(p for p in _who(fq) + [where] if p)
+
+
+def quotation_markdown(fq) -> str:
+    """The citation in Markdown: the outlet links to the article when it has an http(s) URL."""
+    url = safe_url(fq.url)
+    outlet = md_escape(fq.source or "outlet unknown")
+    if url:
+        outlet = f"[{outlet}](<{url}>)"
+    elif fq.doc_title:
+        outlet = f"{outlet}, “{md_escape(fq.doc_title)}”"
+    who = [f"**{md_escape(fq.speaker)}**", md_escape(fq.title)] if fq.speaker else ["_speaker not named_"]
+    text = " ".join(md_escape(fq.text).split("\n"))
+    where = ", ".join(p for p in [f"quoted in {outlet}", long_date(fq.date)] if p)
+    return f"{_quoted(text)} " + ", ".join(p for p in who + [where] if p)
+
+
+def quotations_text(found, documents: Mapping[str, Document] | None = None) -> str:
+    """Numbered quotations with their citations and where the words sit (what `qa quotes` prints)."""
+    lines = []
+    for fq in found:
+        lines.append(f"[{fq.n}] {quotation_citation(fq)}")
+        place = f"characters {fq.file_start}–{fq.file_end}" if fq.file_id != fq.doc_id else f"characters {fq.start}–{fq.end}"
+        lines.append(f"    — “{fq.doc_title}”, file {fq.file_id}, {place}" if fq.doc_title else f"    — file {fq.file_id}, {place}")
+        lines += [f"    also in {citation(other)}" for other in fq.also_in]
+    return "\n".join(lines)
+
+
+def quotations_markdown(found) -> str:
+    return "\n".join(f"{fq.n}. {quotation_markdown(fq)}" for fq in found) + ("\n" if found else "")
+
+
+QUOTE_CSV_FIELDS = ("n", "text", "speaker", "title", "mention", "source", "date", "doc_title", "url", "doc_id",
+                    "start", "end", "speaker_id")
+
+
+def quotations_csv(found) -> str:
+    """One row a quotation; the words are written exactly as the article has them."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(QUOTE_CSV_FIELDS)
+    for fq in found:
+        d = fq.to_dict()
+        writer.writerow([d[f] if d[f] is not None else "" for f in QUOTE_CSV_FIELDS])
+    return out.getvalue()

@@ -36,7 +36,7 @@ QUESTION = "Where were the October 5 talks supposed to be held?"
 FILLERS = 36  # one is deleted per round: calibration + kill rounds + spare rounds + the final run
 SEED = int(os.environ.get("QA_CRASH_SEED", "20261126"))
 POLL = 0.001
-LEGACY_FILES = {"documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25"}
+LEGACY_FILES = {"documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25", "quotations.jsonl"}
 
 BEFORE_WRITING = "before writing (start-up, reading the corpus and the previous index)"
 WRITING = "writing the new generation"

@@ -11,7 +11,7 @@ import qa.store.index as index_module
 from qa.config import Config
 from qa.embed import Embedder
 from qa.errors import IndexIncompatibleError, IndexMissingError
-from qa.store import add_documents, build_index, ensure_index, files_dir, load_index, remove_documents
+from qa.store import FORMAT_VERSION, add_documents, build_index, ensure_index, files_dir, load_index, remove_documents
 from qa.records import Document
 
 DOCS = [
@@ -29,7 +29,7 @@ def built(tmp_path):
 def test_manifest_records_what_built_it(built):
     path, idx = built
     m = json.loads((path / "manifest.json").read_text())
-    assert m["format_version"] == 1
+    assert m["format_version"] == FORMAT_VERSION
     assert m["model"] == {"name": "all-MiniLM-L6-v2", "dim": 384, "embedder": "torch"}
     assert m["chunking"]["max_tokens"] == Config().chunk_tokens
     assert [d["id"] for d in m["documents"]] == ["a.txt", "b.txt"]

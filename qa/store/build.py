@@ -42,6 +42,7 @@ from .index import (
     BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
     Index, load_index,
 )
+from ..quotes.stored import QUOTATIONS, extract_all, previous_quotations, write_quotations
 from .manifest import (
     GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, read_manifest, same_vectors,
 )
@@ -50,7 +51,7 @@ TMP_PREFIX = ".tmp-"
 LOCK = ".lock"
 # The files an index written before generations keeps beside its manifest; removed once converted.
 _LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25, DUPLICATE_CHUNKS, SENTENCE_CANONICAL,
-                 DUPLICATES)
+                 DUPLICATES, QUOTATIONS)
 
 Progress = Callable[[str, float], None]
 
@@ -82,7 +83,7 @@ class _LazyEmbedder:
 
 
 def _write(folder: Path, documents: list[Document], config: Config, embedder: "_LazyEmbedder",
-           previous: Index | None, progress: Progress, show: bool | None) -> dict:
+           previous: Index | None, progress: Progress, show: bool | None, quotations: list) -> dict:
     """The index files of one generation, streamed (writer.py); returns the manifest's counts.
     (The manifest is the pointer, written by `_switch`.)"""
     writer.write_documents(folder, documents)
@@ -93,6 +94,7 @@ def _write(folder: Path, documents: list[Document], config: Config, embedder: "_
     progress("Building the BM25 and FAISS indexes", 0.7)
     writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
     writer.write_groups(folder, layout)
+    write_quotations(folder, quotations)
     # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
     # make every file and folder durable before anything points at them
     _sync_tree(folder)
@@ -128,15 +130,19 @@ def build_index(
         previous.sentence_vectors.shape[1] if previous is not None and same_vectors(previous.manifest, config) else None
     )
     embedder = _LazyEmbedder(config, known_dim)
+    progress("Finding quotations", 0.02)
+    old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
+    quotations, quote_problems = extract_all(documents, old_quotes)
 
     def write(folder: Path) -> dict:
-        counts = _write(folder, documents, config, embedder, previous, progress, show_progress_bar)
+        counts = _write(folder, documents, config, embedder, previous, progress, show_progress_bar, quotations)
         return make_manifest(documents, config, embedder.dim, counts, time.time() - t0)
 
     removed = _publish(index_dir, documents, write)
     progress("Index ready", 1.0)
     index = load_index(index_dir, config)
     index.removed = removed
+    index.quote_problems = quote_problems
     return index
 
 

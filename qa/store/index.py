@@ -12,6 +12,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import IndexIncompatibleError
+from ..quotes.stored import read_quotations
 from ..records import Chunk, Document
 from .lexical import load_bm25
 from .manifest import check_compatible, files_dir, generation_of, read_manifest
@@ -47,6 +48,10 @@ class Index:
     sentence_canonical: np.ndarray | None = None  # (n,) int64: the first row that says the same
     duplicates: dict = field(default_factory=dict)  # duplicates.json: document groups, counts, method
     _copies: dict | None = None
+    # direct quotations (qa/quotes), None when the files hold none of this extractor version; and
+    # the marks and documents the last build's extraction skipped, one line each
+    quotations: list | None = None
+    quote_problems: list[str] = field(default_factory=list)
     _sentence_lookup: dict | None = None
     _chunk_vectors: np.ndarray | None = None
 
@@ -156,6 +161,7 @@ def _read(index_dir: Path, manifest: dict) -> Index:
             if (where / SENTENCE_CANONICAL).is_file() else None
         duplicates = json.loads((where / DUPLICATES).read_text(encoding="utf-8")) \
             if (where / DUPLICATES).is_file() else {}
+        quotations = read_quotations(where)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexIncompatibleError(f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild") from None
     if dense.ntotal != len(chunks) or len(rows) != len(svecs) or (canonical is not None and len(canonical) != len(rows)):
@@ -173,6 +179,7 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         duplicate_chunks=dup_chunks,
         sentence_canonical=canonical,
         duplicates=duplicates,
+        quotations=quotations,
     )
 
 

@@ -23,7 +23,7 @@ from ..records import Document
 from .dedupe import DEDUPE_VERSION
 from ..version import __version__
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: quotations.jsonl (qa/quotes) in every generation
 MANIFEST = "manifest.json"
 GENERATION_PREFIX = "gen-"
 # A generation is a plain folder name inside the index directory, never a path: a manifest that

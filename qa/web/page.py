@@ -24,6 +24,7 @@ from ..records import Answer, Document
 from ..render import answer_markdown, safe_url
 from . import html as H
 from .auth import BASE_PAUSE_S, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check, wait_text
+from .quotes_tab import quotes_tab
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
@@ -40,8 +41,9 @@ def _static(name: str) -> str:
     return resources.files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
-CSS = _static("app.css")
+CSS = _static("app.css") + "\n" + _static("quotes.css")
 HEAD = '<meta name="color-scheme" content="light dark">\n<script>\n' + _static("app.js") + "</script>\n"
+HEAD += "<script>\n" + _static("quotes.js") + "</script>\n"  # the Quotes tab's cards
 # The source panel's js_on_load: Gradio runs it with `element` and `watch` in scope, and it brings
 # the highlighted span into view after each new value.
 SOURCE_JS = _static("source_panel.js")
@@ -78,13 +80,17 @@ def build_app(service: Service) -> gr.Blocks:
     with gr.Blocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True) as demo:
         p = SimpleNamespace(session=gr.State(_new_session()))
         _header_section(service, p)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=11, min_width=420):
-                _chat_section(p)
-                _settings_section(service, p)
-                _upload_section(service, p)
-            with gr.Column(scale=9, min_width=360, elem_id="qa-source-col"):
-                p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
+        with gr.Tabs(elem_id="qa-tabs"):
+            with gr.Tab("Ask", id="ask", elem_id="qa-tab-ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=11, min_width=420):
+                        _chat_section(p)
+                        _settings_section(service, p)
+                        _upload_section(service, p)
+                    with gr.Column(scale=9, min_width=360, elem_id="qa-source-col"):
+                        p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
+            with gr.Tab("Quotes", id="quotes", elem_id="qa-tab-quotes"):
+                p.quotes = quotes_tab(service, demo)
         # the page script writes the quote to open here; its change event renders the source panel
         p.open_ref = gr.Textbox(elem_id="qa-open-ref", show_label=False, container=False)
         _wire_handlers(_Handlers(service), p, demo)

@@ -154,6 +154,21 @@ class Service:
         with self._ask:
             return a.ask(question, k, **options)
 
+    def quotes(self, **options) -> list:
+        """`Assistant.quotes` (same arguments) on the shared assistant; it refuses bad filters itself."""
+        a = self.assistant
+        if a is None:
+            raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
+        with self._ask:
+            return a.quotes(**options)
+
+    def speakers(self) -> list:
+        a = self.assistant
+        if a is None:
+            return []
+        with self._ask:
+            return a.speakers()
+
     # --- adding ------------------------------------------------------------------------------
 
     def add_uploads(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,

@@ -1,0 +1,31 @@
+import json, sys
+from qa.api import load_documents
+docs = {d.id: d for p in ("corpus", "bench/quotes_articles") for d in load_documents([p]).documents}
+last = {}
+out = []
+for line in open("/tmp/qgold/spec.txt", encoding="utf-8"):
+    if line.startswith("#") or not line.strip():
+        continue
+    doc_id, quote, speaker, rest = [x.strip() for x in line.rstrip("\n").split("|", 3)]
+    flags, _, aliases = rest.partition(";;")
+    text = docs[doc_id].text
+    pre, _, suf = quote.partition(" … ")
+    s = text.find(pre, last.get(doc_id, 0))
+    while s > 0 and text[s - 1] not in "“\"«‘”":
+        s = text.find(pre, s + 1)
+    if s < 0:
+        sys.exit(f"not found: {doc_id} {pre!r}")
+    e = s + len(pre) if not suf else text.find(suf, s + len(pre)) + len(suf)
+    if suf and e < len(suf):
+        sys.exit(f"suffix not found: {doc_id} {suf!r}")
+    last[doc_id] = s + 1
+    row = {"doc_id": doc_id, "quote": text[s:e], "speaker": None if speaker == "-" else speaker, "start": s}
+    if "N" in flags.split():
+        row["not_speech"] = True
+    if aliases.strip():
+        row["also"] = [a.strip() for a in aliases.split(";") if a.strip()]
+    out.append(row)
+with open("bench/questions/quotes.jsonl", "w", encoding="utf-8") as fh:
+    for r in out:
+        fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+print(len(out), sum(1 for r in out if not r.get("not_speech")))

@@ -1,0 +1,107 @@
+"""The Quotes tab: find what people said (topic box, speaker picker with counts), read each quotation
+highlighted in its article, copy it with its citation, export the selected ones as Markdown or CSV.
+
+Like the chat, it only calls the shared `Service` (which calls `Assistant.quotes`/`speakers`), and
+all its HTML comes from `quotes_html`, which escapes document text.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import traceback
+from types import SimpleNamespace
+
+import gradio as gr
+
+from ..errors import QAError
+from ..render import quotations_csv, quotations_markdown
+from .html import notice_html, source_placeholder_html
+from .quotes_html import quote_in_article_html, quote_results_html, speaker_label
+from .service import Service
+
+SHOWN = 20  # quotations one search shows: a page of cards, not the whole corpus
+PANEL_HINT = "Click a quotation, or Show in article, to read it highlighted in its article."
+
+
+def _speaker_choices(service: Service) -> list[tuple[str, str]]:
+    return [("Anyone", "")] + [(speaker_label(s), s.id) for s in service.speakers()]
+
+
+def quotes_tab(service: Service, demo: gr.Blocks) -> SimpleNamespace:
+    """Lay out the tab's components inside the current gr.Tab and wire them; returns them."""
+    t = SimpleNamespace(found=gr.State([]))
+    with gr.Row(equal_height=True):
+        t.topic = gr.Textbox(label="Topic", placeholder="e.g. peace treaty (empty: any)", elem_id="qa-q-topic", scale=5)
+        t.speaker = gr.Dropdown(choices=_speaker_choices(service), value="", label="Speaker (quotes)",
+                                elem_id="qa-q-speaker", scale=4, filterable=True)
+        t.search = gr.Button("Find quotes", variant="primary", elem_id="qa-q-search", scale=1, min_width=110)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=11, min_width=420):
+            t.notice = gr.HTML(elem_id="qa-q-notice")
+            t.results = gr.HTML(quote_results_html([]), elem_id="qa-q-results")
+            t.selected = gr.CheckboxGroup(choices=[], label="Quotes to export", elem_id="qa-q-select")
+            with gr.Row():
+                t.md = gr.DownloadButton("Export selected (.md)", interactive=False, size="sm", elem_id="qa-q-md")
+                t.csv = gr.DownloadButton("Export selected (.csv)", interactive=False, size="sm", elem_id="qa-q-csv")
+        with gr.Column(scale=9, min_width=360):
+            t.panel = gr.HTML(source_placeholder_html(PANEL_HINT), elem_id="qa-quote-panel")
+    t.ref = gr.Textbox(elem_id="qa-quote-ref", show_label=False, container=False)
+    _wire(_QuoteHandlers(service), t, demo)
+    return t
+
+
+def _wire(h: "_QuoteHandlers", t: SimpleNamespace, demo: gr.Blocks) -> None:
+    private = dict(api_visibility="private")
+    outputs = [t.results, t.found, t.selected, t.md, t.csv, t.panel, t.notice]
+    for trigger in (t.topic.submit, t.search.click, t.speaker.change):
+        trigger(h.on_search, [t.topic, t.speaker], outputs, show_progress_on=[t.results], **private)
+    t.selected.change(h.on_select, [t.selected, t.found], [t.md, t.csv], show_progress="hidden", **private)
+    t.ref.change(h.on_open_quote, [t.ref, t.found], [t.panel], show_progress="hidden", **private)
+    demo.load(h.on_speakers, None, [t.speaker], show_progress="hidden", **private)
+
+
+class _QuoteHandlers:
+    def __init__(self, service: Service):
+        self.service = service
+
+    def on_speakers(self):
+        return gr.Dropdown(choices=_speaker_choices(self.service))
+
+    def on_search(self, topic, speaker):
+        keep = (gr.skip(),) * 6
+        if not self.service.ready:
+            return keep + (notice_html(self.service.message or "No index yet: build it or upload articles.", "warn"),)
+        try:
+            found = self.service.quotes(topic=topic, speaker=speaker or None, n=SHOWN)
+        except QAError as exc:
+            return keep + (notice_html(str(exc), "warn"),)
+        except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
+            traceback.print_exc()
+            return keep + (notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.", "error"),)
+        message = "No quotation in these articles matches." if not found else ""
+        choices = [(f"[{f.n}] {f.text[:70]}{'…' if len(f.text) > 70 else ''}", f.n) for f in found]
+        md, csv = self._exports(found, topic)
+        return (quote_results_html(found, message), found, gr.CheckboxGroup(choices=choices, value=[f.n for f in found]),
+                md, csv, source_placeholder_html(PANEL_HINT), "")
+
+    def on_select(self, selected, found):
+        chosen = [f for f in (found or []) if f.n in set(selected or [])]
+        return self._exports(chosen, "selected")
+
+    def _exports(self, found, topic) -> tuple:
+        if not found:
+            off = gr.DownloadButton(value=None, interactive=False)
+            return off, off
+        stem = f"quotes-{int(time.time() * 1000)}-{re.sub(r'[^a-z0-9]+', '-', (topic or 'all').lower()).strip('-')[:40] or 'all'}"
+        md_path, csv_path = self.service.tmp / f"{stem}.md", self.service.tmp / f"{stem}.csv"
+        md_path.write_text(quotations_markdown(found), encoding="utf-8")
+        csv_path.write_text(quotations_csv(found), encoding="utf-8")
+        return gr.DownloadButton(value=str(md_path), interactive=True), gr.DownloadButton(value=str(csv_path), interactive=True)
+
+    def on_open_quote(self, ref, found):
+        m = re.match(r"^(\d+)(?:\|.*)?$", (ref or "").strip())
+        fq = next((f for f in (found or []) if m and f.n == int(m.group(1))), None)
+        if fq is None:
+            return gr.skip()
+        return quote_in_article_html(fq, self.service.documents())

@@ -1,0 +1,47 @@
+// The Quotes tab's cards: one delegated handler (Gradio re-renders the cards' HTML). "Copy with
+// citation" copies the card's citation; "Show in article" (or a click on the words) tells the server,
+// through the hidden #qa-quote-ref box, which quotation to open in the panel.
+(() => {
+  if (window.__qaQuoteHandlers) return;
+  window.__qaQuoteHandlers = true;
+  async function copy(text, button) {
+    window.qaLastCopied = text;
+    let ok = false;
+    try {
+      if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); ok = true; }
+    } catch (e) { ok = false; }
+    if (!ok) {
+      const area = document.createElement('textarea');
+      area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
+      document.body.appendChild(area); area.select();
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      area.remove();
+    }
+    const label = button.textContent;
+    button.textContent = ok ? 'Copied' : 'Press Ctrl+C';
+    setTimeout(() => { button.textContent = label; }, 1600);
+  }
+  document.addEventListener('click', (ev) => {
+    const target = ev.target instanceof Element ? ev.target : null;
+    const card = target && target.closest('.qa-qcard');
+    if (!card) return;
+    const copyButton = target.closest('.qa-qcopy');
+    if (copyButton) {
+      ev.preventDefault();
+      const payload = card.querySelector('.qa-copy-payload');
+      if (payload) copy(payload.textContent, copyButton);
+      return;
+    }
+    if (target.closest('a')) return;
+    if (!target.closest('.qa-qopen') && String(window.getSelection() || '').trim()) return;
+    if (!target.closest('.qa-qopen, .qa-qcard-text')) return;
+    ev.preventDefault();
+    document.querySelectorAll('.qa-qcard.qa-active').forEach((el) => el.classList.remove('qa-active'));
+    card.classList.add('qa-active');
+    const root = document.getElementById('qa-quote-ref');
+    const box = root && root.querySelector('textarea, input');
+    if (!box) return;
+    box.value = card.dataset.n + '|' + Date.now();
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }, true);
+})();
