@@ -21,6 +21,7 @@ from .embed import Embedder
 from .errors import EmptyQuestionError, InvalidRequestError, QuestionTooLongError
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .records import Answer, Document
+from .support import DraftSupport, check_draft, support_draft
 from .store import (
     Index,
     add_documents,
@@ -288,3 +289,10 @@ class Assistant:
             question, k, self.index, self.embedder, self.entities, self.idf, self.config,
             history=history, allowed_docs=allowed,
         )
+
+    def support(self, text: str, k: int | None = None) -> DraftSupport:
+        """Sources for a draft: each sentence of `text` backed by up to `k` quotes (default:
+        config.support_quotes) or flagged as having no support in these articles (qa/support.py)."""
+        text = check_draft(text)
+        k = check_k(k, self.config.support_quotes)
+        return support_draft(text, self.index, self.embedder, self.idf, self.config, k)

@@ -57,6 +57,10 @@ class Config:
     # best quote's: fewer quotes rather than filler; set on the news set by bench/tune.py
     quote_floor: float = 0.6
     min_score: float = 0.48  # abstain when the answer confidence is below this; calibrated by bench/tune.py
+    # sources for a draft: a sentence is supported when its best sentence in the articles reaches
+    # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
+    support_min: float = 0.55
+    support_quotes: int = 2  # quotes cited per supported sentence, at most
     serve: ServeConfig = field(default_factory=ServeConfig)
 
     def __post_init__(self):
@@ -75,7 +79,9 @@ class Config:
             raise ConfigError(f"quote_floor: {self.quote_floor} is outside 0..1")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_quote_chars"):
+        if not 0.0 <= self.support_min <= 1.0:
+            raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
+        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
 

@@ -1,0 +1,156 @@
+"""Sources for a draft: each sentence of a writer's text backed by exact, cited quotes from the
+index, or flagged as having no support in these articles.
+
+The draft is split with the index's own sentence splitter (qa.chunk), each sentence is treated
+as a claim and looked up the way `ask` looks up a question (the same retrieval and candidate
+sentences), and a claim counts as supported when its best sentence reaches `config.support_min`
+on the support score below: the calibrated-abstention idea of `ask`, with a score made for claims
+(a claim is supported by a sentence that says the same, not by one that answers it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .answer.candidates import Candidate, IdfTable, collect_candidates, score_candidates
+from .answer.quotes import select_quotes, verify_quote
+from .chunk import split_sentences
+from .config import Config
+from .errors import DraftTooLongError, EmptyDraftError
+from .records import Quote
+from .retrieve import Retriever
+from .store import Index
+
+NO_SUPPORT_TEXT = "no support in these articles"
+# A draft is checked sentence by sentence, one retrieval each: about ten pages is a long article,
+# and still answers in well under a minute.
+MAX_DRAFT_CHARS = 20_000
+MAX_DRAFT_SENTENCES = 300
+# The support score mixes how close the meaning is (cosine of claim and sentence) with how much of
+# the claim's rare-word weight the sentence holds. Meaning alone accepts a sentence on the same
+# topic that says something else; rare words alone miss a paraphrase. Equal shares: both are in
+# about [0, 1], and bench/support.py reports how each alone does on the same claims.
+SUPPORT_SEMANTIC_SHARE = 0.5
+
+
+@dataclass
+class SupportedSentence:
+    """One sentence of the draft: where it sits in the draft, and the sources that back it (if any)."""
+
+    n: int  # 1-based position in the draft
+    text: str
+    start: int  # offsets in the draft: draft[start:end] == text
+    end: int
+    supported: bool
+    score: float  # support score of the best sentence found in the articles
+    sources: list[int] = field(default_factory=list)  # numbers of DraftSupport.sources backing it
+
+    def to_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "supported": self.supported,
+            "score": round(self.score, 4),
+            "sources": list(self.sources),
+            "verdict": "supported" if self.supported else NO_SUPPORT_TEXT,
+        }
+
+
+@dataclass
+class DraftSupport:
+    """A draft, each of its sentences judged, and the numbered quotes cited as its sources."""
+
+    text: str
+    sentences: list[SupportedSentence]
+    sources: list[Quote]  # numbered 1.. across the whole draft; a quote backing two sentences appears once
+    threshold: float
+
+    @property
+    def unsupported(self) -> list[SupportedSentence]:
+        return [s for s in self.sentences if not s.supported]
+
+    def annotated(self, marker=lambda numbers: "".join(f"[{n}]" for n in numbers)) -> str:
+        """The draft as written, with ` [n]` after each supported sentence (`marker` formats them)."""
+        out, last = [], 0
+        for s in self.sentences:
+            if s.supported and s.sources:
+                out += [self.text[last : s.end], " " + marker(s.sources)]
+                last = s.end
+        out.append(self.text[last:])
+        return "".join(out)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "annotated": self.annotated(),
+            "threshold": self.threshold,
+            "supported": sum(s.supported for s in self.sentences),
+            "unsupported": len(self.unsupported),
+            "sentences": [s.to_dict() for s in self.sentences],
+            "sources": [q.to_dict() for q in self.sources],
+        }
+
+
+def check_draft(text: str | None) -> str:
+    """The draft as given (offsets refer to it); typed errors for an empty or too long one."""
+    if text is None or not text.strip():
+        raise EmptyDraftError("draft: empty; paste a paragraph or more to find sources for")
+    if len(text) > MAX_DRAFT_CHARS:
+        raise DraftTooLongError(
+            f"draft: too long ({len(text)} characters; the limit is {MAX_DRAFT_CHARS}); check it in parts"
+        )
+    return text
+
+
+def support_score(c: Candidate) -> float:
+    """How well one sentence of the articles backs a claim: meaning and rare-word coverage, mixed."""
+    return SUPPORT_SEMANTIC_SHARE * c.semantic + (1 - SUPPORT_SEMANTIC_SHARE) * c.lexical
+
+
+def claim_candidates(claim: str, vector: np.ndarray, index: Index, idf: IdfTable, config: Config) -> list[Candidate]:
+    """The sentences `ask` would weigh for this claim, scored for support instead of answering."""
+    hits = Retriever(index, config).search(claim, vector)
+    cands = collect_candidates(hits, index)
+    score_candidates(cands, claim, vector, index, idf)
+    for c in cands:
+        c.score = support_score(c)
+    return cands
+
+
+def _claim_quotes(cands: list[Candidate], index: Index, k: int, config: Config) -> list[Quote]:
+    """Up to `k` quotes for one claim, each from a sentence that reaches the threshold on its own."""
+    backing = [c for c in cands if c.score >= config.support_min]
+    return select_quotes(backing, index, k, config) if backing else []
+
+
+def _number(quote: Quote, sources: list[Quote], index: Index) -> int:
+    """The draft-wide number of `quote`: the same excerpt backing two sentences is cited once."""
+    for q in sources:
+        if (q.doc_id, q.start, q.end) == (quote.doc_id, quote.start, quote.end):
+            return q.n
+    quote.n = len(sources) + 1
+    verify_quote(quote, index.documents[quote.doc_id])  # renumbered: checked again before it leaves
+    sources.append(quote)
+    return quote.n
+
+
+def support_draft(text: str, index: Index, embedder, idf: IdfTable, config: Config, k: int) -> DraftSupport:
+    """Judge every sentence of `text` (already validated) against the index; see the module doc."""
+    spans = split_sentences(text)
+    if len(spans) > MAX_DRAFT_SENTENCES:
+        raise DraftTooLongError(
+            f"draft: too many sentences ({len(spans)}; the limit is {MAX_DRAFT_SENTENCES}); check it in parts"
+        )
+    vectors = embedder.encode([text[s:e] for s, e in spans]) if spans else np.zeros((0, 1))
+    sentences, sources = [], []
+    for i, ((s, e), vector) in enumerate(zip(spans, vectors), start=1):
+        cands = claim_candidates(text[s:e], vector, index, idf, config)
+        best = max((c.score for c in cands), default=0.0)
+        quotes = _claim_quotes(cands, index, k, config) if best >= config.support_min else []
+        numbers = list(dict.fromkeys(_number(q, sources, index) for q in quotes))
+        sentences.append(SupportedSentence(i, text[s:e], s, e, bool(numbers), float(best), numbers))
+    return DraftSupport(text=text, sentences=sentences, sources=sources, threshold=config.support_min)
