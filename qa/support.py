@@ -11,10 +11,11 @@ on the support score below: the calibrated-abstention idea of `ask`, with a scor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-from .answer.candidates import Candidate, IdfTable, collect_candidates, score_candidates
+from .answer.candidates import HEADLINE_PENALTY, Candidate, IdfTable, collect_candidates, score_candidates
 from .answer.quotes import select_quotes, verify_quote
 from .chunk import split_sentences
 from .config import Config
@@ -33,6 +34,7 @@ MAX_DRAFT_SENTENCES = 300
 # topic that says something else; rare words alone miss a paraphrase. Equal shares: both are in
 # about [0, 1], and bench/support.py reports how each alone does on the same claims.
 SUPPORT_SEMANTIC_SHARE = 0.5
+SPARE_QUOTES = 3  # quotes drawn per quote wanted, so that enough come from different articles
 
 
 @dataclass
@@ -73,14 +75,16 @@ class DraftSupport:
     def unsupported(self) -> list[SupportedSentence]:
         return [s for s in self.sentences if not s.supported]
 
-    def annotated(self, marker=lambda numbers: "".join(f"[{n}]" for n in numbers)) -> str:
-        """The draft as written, with ` [n]` after each supported sentence (`marker` formats them)."""
+    def annotated(self, marker: Callable[[list[int]], str] = None, escape: Callable[[str], str] = str) -> str:
+        """The draft as written, with ` [n]` after each supported sentence. `escape` is applied to the
+        draft's own text (e.g. for Markdown), `marker` formats a sentence's source numbers."""
+        marker = marker or (lambda numbers: "".join(f"[{n}]" for n in numbers))
         out, last = [], 0
         for s in self.sentences:
             if s.supported and s.sources:
-                out += [self.text[last : s.end], " " + marker(s.sources)]
+                out += [escape(self.text[last : s.end]), " " + marker(s.sources)]
                 last = s.end
-        out.append(self.text[last:])
+        out.append(escape(self.text[last:]))
         return "".join(out)
 
     def to_dict(self) -> dict:
@@ -107,8 +111,10 @@ def check_draft(text: str | None) -> str:
 
 
 def support_score(c: Candidate) -> float:
-    """How well one sentence of the articles backs a claim: meaning and rare-word coverage, mixed."""
-    return SUPPORT_SEMANTIC_SHARE * c.semantic + (1 - SUPPORT_SEMANTIC_SHARE) * c.lexical
+    """How well one sentence of the articles backs a claim: meaning and rare-word coverage, mixed.
+    A headline gives way to a body sentence that says the same, as in `ask`."""
+    mixed = SUPPORT_SEMANTIC_SHARE * c.semantic + (1 - SUPPORT_SEMANTIC_SHARE) * c.lexical
+    return mixed - (HEADLINE_PENALTY if c.headline else 0.0)
 
 
 def claim_candidates(claim: str, vector: np.ndarray, index: Index, idf: IdfTable, config: Config) -> list[Candidate]:
@@ -122,9 +128,15 @@ def claim_candidates(claim: str, vector: np.ndarray, index: Index, idf: IdfTable
 
 
 def _claim_quotes(cands: list[Candidate], index: Index, k: int, config: Config) -> list[Quote]:
-    """Up to `k` quotes for one claim, each from a sentence that reaches the threshold on its own."""
+    """Up to `k` quotes for one claim, each from a sentence that reaches the threshold on its own,
+    each from another article: a second quote is there to corroborate, not to repeat the first's story."""
     backing = [c for c in cands if c.score >= config.support_min]
-    return select_quotes(backing, index, k, config) if backing else []
+    quotes, docs = [], set()
+    for q in select_quotes(backing, index, k * SPARE_QUOTES, config) if backing else []:
+        if q.doc_id not in docs and len(quotes) < k:
+            quotes.append(q)
+            docs.add(q.doc_id)
+    return quotes
 
 
 def _number(quote: Quote, sources: list[Quote], index: Index) -> int:
