@@ -41,7 +41,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "cache_root", "check_date", "corpus_files", "load_documents",
+    "cache_root", "check_date", "check_draft", "corpus_files", "load_documents",
 ]
 
 

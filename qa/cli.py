@@ -152,10 +152,10 @@ SUPPORT_FORMATS = ("text", "md", "json")
 def support_cmd(draft, fmt, k, index_dir):
     """Find sources for a draft: each sentence of FILE (or - for standard input) gets [n] markers
     and numbered quotes from the indexed articles, or is listed as having no support in them."""
-    from .api import Assistant
+    from .api import Assistant, check_draft
     from .render import format_support_text, support_markdown
 
-    text = _read_draft(draft)
+    text = check_draft(_read_draft(draft))  # a bad draft is refused before the index is loaded
     config = Config.from_env(index_dir=index_dir)
     assistant = Assistant.load(config.index_dir, config)
     result = assistant.support(text, k)
