@@ -20,11 +20,13 @@ from .answer.quotes import select_quotes, verify_quote
 from .chunk import split_sentences
 from .config import Config
 from .errors import DraftTooLongError, EmptyDraftError
+from .nlp import tokenize
 from .records import Quote
 from .retrieve import Retriever
 from .store import Index
 
 NO_SUPPORT_TEXT = "no support in these articles"
+NOT_A_CLAIM = "not a claim (no words)"
 # A draft is checked sentence by sentence, one retrieval each: about ten pages is a long article,
 # and still answers in well under a minute.
 MAX_DRAFT_CHARS = 20_000
@@ -48,6 +50,9 @@ class SupportedSentence:
     supported: bool
     score: float  # support score of the best sentence found in the articles
     sources: list[int] = field(default_factory=list)  # numbers of DraftSupport.sources backing it
+    # False for a "sentence" without a single word (a stray bracket, a dash, a number list marker):
+    # nothing to back, so it is neither marked nor listed as unsupported
+    checked: bool = True
 
     def to_dict(self) -> dict:
         return {
@@ -58,7 +63,8 @@ class SupportedSentence:
             "supported": self.supported,
             "score": round(self.score, 4),
             "sources": list(self.sources),
-            "verdict": "supported" if self.supported else NO_SUPPORT_TEXT,
+            "checked": self.checked,
+            "verdict": "supported" if self.supported else NO_SUPPORT_TEXT if self.checked else NOT_A_CLAIM,
         }
 
 
@@ -73,7 +79,7 @@ class DraftSupport:
 
     @property
     def unsupported(self) -> list[SupportedSentence]:
-        return [s for s in self.sentences if not s.supported]
+        return [s for s in self.sentences if s.checked and not s.supported]
 
     def annotated(self, marker: Callable[[list[int]], str] = None, escape: Callable[[str], str] = str) -> str:
         """The draft as written, with ` [n]` after each supported sentence. `escape` is applied to the
@@ -160,6 +166,9 @@ def support_draft(text: str, index: Index, embedder, idf: IdfTable, config: Conf
     vectors = embedder.encode([text[s:e] for s, e in spans]) if spans else np.zeros((0, 1))
     sentences, sources = [], []
     for i, ((s, e), vector) in enumerate(zip(spans, vectors), start=1):
+        if not tokenize(text[s:e]):
+            sentences.append(SupportedSentence(i, text[s:e], s, e, False, 0.0, [], checked=False))
+            continue
         cands = claim_candidates(text[s:e], vector, index, idf, config)
         best = max((c.score for c in cands), default=0.0)
         quotes = _claim_quotes(cands, index, k, config) if best >= config.support_min else []

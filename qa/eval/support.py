@@ -47,7 +47,7 @@ class ClaimResult:
 def judge(claim: Claim, support) -> ClaimResult:
     """A ClaimResult from the DraftSupport that Assistant.support returned for `claim.text`
     (asked with support_min 0, so every sentence carries its best quote)."""
-    score = min((s.score for s in support.sentences), default=0.0)
+    score = min((s.score for s in support.sentences if s.checked), default=0.0)
     first = next((s for s in support.sentences if s.sources), None)
     top = support.sources[first.sources[0] - 1] if first else None
     return ClaimResult(claim, float(score), top.doc_id if top else "", top.start if top else 0, top.end if top else 0)
