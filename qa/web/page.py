@@ -24,6 +24,7 @@ from ..records import Answer, Document
 from ..render import answer_markdown, safe_url
 from . import html as H
 from .auth import BASE_PAUSE_S, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check, wait_text
+from .draft import draft_tab
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
@@ -78,13 +79,16 @@ def build_app(service: Service) -> gr.Blocks:
     with gr.Blocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True) as demo:
         p = SimpleNamespace(session=gr.State(_new_session()))
         _header_section(service, p)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=11, min_width=420):
-                _chat_section(p)
-                _settings_section(service, p)
-                _upload_section(service, p)
-            with gr.Column(scale=9, min_width=360, elem_id="qa-source-col"):
-                p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
+        with gr.Tabs(elem_id="qa-tabs"):
+            with gr.Tab("Ask", id="ask", elem_id="qa-tab-ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=11, min_width=420):
+                        _chat_section(p)
+                        _settings_section(service, p)
+                        _upload_section(service, p)
+                    with gr.Column(scale=9, min_width=360, elem_id="qa-source-col"):
+                        p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
+            draft_tab(service)
         # the page script writes the quote to open here; its change event renders the source panel
         p.open_ref = gr.Textbox(elem_id="qa-open-ref", show_label=False, container=False)
         _wire_handlers(_Handlers(service), p, demo)
