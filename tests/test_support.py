@@ -203,3 +203,45 @@ def test_markdown_escapes_document_text_and_links_only_http():
     assert "<https://example.org/a>" in support_markdown(DraftSupport(draft, support.sentences, [web], 0.5))
     text = format_support_text(support)
     assert text.startswith(draft[:31] + " [1] ")
+
+
+def test_evaluator_scores_hits_and_flags():
+    """qa/eval/support.py: a hit needs the claim's own article, an overlapping span and a kept claim."""
+    from qa.eval.support import Claim, ClaimResult, calibrate, rates
+
+    own = Claim("a", "x", "verbatim", True, "doc1", 100, 200)
+    results = [
+        ClaimResult(own, 0.9, "doc1", 150, 260),  # own article, overlaps: a hit
+        ClaimResult(Claim("b", "x", "verbatim", True, "doc1", 100, 200), 0.9, "doc1", 200, 300),  # touches only
+        ClaimResult(Claim("c", "x", "verbatim", True, "doc2", 0, 50), 0.9, "doc1", 0, 50),  # another article
+        ClaimResult(Claim("d", "x", "verbatim", True, "doc3", 0, 50), 0.4, "doc3", 0, 50),  # flagged: no hit
+        ClaimResult(Claim("e", "x", "verbatim", False), 0.3, "doc1", 0, 10),
+        ClaimResult(Claim("f", "x", "verbatim", False), 0.7, "doc1", 0, 10),
+    ]
+    assert [r.hit() for r in results[:4]] == [True, False, False, True]
+    r = rates(results, 0.5)
+    assert r["support_hit_at_1"] == 0.25 and r["supported_flagged"] == 0.25 and r["unsupported_flagged"] == 0.5
+    assert rates(results, 0.35)["support_hit_at_1"] == 0.5
+    assert calibrate(results[:4], 0) == 0.4
+
+
+def test_bench_claims_are_changed_as_described():
+    """bench/support.py's paraphrases and question rewrites (they decide what 'paraphrased' means there)."""
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import support as bench
+
+    from qa.nlp import pipeline
+
+    nlp = pipeline()
+    para = bench.paraphrase("In 1773, oxygen was discovered independently by Scheele (a Swede), however Priestley "
+                            "is often given priority.", nlp)
+    # brackets and adverbs dropped, common words swapped, the leading phrase moved to the end
+    assert para == "Oxygen was discovered by Scheele, but Priestley is frequently given priority in 1773."
+    assert bench.rewrite("Which NFL team represented the AFC at Super Bowl 50?", "Denver Broncos", nlp) == (
+        "Denver Broncos represented the AFC at Super Bowl 50.")
+    assert bench.rewrite("What year was the university founded?", "1890", nlp) is None  # subject after the verb
+    assert bench.rewrite("How many points did they score?", "24", nlp) is None
