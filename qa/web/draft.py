@@ -5,10 +5,12 @@ or unsupported, and copy the annotated draft as Markdown. Sources come from `Ser
 from __future__ import annotations
 
 import traceback
+from typing import Callable
 
 import gradio as gr
 
 from ..errors import QAError
+from ..render import safe_url
 from . import html as H
 from .service import Service
 
@@ -48,3 +50,25 @@ def _checker(service: Service):
         return H.draft_html(support, service.documents()), ""
 
     return on_check
+
+
+def api_support(service: Service) -> Callable[..., dict]:
+    """The /support endpoint; Gradio documents it from this signature and docstring."""
+
+    def support(text: str, k: int = service.config.support_quotes) -> dict:
+        """Sources for a draft: each sentence of `text` backed by up to `k` (1 to 50) exact quotes, or
+        flagged as having no support in these articles. Returns the DraftSupport record as a dict (text,
+        annotated: the draft with [n] markers, threshold, supported, unsupported, sentences[n, text, start,
+        end, supported, score, sources, checked, verdict], sources[the quotes, numbered n, as /ask returns
+        them, with url_safe]). Draft and document text are untrusted: escape them when showing them. An
+        empty or too long draft, or a bad k, raises an error with a one-line message."""
+        try:
+            result = service.support(text, k)
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        record = result.to_dict()
+        for q in record["sources"]:  # as /ask: link a URL only when it is a plain http(s) one
+            q["url_safe"] = bool(q["url"]) and safe_url(q["url"]) == q["url"]
+        return record
+
+    return support
