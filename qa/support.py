@@ -34,7 +34,8 @@ MAX_DRAFT_SENTENCES = 300
 # The support score mixes how close the meaning is (cosine of claim and sentence) with how much of
 # the claim's rare-word weight the sentence holds. Meaning alone accepts a sentence on the same
 # topic that says something else; rare words alone miss a paraphrase. Equal shares: both are in
-# about [0, 1], and bench/support.py reports how each alone does on the same claims.
+# about [0, 1], and bench/support.py reports how each alone does on the same claims (each
+# calibrated the same way): the mix flags fewer supported claims at the same detection.
 SUPPORT_SEMANTIC_SHARE = 0.5
 SPARE_QUOTES = 3  # quotes drawn per quote wanted, so that enough come from different articles
 
@@ -53,6 +54,9 @@ class SupportedSentence:
     # False for a "sentence" without a single word (a stray bracket, a dash, a number list marker):
     # nothing to back, so it is neither marked nor listed as unsupported
     checked: bool = True
+    # the two signals alone, each at its best over the sentences looked at (bench/support.py compares)
+    semantic: float = 0.0
+    coverage: float = 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -62,6 +66,8 @@ class SupportedSentence:
             "end": self.end,
             "supported": self.supported,
             "score": round(self.score, 4),
+            "semantic": round(self.semantic, 4),
+            "coverage": round(self.coverage, 4),
             "sources": list(self.sources),
             "checked": self.checked,
             "verdict": "supported" if self.supported else NO_SUPPORT_TEXT if self.checked else NOT_A_CLAIM,
@@ -173,5 +179,8 @@ def support_draft(text: str, index: Index, embedder, idf: IdfTable, config: Conf
         best = max((c.score for c in cands), default=0.0)
         quotes = _claim_quotes(cands, index, k, config) if best >= config.support_min else []
         numbers = list(dict.fromkeys(_number(q, sources, index) for q in quotes))
-        sentences.append(SupportedSentence(i, text[s:e], s, e, bool(numbers), float(best), numbers))
+        sentences.append(SupportedSentence(
+            i, text[s:e], s, e, bool(numbers), float(best), numbers,
+            semantic=max((c.semantic for c in cands), default=0.0), coverage=max((c.lexical for c in cands), default=0.0),
+        ))
     return DraftSupport(text=text, sentences=sentences, sources=sources, threshold=config.support_min)

@@ -14,6 +14,9 @@ from typing import Iterable, Sequence
 import numpy as np
 
 
+SIGNALS = ("score", "semantic", "coverage")  # ours, and each of its signals alone
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
@@ -33,6 +36,9 @@ class ClaimResult:
     top_doc: str  # the first quote cited for the claim's first sentence ("" when none)
     top_start: int
     top_end: int
+    # the support score's two signals alone (baselines), lowest over the claim's sentences like `score`
+    semantic: float = 0.0
+    coverage: float = 0.0
 
     def hit(self) -> bool:
         """support_hit_at_1: the top quote comes from the claim's own article and overlaps its sentence."""
@@ -40,28 +46,30 @@ class ClaimResult:
         return bool(c.supported and self.top_doc == c.doc_id and self.top_start < c.end and c.start < self.top_end)
 
     def to_dict(self) -> dict:
-        return {**asdict(self.claim), "score": round(self.score, 4), "top": [self.top_doc, self.top_start, self.top_end],
-                "hit": self.hit()}
+        return {**asdict(self.claim), "score": round(self.score, 4), "semantic": round(self.semantic, 4),
+                "coverage": round(self.coverage, 4), "top": [self.top_doc, self.top_start, self.top_end], "hit": self.hit()}
 
 
 def judge(claim: Claim, support) -> ClaimResult:
     """A ClaimResult from the DraftSupport that Assistant.support returned for `claim.text`
     (asked with support_min 0, so every sentence carries its best quote)."""
-    score = min((s.score for s in support.sentences if s.checked), default=0.0)
+    checked = [s for s in support.sentences if s.checked]
+    low = {k: float(min((getattr(s, k) for s in checked), default=0.0)) for k in SIGNALS}
     first = next((s for s in support.sentences if s.sources), None)
     top = support.sources[first.sources[0] - 1] if first else None
-    return ClaimResult(claim, float(score), top.doc_id if top else "", top.start if top else 0, top.end if top else 0)
+    return ClaimResult(claim, low["score"], top.doc_id if top else "", top.start if top else 0, top.end if top else 0,
+                       low["semantic"], low["coverage"])
 
 
-def calibrate(results: Iterable[ClaimResult], flag_percent: float) -> float:
+def calibrate(results: Iterable[ClaimResult], flag_percent: float, signal: str = "score") -> float:
     """The threshold that flags at most `flag_percent`% of these (supported) claims."""
-    scores = np.array([r.score for r in results])
+    scores = np.array([getattr(r, signal) for r in results])
     return float(np.percentile(scores, flag_percent)) if len(scores) else 0.0
 
 
-def rates(results: Sequence[ClaimResult], threshold: float) -> dict:
-    """At `threshold`: support_hit_at_1 over supported claims, the share of unsupported claims flagged
-    (detection) and the share of supported claims flagged (false flags)."""
+def rates(results: Sequence[ClaimResult], threshold: float, signal: str = "score") -> dict:
+    """At `threshold` on `signal`: support_hit_at_1 over supported claims, the share of unsupported
+    claims flagged (detection) and the share of supported claims flagged (false flags)."""
     pos = [r for r in results if r.claim.supported]
     neg = [r for r in results if not r.claim.supported]
 
@@ -72,7 +80,7 @@ def rates(results: Sequence[ClaimResult], threshold: float) -> dict:
         "supported_claims": len(pos),
         "unsupported_claims": len(neg),
         # a hit needs the claim kept as supported, too: a flagged claim shows no quote
-        "support_hit_at_1": share(pos, lambda r: r.hit() and r.score >= threshold),
-        "unsupported_flagged": share(neg, lambda r: r.score < threshold),
-        "supported_flagged": share(pos, lambda r: r.score < threshold),
+        "support_hit_at_1": share(pos, lambda r: r.hit() and getattr(r, signal) >= threshold),
+        "unsupported_flagged": share(neg, lambda r: getattr(r, signal) < threshold),
+        "supported_flagged": share(pos, lambda r: getattr(r, signal) < threshold),
     }
