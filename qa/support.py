@@ -27,8 +27,8 @@ from .store import Index
 
 NO_SUPPORT_TEXT = "no support in these articles"
 NOT_A_CLAIM = "not a claim (no words)"
-# A draft is checked sentence by sentence, one retrieval each: about ten pages is a long article,
-# and still answers in well under a minute.
+# A draft is checked sentence by sentence, one retrieval each: about eight pages at most (a long
+# article); a book is better checked a chapter at a time.
 MAX_DRAFT_CHARS = 20_000
 MAX_DRAFT_SENTENCES = 300
 # The support score mixes how close the meaning is (cosine of claim and sentence) with how much of
