@@ -37,6 +37,12 @@ MAX_DRAFT_SENTENCES = 300
 # about [0, 1]. bench/support.py compares each alone, calibrated the same way on the same claims:
 # the mix flagged more unsupported claims (1.000 vs 0.990 and 0.995) with no more false flags.
 SUPPORT_SEMANTIC_SHARE = 0.5
+# A claim word the retrieved sentences never use (weighted by its rarity, as a share of the claim's
+# weight) is taken off the score at this rate on top of its missing coverage: "opened a drone factory",
+# "awarded a medal" add what the articles never say about the subject. Half: as much again as coverage
+# already takes off for a word missing from the best sentence. Measured in bench/support.py against
+# the score without it.
+NOVEL_PENALTY = 0.5
 SPARE_QUOTES = 3  # quotes drawn per quote wanted, so that enough come from different articles
 
 
@@ -57,6 +63,8 @@ class SupportedSentence:
     # the two signals alone, each at its best over the sentences looked at (bench/support.py compares)
     semantic: float = 0.0
     coverage: float = 0.0
+    novel: float = 0.0  # share of the claim's rare-word weight in words no retrieved sentence uses
+    mixed: float = 0.0  # the support score before the novel-word penalty
 
     def to_dict(self) -> dict:
         return {
@@ -68,6 +76,7 @@ class SupportedSentence:
             "score": round(self.score, 4),
             "semantic": round(self.semantic, 4),
             "coverage": round(self.coverage, 4),
+            "novel": round(self.novel, 4),
             "sources": list(self.sources),
             "checked": self.checked,
             "verdict": "supported" if self.supported else NO_SUPPORT_TEXT if self.checked else NOT_A_CLAIM,
@@ -129,13 +138,23 @@ def support_score(c: Candidate) -> float:
     return mixed - (HEADLINE_PENALTY if c.headline else 0.0)
 
 
+def novel_share(claim: str, cands: list[Candidate], idf: IdfTable) -> float:
+    """The share of the claim's rare-word weight in words that none of the retrieved sentences uses."""
+    words = set(tokenize(claim))
+    used = set().union(*(c.tokens for c in cands)) if cands else set()
+    total = sum(idf(t) for t in words) or 1.0
+    return sum(idf(t) for t in words - used) / total
+
+
 def claim_candidates(claim: str, vector: np.ndarray, index: Index, idf: IdfTable, config: Config) -> list[Candidate]:
-    """The sentences `ask` would weigh for this claim, scored for support instead of answering."""
+    """The sentences `ask` would weigh for this claim, scored for support instead of answering
+    (the novel-word penalty applies to every candidate alike: it is the claim's)."""
     hits = Retriever(index, config).search(claim, vector)
     cands = collect_candidates(hits, index)
     score_candidates(cands, claim, vector, index, idf)
+    penalty = NOVEL_PENALTY * novel_share(claim, cands, idf)
     for c in cands:
-        c.score = support_score(c)
+        c.score = support_score(c) - penalty
     return cands
 
 
@@ -177,10 +196,12 @@ def support_draft(text: str, index: Index, embedder, idf: IdfTable, config: Conf
             continue
         cands = claim_candidates(text[s:e], vector, index, idf, config)
         best = max((c.score for c in cands), default=0.0)
+        novel = novel_share(text[s:e], cands, idf)
         quotes = _claim_quotes(cands, index, k, config) if best >= config.support_min else []
         numbers = list(dict.fromkeys(_number(q, sources, index) for q in quotes))
         sentences.append(SupportedSentence(
             i, text[s:e], s, e, bool(numbers), float(best), numbers,
             semantic=max((c.semantic for c in cands), default=0.0), coverage=max((c.lexical for c in cands), default=0.0),
+            novel=novel, mixed=best + NOVEL_PENALTY * novel,
         ))
     return DraftSupport(text=text, sentences=sentences, sources=sources, threshold=config.support_min)

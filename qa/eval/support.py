@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 
-SIGNALS = ("score", "semantic", "coverage")  # ours, and each of its signals alone
+SIGNALS = ("score", "mixed", "semantic", "coverage")  # ours; without the novel-word penalty; each signal alone
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class ClaimResult:
     # the support score's two signals alone (baselines), lowest over the claim's sentences like `score`
     semantic: float = 0.0
     coverage: float = 0.0
+    mixed: float = 0.0
 
     def hit(self) -> bool:
         """support_hit_at_1: the top quote comes from the claim's own article and overlaps its sentence."""
@@ -47,7 +48,7 @@ class ClaimResult:
 
     def to_dict(self) -> dict:
         return {**asdict(self.claim), "score": round(self.score, 4), "semantic": round(self.semantic, 4),
-                "coverage": round(self.coverage, 4), "top": [self.top_doc, self.top_start, self.top_end], "hit": self.hit()}
+                "coverage": round(self.coverage, 4), "mixed": round(self.mixed, 4), "top": [self.top_doc, self.top_start, self.top_end], "hit": self.hit()}
 
 
 def judge(claim: Claim, support) -> ClaimResult:
@@ -58,7 +59,7 @@ def judge(claim: Claim, support) -> ClaimResult:
     first = next((s for s in support.sentences if s.sources), None)
     top = support.sources[first.sources[0] - 1] if first else None
     return ClaimResult(claim, low["score"], top.doc_id if top else "", top.start if top else 0, top.end if top else 0,
-                       low["semantic"], low["coverage"])
+                       low["semantic"], low["coverage"], low["mixed"])
 
 
 def calibrate(results: Iterable[ClaimResult], flag_percent: float, signal: str = "score") -> float:
