@@ -25,6 +25,7 @@ from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, s
 from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document
+from .support import DraftSupport, check_draft, support_draft
 from .store import (
     Index,
     cache_root,
@@ -40,7 +41,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "cache_root", "check_date", "check_quote_count", "corpus_files", "load_documents", "FoundQuote", "Speaker",
+    "cache_root", "check_date", "check_draft", "check_quote_count", "corpus_files", "load_documents", "FoundQuote",
+    "Speaker",
 ]
 
 
@@ -406,6 +408,13 @@ class Assistant:
             out.append(first[key])
         return out
 
+
+    def support(self, text: str, k: int | None = None) -> DraftSupport:
+        """Sources for a draft: each sentence of `text` backed by up to `k` quotes (default:
+        config.support_quotes) or flagged as having no support in these articles (qa/support.py)."""
+        text = check_draft(text)
+        k = check_k(k, self.config.support_quotes)
+        return support_draft(text, self.index, self.embedder, self.idf, self.config, k)
 
 MAX_QUOTES = 200  # quotations one search may return
 

@@ -186,6 +186,61 @@ def ask_cmd(question, k, as_json, retrieval, sources, index_dir, store):
         click.echo(format_answer(answer, assistant.documents))
 
 
+SUPPORT_FORMATS = ("text", "md", "json")
+
+
+@cli.command("support")
+@click.argument("draft", metavar="FILE|-")
+@click.option("--format", "fmt", type=click.Choice(SUPPORT_FORMATS), default="text", help="Output format [default: text].")
+@click.option("-k", "--quotes", "k", type=int, default=None, help="Quotes per supported sentence, at most [default: 2].")
+@index_dir_option
+def support_cmd(draft, fmt, k, index_dir):
+    """Find sources for a draft: each sentence of FILE (or - for standard input) gets [n] markers
+    and numbered quotes from the indexed articles, or is listed as having no support in them."""
+    from .api import Assistant, check_draft
+    from .render import format_support_text, support_markdown
+
+    text = check_draft(_read_draft(draft))  # a bad draft is refused before the index is loaded
+    config = Config.from_env(index_dir=index_dir)
+    assistant = Assistant.load(config.index_dir, config)
+    result = assistant.support(text, k)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "md":
+        click.echo(support_markdown(result, assistant.documents))
+    else:
+        click.echo(format_support_text(result, assistant.documents))
+
+
+def _read_draft(path: str) -> str:
+    """The draft's text from a file or standard input (`-`); InputFileError naming it otherwise."""
+    from .errors import InputFileError
+    from .support import MAX_DRAFT_CHARS
+
+    name = "standard input" if path == "-" else path
+    # read a little past the limit only: the length check then says "too long" without reading a huge file
+    limit = MAX_DRAFT_CHARS * 4 + 4
+    try:
+        if path == "-":
+            with click.open_file("-", "rb") as f:
+                data = f.read(limit)
+        else:
+            with open(path, "rb") as f:
+                data = f.read(limit)
+    except FileNotFoundError:
+        raise InputFileError(name, "no such file; give a text file with the draft, or - to read standard input") from None
+    except IsADirectoryError:
+        raise InputFileError(name, "is a folder; give a text file with the draft") from None
+    except OSError as exc:
+        raise InputFileError(name, f"cannot be read ({exc.strerror}); check its permissions") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        if len(data) >= limit:  # cut inside a character: it is too long in any case
+            return data.decode("utf-8", "ignore")
+        raise InputFileError(name, "is not UTF-8 text; save it as UTF-8") from None
+
+
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to bind [default: 127.0.0.1]; 0.0.0.0 exposes the app to your network.")
 @click.option("--port", type=int, default=None, help="Port [default: 7860].")

@@ -68,6 +68,10 @@ class Config:
     # abstain when coverage.covers() is below this: the highest threshold refusing at most 5% of the
     # answerable questions of every tuning half (bench/abstain.py fit; was 0.48 on the older mean score)
     min_score: float = 0.21
+    # sources for a draft: a sentence is supported when its best sentence in the articles reaches
+    # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
+    support_min: float = 0.55
+    support_quotes: int = 2  # quotes cited per supported sentence, at most
     serve: ServeConfig = field(default_factory=ServeConfig)
 
     def __post_init__(self):
@@ -90,7 +94,9 @@ class Config:
             raise ConfigError(f"quote_floor: {self.quote_floor} is outside 0..1")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_quote_chars"):
+        if not 0.0 <= self.support_min <= 1.0:
+            raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
+        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
 

@@ -34,6 +34,14 @@ class QuestionTooLongError(InvalidRequestError):
     """The question is longer than the API accepts."""
 
 
+class EmptyDraftError(InvalidRequestError):
+    """A draft given to `support` is empty or whitespace only."""
+
+
+class DraftTooLongError(InvalidRequestError):
+    """A draft given to `support` is longer than one check accepts."""
+
+
 class IndexMissingError(QAError):
     """No index exists at the given directory."""
 

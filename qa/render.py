@@ -8,9 +8,12 @@ all build it here, so a quote is cited the same way wherever it is read.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from .records import Answer, Document, Quote
+
+if TYPE_CHECKING:  # the records of qa/support.py; render is read by the faces, which hold them
+    from .support import DraftSupport
 
 # A host, then no whitespace, quotes, angle brackets, backslash, backtick, control or invisible
 # format characters: what could break out of an attribute or Markdown, or disguise where a link goes.
@@ -208,3 +211,45 @@ def quotations_csv(found) -> str:
         d = fq.to_dict()
         writer.writerow([d[f] if d[f] is not None else "" for f in QUOTE_CSV_FIELDS])
     return out.getvalue()
+
+
+# --- sources for a draft (Assistant.support) ----------------------------------------------------
+
+NO_SUPPORT_HEADING = "No support in these articles"
+
+
+def format_support_text(support: "DraftSupport", documents: Mapping[str, Document] | None = None) -> str:
+    """The draft with `[n]` after each supported sentence, its numbered sources, and the sentences
+    the articles do not support (what `qa support` prints)."""
+    documents = documents or {}
+    lines = [support.annotated().rstrip(), ""]
+    if support.sources:
+        lines += ["Sources", ""]
+    for q in support.sources:
+        lines.append(f"[{q.n}] “{q.text}”")
+        lines.append(f"    — {quote_citation(q, documents.get(q.doc_id))}")
+        lines += [f"    also in {citation(other)}" for other in q.also_in]
+    if support.unsupported:
+        lines += ["", f"{NO_SUPPORT_HEADING} ({len(support.unsupported)} of {len(support.sentences)} sentences):"]
+        lines += [f"- “{s.text}”" for s in support.unsupported]
+    return "\n".join(lines).rstrip()
+
+
+def support_markdown(support: "DraftSupport", documents: Mapping[str, Document] | None = None) -> str:
+    """The annotated draft in Markdown: the draft's text escaped, `[n]` markers, numbered sources
+    cited as `answer_markdown` cites them (only an http(s) URL becomes a link), unsupported sentences listed."""
+    documents = documents or {}
+    lines = [support.annotated(escape=md_escape).rstrip(), ""]
+    if support.sources:
+        lines += ["## Sources", ""]
+    for q in support.sources:
+        text = " ".join(md_escape(q.text).split("\n"))
+        lines.append(f"**[{q.n}]** “{text}”  ")
+        lines.append(f"— {md_citation(q, documents.get(q.doc_id))}, {_place(q)}")
+        lines += [f"  (also in {md_citation(other)})" for other in q.also_in]
+        lines.append("")
+    if support.unsupported:
+        lines += [f"## {NO_SUPPORT_HEADING}", ""]
+        lines += [f"- “{' '.join(md_escape(s.text).split())}”" for s in support.unsupported]
+        lines.append("")
+    return "\n".join(lines)

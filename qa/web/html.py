@@ -13,9 +13,10 @@ import re
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..records import Answer, Document, Quote
-from ..render import copy_text, safe_url, short_answer_text
+from ..render import copy_text, safe_url, short_answer_text, support_markdown
 
 if TYPE_CHECKING:
+    from ..support import DraftSupport
     from .service import UploadReport
 
 # HTML specials, then what Markdown (links, emphasis, code, autolinks, tables),
@@ -327,4 +328,63 @@ def _added_html(names: list[str], report: UploadReport) -> str:
         f'<div class="qa-notice qa-notice-ok" role="status">Added {_plural(len(names), "article")}: {listed}. '
         f"Ask about {them} now ({report.total} documents in the index).{replaced} "
         f"The files are kept in the corpus folder under uploads/, so rebuilding the index keeps them.{renamed}</div>"
+    )
+
+
+# --- sources for a draft (the Check a draft tab) -------------------------------------------------
+
+
+def _draft_text_html(support: "DraftSupport") -> str:
+    """The draft as written, each sentence marked supported (with its [n]) or unsupported."""
+    out, last = [], 0
+    for s in support.sentences:
+        out.append(esc(support.text[last : s.start]))
+        if not s.checked:
+            out.append(esc(s.text))
+        elif s.supported:
+            marks = "".join(f'<a class="qa-draft-ref" href="#qa-d-{n}">[{n}]</a>' for n in s.sources)
+            out.append(f'<span class="qa-sent qa-supported" title="Supported">{esc(s.text)}</span> '
+                       f'<span class="qa-marks">{marks}</span>')
+        else:
+            out.append(f'<span class="qa-sent qa-unsupported" title="No support in these articles">{esc(s.text)}</span>')
+        last = s.end
+    out.append(esc(support.text[last:].rstrip()))
+    return "".join(out)
+
+
+def _draft_source_html(q: Quote, document: Document | None) -> str:
+    outlet = esc(q.source) if q.source else '<span class="qa-unknown">outlet unknown</span>'
+    date = esc(q.date) if q.date else '<span class="qa-unknown">undated</span>'
+    title = f'<span class="qa-sep"> · </span><span class="qa-title">{esc(q.title)}</span>' if q.title else ""
+    return (
+        f'<div class="qa-quote qa-draft-source" id="qa-d-{q.n}" data-doc-id="{attr(q.doc_id)}" '
+        f'data-start="{q.start}" data-end="{q.end}">'
+        f'<div class="qa-quote-head"><span class="qa-n">[{q.n}]</span><span class="qa-cite">'
+        f'<span class="qa-outlet">{outlet}</span><span class="qa-sep"> · </span><span class="qa-date">{date}</span>'
+        f'{title}</span></div><div class="qa-draft-quote">“{esc(q.text)}”</div>'
+        f'<div class="qa-actions"><button type="button" class="qa-btn qa-copy" title="Copy the quote with its '
+        f'citation">Copy</button><span class="qa-copy-payload" hidden>{attr(copy_text(q, document))}</span></div></div>'
+    )
+
+
+def draft_html(support: "DraftSupport", documents: Mapping[str, Document] | None = None) -> str:
+    """A checked draft: its sentences marked, Copy as Markdown, the numbered sources, the unsupported
+    sentences listed. Draft and document text are escaped like every other untrusted text."""
+    documents = documents or {}
+    checked = [s for s in support.sentences if s.checked]
+    n_ok = sum(s.supported for s in checked)
+    summary = (f"{n_ok} of {_plural(len(checked), 'sentence')} supported by these articles"
+               + (f", {len(checked) - n_ok} with no support" if n_ok < len(checked) else ""))
+    sources = "".join(_draft_source_html(q, documents.get(q.doc_id)) for q in support.sources)
+    missing = "".join(f"<li>{esc(s.text)}</li>" for s in support.unsupported)
+    return (
+        f'<div class="qa-answer qa-draft"><div class="qa-draft-summary">{esc(summary)}</div>'
+        f'<div class="qa-draft-text">{_draft_text_html(support)}</div>'
+        f'<div class="qa-quote qa-draft-copy"><button type="button" class="qa-btn qa-copy" id="qa-draft-copy-md" '
+        f'title="Copy the draft with its [n] markers and numbered sources, as Markdown">Copy annotated draft '
+        f'(Markdown)</button><span class="qa-copy-payload" hidden>{attr(support_markdown(support, documents))}</span></div>'
+        + (f'<div class="qa-quotes-label">Sources</div><div class="qa-quotes">{sources}</div>' if sources else "")
+        + (f'<div class="qa-quotes-label">No support in these articles</div><ul class="qa-draft-missing">{missing}</ul>'
+           if missing else "")
+        + "</div>"
     )

@@ -25,6 +25,7 @@ from ..render import answer_markdown, safe_url
 from . import html as H
 from .auth import BASE_PAUSE_S, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check, wait_text
 from .quotes_tab import quotes_tab
+from .draft import api_support, draft_tab
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
@@ -91,10 +92,12 @@ def build_app(service: Service) -> gr.Blocks:
                         p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
             with gr.Tab("Quotes", id="quotes", elem_id="qa-tab-quotes"):
                 p.quotes = quotes_tab(service, demo)
+            draft_tab(service)
         # the page script writes the quote to open here; its change event renders the source panel
         p.open_ref = gr.Textbox(elem_id="qa-open-ref", show_label=False, container=False)
         _wire_handlers(_Handlers(service), p, demo)
         gr.api(_api_ask(service), api_name="ask")
+        gr.api(api_support(service), api_name="support")
     return demo
 
 

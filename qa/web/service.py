@@ -169,6 +169,14 @@ class Service:
         with self._ask:
             return a.speakers()
 
+    def support(self, text: str, k: int | None = None):
+        """`Assistant.support` on the shared assistant (sources for a draft), one request at a time."""
+        a = self.assistant
+        if a is None:
+            raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
+        with self._ask:
+            return a.support(text, k)
+
     # --- adding ------------------------------------------------------------------------------
 
     def add_uploads(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,

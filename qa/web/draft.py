@@ -1,0 +1,74 @@
+"""The Check a draft tab: paste text, see each sentence marked supported (with its numbered sources)
+or unsupported, and copy the annotated draft as Markdown. Sources come from `Service.support`
+(Assistant.support); all HTML from `qa.web.html.draft_html`, which escapes draft and document text."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Callable
+
+import gradio as gr
+
+from ..errors import QAError
+from ..render import safe_url
+from . import html as H
+from .service import Service
+
+INTRO = (
+    "Paste a paragraph or more of your draft. Each sentence is looked up in the articles: a supported "
+    "sentence gets [n] markers for its quotes, listed below with outlet and date; one the articles do not "
+    "back is marked as having no support in these articles."
+)
+
+
+def draft_tab(service: Service) -> None:
+    """The tab's components and its one event (inside the page's Blocks and Tabs)."""
+    with gr.Tab("Check a draft", id="draft", elem_id="qa-tab-draft"):
+        gr.Markdown(INTRO)
+        text = gr.Textbox(show_label=False, lines=8, max_lines=30, elem_id="qa-draft",
+                          placeholder="Paste your draft here …")
+        check = gr.Button("Find sources", variant="primary", elem_id="qa-draft-check")
+        notice = gr.HTML(elem_id="qa-draft-notice")
+        result = gr.HTML(elem_id="qa-draft-result")
+    check.click(_checker(service), [text], [result, notice], show_progress_on=[result], api_visibility="private")
+
+
+def _checker(service: Service):
+    def on_check(text):
+        if not (text or "").strip():
+            return gr.skip(), H.notice_html("Paste a paragraph of your draft first, then press Find sources.", "warn")
+        if not service.ready:
+            return gr.skip(), H.notice_html(service.message or "No index yet: build it or upload articles.", "warn")
+        try:
+            support = service.support(text)
+        except QAError as exc:  # too long, and the like: the API's one-line message says what to do
+            return gr.skip(), H.notice_html(str(exc), "warn")
+        except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
+            traceback.print_exc()
+            return gr.skip(), H.notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.",
+                                            "error")
+        return H.draft_html(support, service.documents()), ""
+
+    return on_check
+
+
+def api_support(service: Service) -> Callable[..., dict]:
+    """The /support endpoint; Gradio documents it from this signature and docstring."""
+
+    def support(text: str, k: int = service.config.support_quotes) -> dict:
+        """Sources for a draft: each sentence of `text` backed by up to `k` (1 to 50) exact quotes, or
+        flagged as having no support in these articles. Returns the DraftSupport record as a dict (text,
+        annotated: the draft with [n] markers, threshold, supported, unsupported, sentences[n, text, start,
+        end, supported, score, sources, checked, verdict], sources[the quotes, numbered n, as /ask returns
+        them, with url_safe]). Draft and document text are untrusted: escape them when showing them. An
+        empty or too long draft, or a bad k, raises an error with a one-line message."""
+        try:
+            result = service.support(text, k)
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        record = result.to_dict()
+        for q in record["sources"]:  # as /ask: link a URL only when it is a plain http(s) one
+            q["url_safe"] = bool(q["url"]) and safe_url(q["url"]) == q["url"]
+        return record
+
+    return support
