@@ -42,6 +42,7 @@ class Store(Protocol):
     sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end; sorted
     sentence_vectors: np.ndarray  # (n, dim) float32 unit vectors
     removed: list[str]
+    sentence_canonical: np.ndarray  # (n,) int64: the first row that says the same (itself when unique)
 
     @property
     def model(self) -> str: ...
@@ -49,6 +50,12 @@ class Store(Protocol):
     def sentence_row(self, doc_id: str, start: int, end: int) -> int | None: ...
 
     def sentence_text(self, row: int) -> str: ...
+
+    def copies(self, row: int) -> list[int]:
+        """Every row that says what `row` says (wire copies), itself included, in index order."""
+
+    def chunks_with_copies_in(self, allowed_docs: set[str]) -> list[int]:
+        """Searched chunks holding the first copy of a sentence an allowed document prints."""
 
     def token_df(self) -> tuple[dict[str, int], int]:
         """Chunk frequency of every qa.nlp token, and the number of chunks (the answer stage's idf)."""

@@ -365,6 +365,9 @@ class MilvusIndex:
         self._position = {c.id: i for i, c in enumerate(chunks)}
         self._sentence_lookup = {(doc_ids[d], s, e): i for i, (d, s, e) in enumerate(sentence_rows.tolist())}
         self._df: tuple[dict[str, int], int] | None = None
+        # Milvus keeps every copy of a wire story as its own text (no copy groups, unlike the FAISS
+        # folder's dedupe.py): each sentence is its own first copy
+        self.sentence_canonical = np.arange(len(sentence_rows), dtype=np.int64)
 
     # --- the data the answer stage reads ------------------------------------------------------
 
@@ -378,6 +381,12 @@ class MilvusIndex:
     def sentence_text(self, row: int) -> str:
         d, s, e = self.sentence_rows[row].tolist()
         return self.documents[self.doc_ids[d]].text[s:e]
+
+    def copies(self, row: int) -> list[int]:
+        return [row]
+
+    def chunks_with_copies_in(self, allowed_docs: set[str]) -> list[int]:
+        return []
 
     def token_df(self) -> tuple[dict[str, int], int]:
         if self._df is None:
