@@ -31,6 +31,7 @@ class Candidate:
     lexical: float = 0.0  # share of the question's rare-word weight found in the sentence
     type_fit: float = 0.0  # holds an entity of the kind the question asks for
     headline: bool = False  # the article's title: it restates the story, the body tells it
+    context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
     score: float = 0.0
     short: tuple[int, int] | None = None  # absolute offsets of the short answer in the document
     tokens: set = field(default_factory=set)
@@ -69,8 +70,23 @@ TYPE_RERANK = 8  # how many leading sentences get NER for the answer-type check
 HEADLINE_PENALTY = 0.1
 
 
+# A follow-up is usually answered next to the previous answer ("Who else attended?"): a sentence in
+# the paragraph of a quote just shown, within NEAR_CHARS of it, gets NEAR_PRIOR; elsewhere in the
+# same article, ARTICLE_PRIOR. Small next to the signals (a sentence's score is ~0.3-0.9), so a
+# follow-up that moves to another article still can; set on the tuning half of
+# bench/questions/conversations.jsonl (bench/followup.py). Never used for abstaining.
+NEAR_PRIOR = 0.08
+ARTICLE_PRIOR = 0.03
+NEAR_CHARS = 600
+Span = tuple[str, int, int]  # (doc_id, start, end) of a quote shown in the previous answer
+
+
 def combined(c: Candidate) -> float:
-    return sum(w * getattr(c, name) for name, w in WEIGHTS.items()) - (HEADLINE_PENALTY if c.headline else 0.0)
+    return (
+        sum(w * getattr(c, name) for name, w in WEIGHTS.items())
+        - (HEADLINE_PENALTY if c.headline else 0.0)
+        + c.context
+    )
 
 
 def collect_candidates(hits: list[Hit], index: Index) -> list[Candidate]:
@@ -121,6 +137,38 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
             c.score = combined(c)
 
 
+def context_hits(hits: list[Hit], context: Sequence[Span], index: Index, allowed_docs: set[str] | None) -> list[Hit]:
+    """`hits` plus the chunks holding the previous answer's quotes, ranked after every retrieved one,
+    so the sentences around them compete even when the follow-up's words miss them."""
+    have = {h.chunk.id for h in hits}
+    extra = []
+    for chunk in index.chunks:
+        if chunk.id in have or (allowed_docs is not None and chunk.doc_id not in allowed_docs):
+            continue
+        if any(chunk.doc_id == d and chunk.start < e and s < chunk.end for d, s, e in context):
+            extra.append(chunk)
+            have.add(chunk.id)
+    return hits + [Hit(chunk=c, score=0.0, rank=len(hits) + i) for i, c in enumerate(extra)]
+
+
+def apply_context(cands: list[Candidate], context: Sequence[Span], index: Index) -> None:
+    """The prior for sentences near the previous answer's quotes (same paragraph, then same article)."""
+    if not context:
+        return
+    for c in cands:
+        prior = 0.0
+        for d, s, e in context:
+            if c.doc_id != d:
+                continue
+            prior = max(prior, ARTICLE_PRIOR)
+            lo, hi = min(c.start, s), max(c.end, e)
+            gap = max(c.start - e, s - c.end, 0)
+            if gap <= NEAR_CHARS and "\n" not in index.documents[d].text[lo:hi]:
+                prior = NEAR_PRIOR
+        c.context = prior
+        c.score = combined(c)
+
+
 def find_candidates(
     question: str,
     query: str,
@@ -130,11 +178,16 @@ def find_candidates(
     idf: IdfTable,
     config: Config,
     allowed_docs: set[str] | None = None,
+    context: Sequence[Span] = (),
 ) -> list[Candidate]:
-    """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0])."""
+    """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0]);
+    `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior."""
     hits = Retriever(index, config).search(query, vectors[-1], allowed_docs=allowed_docs)
+    if context:
+        hits = context_hits(hits, context, index, allowed_docs)
     cands = collect_candidates(hits, index)
     score_candidates(cands, question, vectors[0], index, idf)
+    apply_context(cands, context, index)
     apply_answer_type(cands, question, index, entities)
     return cands
 
