@@ -84,9 +84,19 @@ class _Context:
         out: list[Mention] = []
         subj = [e for e in self.qdoc.ents if e.label_ in labels and any(t.dep_.startswith("nsubj") for t in e)]
         for e in subj + list(self.qdoc.ents) + (list(self.adoc.ents) if answer and self.adoc is not None else []):
+            if e.root.tag_.startswith("W") or e.label_ == "NORP" and e.root.dep_ in ("amod", "compound"):
+                continue  # "Whom", "French minister": not a name to point back to
             if e.label_ in labels and all(m.text != e.text for m in out):
                 out.append(Mention(e.text, e.label_))
         return out
+
+    def places_in_answer(self) -> list[Mention]:
+        """Places the quote puts something in or at ("held … in Spain"), before other places."""
+        if self.adoc is None:
+            return []
+        ents = [e for e in self.adoc.ents if e.label_ in PLACE_LABELS]
+        ents.sort(key=lambda e: e.root.head.lower_ not in ("in", "at"))
+        return [Mention(e.text, e.label_) for e in ents]
 
     def event(self, bare: bool = False) -> str | None:
         """The event the previous turn was about: a noun phrase headed by an event noun, with its
@@ -182,6 +192,10 @@ def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
         family = ACTOR_LABELS | PLACE_LABELS
     targets = [e for e in ctx.qdoc.ents if e.label_ in family]
     subj = [e for e in targets if any(t.dep_.startswith("nsubj") for t in e)]
+    if x_labels & PLACE_LABELS and not x_labels & (ACTOR_LABELS - {"GPE"}):
+        # "And Granada?" after "Why did Azerbaijan refuse the Washington talks?": the place, not the actor
+        places = [e for e in targets if e.label_ in PLACE_LABELS and e not in subj]
+        subj = places or subj
     if not targets:
         # proper nouns the NER missed still name who or what was asked about
         targets = [t for t in ctx.qdoc if t.pos_ == "PROPN"][:1]
@@ -199,11 +213,16 @@ def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
 
 def _bare_wh(question: str, ctx: _Context) -> str | None:
     """"Why?", "When?", "Who else?": the previous question asked with the new question word."""
-    m = _BARE_WH.match(_CONNECTIVE.sub("", question))
-    if not m:
-        return None
-    wh = m.group("wh").lower()
+    q = _CONNECTIVE.sub("", question)
+    m = _BARE_WH.match(q)
     rest = _WH_START.sub("", ctx.question, count=1).strip() if _WH_START.match(ctx.question) else ctx.question
+    if not m:
+        # a fragment with a question word and no verb: "Near which village?", "Under which agreement?"
+        doc = _parse(q)
+        if len(doc) > 8 or any(t.pos_ in ("VERB", "AUX") for t in doc) or not any(t.tag_.startswith("W") for t in doc):
+            return None
+        return f"{q.rstrip('?.! ')} {rest.rstrip('?.! ')}?"
+    wh = m.group("wh").lower()
     if m.group("else"):
         rest = f"else besides {_focus(ctx)} {rest}" if _focus(ctx) else f"else {rest}"
     rest = rest.rstrip("?.! ")
@@ -291,6 +310,12 @@ def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
 
 def _people(ctx: _Context) -> list[Mention]:
     """People the previous turn named; after a "who" question the person it answered comes first."""
+    asked = ctx.mentions(frozenset({"PERSON"}), answer=False) or ctx.mentions(PERSON_LABELS, answer=False)
+    m = re.match(r"(?i)^\s*who\s+(?:is|was)\s+(.+?)\s*\?*$", ctx.question)
+    if not asked and m:  # "Who is Anna Hakopyan?" names a person the NER may miss
+        asked = [Mention(m.group(1), "PERSON")]
+    if asked:
+        return asked
     people = ctx.mentions(frozenset({"PERSON"})) or ctx.mentions(PERSON_LABELS)
     if ctx.short and re.match(r"(?i)^\s*who\b", ctx.question):
         return [Mention(ctx.short, "PERSON")] + [p for p in people if p.text != ctx.short]
@@ -305,6 +330,8 @@ def _replacement(t, ctx: _Context) -> str | None:
     if low in ("he", "him", "she", "her"):
         people = _people(ctx)
         return people[0].text if people else None
+    if low == "them" and ctx.event(bare=True) and ctx.event(bare=True).split()[-1].endswith("s"):
+        return ctx.event()  # "Who was going to mediate them?" after "… the talks in Granada?"
     if low in ("they", "them", "their"):
         actors = ctx.mentions(ACTOR_LABELS - {"NORP"}, answer=False) or ctx.mentions(ACTOR_LABELS)
         if not actors:
@@ -312,7 +339,9 @@ def _replacement(t, ctx: _Context) -> str | None:
         names = " and ".join(m.text for m in actors[:2])
         return names + "'s" if low == "their" else names
     if low == "there" and t.dep_ != "expl":
-        places = ctx.mentions(PLACE_LABELS)
+        if ctx.short and re.match(r"(?i)^\s*where\b", ctx.question):
+            return f"in {ctx.short}"
+        places = ctx.mentions(PLACE_LABELS, answer=False) or ctx.places_in_answer()
         return f"in {places[0].text}" if places else None
     if low in ("that", "this", "it") and t.tag_ in ("DT", "PRP") and t.dep_ in (
         "nsubj", "nsubjpass", "dobj", "pobj", "attr"
@@ -328,7 +357,9 @@ def _demonstrative(noun, ctx: _Context) -> str | None:
         if doc is None:
             continue
         for chunk in doc.noun_chunks:
-            if chunk.root.lower_ == noun.lower_ and not any(t.lower_ in ("that", "this", "those", "these") for t in chunk):
+            if chunk.root.lower_ == noun.lower_ and not any(
+                t.lower_ in ("that", "this", "those", "these") or t.tag_.startswith("W") for t in chunk
+            ):
                 return _phrase(chunk.root)
     focus = _focus(ctx) if noun.lower_ in EVENT_NOUNS else ""
     head = " ".join(t.text for t in noun.subtree if t.i <= noun.i and t.dep_ != "det")
