@@ -66,7 +66,8 @@ def test_a_third_turn_reads_the_second_as_resolved():
 # --- the context prior ---------------------------------------------------------------------------
 
 def test_context_prior_is_near_then_article_and_never_counts_for_confidence(shipped):
-    from qa.answer.candidates import ARTICLE_PRIOR, NEAR_PRIOR, apply_context, combined, find_candidates
+    from qa.answer.candidates import (ARTICLE_PRIOR, NEAR_CHARS, NEAR_PRIOR, REPEAT_PENALTY, apply_context, combined,
+                                      find_candidates)
     from qa.answer.compose import confidence
 
     q = "Who attended the meeting in Istanbul?"
@@ -74,9 +75,13 @@ def test_context_prior_is_near_then_article_and_never_counts_for_confidence(ship
     best = max(cands, key=lambda c: c.score)
     before = confidence(cands)
     apply_context(cands, [(best.doc_id, best.start, best.end)], shipped.index)
-    assert best.context == NEAR_PRIOR and best.score == pytest.approx(combined(best))
+    # the sentence just quoted is not offered again first; its neighbours are preferred
+    assert best.context == pytest.approx(NEAR_PRIOR - REPEAT_PENALTY) and best.score == pytest.approx(combined(best))
+    same = [c for c in cands if c.doc_id == best.doc_id and c is not best]
+    near = [c for c in same if max(c.start - best.end, best.start - c.end) <= NEAR_CHARS]
+    assert near and all(c.context == NEAR_PRIOR for c in near)
+    assert all(c.context == ARTICLE_PRIOR for c in same if c not in near)
     assert {c.context for c in cands if c.doc_id != best.doc_id} == {0.0}
-    assert all(c.context in (ARTICLE_PRIOR, NEAR_PRIOR) for c in cands if c.doc_id == best.doc_id)
     assert confidence(cands) == pytest.approx(before)
 
 

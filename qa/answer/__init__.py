@@ -19,7 +19,7 @@ from ..store import Index
 from .candidates import IdfTable, Span, find_candidates
 from .compose import ABSTAIN_TEXT, compose, confidence
 from .entities import EntityCache
-from .followup import resolve
+from .followup import resolve, unknown_nouns
 from .quotes import select_quotes, verify_quote
 
 __all__ = [
@@ -81,6 +81,8 @@ def answer_question(
     context = context_spans(history[-1] if history else None, index)
     cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context)
     quotes = select_quotes(cands, index, k, config)
+    if resolved != question and unknown_nouns(question, lambda stem: stem in idf.idf):
+        quotes = []  # honesty: a follow-up about something no article mentions is refused
     answer = compose(question, quotes, config, confidence(cands))
     answer.resolved_question = resolved
     return answer

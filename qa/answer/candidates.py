@@ -70,14 +70,15 @@ TYPE_RERANK = 8  # how many leading sentences get NER for the answer-type check
 HEADLINE_PENALTY = 0.1
 
 
-# A follow-up is usually answered next to the previous answer ("Who else attended?"): a sentence in
-# the paragraph of a quote just shown, within NEAR_CHARS of it, gets NEAR_PRIOR; elsewhere in the
-# same article, ARTICLE_PRIOR. Small next to the signals (a sentence's score is ~0.3-0.9), so a
+# A follow-up is usually answered next to the previous answer ("Who else attended?"): a sentence
+# within NEAR_CHARS of a quote just shown (news paragraphs are often one sentence, so a paragraph
+# break does not stop it) gets NEAR_PRIOR; elsewhere in the same article, ARTICLE_PRIOR. Small next to the signals (a sentence's score is ~0.3-0.9), so a
 # follow-up that moves to another article still can; set on the tuning half of
 # bench/questions/conversations.jsonl (bench/followup.py). Never used for abstaining.
-NEAR_PRIOR = 0.08
-ARTICLE_PRIOR = 0.03
+NEAR_PRIOR = 0.12
+ARTICLE_PRIOR = 0.04
 NEAR_CHARS = 600
+REPEAT_PENALTY = 0.15
 Span = tuple[str, int, int]  # (doc_id, start, end) of a quote shown in the previous answer
 
 
@@ -152,7 +153,7 @@ def context_hits(hits: list[Hit], context: Sequence[Span], index: Index, allowed
 
 
 def apply_context(cands: list[Candidate], context: Sequence[Span], index: Index) -> None:
-    """The prior for sentences near the previous answer's quotes (same paragraph, then same article)."""
+    """The prior for sentences near the previous answer's quotes, then in the same article."""
     if not context:
         return
     for c in cands:
@@ -161,10 +162,11 @@ def apply_context(cands: list[Candidate], context: Sequence[Span], index: Index)
             if c.doc_id != d:
                 continue
             prior = max(prior, ARTICLE_PRIOR)
-            lo, hi = min(c.start, s), max(c.end, e)
-            gap = max(c.start - e, s - c.end, 0)
-            if gap <= NEAR_CHARS and "\n" not in index.documents[d].text[lo:hi]:
+            if max(c.start - e, s - c.end, 0) <= NEAR_CHARS:
                 prior = NEAR_PRIOR
+        d, s, e = context[0]
+        if c.doc_id == d and c.start < e and s < c.end:
+            prior -= REPEAT_PENALTY  # what was just quoted first: a follow-up asks for something more
         c.context = prior
         c.score = combined(c)
 

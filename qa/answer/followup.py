@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from ..nlp import pipeline
+from ..nlp import pipeline, tokenize
 from ..records import Turn
 
 # Nouns that name events a "that"/"it" usually points back to.
@@ -223,8 +223,12 @@ def _bare_wh(question: str, ctx: _Context) -> str | None:
             return None
         return f"{q.rstrip('?.! ')} {rest.rstrip('?.! ')}?"
     wh = m.group("wh").lower()
+    first = ctx.qdoc[0] if len(ctx.qdoc) else None
+    if first is not None and first.tag_.startswith("W") and first.dep_.startswith("nsubj") and not m.group("else"):
+        # "Where?" after "Who unveiled it?": no auxiliary to keep; ask it as "Where: who unveiled …?"
+        return f"{wh}: {ctx.question[:1].lower()}{ctx.question[1:]}"
     if m.group("else"):
-        rest = f"else besides {_focus(ctx)} {rest}" if _focus(ctx) else f"else {rest}"
+        rest = f"else besides {_focus(ctx)} {rest}" if _focus(ctx) and wh == "who" else f"else {rest}"
     rest = rest.rstrip("?.! ")
     # "What did Pashinian say …" → "Why did Pashinian say …": keep the auxiliary the old word left
     return f"{wh} {rest}?"
@@ -233,6 +237,8 @@ def _bare_wh(question: str, ctx: _Context) -> str | None:
 def _focus(ctx: _Context) -> str:
     """Whom the previous turn was about: the person its question names, else its short answer,
     else the actor its question names."""
+    if re.match(r"(?i)^\s*who\s+(?!is\b|was\b)", ctx.question):
+        return ctx.short  # "Who represented the U.S.?": whom it answered, not what it named
     people = ctx.mentions(frozenset({"PERSON"}), answer=False)
     if people:
         return people[0].text
@@ -272,7 +278,8 @@ def _pronouns(question: str, ctx: _Context) -> str | None:
     text = _agree("".join(out))
     changed = bool(other or spans)
     m = _ELSE.search(text)
-    if m and "besides" not in text and _focus(ctx):
+    # "who else" leaves out whom the last turn named; "what else" asks for more of the same kind
+    if m and m.group(1).lower() == "who" and "besides" not in text and _focus(ctx):
         focus = _focus(ctx)
         # "who else attended the meeting with X" → "who else besides X attended the meeting"
         text = text.replace(f" with {focus}", "")
@@ -311,9 +318,15 @@ def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
 def _people(ctx: _Context) -> list[Mention]:
     """People the previous turn named; after a "who" question the person it answered comes first."""
     asked = ctx.mentions(frozenset({"PERSON"}), answer=False) or ctx.mentions(PERSON_LABELS, answer=False)
-    m = re.match(r"(?i)^\s*who\s+(?:is|was)\s+(.+?)\s*\?*$", ctx.question)
+    m = re.match(r"(?i)^\s*who\s+(?:is|was)\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s*\?*$", ctx.question)
     if not asked and m:  # "Who is Anna Hakopyan?" names a person the NER may miss
         asked = [Mention(m.group(1), "PERSON")]
+    if not asked:  # "Whom did Hakob Arshakyan meet?": a proper-noun subject is who the turn was about
+        subj = next((t for t in ctx.qdoc if t.dep_.startswith("nsubj") and t.pos_ == "PROPN" and t.head.dep_ == "ROOT"), None)
+        if subj is not None:
+            names = [c for c in subj.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+            start = names[0].i if names else subj.i
+            asked = [Mention(ctx.qdoc[start : subj.i + 1].text, "PERSON")]
     if asked:
         return asked
     people = ctx.mentions(frozenset({"PERSON"})) or ctx.mentions(PERSON_LABELS)
@@ -380,3 +393,17 @@ def _add_topic(doc, text: str, ctx: _Context) -> tuple[str, bool]:
         return text, False
     return text.rstrip("?.! ") + f" about {topic}?", True
 
+
+
+def unknown_nouns(question: str, known) -> list[str]:
+    """The nouns of `question` (as the user typed it) that no article uses: `known(stem)` says
+    whether the corpus has a word. A resolved follow-up carries the previous turn's names, which
+    make any question about them look answerable ("Where was Louis Bono born?"); a thing asked
+    about that no article mentions ("the Pope", "lunch") cannot be answered from them."""
+    out = []
+    for t in _parse(question):
+        if t.pos_ in ("NOUN", "PROPN") and not t.tag_.startswith("W"):
+            stems = tokenize(t.text)
+            if stems and not any(known(s) for s in stems):
+                out.append(t.text)
+    return out
