@@ -48,8 +48,12 @@ def run(assistant: Assistant, dialogues: list[dict], mode: str) -> dict:
             n += 1
             a1 += bool(texts) and contains_answer(texts[0], t["answers"])
             a5 += any(contains_answer(x, t["answers"]) for x in texts[:5])
-    return {"answer_at_1": a1 / n, "answer_at_5": a5 / n, "abstain_recall": refused / max(unanswerable, 1),
-            "follow_ups": n, "unanswerable": unanswerable}
+    return {"a1": a1, "a5": a5, "n": n, "refused": refused, "unanswerable": unanswerable}
+
+
+def row(name: str, mode: str, m: dict) -> str:
+    return (f"| {name} ({m['n']} + {m['unanswerable']}) | {mode} | {m['a1'] / m['n']:.3f} | {m['a5'] / m['n']:.3f} | "
+            f"{m['refused'] / max(m['unanswerable'], 1):.3f} |")
 
 
 def main() -> None:
@@ -64,15 +68,17 @@ def main() -> None:
         assistant = Assistant.cached(load_documents([ROOT / "corpus"]).documents)
     dialogues = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     halves = {"tuning (odd ids)": [d for d in dialogues if int(d["id"][1:]) % 2],
-              "held-out (even ids)": [d for d in dialogues if not int(d["id"][1:]) % 2],
-              "all": dialogues}
+              "held-out (even ids)": [d for d in dialogues if not int(d["id"][1:]) % 2]}
     print("| half | history | follow-up answer_at_1 | answer_at_5 | abstain_recall (unanswerable follow-ups) |")
     print("|---|---|---:|---:|---:|")
+    total = {mode: {} for mode in MODES}
     for name, ds in halves.items():
         for mode in MODES:
             m = run(assistant, ds, mode)
-            print(f"| {name} ({m['follow_ups']} + {m['unanswerable']}) | {mode} | {m['answer_at_1']:.3f} | "
-                  f"{m['answer_at_5']:.3f} | {m['abstain_recall']:.3f} |", flush=True)
+            total[mode] = {k: total[mode].get(k, 0) + v for k, v in m.items()}
+            print(row(name, mode, m), flush=True)
+    for mode in MODES:
+        print(row("all", mode, total[mode]), flush=True)
 
 
 if __name__ == "__main__":
