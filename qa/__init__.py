@@ -4,7 +4,7 @@ Public names only: the faces (CLI, web app, evaluation runner, bench) use these.
 """
 
 from .config import Config
-from .records import Answer, Chunk, Document, Hit, Quote
+from .records import Answer, Chunk, Document, Hit, Quote, Turn
 from .version import __version__
 
 
@@ -17,4 +17,4 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["Answer", "Assistant", "Chunk", "Config", "Document", "Hit", "Quote", "corpus_files", "load_documents", "__version__"]
+__all__ = ["Answer", "Assistant", "Chunk", "Config", "Document", "Hit", "Quote", "Turn", "corpus_files", "load_documents", "__version__"]

@@ -24,7 +24,7 @@ from .quotes import Speaker, verify_quotation
 from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
 from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
-from .records import Answer, Document
+from .records import Answer, Document, Turn
 from .support import DraftSupport, check_draft, support_draft
 from .store import (
     Index,
@@ -41,8 +41,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "cache_root", "check_date", "check_draft", "check_quote_count", "corpus_files", "load_documents", "FoundQuote",
-    "Speaker",
+    "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_quote_count", "corpus_files",
+    "load_documents", "FoundQuote", "Speaker",
 ]
 
 
@@ -99,6 +99,42 @@ def check_k(k: int | None, default: int) -> int:
     if not 1 <= int(k) <= MAX_K:
         raise InvalidRequestError(f"k: {k} is outside 1..{MAX_K}; ask for 1 to {MAX_K} quotes")
     return int(k)
+
+
+MAX_HISTORY = 100  # turns a conversation may send; only the last one is read, the rest is checked
+
+
+def check_history(history) -> list[Turn]:
+    """The turns of a conversation: each a Turn, an Answer, an Answer record as `to_dict` or the
+    JSON API gives it (a dict with "question"), or (the old form) a plain question string."""
+    if history is None:
+        return []
+    if isinstance(history, (str, dict)) or not isinstance(history, Sequence):
+        raise InvalidRequestError("history: give a list of earlier turns (questions or answer records), oldest first")
+    if len(history) > MAX_HISTORY:
+        raise InvalidRequestError(f"history: {len(history)} turns; send at most the last {MAX_HISTORY}")
+    return [_turn(item, i) for i, item in enumerate(history)]
+
+
+def _turn(item, i: int) -> Turn:
+    if isinstance(item, Turn):
+        return item
+    if isinstance(item, Answer):
+        return Turn(item.question, item)
+    if isinstance(item, str) and item.strip():
+        return Turn(item.strip())
+    if isinstance(item, dict) and isinstance(item.get("question"), str) and item["question"].strip():
+        # {"question", "answer": {record}} or the record itself ({"question", "answer": "text", "quotes"…})
+        record = item["answer"] if isinstance(item.get("answer"), dict) else item
+        if "quotes" not in record and "abstained" not in record:
+            return Turn(item["question"].strip())
+        try:
+            return Turn(item["question"].strip(), Answer.from_dict(record))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise InvalidRequestError(f"history[{i}]: not an answer record ({exc}); send what /ask returned") from None
+    raise InvalidRequestError(
+        f"history[{i}]: {type(item).__name__} is not a turn; give the question text or the answer record /ask returned"
+    )
 
 
 class Assistant:
@@ -313,7 +349,7 @@ class Assistant:
         question: str,
         k: int | None = None,
         *,
-        history: Sequence[str] = (),
+        history: Sequence[Turn | Answer | dict | str] = (),
         sources: Sequence[str] | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
@@ -321,12 +357,16 @@ class Assistant:
     ) -> Answer:
         """Answer `question` with up to `k` quotes (default: config.quotes, at most MAX_K).
 
-        `history` holds earlier questions of a conversation; `sources` (outlets), `date_from` and
-        `date_to` (ISO dates, inclusive) restrict which documents may be quoted; `exclude_docs`
-        (document or file ids) masks documents out of retrieval, as if they were not in the
-        collection (the leave-source-out evaluation asks each question without its own sources).
+        `history` holds the earlier turns of a conversation, oldest first: each a `Turn` (question
+        and its Answer), an Answer, an answer record dict, or just the question text. A follow-up
+        ("When was that?") is resolved against the last one: `Answer.resolved_question` says what was
+        searched. The assistant keeps no state: the caller sends the turns. `sources` (outlets),
+        `date_from` and `date_to` (ISO dates, inclusive) restrict which documents may be quoted.
+        `exclude_docs` (document or file ids) masks documents out of retrieval, as if they were not in
+        the collection (the leave-source-out evaluation asks each question without its own sources).
         """
         question = check_question(question)
+        history = check_history(history)
         k = check_k(k, self.config.quotes)
         date_from, date_to = check_date(date_from, "date_from"), check_date(date_to, "date_to")
         if date_from and date_to and date_from > date_to:

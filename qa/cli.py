@@ -241,6 +241,56 @@ def _read_draft(path: str) -> str:
         raise InputFileError(name, "is not UTF-8 text; save it as UTF-8") from None
 
 
+@cli.command("chat")
+@click.option("-k", "--quotes", "k", type=int, default=None, help="Number of quotes [default: 5].")
+@click.option("--json", "as_json", is_flag=True, help="Print each Answer record as one line of JSON.")
+@index_dir_option
+def chat_cmd(k, as_json, index_dir):
+    """Ask questions one after another; follow-ups ("When was that?") build on the answers before.
+
+    Reads one question a line from standard input (a terminal or a pipe). /new starts a new
+    conversation, /quit (or end of input) stops.
+    """
+    from .api import Assistant
+    from .records import Turn
+
+    config = Config.from_env(index_dir=index_dir)
+    assistant = Assistant.load(config.index_dir, config)
+    stdin = sys.stdin
+    interactive = stdin.isatty()
+    if interactive:
+        click.echo("Ask a question about the articles. /new starts over, /quit stops.")
+    history: list[Turn] = []
+    while True:
+        if interactive:
+            click.echo("> ", nl=False)
+        line = stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            break
+        if question == "/new":
+            history = []
+            click.echo("New conversation.")
+            continue
+        try:
+            answer = assistant.ask(question, k, history=history)
+        except QAError as exc:  # a bad question is one line, and the conversation goes on
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        history.append(Turn(question, answer))
+        if as_json:
+            click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+            continue
+        if answer.resolved_question != answer.question:
+            click.echo(f"Answering: {answer.resolved_question}")
+        click.echo(format_answer(answer, assistant.documents))
+        click.echo("")
+
+
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to bind [default: 127.0.0.1]; 0.0.0.0 exposes the app to your network.")
 @click.option("--port", type=int, default=None, help="Port [default: 7860].")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 def sha256_text(text: str) -> str:
@@ -140,6 +140,11 @@ class Quote:
     def to_dict(self) -> dict:
         return {**asdict(self), "also_reported_by": self.also_reported_by}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Quote":
+        """A quote as `to_dict` (or the JSON API) gives it; unknown keys (e.g. url_safe) are ignored."""
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
 
 @dataclass
 class Answer:
@@ -154,10 +159,18 @@ class Answer:
     short_answer_date: str | None = None
     # a refusal's nearest verified quotes, shown only as context: they do not answer the question
     closest: list[Quote] = field(default_factory=list)
+    # what was searched: a follow-up ("When was that?") rewritten from the conversation before it;
+    # the question itself when nothing needed resolving
+    resolved_question: str = ""
+
+    def __post_init__(self):
+        if not self.resolved_question:
+            self.resolved_question = self.question
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
+            "resolved_question": self.resolved_question,
             "answer": self.answer,
             "abstained": self.abstained,
             "short_answer": self.short_answer,
@@ -167,3 +180,32 @@ class Answer:
             "quotes": [q.to_dict() for q in self.quotes],
             "closest": [q.to_dict() for q in self.closest],
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Answer":
+        """An answer as `to_dict` (or the JSON API) gives it."""
+        return cls(
+            question=str(d.get("question") or ""),
+            answer=str(d.get("answer") or ""),
+            abstained=bool(d.get("abstained", False)),
+            quotes=[Quote.from_dict(q) for q in d.get("quotes") or []],
+            short_answer=d.get("short_answer"),
+            retrieval=str(d.get("retrieval") or ""),
+            confidence=float(d.get("confidence") or 0.0),
+            resolved_question=str(d.get("resolved_question") or ""),
+            short_answer_date=d.get("short_answer_date"),
+        )
+
+
+@dataclass
+class Turn:
+    """One earlier exchange of a conversation: the question asked and the Answer it got (None when
+    only the question is known). A follow-up is read against the turns before it."""
+
+    question: str
+    answer: Answer | None = None
+
+    @property
+    def resolved(self) -> str:
+        """What this turn asked, after resolving its own references."""
+        return (self.answer.resolved_question if self.answer else "") or self.question

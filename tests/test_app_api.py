@@ -121,6 +121,20 @@ def test_api_refuses_a_bad_k_or_date_in_one_line(client, args, message):
     assert message in text and "\n" not in text.strip()
 
 
+def test_api_follow_up_takes_the_returned_records_as_history(client):
+    from gradio_client.exceptions import AppError
+
+    first = client.predict(question=GRANADA, k=3, api_name="/ask")
+    assert first["resolved_question"] == GRANADA
+    follow = client.predict(question="When was that?", k=3, history=[first], api_name="/ask")
+    assert follow["resolved_question"] == "When were the talks in Granada?"
+    assert not follow["abstained"] and "Oct. 5" in follow["quotes"][0]["text"]
+    old_form = client.predict(question="When was that?", k=3, history=[GRANADA], api_name="/ask")
+    assert old_form["resolved_question"] == "When were the talks in Granada?"
+    with pytest.raises(AppError, match=r"history\[0\]"):
+        client.predict(question="When was that?", history=[{"answer": "no question"}], api_name="/ask")
+
+
 def test_api_is_documented_with_a_stable_name(client):
     info = client.view_api(return_format="dict", print_info=False)
     names = info["named_endpoints"]

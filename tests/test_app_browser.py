@@ -184,12 +184,22 @@ def test_follow_up_uses_history_and_clear_empties_the_chat(page, app, monkeypatc
 
     monkeypatch.setattr(service, "ask", spy)
     ask(page, GRANADA)
-    follow = ask(page, "And what did Russia offer?")
-    assert calls[-1] == ("And what did Russia offer?", [GRANADA])
-    # with the earlier question as context the follow-up finds Russia's offer, not nothing
-    assert "qa-abstain" not in (follow.get_attribute("class") or "")
-    assert follow.locator(".qa-quote").count() >= 1 and "Russia" in follow.locator(".qa-quotes").inner_text()
-    assert page.locator("#qa-chat .qa-answer").count() == 2
+    when = ask(page, "When was that?")
+    russia = ask(page, "And what did Russia say?")
+    # each turn goes in with the turns before it and their answers
+    question, history = calls[-1]
+    assert question == "And what did Russia say?"
+    assert [t.question for t in history] == [GRANADA, "When was that?"]
+    assert all(t.answer is not None and t.answer.quotes for t in history)
+    resolved = page.locator("#qa-chat .qa-resolved")
+    assert resolved.count() == 2  # the first question needed no resolving
+    assert resolved.nth(0).inner_text().strip() == "Answering: When were the talks in Granada?"
+    assert resolved.nth(1).inner_text().strip() == "Answering: What did Russia say about the talks?"
+    # the follow-ups are answered from what was just said: the date of those talks, Russia's words
+    assert "Oct. 5" in quote_text(when.locator(".qa-quote").first)
+    first = quote_text(russia.locator(".qa-quote").first)
+    assert "qa-abstain" not in (russia.get_attribute("class") or "") and "Russia" in first and "Moscow" in first
+    assert page.locator("#qa-chat .qa-answer").count() == 3
     shot(page, "3_follow_up")
     page.click("#qa-clear")
     page.wait_for_function("() => document.querySelectorAll('#qa-chat .qa-answer').length === 0")

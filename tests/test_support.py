@@ -3,6 +3,7 @@ make (in other words) get exact, cited quotes; invented ones are flagged."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -199,7 +200,7 @@ def test_markdown_escapes_document_text_and_links_only_http():
     assert "<script>" not in md and "<b>" not in md and "[x](javascript" not in md and r"\[x\]" in md
     assert r"The \*minister\* said \<b\>yes\</b\>. [1]" in md
     assert "file a.txt" in md  # the javascript: URL is no citation: the file is named instead
-    web = Quote(**{**quote.to_dict(), "url": "https://example.org/a"})
+    web = dataclasses.replace(quote, url="https://example.org/a")
     assert "<https://example.org/a>" in support_markdown(DraftSupport(draft, support.sentences, [web], 0.5))
     text = format_support_text(support)
     assert text.startswith(draft[:31] + " [1] ")

@@ -6,6 +6,7 @@ and the composed answer (or an abstention).
     quotes.py      widening, folding near-copies, the fidelity check
     coverage.py    does the best passage answer the question? (signals and their fitted weights)
     compose.py     abstention, partial answers and the answer text
+    followup.py    follow-up questions resolved against the turn before them
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ import re
 from typing import Sequence
 
 from ..config import Config
-from ..records import Answer
+from ..records import Answer, Turn
 from ..store import Index
-from .candidates import IdfTable, find_candidates
+from .candidates import IdfTable, Span, find_candidates
 from .compose import ABSTAIN_TEXT, compose
 from .coverage import covers, missing_words, signals
 from .entities import EntityCache
+from .followup import resolve, unknown_nouns
 from .quotes import select_quotes, verify_quote
 
-__all__ = ["ABSTAIN_TEXT", "EntityCache", "IdfTable", "answer_question", "retrieval_query", "verify_quote"]
+__all__ = [
+    "ABSTAIN_TEXT", "EntityCache", "IdfTable", "answer_question", "context_spans", "resolve", "retrieval_query",
+    "verify_quote",
+]
 
 FOLLOW_UP_WORDS = 8  # a question this short after another one is read as a follow-up
 _FOLLOW_UP = re.compile(
@@ -38,6 +43,19 @@ def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
     return question
 
 
+def context_spans(turn: Turn | None, index: Index) -> list[Span]:
+    """Where the quotes of `turn`'s answer stand in this index. A client sends the turns, so only
+    offsets that fit a document of the index count, and their text is read from the index."""
+    if turn is None or turn.answer is None or turn.answer.abstained:
+        return []
+    spans = []
+    for q in turn.answer.quotes:
+        doc = index.documents.get(q.doc_id)
+        if doc is not None and isinstance(q.start, int) and isinstance(q.end, int) and 0 <= q.start < q.end <= len(doc.text):
+            spans.append((q.doc_id, q.start, q.end))
+    return spans
+
+
 def answer_question(
     question: str,
     k: int,
@@ -47,15 +65,28 @@ def answer_question(
     idf: IdfTable,
     config: Config,
     *,
-    history: Sequence[str] = (),
+    history: Sequence[Turn] = (),
     allowed_docs: set[str] | None = None,
 ) -> Answer:
-    """Up to `k` exact quotes answering `question` (already validated), or an abstention."""
-    query = retrieval_query(question, history)
-    vecs = embedder.encode([question] if query == question else [question, query])
-    # a follow-up finds its passages with the earlier question's help, but its sentences are
-    # judged against what is asked now ("And what did Russia offer?")
-    cands = find_candidates(question, query, vecs, index, entities, idf, config, allowed_docs)
+    """Up to `k` exact quotes answering `question` (already validated), or an abstention.
+
+    `history`: the earlier turns of a conversation. A follow-up is first rewritten to stand on its
+    own (`resolved_question`: "When was that?" → "When were the talks in Granada?"); that is what
+    is searched and what sentences are judged against, and the last answer's quotes lend their
+    neighbours a prior."""
+    resolved = resolve(question, history)
+    if resolved != question:
+        query = resolved
+    else:  # nothing to resolve: a short follow-up still borrows the previous question's words
+        query = retrieval_query(question, [t.resolved for t in history])
+    vecs = embedder.encode([resolved] if query == resolved else [resolved, query])
+    context = context_spans(history[-1] if history else None, index)
+    cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context)
     quotes = select_quotes(cands, index, k, config)
-    found = signals(question, cands, index, idf)
-    return compose(question, quotes, config, covers(found), found, missing_words(question, cands, index, idf))
+    if resolved != question and unknown_nouns(question, lambda stem: stem in idf.idf):
+        quotes = []  # honesty: a follow-up about something no article mentions is refused
+    # judged as searched: a follow-up's coverage is that of the question it stands for
+    found = signals(resolved, cands, index, idf)
+    answer = compose(resolved, quotes, config, covers(found), found, missing_words(resolved, cands, index, idf))
+    answer.question, answer.resolved_question = question, resolved
+    return answer

@@ -31,6 +31,7 @@ class Candidate:
     lexical: float = 0.0  # share of the question's rare-word weight found in the sentence
     type_fit: float = 0.0  # holds an entity of the kind the question asks for
     headline: bool = False  # the article's title: it restates the story, the body tells it
+    context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
     score: float = 0.0
     short: tuple[int, int] | None = None  # absolute offsets of the short answer in the document
     tokens: set = field(default_factory=set)
@@ -84,8 +85,24 @@ TYPE_RERANK = 8  # how many leading sentences get NER for the answer-type check
 HEADLINE_PENALTY = 0.1
 
 
+# A follow-up is usually answered next to the previous answer ("Who else attended?"): a sentence
+# within NEAR_CHARS of a quote just shown (news paragraphs are often one sentence, so a paragraph
+# break does not stop it) gets NEAR_PRIOR; elsewhere in the same article, ARTICLE_PRIOR. Small next to the signals (a sentence's score is ~0.3-0.9), so a
+# follow-up that moves to another article still can; set on the tuning half of
+# bench/questions/conversations.jsonl (bench/followup.py). Never used for abstaining.
+NEAR_PRIOR = 0.12
+ARTICLE_PRIOR = 0.04
+NEAR_CHARS = 600
+REPEAT_PENALTY = 0.15
+Span = tuple[str, int, int]  # (doc_id, start, end) of a quote shown in the previous answer
+
+
 def combined(c: Candidate) -> float:
-    return sum(w * getattr(c, name) for name, w in WEIGHTS.items()) - (HEADLINE_PENALTY if c.headline else 0.0)
+    return (
+        sum(w * getattr(c, name) for name, w in WEIGHTS.items())
+        - (HEADLINE_PENALTY if c.headline else 0.0)
+        + c.context
+    )
 
 
 def _allowed_copy(index: Index, row: int, allowed_docs: set[str]) -> tuple[int, tuple[str, int, int]] | None:
@@ -160,6 +177,39 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
             c.score = combined(c)
 
 
+def context_hits(hits: list[Hit], context: Sequence[Span], index: Index, allowed_docs: set[str] | None) -> list[Hit]:
+    """`hits` plus the chunks holding the previous answer's quotes, ranked after every retrieved one,
+    so the sentences around them compete even when the follow-up's words miss them."""
+    have = {h.chunk.id for h in hits}
+    extra = []
+    for chunk in index.chunks:
+        if chunk.id in have or (allowed_docs is not None and chunk.doc_id not in allowed_docs):
+            continue
+        if any(chunk.doc_id == d and chunk.start < e and s < chunk.end for d, s, e in context):
+            extra.append(chunk)
+            have.add(chunk.id)
+    return hits + [Hit(chunk=c, score=0.0, rank=len(hits) + i) for i, c in enumerate(extra)]
+
+
+def apply_context(cands: list[Candidate], context: Sequence[Span], index: Index) -> None:
+    """The prior for sentences near the previous answer's quotes, then in the same article."""
+    if not context:
+        return
+    for c in cands:
+        prior = 0.0
+        for d, s, e in context:
+            if c.doc_id != d:
+                continue
+            prior = max(prior, ARTICLE_PRIOR)
+            if max(c.start - e, s - c.end, 0) <= NEAR_CHARS:
+                prior = NEAR_PRIOR
+        d, s, e = context[0]
+        if c.doc_id == d and c.start < e and s < c.end:
+            prior -= REPEAT_PENALTY  # what was just quoted first: a follow-up asks for something more
+        c.context = prior
+        c.score = combined(c)
+
+
 def find_candidates(
     question: str,
     query: str,
@@ -169,11 +219,16 @@ def find_candidates(
     idf: IdfTable,
     config: Config,
     allowed_docs: set[str] | None = None,
+    context: Sequence[Span] = (),
 ) -> list[Candidate]:
-    """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0])."""
+    """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0]);
+    `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior."""
     hits = Retriever(index, config).search(query, vectors[-1], allowed_docs=allowed_docs)
+    if context:
+        hits = context_hits(hits, context, index, allowed_docs)
     cands = collect_candidates(hits, index, allowed_docs)
     score_candidates(cands, question, vectors[0], index, idf)
+    apply_context(cands, context, index)
     apply_answer_type(cands, question, index, entities)
     return cands
 

@@ -24,11 +24,12 @@ def confidence(cands: list[Candidate]) -> float:
 
     The mean of the best sentence's score and the best semantic and rare-word matches anywhere
     among the candidates: a question about something the corpus never discusses scores low on
-    all three, while one answerable question rarely scores low on more than one.
+    all three, while one answerable question rarely scores low on more than one. A follow-up's
+    context prior is left out: sitting next to the last answer is no evidence of an answer.
     """
     if not cands:
         return 0.0
-    best = max(c.score for c in cands)
+    best = max(c.score - c.context for c in cands)
     return (best + max(c.semantic for c in cands) + max(c.lexical for c in cands)) / 3
 
 

@@ -51,6 +51,11 @@ def format_table(report: EvalReport) -> str:
     metrics = report.metrics
     rows = [[m] + [format_value(m, metrics[run.name][m]) for run in report.runs] for m in METRICS]
     lines = [describe_set(report), ""] + text_table(header, rows)
+    if report.question_set.format == "conversations":
+        lines += ["", "Conversations: first turns and follow-ups apart"]
+        parts = [(run, part) for run in report.runs for part in ("first_turn", "follow_up")]
+        head = ["metric"] + [f"{run.name} {part}" for run, part in parts]
+        lines += text_table(head, [[m] + [format_value(m, run.by_turn[part][m]) for run, part in parts] for m in METRICS])
     bad = report.fidelity
     if bad:
         lines += ["", f"QUOTE FIDELITY BUG: {len(bad)} quote(s) do not match their documents:"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
 
 from ..config import Config
 from ..errors import EmptyCorpusError, FidelityError, QAError
-from ..records import Answer, Document
+from ..records import Answer, Document, Turn
 from ..version import __version__
 from .metrics import (
     FidelityProblem,
@@ -63,6 +63,14 @@ class ConfigRun:
     def fidelity(self) -> list[FidelityProblem]:
         return [p for r in self.results for p in r.fidelity]
 
+    @property
+    def by_turn(self) -> dict[str, dict[str, float | None]]:
+        """A conversation set's metrics over its first turns and over its follow-ups, apart."""
+        first = [r for r in self.results if not r.question.follow_up]
+        follow = [r for r in self.results if r.question.follow_up]
+        return {"first_turn": aggregate(first), "follow_up": aggregate(follow),
+                "counts": {"first_turn": counts(first), "follow_up": counts(follow)}}
+
 
 def settings_of_answerer(answerer) -> dict:
     """What to record about an answerer: its Config (minus serving settings) or its own description."""
@@ -78,12 +86,17 @@ def settings_of_answerer(answerer) -> dict:
 
 
 def _ask_one(answerer: Answerer, q: Question, documents: Mapping[str, Document], *, name: str, k: int,
-             short_answers: bool) -> QuestionResult:
-    """Ask one question, timed; a QAError (e.g. FidelityError) is kept with the question, not raised."""
+             short_answers: bool, history: Sequence[Turn] = ()) -> QuestionResult:
+    """Ask one question, timed; a QAError (e.g. FidelityError) is kept with the question, not raised.
+    A follow-up turn of a conversation is asked with the turns before it."""
     t0 = time.perf_counter()
     try:
-        # only a leave-source-out copy passes exclude_docs, so any answerer runs the normal mode
-        answer = answerer.ask(q.question, k, exclude_docs=list(q.exclude)) if q.exclude else answerer.ask(q.question, k)
+        # only a leave-source-out copy passes exclude_docs and only a follow-up passes history, so
+        # any answerer (a baseline too) runs the normal mode
+        extra = {"exclude_docs": list(q.exclude)} if q.exclude else {}
+        if history:
+            extra["history"] = list(history)
+        answer = answerer.ask(q.question, k, **extra)
     except QAError as failure:
         latency = (time.perf_counter() - t0) * 1000
         error = f"{type(failure).__name__}: {failure}"
@@ -122,9 +135,14 @@ def run_questions(
     bar = tqdm(questions, desc=name or "eval", unit="q", disable=not tty, file=sys.stderr, dynamic_ncols=True)
     hits = n_gold = 0
     tenth = max(1, len(questions) // 10)
+    history: list[Turn] = []
     for done, q in enumerate(bar, 1):
-        result = _ask_one(answerer, q, documents, name=name, k=k, short_answers=short_answers)
+        if not q.follow_up:
+            history = []
+        result = _ask_one(answerer, q, documents, name=name, k=k, short_answers=short_answers, history=history)
         results.append(result)
+        if q.dialogue:
+            history.append(Turn(q.question, result.answer))
         if result.scores["answer_at_5"] is not None:
             n_gold += 1
             hits += int(result.scores["answer_at_5"])
@@ -161,12 +179,15 @@ class EvalReport:
     def summary(self) -> dict:
         """The --json output: the first configuration's metrics at the top, every one under "configs"."""
         first = self.runs[0]
-        return {
+        out = {
             "config": first.name,
             **first.metrics,
             "questions": len(self.question_set.questions),
             "configs": {run.name: run.metrics for run in self.runs},
         }
+        if self.question_set.format == "conversations":
+            out["by_turn"] = {run.name: run.by_turn for run in self.runs}
+        return out
 
     def to_dict(self) -> dict:
         qs = self.question_set
@@ -184,6 +205,7 @@ class EvalReport:
             "k": self.k,
             "configs": [run.name for run in self.runs],
             "metrics": {run.name: run.metrics for run in self.runs},
+            **({"by_turn": {run.name: run.by_turn for run in self.runs}} if qs.format == "conversations" else {}),
             "counts": {run.name: run.counts for run in self.runs},
             "settings": {run.name: run.settings for run in self.runs},
             "leave_source_out": self.leave_source_out,

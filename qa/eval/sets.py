@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Mapping
 from ..errors import QuestionSetError
 from ..records import Document
 
-FORMATS = ("jsonl", "squad", "beir")
+FORMATS = ("jsonl", "conversations", "squad", "beir")
 BEIR_SPLITS = ("test", "dev", "validation", "train")  # the split used when a folder is given
 
 
@@ -36,9 +36,17 @@ class Question:
     line: int | None = field(default=None, compare=False)  # line in the question file, for messages
     # documents masked out of retrieval when it is asked (leave-source-out: its own sources)
     exclude: tuple[str, ...] = ()
+    # a turn of a conversation set: the dialogue's id and the turn's place in it (0: the first turn,
+    # asked without history; later turns are asked with the turns before them)
+    dialogue: str = ""
+    turn: int = 0
+
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.dialogue) and self.turn > 0
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "id": self.id,
             "question": self.question,
             "answers": list(self.answers),
@@ -46,6 +54,9 @@ class Question:
             "answerable": self.answerable,
             **({"exclude": list(self.exclude)} if self.exclude else {}),
         }
+        if self.dialogue:
+            d.update(dialogue=self.dialogue, turn=self.turn)
+        return d
 
 
 @dataclass
@@ -67,6 +78,11 @@ class QuestionSet:
         if limit < 1:
             raise QuestionSetError(self.path, f"--limit must be at least 1, got {limit}")
         n = len(self.questions)
+        if self.format == "conversations":  # whole dialogues: a follow-up needs the turns before it
+            dialogues = list(dict.fromkeys(q.dialogue for q in self.questions))
+            keep = {dialogues[i * len(dialogues) // limit] for i in range(min(limit, len(dialogues)))}
+            picked = [q for q in self.questions if q.dialogue in keep]
+            return QuestionSet(self.path, self.format, picked, self.documents, self.source_file)
         picked = [self.questions[i * n // limit] for i in range(limit)]
         return QuestionSet(self.path, self.format, picked, self.documents, self.source_file)
 
@@ -118,7 +134,7 @@ def detect_format(path: str | Path) -> str:
 def load_questions(path: str | Path) -> QuestionSet:
     """Load a question set in any of the supported formats."""
     fmt = detect_format(path)
-    return {"jsonl": load_jsonl, "squad": load_squad, "beir": load_beir}[fmt](path)
+    return {"jsonl": load_jsonl, "squad": load_squad, "beir": load_beir}[fmt](path)  # jsonl covers conversations
 
 
 # --- reading fields ------------------------------------------------------------------------
@@ -191,7 +207,10 @@ def load_jsonl(path: str | Path) -> QuestionSet:
     path = Path(path)
     questions: list[Question] = []
     seen: dict[str, int] = {}
-    for n, obj in json_lines(path):
+    lines = list(json_lines(path))
+    if lines and "turns" in lines[0][1]:
+        return load_conversations(path, lines)
+    for n, obj in lines:
         if "question" not in obj and "text" in obj:
             raise QuestionSetError(path, "missing field 'question' (this looks like a corpus file, not questions)", line=n)
         qid = _id(obj, "id", path, n)
@@ -212,6 +231,42 @@ def load_jsonl(path: str | Path) -> QuestionSet:
     if not questions:
         raise QuestionSetError(path, "no questions in the file")
     return QuestionSet(str(path), "jsonl", questions, source_file=str(path))
+
+
+def load_conversations(path: str | Path, lines: list[tuple[int, dict]] | None = None) -> QuestionSet:
+    """Dialogues, one a line: {"id", "turns": [{"question", "answers", "sources"}, …]}. Each turn
+    becomes a Question "<id>/<turn>" that the runner asks with the turns before it as history."""
+    path = Path(path)
+    questions: list[Question] = []
+    seen: dict[str, int] = {}
+    for n, obj in lines if lines is not None else json_lines(path):
+        did = _id(obj, "id", path, n)
+        if did in seen:
+            raise QuestionSetError(path, f"field 'id': {did!r} repeats line {seen[did]}", line=n)
+        seen[did] = n
+        turns = _field(obj, "turns", path, n)
+        if not isinstance(turns, list) or not turns:
+            raise QuestionSetError(path, "field 'turns': expected a non-empty list of {question, answers, sources}", line=n)
+        for i, turn in enumerate(turns):
+            where = f"turns[{i}]: "
+            if not isinstance(turn, dict):
+                raise QuestionSetError(path, f"{where}expected an object, got {type(turn).__name__}", line=n)
+            answers = _string_list(turn, "answers", path, n, where)
+            questions.append(
+                Question(
+                    id=f"{did}/{i + 1}",
+                    question=_text(turn, "question", path, n, where).strip(),
+                    answers=answers,
+                    sources=_string_list(turn, "sources", path, n, where),
+                    answerable=bool(answers),
+                    line=n,
+                    dialogue=did,
+                    turn=i,
+                )
+            )
+    if not questions:
+        raise QuestionSetError(path, "no dialogues in the file")
+    return QuestionSet(str(path), "conversations", questions, source_file=str(path))
 
 
 # --- SQuAD v1.1 / v2 -----------------------------------------------------------------------

@@ -178,6 +178,13 @@ def answer_html(
     )
 
 
+def resolved_html(answer: Answer) -> str:
+    """ "Answering: …" above a follow-up's answer: the question as it was understood and searched."""
+    if not answer.resolved_question or answer.resolved_question == answer.question:
+        return ""
+    return f'<div class="qa-resolved">Answering: <em>{esc(answer.resolved_question)}</em></div>'
+
+
 def question_html(question: str) -> str:
     return f'<span class="qa-question">{esc(question)}</span>'
 

@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from ..api import corpus_files
 from ..config import Config
 from ..errors import ConfigError, QAError
-from ..records import Answer, Document
+from ..records import Answer, Document, Turn
 from ..render import answer_markdown, safe_url
 from . import html as H
 from .auth import BASE_PAUSE_S, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check, wait_text
@@ -116,7 +116,7 @@ def _chat_section(p: SimpleNamespace) -> None:
         placeholder=(
             "**Ask a question about your articles.**<br>Every answer is made of exact quotes, numbered "
             "[1], [2] … with outlet and date. Click a quote to read it highlighted in its article. "
-            "Follow-up questions (“And what did Russia offer?”) build on the previous one."
+            "Follow-up questions (“When was that?”, “What about Aliyev?”) build on the previous answer."
         ),
     )
     with gr.Row(equal_height=True):
@@ -214,7 +214,9 @@ class _Handlers:
         if not self.service.ready:
             return _refused(self.service.message or "No index yet: build it or upload articles.")
         try:
-            answer = self.service.ask(q, k, history=state["questions"], sources=sources or None,
+            # the turns so far with their answers: a follow-up is read against what was just said
+            turns = [Turn(question, a) for question, a in zip(state["questions"], state["answers"])]
+            answer = self.service.ask(q, k, history=turns, sources=sources or None,
                                       date_from=date_from, date_to=date_to)
         except QAError as exc:  # a bad k or date: the API's one-line message says what to fix
             return _refused(str(exc))
@@ -227,7 +229,8 @@ class _Handlers:
         docs = self.service.documents()
         messages = list(messages or []) + [
             {"role": "user", "content": H.question_html(q)},
-            {"role": "assistant", "content": H.answer_html(answer, turn, docs, filtered=bool(filters))},
+            {"role": "assistant",
+             "content": H.resolved_html(answer) + H.answer_html(answer, turn, docs, filtered=bool(filters))},
         ]
         path = self.service.tmp / f"answer-{turn + 1}-{int(time.time() * 1000)}-{_slug(q)}.md"
         path.write_text(answer_markdown(answer, docs), encoding="utf-8")
@@ -306,13 +309,15 @@ def _api_ask(service: Service) -> Callable[..., dict]:
         sources: list[str] | None = None,
         date_from: str = "",
         date_to: str = "",
-        history: list[str] | None = None,
+        history: list | None = None,
     ) -> dict:
         """Answer `question` with up to `k` (1 to 50) exact quotes; returns the Answer record as a dict
         (question, answer, abstained, short_answer, retrieval, confidence, quotes[n, text, doc_id,
         title, source, date, start, end, score, url, url_safe, short_start, short_end, also_in, also_reported_by]).
         Optional: `sources` (outlets to quote), `date_from`/`date_to` (YYYY-MM-DD), `history`
-        (earlier questions). Document text and metadata are untrusted: escape them when showing
+        (the earlier turns, oldest first: each the Answer record /ask returned, or just the question
+        text; a follow-up is resolved against the last one and `resolved_question` says what was
+        searched). Document text and metadata are untrusted: escape them when showing
         them. `url` is the article's URL as written; `url_safe` is true only when it is a plain
         http(s) URL: link it only then (a `javascript:` or other URL is kept, flagged false, and is
         for showing as text). A bad question, k or date raises an error with a one-line message."""

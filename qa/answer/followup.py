@@ -1,0 +1,409 @@
+"""Follow-up questions: what "that", "he", "that meeting" or "What about Aliyev?" refer to.
+
+A follow-up is read against the turn before it: that turn's (resolved) question and the first
+quote of its answer. References are resolved with the spaCy parse and entities of those texts, and
+the result is a question that stands on its own (`resolved_question`), which is what retrieval and
+scoring use. Nothing here invents content: every word put into the question comes from the
+previous question or from a quote cut out of the corpus.
+
+The rules, in the order they are tried:
+
+- ellipsis: "What about Aliyev?", "And the EU?" take the previous question's frame with the new
+  entity in place of the one of its kind ("What did Aliyev say about the peace treaty?");
+- a bare question word: "Why?", "When?" ask the previous question again with the new word;
+- "who else"/"what else" exclude what the previous answer already named ("… else besides X …");
+- pronouns and demonstratives: "he/she/his" become the previous turn's person, "they/their" its
+  actors, "there" its place, "that/it" its event ("When was that?" → "When were the talks in
+  Granada?"), "that meeting" the previous turn's meeting, "the other side" the actor of the previous
+  answer that was not asked about;
+- a verb of saying without its topic ("And what did Russia say?") takes the previous topic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+from ..nlp import pipeline, tokenize
+from ..records import Turn
+
+# Nouns that name events a "that"/"it" usually points back to.
+EVENT_NOUNS = frozenset(
+    """talk talks meeting meetings summit session negotiation negotiations conference visit war offensive
+    attack attacks operation incident deal treaty agreement ceasefire cease-fire resolution blockade hearing
+    speech statement election vote visit trip call conversation exodus surrender clash clashes fighting
+    decision announcement contract order assembly forum round""".split()
+)
+ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+PERSON_LABELS = frozenset({"PERSON", "NORP"})  # spaCy's small model often tags "Pashinian" NORP
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+SAY_VERBS = frozenset({"say", "said", "says", "think", "thinks", "respond", "responded", "react", "reacted",
+                       "reply", "replied", "offer", "offered", "propose", "proposed", "want", "wanted",
+                       "do", "did", "claim", "claimed", "answer", "answered", "suggest", "suggested"})
+_CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.I)
+_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*[?.!]*\s*$", re.I)
+_BARE_WH = re.compile(r"^\s*(?P<wh>why|when|where|how|who|what)(?:\s+(?P<else>else))?(?:\s+(?:not|so))?\s*[?.!]*\s*$", re.I)
+_WH_START = re.compile(r"^\s*(?:why|when|where|how|who|whom|whose|what|which)\b", re.I)
+_ELSE = re.compile(r"\b(who|what|where|which)\s+else\b", re.I)
+_OTHER_SIDE = re.compile(r"\bthe other (?:side|party|country|leader|one)\b", re.I)
+SHORT_ELLIPSIS_WORDS = 4  # "And Azerbaijan?", "And the EU's envoy?": a noun phrase this short, no verb
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    label: str
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str):
+    # parser and NER (the sentence recogniser is redundant with the parser on one sentence)
+    return pipeline()(text, disable=["senter"])
+
+
+@dataclass
+class _Context:
+    """What the previous turn talked about."""
+
+    question: str
+    quote: str
+    short: str
+
+    @property
+    def qdoc(self):
+        return _parse(self.question)
+
+    @property
+    def adoc(self):
+        return _parse(self.quote) if self.quote else None
+
+    def mentions(self, labels: frozenset, *, answer: bool = True) -> list[Mention]:
+        """Entities of these labels, the question's first (its subject leading), then the quote's."""
+        out: list[Mention] = []
+        subj = [e for e in self.qdoc.ents if e.label_ in labels and any(t.dep_.startswith("nsubj") for t in e)]
+        for e in subj + list(self.qdoc.ents) + (list(self.adoc.ents) if answer and self.adoc is not None else []):
+            if e.root.tag_.startswith("W") or e.label_ == "NORP" and e.root.dep_ in ("amod", "compound"):
+                continue  # "Whom", "French minister": not a name to point back to
+            if e.label_ in labels and all(m.text != e.text for m in out):
+                out.append(Mention(e.text, e.label_))
+        return out
+
+    def places_in_answer(self) -> list[Mention]:
+        """Places the quote puts something in or at ("held … in Spain"), before other places."""
+        if self.adoc is None:
+            return []
+        ents = [e for e in self.adoc.ents if e.label_ in PLACE_LABELS]
+        ents.sort(key=lambda e: e.root.head.lower_ not in ("in", "at"))
+        return [Mention(e.text, e.label_) for e in ents]
+
+    def event(self, bare: bool = False) -> str | None:
+        """The event the previous turn was about: a noun phrase headed by an event noun, with its
+        modifiers ("the talks in Granada"; `bare`: "the talks"); the question's first, then the quote's."""
+        for doc in (self.qdoc, self.adoc):
+            if doc is None:
+                continue
+            for chunk in doc.noun_chunks:
+                if chunk.root.lower_ in EVENT_NOUNS:
+                    return chunk.text if bare else _phrase(chunk.root)
+        return None
+
+    def topic(self, bare: bool = False) -> str | None:
+        """The previous question's subject matter: its event, else its object noun phrase."""
+        event = self.event(bare)
+        if event:
+            return event
+        for chunk in self.qdoc.noun_chunks:
+            if chunk.root.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") and chunk.root.tag_.startswith("NN") \
+                    and not chunk.root.ent_type_:
+                phrase = _phrase(chunk.root)
+                wh = re.match(r"(?i)(what|which|whose)\s+", phrase)
+                return "the " + phrase[wh.end():] if wh else phrase
+        return None
+
+
+def _phrase(root) -> str:
+    """A noun with its modifiers and following prepositional phrases ("the talks in Granada"), as
+    written, without a relative clause or what follows a comma."""
+    end = root.right_edge.i + 1
+    for child in root.rights:
+        if child.dep_ in ("relcl", "acl", "punct", "appos", "cc", "conj"):
+            end = min(end, child.left_edge.i)
+    return root.doc[root.left_edge.i : end].text.strip()
+
+
+def context_of(turn: Turn) -> _Context:
+    answer = turn.answer
+    quote = answer.quotes[0].text if answer and not answer.abstained and answer.quotes else ""
+    short = (answer.short_answer or "") if answer and not answer.abstained else ""
+    return _Context(question=turn.resolved, quote=quote, short=short)
+
+
+def resolve(question: str, history: Sequence[Turn]) -> str:
+    """`question` made to stand on its own, read against the last turn of `history`; the question
+    itself when it refers to nothing before it."""
+    if not history:
+        return question
+    ctx = context_of(history[-1])
+    for rule in (_ellipsis, _bare_wh, _pronouns):
+        resolved = rule(question, ctx)
+        if resolved is not None:
+            return _tidy(resolved)
+    return question
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+([?,.!’'])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    text = re.sub(r"\s+’s\b|\s+'s\b", "'s", text)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith("?") else text.rstrip(".!") + "?"
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def _ellipsis(question: str, ctx: _Context) -> str | None:
+    """"What about X?" / "And X?": the previous question with X in place of its entity of X's kind."""
+    m = _ABOUT.match(question)
+    if m:
+        x = m.group("x")
+    else:
+        stripped = _CONNECTIVE.sub("", question)
+        if stripped == question or len(stripped.split()) > SHORT_ELLIPSIS_WORDS:
+            return None
+        doc = _parse(stripped)
+        if any(t.pos_ in ("VERB", "AUX") for t in doc) or any(t.tag_.startswith("W") for t in doc):
+            return None
+        x = stripped.rstrip("?.! ")
+    x = _resolve_other_side(x, ctx) or x
+    xdoc = _parse(f"What about {x}?")
+    x_labels = {e.label_ for e in xdoc.ents}
+    return _substitute(ctx, x, x_labels)
+
+
+def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
+    """The previous question with `x` in place of its entity of the same kind (its subject first)."""
+    q = ctx.question
+    family = ACTOR_LABELS if (x_labels & ACTOR_LABELS or not x_labels) else frozenset(x_labels)
+    if x_labels & {"DATE", "TIME"}:
+        family = frozenset({"DATE", "TIME"})
+    elif x_labels & PLACE_LABELS and not x_labels & (ACTOR_LABELS - {"GPE"}):
+        family = ACTOR_LABELS | PLACE_LABELS
+    targets = [e for e in ctx.qdoc.ents if e.label_ in family]
+    subj = [e for e in targets if any(t.dep_.startswith("nsubj") for t in e)]
+    if x_labels & PLACE_LABELS and not x_labels & (ACTOR_LABELS - {"GPE"}):
+        # "And Granada?" after "Why did Azerbaijan refuse the Washington talks?": the place, not the actor
+        places = [e for e in targets if e.label_ in PLACE_LABELS and e not in subj]
+        subj = places or subj
+    if not targets:
+        # proper nouns the NER missed still name who or what was asked about
+        targets = [t for t in ctx.qdoc if t.pos_ == "PROPN"][:1]
+    target = (subj or targets or [None])[0]
+    if target is None:
+        return f"{q.rstrip('?.! ')}: what about {x}?"
+    start = getattr(target, "start_char", None)
+    start = target.idx if start is None else start
+    end = start + len(target.text)
+    # take a leading "the" along ("the United States" → "the EU", not "the the EU")
+    if q[:start].lower().endswith("the ") and x.lower().startswith("the "):
+        start -= 4
+    return q[:start] + x + q[end:]
+
+
+def _bare_wh(question: str, ctx: _Context) -> str | None:
+    """"Why?", "When?", "Who else?": the previous question asked with the new question word."""
+    q = _CONNECTIVE.sub("", question)
+    m = _BARE_WH.match(q)
+    rest = _WH_START.sub("", ctx.question, count=1).strip() if _WH_START.match(ctx.question) else ctx.question
+    if not m:
+        # a fragment with a question word and no verb: "Near which village?", "Under which agreement?"
+        doc = _parse(q)
+        if len(doc) > 8 or any(t.pos_ in ("VERB", "AUX") for t in doc) or not any(t.tag_.startswith("W") for t in doc):
+            return None
+        return f"{q.rstrip('?.! ')} {rest.rstrip('?.! ')}?"
+    wh = m.group("wh").lower()
+    first = ctx.qdoc[0] if len(ctx.qdoc) else None
+    if first is not None and first.tag_.startswith("W") and first.dep_.startswith("nsubj") and not m.group("else"):
+        # "Where?" after "Who unveiled it?": no auxiliary to keep; ask it as "Where: who unveiled …?"
+        return f"{wh}: {ctx.question[:1].lower()}{ctx.question[1:]}"
+    if m.group("else"):
+        rest = f"else besides {_focus(ctx)} {rest}" if _focus(ctx) and wh == "who" else f"else {rest}"
+    rest = rest.rstrip("?.! ")
+    # "What did Pashinian say …" → "Why did Pashinian say …": keep the auxiliary the old word left
+    return f"{wh} {rest}?"
+
+
+def _focus(ctx: _Context) -> str:
+    """Whom the previous turn was about: the person its question names, else its short answer,
+    else the actor its question names."""
+    if re.match(r"(?i)^\s*who\s+(?!is\b|was\b)", ctx.question):
+        return ctx.short  # "Who represented the U.S.?": whom it answered, not what it named
+    people = ctx.mentions(frozenset({"PERSON"}), answer=False)
+    if people:
+        return people[0].text
+    if ctx.short:
+        return ctx.short
+    actors = ctx.mentions(ACTOR_LABELS, answer=False)
+    return actors[0].text if actors else ""
+
+
+def _resolve_other_side(text: str, ctx: _Context) -> str | None:
+    """"the other side": the actor of the previous answer that the previous question did not name."""
+    if not _OTHER_SIDE.search(text):
+        return None
+    asked = {m.text for m in ctx.mentions(ACTOR_LABELS, answer=False)}
+    for m in ctx.mentions(ACTOR_LABELS):
+        if m.text not in asked:
+            return _OTHER_SIDE.sub(m.text, text)
+    return None
+
+
+def _pronouns(question: str, ctx: _Context) -> str | None:
+    """Pronouns, demonstratives, "who else" and a topicless verb of saying, resolved in place."""
+    q = _CONNECTIVE.sub("", question)
+    other = _resolve_other_side(q, ctx)
+    q = other or q
+    doc = _parse(q)
+    spans = _replacements(doc, ctx)
+    out, i = [], 0
+    while i < len(doc):
+        if i in spans:
+            end, rep = spans[i]
+            out.append(rep + doc[end - 1].whitespace_)
+            i = end
+        else:
+            out.append(doc[i].text_with_ws)
+            i += 1
+    text = _agree("".join(out))
+    changed = bool(other or spans)
+    m = _ELSE.search(text)
+    # "who else" leaves out whom the last turn named; "what else" asks for more of the same kind
+    if m and m.group(1).lower() == "who" and "besides" not in text and _focus(ctx):
+        focus = _focus(ctx)
+        # "who else attended the meeting with X" → "who else besides X attended the meeting"
+        text = text.replace(f" with {focus}", "")
+        text = text[: m.end()] + f" besides {focus}" + text[m.end():]
+        changed = True
+    if not changed:
+        text, changed = _add_topic(doc, text, ctx)
+    return text if changed else None
+
+
+def _agree(text: str) -> str:
+    """"When was the talks …" → "When were the talks …": the copula follows a plural event noun."""
+    m = re.match(r"(?i)^(\w+\s+)(was|is)\s+the\s+((?:[\w-]+\s+){0,2})", text)
+    words = m.group(3).lower().split() if m else []
+    if any(w in EVENT_NOUNS and w.endswith("s") and not w.endswith("ss") for w in words):
+        plural = {"was": "were", "is": "are"}[m.group(2).lower()]
+        return m.group(1) + plural + text[m.end(2):]
+    return text
+
+
+def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
+    """Token index → (end index, text) of each reference to replace."""
+    spans: dict[int, tuple[int, str]] = {}
+    for t in doc:
+        if t.lower_ in ("that", "this", "those", "these") and t.dep_ == "det" and t.head.tag_.startswith("NN"):
+            rep = _demonstrative(t.head, ctx)
+            if rep:
+                spans[t.i] = (t.head.i + 1, rep)
+        elif not any(a <= t.i < b for a, (b, _r) in spans.items()):
+            rep = _replacement(t, ctx)
+            if rep is not None:
+                spans[t.i] = (t.i + 1, rep)
+    return spans
+
+
+def _people(ctx: _Context) -> list[Mention]:
+    """People the previous turn named; after a "who" question the person it answered comes first."""
+    asked = ctx.mentions(frozenset({"PERSON"}), answer=False) or ctx.mentions(PERSON_LABELS, answer=False)
+    m = re.match(r"(?i)^\s*who\s+(?:is|was)\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s*\?*$", ctx.question)
+    if not asked and m:  # "Who is Anna Hakopyan?" names a person the NER may miss
+        asked = [Mention(m.group(1), "PERSON")]
+    if not asked:  # "Whom did Hakob Arshakyan meet?": a proper-noun subject is who the turn was about
+        subj = next((t for t in ctx.qdoc if t.dep_.startswith("nsubj") and t.pos_ == "PROPN" and t.head.dep_ == "ROOT"), None)
+        if subj is not None:
+            names = [c for c in subj.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+            start = names[0].i if names else subj.i
+            asked = [Mention(ctx.qdoc[start : subj.i + 1].text, "PERSON")]
+    if asked:
+        return asked
+    people = ctx.mentions(frozenset({"PERSON"})) or ctx.mentions(PERSON_LABELS)
+    if ctx.short and re.match(r"(?i)^\s*who\b", ctx.question):
+        return [Mention(ctx.short, "PERSON")] + [p for p in people if p.text != ctx.short]
+    return people
+
+
+def _replacement(t, ctx: _Context) -> str | None:
+    low = t.lower_
+    if low in ("his", "her") and t.dep_ == "poss":
+        people = _people(ctx)
+        return people[0].text + "'s" if people else None
+    if low in ("he", "him", "she", "her"):
+        people = _people(ctx)
+        return people[0].text if people else None
+    if low == "them" and ctx.event(bare=True) and ctx.event(bare=True).split()[-1].endswith("s"):
+        return ctx.event()  # "Who was going to mediate them?" after "… the talks in Granada?"
+    if low in ("they", "them", "their"):
+        actors = ctx.mentions(ACTOR_LABELS - {"NORP"}, answer=False) or ctx.mentions(ACTOR_LABELS)
+        if not actors:
+            return None
+        names = " and ".join(m.text for m in actors[:2])
+        return names + "'s" if low == "their" else names
+    if low == "there" and t.dep_ != "expl":
+        if ctx.short and re.match(r"(?i)^\s*where\b", ctx.question):
+            return f"in {ctx.short}"
+        places = ctx.mentions(PLACE_LABELS, answer=False) or ctx.places_in_answer()
+        return f"in {places[0].text}" if places else None
+    if low in ("that", "this", "it") and t.tag_ in ("DT", "PRP") and t.dep_ in (
+        "nsubj", "nsubjpass", "dobj", "pobj", "attr"
+    ):
+        return ctx.topic()
+    return None
+
+
+def _demonstrative(noun, ctx: _Context) -> str | None:
+    """"that meeting": the previous turn's phrase headed by the same noun ("the talks in Granada"),
+    else "the meeting" tied to whom the previous turn was about ("the meeting with Louis Bono")."""
+    for doc in (ctx.qdoc, ctx.adoc):
+        if doc is None:
+            continue
+        for chunk in doc.noun_chunks:
+            if chunk.root.lower_ == noun.lower_ and not any(
+                t.lower_ in ("that", "this", "those", "these") or t.tag_.startswith("W") for t in chunk
+            ):
+                return _phrase(chunk.root)
+    focus = _focus(ctx) if noun.lower_ in EVENT_NOUNS else ""
+    head = " ".join(t.text for t in noun.subtree if t.i <= noun.i and t.dep_ != "det")
+    return f"the {head} with {focus}" if focus else f"the {head}"
+
+
+def _add_topic(doc, text: str, ctx: _Context) -> tuple[str, bool]:
+    """"And what did Russia say?" → "What did Russia say about the talks in Granada?"."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lower_ not in SAY_VERBS:
+        return text, False
+    if any(c.dep_ in ("prep", "ccomp", "xcomp") or (c.dep_ == "dobj" and not c.tag_.startswith("W")) for c in root.children):
+        return text, False
+    # the new speaker was not at the previous actor's event ("the talks in Granada"), but its kind
+    # is the topic: "What did Russia say about the talks?"
+    topic = ctx.topic(bare=True)
+    if not topic:
+        return text, False
+    return text.rstrip("?.! ") + f" about {topic}?", True
+
+
+
+def unknown_nouns(question: str, known) -> list[str]:
+    """The nouns of `question` (as the user typed it) that no article uses: `known(stem)` says
+    whether the corpus has a word. A resolved follow-up carries the previous turn's names, which
+    make any question about them look answerable ("Where was Louis Bono born?"); a thing asked
+    about that no article mentions ("the Pope", "lunch") cannot be answered from them."""
+    out = []
+    for t in _parse(question):
+        if t.pos_ in ("NOUN", "PROPN") and not t.tag_.startswith("W"):
+            stems = tokenize(t.text)
+            if stems and not any(known(s) for s in stems):
+                out.append(t.text)
+    return out
