@@ -70,7 +70,7 @@ class Config:
     min_score: float = 0.21
     # sources for a draft: a sentence is supported when its best sentence in the articles reaches
     # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
-    support_min: float = 0.55
+    support_min: float = 0.51
     support_quotes: int = 2  # quotes cited per supported sentence, at most
     serve: ServeConfig = field(default_factory=ServeConfig)
 
