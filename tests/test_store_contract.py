@@ -22,6 +22,7 @@ from qa.config import Config
 from qa.errors import ConfigError, IndexMissingError
 from qa.records import Document
 from qa.retrieve import Retriever
+from qa.store.backend import SearchingStore, Store
 
 from .conftest import CORPUS
 
@@ -67,6 +68,7 @@ def milvus(milvus_uri, config):
 @pytest.mark.contract
 def test_both_stores_hold_the_same_documents_chunks_and_sentences(shipped, milvus):
     a, b = shipped.index, milvus.index
+    assert isinstance(a, Store) and isinstance(b, SearchingStore) and not isinstance(a, SearchingStore)
     assert list(a.documents) == list(b.documents)
     assert all(a.documents[i].text == b.documents[i].text for i in a.documents)
     assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
