@@ -11,7 +11,7 @@ import numpy as np
 from tune import load_news, load_set
 
 from qa.answer.candidates import Candidate
-from qa.answer.coverage import COVER_INTERCEPT, COVER_WEIGHTS, SIGNALS, covers, signals
+from qa.answer.coverage import COVER_INTERCEPT, COVER_WEIGHTS, SIGNALS, signals
 from qa.config import Config
 from qa.eval.metrics import contains_answer
 
@@ -139,4 +139,3 @@ def fit(cache: Path) -> None:
         print(f"\nshipped constants (qa/answer/coverage.py) at min_score {Config().min_score}:")
         for held in (False, True):
             print("\n".join(figures(rows, shipped, Config().min_score, held)))
-    _ = covers

@@ -164,3 +164,13 @@ def test_shipped_questions_without_their_sources_are_refused_and_with_them_answe
         answered += (not full.abstained) and any(contains_answer(y.text, x["answers"]) for y in full.quotes)
     assert refused / len(picked) >= 0.7, (refused, len(picked))
     assert answered / len(picked) >= 0.8, (answered, len(picked))
+
+
+def test_a_question_on_the_subject_gets_a_partial_answer_and_one_off_it_a_plain_refusal(shipped):
+    on_subject = shipped.ask("What food was served at the dinner of the Granada summit?")
+    assert on_subject.abstained and on_subject.quotes == []
+    assert on_subject.answer.startswith("The articles discuss ") and "“food”" in on_subject.answer
+    assert on_subject.closest and all(
+        shipped.documents[c.doc_id].text[c.start : c.end] == c.text for c in on_subject.closest)
+    off = shipped.ask("What is the recipe for banana bread?")
+    assert off.abstained and off.answer == ABSTAIN_TEXT and off.closest == []

@@ -14,7 +14,7 @@ PARTIAL_TEXT = "The articles discuss {topic} but do not say {detail}."
 CLOSEST = 3  # closest passages a refusal keeps as context
 # A refusal is "partial" when the closest passage scored like an answer by the older measure
 # (the mean of best scores, whose calibrated threshold was 0.48) or its article holds most of
-# the question's words: the subject is there, the asked detail is not.
+# the question's words, or every name the question gives: the subject is there, the detail is not.
 TOPIC_SUPPORT = 0.48
 TOPIC_WORDS = 0.6
 
@@ -38,7 +38,8 @@ def partial_text(quotes: list[Quote], signals: dict | None, missing: list[str]) 
     subject; None when nothing near it was found (a plain refusal says that better)."""
     if not quotes or not signals:
         return None
-    if signals.get("support", 0.0) < TOPIC_SUPPORT and signals.get("article_words", 0.0) < TOPIC_WORDS:
+    named = signals.get("names", 0.0) > 0 and signals.get("names_article", 0.0) >= 1.0
+    if signals.get("support", 0.0) < TOPIC_SUPPORT and signals.get("article_words", 0.0) < TOPIC_WORDS and not named:
         return None
     best = quotes[0]
     topic = f"“{best.title}”" if best.title else "this subject"

@@ -78,7 +78,7 @@ def window_tokens(index: Index, best: Candidate) -> set[str]:
 def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> dict[str, float]:
     """The numbers `covers` weighs, for the best-scoring candidate (the would-be first quote)."""
     if not cands:
-        return {name: 0.0 for name in SIGNALS}
+        return {name: 0.0 for name in SIGNALS} | {"names": 0.0}
     top = sorted(cands, key=lambda c: -c.score)[:TOP]
     best = top[0]
     tokens, event, names = question_words(question)
@@ -104,6 +104,8 @@ def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTab
         # an answer stands out from the near-misses around it; look-alikes come in a crowd
         "margin": best.score - (sum(c.score for c in top[1:]) / (len(top) - 1) if len(top) > 1 else 0.0),
         "doc_margin": best.score - max((c.score for c in cands if c.doc_id != best.doc_id), default=0.0),
+        # not weighed: how many names the question has (compose tells "on the subject" by them)
+        "names": float(len(names)),
     }
 
 
