@@ -199,8 +199,19 @@ QUOTE_CSV_FIELDS = ("n", "text", "speaker", "title", "mention", "source", "date"
                     "start", "end", "speaker_id")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…) in a scraped
+# quote would be a live link); such a cell gets a leading apostrophe, which spreadsheets show as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def quotations_csv(found) -> str:
-    """One row a quotation; the words are written exactly as the article has them."""
+    """One row a quotation; the words as the article has them, except that a cell a spreadsheet
+    would run as a formula starts with an apostrophe."""
     import csv
     import io
 
@@ -209,7 +220,7 @@ def quotations_csv(found) -> str:
     writer.writerow(QUOTE_CSV_FIELDS)
     for fq in found:
         d = fq.to_dict()
-        writer.writerow([d[f] if d[f] is not None else "" for f in QUOTE_CSV_FIELDS])
+        writer.writerow([_csv_cell(d[f]) for f in QUOTE_CSV_FIELDS])
     return out.getvalue()
 
 

@@ -123,3 +123,17 @@ def test_markdown_links_only_http_urls_and_keeps_them_exact():
         assert "<http" not in md and "javascript" not in md and "data:" not in md
         assert "file news/a\\_1.txt, characters" in md  # the file is named instead
         assert copy_text(_quote(bad, 1, "End."), bad).endswith("file news/a_1.txt")
+
+
+def test_quote_csv_never_hands_a_spreadsheet_a_formula():
+    import csv
+    import io
+    from types import SimpleNamespace
+
+    from qa.render import QUOTE_CSV_FIELDS, quotations_csv
+
+    row = {f: "" for f in QUOTE_CSV_FIELDS}
+    row.update(n=1, text='=HYPERLINK("http://evil.example","click")', speaker="@someone", title="Minister", start=3, end=9)
+    out = list(csv.DictReader(io.StringIO(quotations_csv([SimpleNamespace(to_dict=lambda: row)]))))
+    assert out[0]["text"] == "'" + row["text"] and out[0]["speaker"] == "'@someone"
+    assert out[0]["title"] == "Minister" and out[0]["start"] == "3"  # ordinary cells are left as they are
