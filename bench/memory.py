@@ -200,6 +200,14 @@ def main() -> int:
     print(f"build memory: {slope:.1f} MB per MB of corpus (+{intercept:.0f} MB); "
           f"extrapolated to {TARGET_MB} MB: {at_target:.0f} MB over the baseline, "
           f"{at_target + base_mb:.0f} MB peak in all; target: under 2048 MB over the baseline")
+    if len(rows) >= 2:
+        # the marginal cost between the two largest corpora: below a few MB the fit above is dominated by
+        # fixed ceilings still being reached (the model's activations, spaCy's batch, the first 1 MB
+        # batch of documents), so compare this with the fit before trusting an extrapolation
+        last, before = rows[-1], rows[-2]
+        marginal = (last["build_mb"] - before["build_mb"]) / (last["mb"] - before["mb"])
+        print(f"marginal: {marginal:.1f} MB per MB between {before['mb']} and {last['mb']} MB; "
+              f"CPU s per MB: {', '.join(str(r['cpu_s_per_mb']) for r in rows)}")
     if a.json:
         Path(a.json).write_text(json.dumps({"baseline_mb": round(base_mb), "runs": rows, "mb_per_mb": round(slope, 2),
                                             "intercept_mb": round(intercept), f"extrapolated_{TARGET_MB}mb": round(at_target)},
