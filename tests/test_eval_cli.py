@@ -12,7 +12,7 @@ from qa.eval import METRICS, load_questions
 from .eval_fixtures import EVAL, cli_env, encoded  # noqa: F401  (fixtures)
 
 
-def test_qa_eval_squad_writes_three_files_and_json(cli_env, tmp_path, encoded):  # noqa: F811
+def test_qa_eval_squad_writes_its_report_files_and_json(cli_env, tmp_path, encoded):  # noqa: F811
     out = tmp_path / "report"
     args = ["eval", str(EVAL / "squad_v2.json"), "--config", "hybrid,bm25", "--out", str(out), "--json"]
     result = cli_env.invoke(cli, args)
@@ -22,7 +22,8 @@ def test_qa_eval_squad_writes_three_files_and_json(cli_env, tmp_path, encoded): 
     assert set(summary["configs"]) == {"hybrid", "bm25"} and set(METRICS) <= set(summary)
     assert summary["answer_at_5"] == 1.0  # both answerable questions are quoted
     assert summary["abstain_recall"] in (0.0, 1.0)  # the impossible question is scored, not dropped
-    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "chart.png"}
+    # the set has an unanswerable question, so the abstention curve is drawn too
+    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "chart.png", "abstention.png"}
     assert len(json.loads((out / "report.json").read_text())["results"]["bm25"]) == 3
 
     # a second run reuses the cached index: only the questions are embedded

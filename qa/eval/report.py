@@ -259,7 +259,8 @@ def write_chart(report: EvalReport, path: str | Path) -> Path:
 
 
 def write_report(report: EvalReport, out_dir: str | Path) -> dict[str, Path]:
-    """report.json, report.md and chart.png in `out_dir`."""
+    """report.json, report.md and chart.png in `out_dir`, and abstention.png when the set has
+    questions the corpus cannot answer (the precision/recall curve over the confidence)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "report.json", "markdown": out / "report.md", "chart": out / "chart.png"}
