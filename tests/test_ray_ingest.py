@@ -18,7 +18,9 @@ from click.testing import CliRunner
 from qa.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = 2000  # "a few thousand": one or two short sentences each keeps embedding to minutes on 2 cores
+# The issue asks for a few thousand; CI embeds every document twice (plain and Ray build) on 2 cores, so
+# the suite runs 1,000 and QA_RAY_TEST_DOCS=3000 runs the full size (2,000 took 15 min here under load).
+DOCUMENTS = int(os.environ.get("QA_RAY_TEST_DOCS", "1000"))
 QUESTIONS = 25
 
 ANIMALS = "otter heron badger lynx falcon walrus gecko bison marmot ibis tapir kestrel".split()
