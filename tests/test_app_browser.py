@@ -50,19 +50,29 @@ def app(shipped_index_dir, tmp_path_factory):
         yield url, service
 
 
-def _open(browser, url):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    # anything a payload could run would set window.__xss or open a dialog
-    context.add_init_script(
-        "window.__xss = null; window.__dialogs = [];"
-        "for (const f of ['alert', 'confirm', 'prompt']) window[f] = (m) => { window.__dialogs.push(String(m)); };"
-    )
+# Dialogs are recorded instead of shown, so a test can assert that document text never ran as script.
+NO_DIALOGS = (
+    "window.__xss = null; window.__dialogs = [];"
+    "for (const f of ['alert', 'confirm', 'prompt']) window[f] = (m) => { window.__dialogs.push(String(m)); };"
+)
+
+
+def open_tab(browser, url: str, *, ready: str, tab: str, selector: str, height: int = 1000, **context_options):
+    """A new browser context on the app at `url`, once the page script `ready` exists, with `tab`
+    open and `selector` shown; returns (context, page): close the context when done."""
+    context = browser.new_context(viewport={"width": 1440, "height": height}, **context_options)
+    context.add_init_script(NO_DIALOGS)
     page = context.new_page()
     page.set_default_timeout(WAIT)
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("#qa-question textarea")
-    page.wait_for_function("() => !!window.__qaHandlers")
-    return page
+    page.wait_for_function(f"() => !!window.{ready}")
+    page.get_by_role("tab", name=tab).click()
+    page.wait_for_selector(selector)
+    return context, page
+
+
+def _open(browser, url):
+    return open_tab(browser, url, ready="__qaHandlers", tab="Ask", selector="#qa-question textarea", height=900)[1]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from .test_app_api import UI_DATA, running_app
-from .test_app_browser import WAIT, browser, shot  # noqa: F401  (browser is a fixture)
+from .test_app_browser import browser, open_tab, shot  # noqa: F401  (browser is a fixture)
 from .test_support import INVENTED, SUPPORTED
 
 pytestmark = pytest.mark.browser
@@ -30,17 +30,7 @@ def app(shipped_index_dir, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, app):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    context.add_init_script(
-        "window.__xss = null; window.__dialogs = [];"
-        "for (const f of ['alert', 'confirm', 'prompt']) window[f] = (m) => { window.__dialogs.push(String(m)); };"
-    )
-    page = context.new_page()
-    page.set_default_timeout(WAIT)
-    page.goto(app[0], wait_until="domcontentloaded")
-    page.wait_for_function("() => !!window.__qaHandlers")
-    page.get_by_role("tab", name="Check a draft").click()
-    page.wait_for_selector("#qa-draft textarea")
+    context, page = open_tab(browser, app[0], ready="__qaHandlers", tab="Check a draft", selector="#qa-draft textarea")
     yield page
     context.close()
 

@@ -10,22 +10,9 @@ import pytest
 
 from .conftest import DATA
 from .test_app_api import running_app
-from .test_app_browser import ARTIFACTS, CHROMIUM, WAIT
+from .test_app_browser import ARTIFACTS, browser, open_tab  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium, or point QA_CHROMIUM at a chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -38,17 +25,8 @@ def app(shipped_index_dir, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, app):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-    context.add_init_script(
-        "window.__xss = null; window.__dialogs = [];"
-        "for (const f of ['alert', 'confirm', 'prompt']) window[f] = (m) => { window.__dialogs.push(String(m)); };"
-    )
-    page = context.new_page()
-    page.set_default_timeout(WAIT)
-    page.goto(app[0], wait_until="domcontentloaded")
-    page.wait_for_function("() => !!window.__qaQuoteHandlers")
-    page.get_by_role("tab", name="Quotes").click()
-    page.wait_for_selector("#qa-q-topic textarea")
+    context, page = open_tab(browser, app[0], ready="__qaQuoteHandlers", tab="Quotes", selector="#qa-q-topic textarea",
+                             height=900, accept_downloads=True)
     yield page
     context.close()
 
