@@ -18,10 +18,12 @@ from click.testing import CliRunner
 from qa.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-# The issue asks for a few thousand; CI embeds every document twice (plain and Ray build) on 2 cores, so
-# the suite runs 1,000 and QA_RAY_TEST_DOCS=3000 runs the full size (2,000 took 15 min here under load).
-DOCUMENTS = int(os.environ.get("QA_RAY_TEST_DOCS", "1000"))
+# The issue asks for a few thousand; CI embeds every document twice (plain and Ray build) on 2 cores
+# and the whole suite must stay well under 15 minutes, so the suite runs 300 (enough for three
+# folders and several Ray blocks) and QA_RAY_TEST_DOCS=3000 runs the full size (2,000 took 15 min here).
+DOCUMENTS = int(os.environ.get("QA_RAY_TEST_DOCS", "300"))
 QUESTIONS = 25
+MILVUS_DOCUMENTS = 60  # agreement with a plain build is checked above; here only that Ray writes to Milvus and it answers
 
 ANIMALS = "otter heron badger lynx falcon walrus gecko bison marmot ibis tapir kestrel".split()
 COLOURS = "amber crimson teal violet ochre silver jade cobalt".split()
@@ -129,14 +131,14 @@ def test_ray_ingest_into_milvus(tmp_path, local_ray, config):
     from qa.api import Assistant
 
     corpus = tmp_path / "corpus"
-    facts = generated_corpus(corpus, 150)
+    facts = generated_corpus(corpus, MILVUS_DOCUMENTS)
     uri = tmp_path / "ray.db"
     done = CliRunner().invoke(cli, ["index", str(corpus), "--store", f"milvus:{uri}", "--ray", "auto"])
     assert done.exit_code == 0, done.output
     assert f"into milvus:{uri}" in done.output
     store = Assistant.load(config=config.replace(store=f"milvus:{uri}"))
-    assert len(store.documents) == 150
-    question, count = facts[77]
+    assert len(store.documents) == MILVUS_DOCUMENTS
+    question, count = facts[MILVUS_DOCUMENTS // 2]
     assert count in store.ask(question, 1).quotes[0].text
     answer = json.loads(CliRunner().invoke(cli, ["ask", question, "--json", "--store", f"milvus:{uri}"]).output)
     assert count in answer["quotes"][0]["text"]

@@ -15,6 +15,7 @@ import re
 from typing import Sequence
 
 from ..config import Config
+from ..nlp import tokenize
 from ..records import Answer, Turn
 from ..store import Index
 from .candidates import IdfTable, Span, find_candidates
@@ -85,6 +86,10 @@ def answer_question(
     quotes = select_quotes(cands, index, k, config)
     if resolved != question and unknown_nouns(question, lambda stem: stem in idf.idf):
         quotes = []  # honesty: a follow-up about something no article mentions is refused
+    if not tokenize(resolved):
+        # "When was that?" with nothing before it to refer to: no word to look for, so any
+        # passage would be a guess, however well its vector happens to score
+        quotes = []
     # judged as searched: a follow-up's coverage is that of the question it stands for
     found = signals(resolved, cands, index, idf)
     answer = compose(resolved, quotes, config, covers(found), found, missing_words(resolved, cands, index, idf))
