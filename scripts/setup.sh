@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up .venv/ with the CPU build of torch and this package. Idempotent and quick when nothing changed.
 #   scripts/setup.sh          the app and the CLI
-#   scripts/setup.sh --test   also the test tools, the Milvus and Ray extras, and Debian's chromium for the browser tests
+#   scripts/setup.sh --test   also the test tools, the Milvus, Ray and ONNX extras, and Debian's chromium for the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +24,8 @@ if [ ! -f "$stamp" ]; then
     fi
     echo "==> installing qa and its dependencies"
     if [ "$want_test" = 1 ]; then
-        # the contract and Ray tests run in CI too: the optional backends are test dependencies
-        "${PIP[@]}" install -q -e ".[test,milvus,ray]"
+        # the contract, Ray and ONNX tests run in CI too: the optional backends are test dependencies
+        "${PIP[@]}" install -q -e ".[test,milvus,ray,onnx]"
     else
         "${PIP[@]}" install -q -e .
     fi
