@@ -36,6 +36,7 @@
     button.classList.add('qa-done');
     setTimeout(() => { button.textContent = label; button.classList.remove('qa-done'); }, 1600);
   }
+  window.qaCopy = copy;  // the Quotes tab's cards (quotes.js, loaded after this) copy the same way
   document.addEventListener('click', (ev) => {
     const target = ev.target instanceof Element ? ev.target : null;
     if (!target || !target.closest('.qa-answer')) return;

@@ -4,23 +4,6 @@
 (() => {
   if (window.__qaQuoteHandlers) return;
   window.__qaQuoteHandlers = true;
-  async function copy(text, button) {
-    window.qaLastCopied = text;
-    let ok = false;
-    try {
-      if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); ok = true; }
-    } catch (e) { ok = false; }
-    if (!ok) {
-      const area = document.createElement('textarea');
-      area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
-      document.body.appendChild(area); area.select();
-      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-      area.remove();
-    }
-    const label = button.textContent;
-    button.textContent = ok ? 'Copied' : 'Press Ctrl+C';
-    setTimeout(() => { button.textContent = label; }, 1600);
-  }
   document.addEventListener('click', (ev) => {
     const target = ev.target instanceof Element ? ev.target : null;
     const card = target && target.closest('.qa-qcard');
@@ -29,7 +12,7 @@
     if (copyButton) {
       ev.preventDefault();
       const payload = card.querySelector('.qa-copy-payload');
-      if (payload) copy(payload.textContent, copyButton);
+      if (payload) window.qaCopy(payload.textContent, copyButton);
       return;
     }
     if (target.closest('a')) return;
