@@ -1,0 +1,117 @@
+"""Embed each text once? Chunk vectors derived from sentence vectors, against embedded ones.
+
+A build embeds every sentence (for quoting) and every chunk (for retrieval): on news about half the
+embedding time goes to chunks whose sentences were just embedded. This measures what retrieval
+and answers lose when a chunk's vector is instead the normalised mean of its sentences' vectors
+(plain, or weighted by each sentence's length in characters), on the same index: only the FAISS
+chunk index is swapped, in memory, and nothing is written.
+
+    python bench/embed_once.py                      # xquad-en, covid-qa and the shipped news set
+    python bench/embed_once.py --sets shipped --limit 50 --out /tmp/embed_once.md
+
+The indexes are those bench/quality.py caches (built on first use). Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from quality import SETS  # noqa: E402
+
+from qa.config import Config  # noqa: E402
+from qa.eval import check_sources, evaluate, load_questions  # noqa: E402
+
+METRICS = ("source_hit_at_1", "source_hit_at_5", "mrr_at_10", "answer_at_1", "answer_at_5")
+VARIANTS = ("embedded", "mean", "length-weighted")
+
+
+def derived_vectors(index, weighted: bool) -> np.ndarray:
+    """One unit vector per searched chunk: the (length-weighted) mean of its sentences' vectors."""
+    dim = index.sentence_vectors.shape[1]
+    out = np.zeros((len(index.chunks), dim), dtype=np.float32)
+    for i, chunk in enumerate(index.chunks):
+        rows = [index.sentence_row(chunk.doc_id, s, e) for s, e in chunk.sentences]
+        rows = [r for r in rows if r is not None]
+        if not rows:
+            continue
+        weights = np.array([(e - s) if weighted else 1 for s, e in chunk.sentences][: len(rows)], dtype=np.float32)
+        vec = (index.sentence_vectors[rows] * weights[:, None]).sum(axis=0)
+        out[i] = vec / (np.linalg.norm(vec) or 1.0)
+    return out
+
+
+def swap_dense(index, vectors: np.ndarray) -> None:
+    import faiss
+
+    dense = faiss.IndexFlatIP(vectors.shape[1])
+    dense.add(vectors)
+    index.dense, index._chunk_vectors = dense, None
+
+
+def run_set(name: str, limit: int | None) -> dict:
+    from qa.api import Assistant, load_documents
+
+    questions_path, corpus_path = SETS[name]
+    qset = load_questions(questions_path).limited(limit)
+    documents = list(load_documents([corpus_path]).documents)
+    check_sources(qset, documents)
+    assistant = Assistant.cached(documents, Config(), progress=lambda m, f: None)
+    index = assistant.index
+    embedded = index.chunk_vectors().copy()
+    results: dict[str, dict] = {"chunks": len(index.chunks), "sentences": len(index.sentence_rows)}
+    for variant in VARIANTS:
+        if variant == "embedded":
+            swap_dense(index, embedded)
+        else:
+            derived = derived_vectors(index, weighted=variant == "length-weighted")
+            results[f"{variant}_cosine"] = float(np.mean(np.sum(embedded * derived, axis=1)))
+            swap_dense(index, derived)
+        t0 = time.time()
+        report = evaluate(qset, {variant: assistant}, documents, progress=False)
+        results[variant] = {m: report.metrics[variant].get(m) for m in METRICS}
+        print(f"{name} {variant}: {results[variant]} ({time.time() - t0:.0f} s)", file=sys.stderr)
+    swap_dense(index, embedded)
+    return results
+
+
+def markdown(res: dict[str, dict], command: str) -> str:
+    lines = [f"`{command}`: chunk vectors embedded, or derived from the index's own sentence vectors.", "",
+             "| set | chunks | variant | cosine to embedded | " + " | ".join(METRICS) + " |",
+             "|---|---:|---|---:|" + "---:|" * len(METRICS)]
+    for name, r in res.items():
+        for variant in VARIANTS:
+            cos = "1.000" if variant == "embedded" else f"{r[f'{variant}_cosine']:.3f}"
+            vals = " | ".join(f"{r[variant][m]:.3f}" if r[variant][m] is not None else "n/a" for m in METRICS)
+            lines.append(f"| {name} | {r['chunks']:,} | {variant} | {cos} | {vals} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="xquad-en,covid-qa,shipped", help=f"comma-separated, of {', '.join(SETS)}")
+    parser.add_argument("--limit", type=int, help="questions per set (default: all)")
+    parser.add_argument("--out", help="also write the table here")
+    args = parser.parse_args(argv)
+    names = [s.strip() for s in args.sets.split(",") if s.strip()]
+    unknown = [s for s in names if s not in SETS]
+    if unknown:
+        parser.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}")
+    res = {name: run_set(name, args.limit) for name in names}
+    md = markdown(res, "python bench/embed_once.py " + " ".join(argv if argv is not None else sys.argv[1:]))
+    print(md)
+    if args.out:
+        Path(args.out).write_text(md, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
