@@ -47,8 +47,10 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
 # "Why" wants a reason, which no entity type marks; these words introduce one in news and
 # encyclopaedic text alike ("refused, citing a “biased” position", "due to what he believes …").
 _WHY = re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I)
+# Causes only: purpose words ("talks aimed at resolving …") describe what anything is for and
+# would lift sentences that merely mention the event.
 _REASON = re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
-                     r"|on the grounds|reasons?|in order to|so that|aimed at|to protest|blamed|accused)\b", re.I)
+                     r"|on the grounds|the reason|blamed|accused)\b", re.I)
 
 
 def reason_span(question: str, sentence: str) -> tuple[int, int] | None:
