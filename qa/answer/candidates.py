@@ -16,7 +16,7 @@ from ..nlp import tokenize
 from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Index
-from .entities import EntityCache, expected_labels, pick_short_answer, reason_span
+from .entities import EntityCache, expected_labels, pick_short_answer, cue_span
 
 
 @dataclass
@@ -169,8 +169,8 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
         return
     top = sorted(cands, key=lambda c: -c.score)[:TYPE_RERANK]
     if not labels:
-        for c in top:  # a "why" question: the sentence that gives a reason; no short answer is cut from it
-            if reason_span(question, index.documents[c.doc_id].text[c.start : c.end]) is not None:
+        for c in top:  # "why" / "how did … respond": the sentence that gives a cause or a response; no short answer
+            if cue_span(question, index.documents[c.doc_id].text[c.start : c.end]) is not None:
                 c.type_fit = 1.0
                 c.score = combined(c)
         return

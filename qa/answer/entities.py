@@ -44,23 +44,32 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
 ]
 
 
-# "Why" wants a reason, which no entity type marks; these words introduce one in news and
-# encyclopaedic text alike ("refused, citing a “biased” position", "due to what he believes …").
-_WHY = re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I)
-# Causes only: purpose words ("talks aimed at resolving …") describe what anything is for and
-# would lift sentences that merely mention the event.
-_REASON = re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
-                     r"|on the grounds|the reason|blamed|accused)\b", re.I)
+# Two kinds of question want a kind of statement that no entity type marks, and such statements
+# have their words in news and encyclopaedic text alike:
+# - "why" wants a cause ("refused, citing a “biased” position", "due to what he believes …"). Causes
+#   only: purpose words ("talks aimed at resolving …") describe what anything is for and would lift
+#   sentences that merely mention the event;
+# - "how did X respond/react" wants the response ("dismissed the claims as an “absolute lie”").
+_CUES: list[tuple[re.Pattern, re.Pattern]] = [
+    (re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I),
+     re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
+                r"|on the grounds|the reason|blamed|accused)\b", re.I)),
+    (re.compile(r"\bhow (?:did|do|does|has|have|will|would)\b.*\b(?:respond|react|reply|answer)", re.I),
+     re.compile(r"\b(?:dismissed|rejected|denied|responded|replied|retorted|condemned|welcomed|rebuffed"
+                r"|hit back|slammed|called (?:it|the|them|this|that))\b", re.I)),
+]
 
 
-def reason_span(question: str, sentence: str) -> tuple[int, int] | None:
-    """For a "why" question, the words in `sentence` that introduce a reason (not already in the question)."""
-    if not _WHY.search(question):
-        return None
+def cue_span(question: str, sentence: str) -> tuple[int, int] | None:
+    """For a "why" or "how did … respond" question, the words in `sentence` that give a cause or a
+    response (and are not in the question); None for other questions or when there are none."""
     q = question.casefold()
-    for m in _REASON.finditer(sentence):
-        if m.group().casefold() not in q:
-            return m.span()
+    for asks, gives in _CUES:
+        if asks.search(question):
+            for m in gives.finditer(sentence):
+                if m.group().casefold() not in q:
+                    return m.span()
+            return None
     return None
 
 
@@ -88,9 +97,29 @@ class EntityCache:
         if todo:
             if len(self._cache) + len(todo) > self.size:
                 self._cache.clear()
-            for (k, _t), doc in zip(todo, entity_docs(t for _k, t in todo)):
-                self._cache[k] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for (k, t), doc in zip(todo, entity_docs(t for _k, t in todo)):
+                found = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+                self._cache[k] = found + based_places(t, found)
         return [self._cache[k] for k, _t in items]
+
+
+# News names where a company or group sits as "the Hyderabad-based Zen Technologies"; spaCy reads
+# the whole phrase as one organisation, so the place inside it is added as a place of its own.
+_BASED = re.compile(r"\b((?:[A-Z][a-z][\w’'.]*[ -])?[A-Z][a-z][\w’'.]*)-based\b")
+_PLACE_LABELS = frozenset({"GPE", "LOC"})
+
+
+def based_places(sentence: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """("Hyderabad") in "Hyderabad-based …" as a GPE, unless NER already tagged that span as a place."""
+    have = {(s, e) for s, e, label in found if label in _PLACE_LABELS}
+    out = []
+    for m in _BASED.finditer(sentence):
+        start, text = m.start(1), m.group(1)
+        if text.split()[0] in ("The", "An"):  # "The London-based …": the article is not the place
+            start += len(text.split()[0]) + 1
+        if (start, m.end(1)) not in have:
+            out.append((start, m.end(1), "GPE"))
+    return out
 
 
 def _norm_words(text: str) -> set[str]:
