@@ -83,29 +83,34 @@ def cold_ask(index_dir: Path, embedder: str, repeat: int) -> float:
     return _median(_qa("ask", QUESTION, "--index-dir", str(index_dir)), _env(embedder), repeat)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def wait_for_http(proc: subprocess.Popen, port: int, t0: float, timeout: float = SERVE_TIMEOUT_S) -> float:
+    """Seconds from `t0` until the server `proc` started answers HTTP on loopback `port`."""
+    while time.perf_counter() - t0 < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"qa serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+                if resp.status < 500:
+                    return time.perf_counter() - t0
+        except (urllib.error.URLError, ConnectionError, socket.timeout):
+            time.sleep(0.1)
+    raise RuntimeError("qa serve did not answer in time")
+
+
 def serve_time(index_dir: Path, embedder: str) -> float:
     """Seconds from starting `qa serve` to its first HTTP answer."""
-    port = _free_port()
+    port = free_port()
     t0 = time.perf_counter()
     proc = subprocess.Popen(_qa("serve", "--port", str(port), "--index-dir", str(index_dir)), env=_env(embedder),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
-        while time.perf_counter() - t0 < SERVE_TIMEOUT_S:
-            if proc.poll() is not None:
-                raise RuntimeError(f"qa serve exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
-                    if resp.status < 500:
-                        return time.perf_counter() - t0
-            except (urllib.error.URLError, ConnectionError, socket.timeout):
-                time.sleep(0.1)
-        raise RuntimeError("qa serve did not answer in time")
+        return wait_for_http(proc, port, t0)
     finally:
         proc.terminate()
         try:

@@ -30,6 +30,12 @@ from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Answers run two at a time: the machine this is built for has 2 cores, and an answer is CPU-bound
+# (embedding, NER), so more at once only makes each slower. Requests beyond that wait in the queue;
+# past QUEUE_MAX waiting, a new one is refused at once with "queue is full" instead of waiting
+# minutes (at about 20 answers a second, 64 waiting is a few seconds' work).
+ANSWERS_AT_ONCE = 2
+QUEUE_MAX = 64
 LOGIN_MESSAGE = (
     "This question-answering app is password protected: log in with any user name and the one shared "
     f"password (QA_PASSWORD). After {MAX_FAILURES} wrong passwords from one address, logins from it pause "
@@ -373,7 +379,7 @@ def serve(config: Config | None = None, *, service: Service | None = None, preve
     config = config or Config.from_env()
     service = service or Service.start(config, log=log)
     demo = build_app(service)
-    demo.queue(default_concurrency_limit=2)
+    demo.queue(default_concurrency_limit=ANSWERS_AT_ONCE, max_size=QUEUE_MAX)
     host, port = config.serve.host, config.serve.port
     if host not in _LOCAL_HOSTS and not config.serve.password:
         log(f"Warning: listening on {host} without a password; set QA_PASSWORD or --password.")
