@@ -2,7 +2,10 @@
 
 import pytest
 
-from qa.answer.entities import DATE, NUMBER, PERSON, PLACE, EntityCache, expected_labels, pick_short_answer
+from qa.answer.entities import (
+    DATE, FACILITY, NUMBER, ORGS, PEOPLE, PERSON, PLACE, EntityCache, expected_labels, named_in, pick_short_answer,
+    based_places, cue_span,
+)
 
 
 @pytest.mark.parametrize(
@@ -16,6 +19,12 @@ from qa.answer.entities import DATE, NUMBER, PERSON, PLACE, EntityCache, expecte
         ("How many people died in the fighting?", NUMBER),
         ("How much aid was promised?", NUMBER),
         ("Why did Aliyev refuse to attend?", frozenset()),
+        # a role wants a person, not the organisation beside it
+        ("Which members of parliament were part of the delegation?", PEOPLE),
+        ("Who is Armenia's foreign minister who met Colonna?", PEOPLE),
+        ("Which company sold Armenia its anti-drone system?", ORGS),
+        ("What organization did General Nimeiry invite members of?", ORGS),
+        ("Which venue in Yerevan hosted the session?", FACILITY),
     ],
 )
 def test_expected_labels(question, labels):
@@ -43,3 +52,39 @@ def test_entity_named_in_the_question_is_not_the_answer():
 
 def test_untyped_question_has_no_short_answer():
     assert short("Why did the talks fail?", "The talks failed in Granada in October.") is None
+
+
+@pytest.mark.parametrize(
+    "entity, question, named",
+    [
+        ("the United States", "In which city did US, EU and Russian officials meet?", True),  # initials
+        ("European Union", "Whom did the EU send?", True),
+        ("India", "In which Indian city is the company based?", True),  # the stem of a question word
+        ("Istanbul", "In which city did US, EU and Russian officials meet?", False),
+        ("Toivo Klaar", "Whom did the EU send?", False),
+        ("Hakob Arshakyan", "Which members of parliament were part of Arshakyan's delegation?", True),  # the surname
+    ],
+)
+def test_an_entity_the_question_names_in_other_words(entity, question, named):
+    assert named_in(entity, {w for w in question.casefold().replace("?", "").replace(",", "").split()}, question) is named
+
+
+def test_the_short_answer_is_not_what_the_question_calls_by_another_name():
+    s = "Top officials from the United States and the EU met in Istanbul."
+    assert short("In which city did US and EU officials meet?", s) == "Istanbul"
+    met = "Deputy Speaker Hakob Arshakyan and his delegation met Canadian Senator Salma Ataullahjan."
+    assert short("Whom did Arshakyan's delegation meet?", met) == "Salma Ataullahjan"
+
+
+def test_why_and_respond_questions_look_for_the_words_that_give_a_cause_or_a_response():
+    q = "Why did Aliyev refuse to attend the talks in Granada?"
+    assert cue_span(q, "Aliyev is refusing to attend due to the position of France.") is not None
+    assert cue_span(q, "Aliyev and Pashinian were to meet in Granada.") is None
+    assert cue_span("Who refused to attend?", "He refused due to the position of France.") is None
+    respond = "How did Karabakh's rebel authorities respond to the accusation?"
+    assert cue_span(respond, "Karabakh's rebel authorities dismissed the claims as an “absolute lie”.") is not None
+    assert cue_span(respond, "Azerbaijan accused the separatist forces of radio interference.") is None
+    deal = "Armenia has contracted the Hyderabad-based Zen Technologies."
+    at = deal.index("Hyderabad")
+    assert based_places(deal, []) == [(at, at + len("Hyderabad"), "GPE")]
+    assert short("In which Indian city is the company based?", deal) == "Hyderabad"

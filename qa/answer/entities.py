@@ -14,8 +14,12 @@ from ..nlp import STOPWORDS, entity_docs
 PERSON = frozenset({"PERSON", "ORG", "NORP"})
 DATE = frozenset({"DATE", "TIME"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
-FACILITY = frozenset({"FAC", "ORG", "GPE"})  # spaCy often tags venues as organisations ("… Concert Complex")
+FACILITY = frozenset({"FAC", "ORG"})  # spaCy often tags venues as organisations ("… Concert Complex"); a city is not a venue
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+PEOPLE = frozenset({"PERSON"})
+ORGS = frozenset({"ORG", "NORP"})
+_ROLES = (r"person|people|man|men|woman|women|president|minister|leader|member|official|envoy|diplomat|speaker"
+          r"|ambassador|spokes(?:man|woman|person)|author|writer|chairman|senator|commander")
 
 # (pattern on the question, expected entity labels); the first match wins.
 # Nouns after "what"/"which", with up to two words between ("which Indian city") and an optional
@@ -31,10 +35,42 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
     (re.compile(_asks("venue|building|stadium|hall|complex|hotel|palace|residence"), re.I), FACILITY),
     (re.compile(r"\bwhere\b|" + _asks("country|countries|city|cities|state|town|region|place|continent|location|island"
                                        r"|river|nation|village|capital"), re.I), PLACE),
-    (re.compile(r"\bwho(m|se)?\b|" + _asks("person|people|man|men|woman|women|company|companies|organi[sz]ation|group"
-                                            r"|team|agency|agencies|party|parties|president|minister|leader|member"
-                                            r"|official|envoy|diplomat|speaker|firm|outlet|newspaper"), re.I), PERSON),
+    # a role asks for a person ("which members of parliament", "who is Armenia's foreign minister"),
+    # so an organisation in the same sentence is not its answer
+    (re.compile(_asks(_ROLES) + r"|\bwho(m|se)?\b(?:\s+[\w'’-]+){0,4}?\s+(?:" + _ROLES + r")s?\b", re.I), PEOPLE),
+    (re.compile(_asks("company|companies|organi[sz]ation|group|team|agency|agencies|party|parties|firm|outlet"
+                      r"|newspaper|ministry|ministries|bank|institution"), re.I), ORGS),
+    (re.compile(r"\bwho(m|se)?\b", re.I), PERSON),
 ]
+
+
+# Two kinds of question want a kind of statement that no entity type marks, and such statements
+# have their words in news and encyclopaedic text alike:
+# - "why" wants a cause ("refused, citing a “biased” position", "due to what he believes …"). Causes
+#   only: purpose words ("talks aimed at resolving …") describe what anything is for and would lift
+#   sentences that merely mention the event;
+# - "how did X respond/react" wants the response ("dismissed the claims as an “absolute lie”").
+_CUES: list[tuple[re.Pattern, re.Pattern]] = [
+    (re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I),
+     re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
+                r"|on the grounds|the reason|blamed|accused)\b", re.I)),
+    (re.compile(r"\bhow (?:did|do|does|has|have|will|would)\b.*\b(?:respond|react|reply|answer)", re.I),
+     re.compile(r"\b(?:dismissed|rejected|denied|responded|replied|retorted|condemned|welcomed|rebuffed"
+                r"|hit back|slammed|called (?:it|the|them|this|that))\b", re.I)),
+]
+
+
+def cue_span(question: str, sentence: str) -> tuple[int, int] | None:
+    """For a "why" or "how did … respond" question, the words in `sentence` that give a cause or a
+    response (and are not in the question); None for other questions or when there are none."""
+    q = question.casefold()
+    for asks, gives in _CUES:
+        if asks.search(question):
+            for m in gives.finditer(sentence):
+                if m.group().casefold() not in q:
+                    return m.span()
+            return None
+    return None
 
 
 def expected_labels(question: str) -> frozenset:
@@ -61,13 +97,56 @@ class EntityCache:
         if todo:
             if len(self._cache) + len(todo) > self.size:
                 self._cache.clear()
-            for (k, _t), doc in zip(todo, entity_docs(t for _k, t in todo)):
-                self._cache[k] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for (k, t), doc in zip(todo, entity_docs(t for _k, t in todo)):
+                found = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+                self._cache[k] = found + based_places(t, found)
         return [self._cache[k] for k, _t in items]
+
+
+# News names where a company or group sits as "the Hyderabad-based Zen Technologies"; spaCy reads
+# the whole phrase as one organisation, so the place inside it is added as a place of its own.
+_BASED = re.compile(r"\b((?:[A-Z][a-z][\w’'.]*[ -])?[A-Z][a-z][\w’'.]*)-based\b")
+_PLACE_LABELS = frozenset({"GPE", "LOC"})
+
+
+def based_places(sentence: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """("Hyderabad") in "Hyderabad-based …" as a GPE, unless NER already tagged that span as a place."""
+    have = {(s, e) for s, e, label in found if label in _PLACE_LABELS}
+    out = []
+    for m in _BASED.finditer(sentence):
+        start, text = m.start(1), m.group(1)
+        if text.split()[0] in ("The", "An"):  # "The London-based …": the article is not the place
+            start += len(text.split()[0]) + 1
+        if (start, m.end(1)) not in have:
+            out.append((start, m.end(1), "GPE"))
+    return out
 
 
 def _norm_words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.casefold())}
+
+
+_DETERMINERS = frozenset({"the", "a", "an"})
+MIN_STEM = 4  # "India" in "Indian", "Armenia" in "Armenians"; shorter words prefix too much by chance
+
+
+def named_in(entity: str, q_words: set[str], question: str) -> bool:
+    """Whether the question already names `entity`: the same words (an article aside), its last
+    word as written ("Hakob Arshakyan" for "Arshakyan's"), its initials ("the United States" for
+    "US", "European Union" for "EU"), or each word as the stem of a question word ("India" for
+    "Indian")."""
+    words = [w for w in re.findall(r"\w+", entity.casefold()) if w not in _DETERMINERS]
+    if not words:
+        return False
+    if set(words) <= q_words:
+        return True
+    if len(words) > 1 and len(words[-1]) >= MIN_STEM and re.search(r"\b" + re.escape(entity.split()[-1]) + r"\b", question):
+        return True  # a person by surname ("Arshakyan's delegation"), a body by its last name word
+    caps = [w for w in re.findall(r"\w+", entity) if w[:1].isupper()]
+    if len(caps) > 1 and re.search(r"\b" + "".join(w[0] for w in caps) + r"\b", question):
+        return True
+    return all(any(q.startswith(w) for q in q_words) for w in words if len(w) >= MIN_STEM) and all(
+        len(w) >= MIN_STEM or w in q_words for w in words)
 
 
 def pick_short_answer(
@@ -88,8 +167,7 @@ def pick_short_answer(
     for s, e, label in ents:
         if label not in labels:
             continue
-        words = _norm_words(sentence[s:e])
-        if words and words <= q_words:
+        if named_in(sentence[s:e], q_words, question):
             continue  # the question already names it: it is not the answer
         # answers tend to follow the words the question shares with the sentence ("held on Oct. 5
         # in Spain"), so an entity before a shared word counts as twice as far away
