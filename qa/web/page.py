@@ -108,8 +108,10 @@ def build_app(service: Service) -> gr.Blocks:
 
 
 def _header_section(service: Service, p: SimpleNamespace) -> None:
-    p.header = gr.HTML(H.header_html(service.status(), service.ready), elem_id="qa-header-box")
-    with gr.Column(visible=not service.ready, elem_id="qa-noindex") as p.noindex_box:
+    # built while the index may still be opening (`qa serve` answers HTTP first): never wait here;
+    # the page-load refresh shows the real state
+    p.header = gr.HTML(H.header_html(service.status(), service.ready_now), elem_id="qa-header-box")
+    with gr.Column(visible=not service.ready_now, elem_id="qa-noindex") as p.noindex_box:
         p.noindex_text = gr.Markdown(service.message or "No index yet.")
         p.build_btn = gr.Button("Build index", variant="primary", elem_id="qa-build", size="sm")
     p.build_report = gr.HTML(elem_id="qa-build-report")
@@ -155,7 +157,7 @@ def _settings_section(service: Service, p: SimpleNamespace) -> None:
 
 def _upload_section(service: Service, p: SimpleNamespace) -> None:
     limit = service.config.serve.max_upload_mb
-    with gr.Accordion("Add articles", open=not service.ready, elem_id="qa-add"):
+    with gr.Accordion("Add articles", open=not service.ready_now, elem_id="qa-add"):
         # no file_types filter: a wrong file should reach ingest and come back with its reason
         p.files = gr.File(
             label=(f"Upload {', '.join(UPLOAD_TYPES)} files (up to {limit} MB each); they are indexed at once "
@@ -255,7 +257,9 @@ class _Handlers:
         return [], _new_session(), H.source_placeholder_html(), gr.DownloadButton(value=None, interactive=False), "", ""
 
     def on_refresh(self) -> tuple:
-        """What changes when the index does: status, outlets, the no-index box, the date hints."""
+        """What changes when the index does: status, outlets, the no-index box, the date hints
+        (on page load, after the index has been opened)."""
+        self.service.settle()
         first, last = _date_hints(self.service)
         return (
             H.header_html(self.service.status(), self.service.ready),
@@ -373,11 +377,14 @@ def launch_kwargs(config: Config, *, guard: LoginGuard | None = None, log: Log =
 
 def serve(config: Config | None = None, *, service: Service | None = None, prevent_thread_lock: bool = False,
           log: Log = print_line, login_guard: LoginGuard | None = None) -> gr.Blocks:
-    """Open (or on a first run build) the index, then serve the app. Returns the Blocks.
+    """Serve the app, then open (or on a first run build) the index; until it is open, requests
+    that need it wait (`Service.settle`). Returns the Blocks.
 
     `login_guard` limits wrong passwords per client (default: a `LoginGuard()` of its own)."""
     config = config or Config.from_env()
-    service = service or Service.start(config, log=log)
+    opening = service is None
+    if opening:  # answer HTTP first, then open the index: the page is up while torch and spaCy load
+        service = Service.opening(config)
     demo = build_app(service)
     demo.queue(default_concurrency_limit=ANSWERS_AT_ONCE, max_size=QUEUE_MAX)
     host, port = config.serve.host, config.serve.port
@@ -385,11 +392,19 @@ def serve(config: Config | None = None, *, service: Service | None = None, preve
         log(f"Warning: listening on {host} without a password; set QA_PASSWORD or --password.")
     try:
         kwargs = launch_kwargs(config, guard=login_guard, log=log)
-        demo.launch(prevent_thread_lock=prevent_thread_lock, quiet=False, **kwargs)
+        demo.launch(prevent_thread_lock=True, quiet=False, **kwargs)
     except OSError as exc:
         if "port" in str(exc).lower():
             raise ConfigError(
                 f"port {port} on {host} is in use: stop the other server or pick another with --port / QA_PORT"
             ) from None
         raise
+    if opening:
+        try:
+            service.open(log=log)
+        except BaseException:
+            demo.close()
+            raise
+    if not prevent_thread_lock:
+        demo.block_thread()
     return demo

@@ -66,6 +66,7 @@ class _QuoteHandlers:
         self.service = service
 
     def on_speakers(self):
+        self.service.settle()  # on page load: the list fills in once the index is open
         return gr.Dropdown(choices=_speaker_choices(self.service))
 
     def on_search(self, topic, speaker):

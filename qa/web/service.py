@@ -35,6 +35,12 @@ UPLOADS = "uploads"  # uploaded files are saved in <corpus>/uploads/ and become 
 MAX_NAME_BYTES = 150  # an upload's file name, in UTF-8 bytes: far under the usual 255, with room for "-2"
 _MAX_SUFFIX = 16  # a longer "extension" is part of the name (and then no accepted type)
 Log = Callable[[str], None]
+# `qa serve` answers HTTP before the index is open (importing torch and spaCy takes seconds); a
+# request that needs the index meanwhile waits up to OPEN_WAIT_S. A first-run build can take longer:
+# such a request is then told the index is being built.
+OPEN_WAIT_S = 120
+OPENING = "Opening the index …"
+BUILDING = "Building the index from the corpus folder; the page fills in when it is ready. Reload in a minute."
 Progress = Callable[[str, float], None]
 
 
@@ -66,6 +72,8 @@ class Service:
         self._swap = threading.Lock()  # guards replacing the assistant
         self._ask = threading.Lock()  # one question at a time on the shared assistant
         self._write = threading.Lock()  # one build or upload at a time
+        self._settled = threading.Event()  # cleared while the index is being opened (see `opening`)
+        self._settled.set()
         self.tmp = Path(tempfile.mkdtemp(prefix="qa-app-"))
 
     # --- starting ----------------------------------------------------------------------------
@@ -73,23 +81,46 @@ class Service:
     @classmethod
     def start(cls, config: Config, *, log: Log = print_line, build: bool = True) -> "Service":
         """Open the index; on a first run (no index, articles in corpus/) build it, logging progress."""
-        try:
-            assistant = Assistant.load(config.index_dir, config)
-        except (IndexMissingError, IndexIncompatibleError) as exc:
-            reason = str(exc)
-        else:
-            _warn_if_stale(assistant, config, log)
-            return cls(config, assistant)
-        if not corpus_files(config.corpus_dir):
-            return cls(config, None, _no_index_message(config, reason))
-        if not build:
-            return cls(config, None, reason)
-        service = cls(config, None)
-        try:
-            service.build(log=log)
-        except EmptyCorpusError as exc:
-            service.message = f"{exc}. Fix the files in {config.corpus_dir}/ and build again, or upload articles."
+        service = cls.opening(config)
+        service.open(log=log, build=build)
         return service
+
+    @classmethod
+    def opening(cls, config: Config) -> "Service":
+        """A service whose index is still to be opened by `open()`: the server can answer HTTP at
+        once, and requests that need the index wait for it (`settle`)."""
+        service = cls(config, None, OPENING)
+        service._settled.clear()
+        return service
+
+    def open(self, *, log: Log = print_line, build: bool = True) -> None:
+        """Open the index into this service, or build it on a first run; then release waiting requests."""
+        cfg = self.config
+        try:
+            try:
+                assistant = Assistant.load(cfg.index_dir, cfg)
+            except (IndexMissingError, IndexIncompatibleError) as exc:
+                reason = str(exc)
+            else:
+                _warn_if_stale(assistant, cfg, log)
+                self._install(assistant)
+                return
+            if not corpus_files(cfg.corpus_dir):
+                self.message = _no_index_message(cfg, reason)
+            elif not build:
+                self.message = reason
+            else:
+                self.message = BUILDING
+                try:
+                    self.build(log=log)
+                except EmptyCorpusError as exc:
+                    self.message = f"{exc}. Fix the files in {cfg.corpus_dir}/ and build again, or upload articles."
+        finally:
+            self._settled.set()
+
+    def settle(self, timeout: float = OPEN_WAIT_S) -> None:
+        """Wait (at most `timeout` seconds) until the index is opened, when it is being opened."""
+        self._settled.wait(timeout)
 
     def build(self, *, progress: Progress | None = None, log: Log = print_line) -> list[str]:
         """Build the index from corpus_dir (reusing unchanged vectors); returns the skipped files."""
@@ -125,6 +156,13 @@ class Service:
 
     @property
     def ready(self) -> bool:
+        """Whether there is an index to ask, once it has been opened (waits while it is opening)."""
+        self.settle()
+        return self.assistant is not None
+
+    @property
+    def ready_now(self) -> bool:
+        """Whether there is an index to ask right now (never waits)."""
         return self.assistant is not None
 
     def documents(self) -> dict[str, Document]:
@@ -142,12 +180,13 @@ class Service:
     def status(self) -> str:
         a = self.assistant
         if a is None:
-            return "No index yet"
+            return "No index yet" if self._settled.is_set() else self.message  # opening or building
         return status_text(a.stats(), a.outlets(), a.date_range())
 
     def ask(self, question: str, k: int | None = None, **options) -> Answer:
         """`Assistant.ask` (same arguments) on the shared assistant, one question at a time; the
         API refuses a bad question, k or date itself."""
+        self.settle()
         a = self.assistant
         if a is None:
             raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
@@ -156,6 +195,7 @@ class Service:
 
     def quotes(self, **options) -> list:
         """`Assistant.quotes` (same arguments) on the shared assistant; it refuses bad filters itself."""
+        self.settle()
         a = self.assistant
         if a is None:
             raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
@@ -163,6 +203,7 @@ class Service:
             return a.quotes(**options)
 
     def speakers(self) -> list:
+        """Everyone quoted (none while the index is opening: the page builds without waiting)."""
         a = self.assistant
         if a is None:
             return []
@@ -171,6 +212,7 @@ class Service:
 
     def support(self, text: str, k: int | None = None):
         """`Assistant.support` on the shared assistant (sources for a draft), one request at a time."""
+        self.settle()
         a = self.assistant
         if a is None:
             raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
