@@ -112,11 +112,16 @@ def serve_time(index_dir: Path, embedder: str) -> float:
     try:
         return wait_for_http(proc, port, t0)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server child, and kill it if it has not exited 20 s later."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 # --- ingest and re-index ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from perf import free_port, wait_for_http  # noqa: E402
+from perf import free_port, stop, wait_for_http  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "questions" / "shipped.jsonl"
 K = 3  # quotes per answer, as a reader of the app would ask
@@ -126,11 +126,7 @@ def run(args) -> dict:
         started = wait_for_http(server, port, t0, START_TIMEOUT_S)
         load = load_test(f"http://127.0.0.1:{port}/", questions, args.users, args.questions)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     # the same questions, as many, one after another
     baseline = sequential_baseline(index_dir, [q for qs in make_plan(questions, args.users, args.questions) for q in qs])
     return {
