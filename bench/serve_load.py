@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from perf import free_port, stop, wait_for_http  # noqa: E402
+
+from qa.eval import percentile  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "questions" / "shipped.jsonl"
 K = 3  # quotes per answer, as a reader of the app would ask
@@ -52,9 +53,10 @@ def ensure_index(index_dir: Path) -> None:
         Assistant.from_corpus([ROOT / "corpus"], index_dir)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+def _ms(seconds: list[float], p: float) -> float:
+    """The p-th percentile in milliseconds, as `qa eval` computes latency; NaN when nothing was timed."""
+    value = percentile(seconds, p)
+    return float("nan") if value is None else 1000 * value
 
 
 def sequential_baseline(index_dir: Path, questions: list[str]) -> dict:
@@ -70,8 +72,7 @@ def sequential_baseline(index_dir: Path, questions: list[str]) -> dict:
         assistant.ask(q, K)
         times.append(time.perf_counter() - t)
     wall = time.perf_counter() - t0
-    return {"rate_qps": len(questions) / wall, "p50_ms": 1000 * percentile(times, 0.5),
-            "p95_ms": 1000 * percentile(times, 0.95)}
+    return {"rate_qps": len(questions) / wall, "p50_ms": _ms(times, 50), "p95_ms": _ms(times, 95)}
 
 
 def one_user(url: str, questions: list[str]) -> tuple[list[float], list[str], int]:
@@ -109,7 +110,7 @@ def load_test(url: str, questions: list[str], users: int, per_user: int) -> dict
         "users": users, "questions_per_user": per_user, "asked": users * per_user, "answered": len(times),
         "well_formed": sum(r[2] for r in results), "errors": len(errors), "error_samples": errors[:5],
         "wall_s": wall, "throughput_qps": len(times) / wall if wall else 0.0,
-        "p50_ms": 1000 * percentile(times, 0.5), "p95_ms": 1000 * percentile(times, 0.95),
+        "p50_ms": _ms(times, 50), "p95_ms": _ms(times, 95),
     }
 
 

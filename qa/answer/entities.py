@@ -135,18 +135,19 @@ def named_in(entity: str, q_words: set[str], question: str) -> bool:
     word as written ("Hakob Arshakyan" for "Arshakyan's"), its initials ("the United States" for
     "US", "European Union" for "EU"), or each word as the stem of a question word ("India" for
     "Indian")."""
-    words = [w for w in re.findall(r"\w+", entity.casefold()) if w not in _DETERMINERS]
+    raw = re.findall(r"\w+", entity)
+    words = [w.casefold() for w in raw if w.casefold() not in _DETERMINERS]
     if not words:
         return False
     if set(words) <= q_words:
         return True
-    if len(words) > 1 and len(words[-1]) >= MIN_STEM and re.search(r"\b" + re.escape(entity.split()[-1]) + r"\b", question):
+    if len(words) > 1 and len(words[-1]) >= MIN_STEM and re.search(r"\b" + re.escape(raw[-1]) + r"\b", question):
         return True  # a person by surname ("Arshakyan's delegation"), a body by its last name word
-    caps = [w for w in re.findall(r"\w+", entity) if w[:1].isupper()]
+    caps = [w for w in raw if w[:1].isupper()]
     if len(caps) > 1 and re.search(r"\b" + "".join(w[0] for w in caps) + r"\b", question):
         return True
-    return all(any(q.startswith(w) for q in q_words) for w in words if len(w) >= MIN_STEM) and all(
-        len(w) >= MIN_STEM or w in q_words for w in words)
+    # a long word may be the stem of a question word; a short one must be there as it is
+    return all(any(q.startswith(w) for q in q_words) if len(w) >= MIN_STEM else w in q_words for w in words)
 
 
 def pick_short_answer(
