@@ -160,10 +160,28 @@ def reindex_one(corpus: Path, work: Path, embedder: str) -> float:
     shutil.copytree(corpus, folder / "corpus")
     index_dir = folder / "index"
     _timed(_qa("index", str(folder / "corpus"), "--index-dir", str(index_dir)), _env(embedder))
-    first = sorted((folder / "corpus").glob("*.txt"))[0]
-    first.write_text(first.read_text(encoding="utf-8") + "\n\nA correction was added to this article today.\n",
-                     encoding="utf-8")
+    change_one_document(folder / "corpus")
     return _timed(_qa("index", str(folder / "corpus"), "--index-dir", str(index_dir)), _env(embedder))
+
+
+CORRECTION = " A correction was added to this article today."
+
+
+def change_one_document(corpus: Path) -> None:
+    """Add a sentence inside the body of the first .txt article. Not at the end of the file: a saved
+    page ends in boilerplate that cleaning drops, so text appended there changes nothing indexed."""
+    from qa.api import load_documents
+
+    first = sorted(corpus.glob("*.txt"))[0]
+    raw = first.read_text(encoding="utf-8")
+    before = {d.id: d.text for d in load_documents([corpus]).documents}
+    body = next(text for doc_id, text in before.items() if doc_id.startswith(first.name))
+    line = max(body.splitlines(), key=len)  # a body paragraph, found as it stands in the file
+    first.write_text(raw.replace(line, line + CORRECTION, 1), encoding="utf-8")
+    after = {d.id: d.text for d in load_documents([corpus]).documents}
+    changed = [doc_id for doc_id in after if after[doc_id] != before.get(doc_id)]
+    if len(changed) != 1:
+        raise SystemExit(f"perf: changing {first.name} changed {len(changed)} indexed documents, not one")
 
 
 # --- query latency at scale -------------------------------------------------------------------

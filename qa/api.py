@@ -141,13 +141,23 @@ class Assistant:
     """Answers questions from one index with quotes cut from its documents."""
 
     def __init__(self, index: Index, config: Config | None = None, embedder: Embedder | None = None,
-                 entities: EntityCache | None = None):
+                 entities: EntityCache | None = None, *, warm: bool = True):
         self.index = index
         self.config = config or Config()
-        self.embedder = embedder or Embedder(self.config.model, self.config.batch_size, self.config.embedder)
+        self._embedder = embedder
         self.entities = entities or EntityCache()
         self._idf: IdfTable | None = None
-        self.entities.warm_up()  # load spaCy's NER now, not inside the first question
+        if warm:
+            # load the model and spaCy's NER now, not inside the first question; a caller that only
+            # builds (`qa index`) says warm=False and skips the seconds they cost
+            self.embedder
+            self.entities.warm_up()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(self.config.model, self.config.batch_size, self.config.embedder)
+        return self._embedder
 
     # --- opening and building -------------------------------------------------------------------
 
@@ -167,13 +177,15 @@ class Assistant:
         rebuild: bool = False,
         progress: Progress | None = None,
         show_progress_bar: bool | None = None,
+        warm: bool = True,
     ) -> "Assistant":
         """Index `documents` at `index_dir`: reuse it when it holds exactly them, else (re)build it,
-        embedding only text it has not seen (`rebuild` embeds everything again)."""
+        embedding only text it has not seen (`rebuild` embeds everything again). `warm=False`: the
+        caller only builds, so spaCy's NER is not loaded for questions."""
         config = config or Config()
         index = build_store(list(documents), index_dir, config, rebuild=rebuild, progress=progress or _noop,
                             show_progress_bar=show_progress_bar)
-        return cls(index, config)
+        return cls(index, config, warm=warm)
 
     @classmethod
     def from_corpus(
@@ -201,6 +213,7 @@ class Assistant:
         *,
         address: str = "auto",
         progress: Progress | None = None,
+        warm: bool = True,
     ) -> tuple["Assistant", IngestResult]:
         """`from_corpus` with reading, cleaning, chunking and embedding run as a Ray Data pipeline on the
         cluster at `address` ("auto": the running one, else a local one); needs `qa-assistant[ray]`.
@@ -214,7 +227,7 @@ class Assistant:
         t0 = time.time()
         result, built, dim = ray_ingest(list(paths), config, address, progress=progress or _noop)
         index = publish_built(result.documents, built, dim, index_dir, config, time.time() - t0)
-        return cls(index, config), result
+        return cls(index, config, warm=warm), result
 
     @classmethod
     def cached(

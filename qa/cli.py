@@ -67,7 +67,7 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
         click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
         assistant, result = Assistant.from_corpus_on_ray(
             paths, config.index_dir, config, address=ray_address,
-            progress=_stage_line,
+            progress=_stage_line, warm=False,
         )
         for problem in result.problems:
             click.echo(f"skipped {problem}", err=True)
@@ -79,7 +79,7 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
         # one display: stage lines, and in a terminal a bar while each batch of text is embedded;
         # a log or pipe gets the lines only (a bar redrawn with carriage returns is noise there)
         assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
-                                    progress=_stage_line, show_progress_bar=sys.stderr.isatty())
+                                    progress=_stage_line, show_progress_bar=sys.stderr.isatty(), warm=False)
     s = assistant.stats()
     _report_removed(assistant.removed)
     click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {_where(config)}")

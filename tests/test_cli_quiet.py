@@ -49,3 +49,26 @@ def test_eval_into_a_pipe_reports_plain_lines(shipped_index_dir):
     assert not [n for n in NOISE if n in run.stderr], run.stderr
     assert "hybrid: 4/4 questions" in run.stderr
     assert "answer_at_1" in run.stdout
+
+
+def test_index_of_an_unchanged_corpus_loads_no_model(tmp_path):
+    """`qa index` over what the index already holds only checks it: neither the embedding model nor
+    spaCy is loaded (they cost seconds), and the index still answers afterwards."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(sorted(CORPUS.glob("*.txt"))[0], corpus)
+    index = tmp_path / "index"
+    assert _run("index", str(corpus), "--index-dir", str(index)).returncode == 0
+    probe = (
+        "import sys; from qa.cli import cli\n"
+        f"try: cli(['index', {str(corpus)!r}, '--index-dir', {str(index)!r}])\n"
+        "except SystemExit as e: assert not e.code, e.code\n"
+        "print(sorted(m for m in ('spacy', 'torch', 'sentence_transformers', 'onnxruntime') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("QA_EMBEDDER", None)
+    run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "[]", run.stdout
+    asked = _run("ask", QUESTION, "--index-dir", str(index), "-k", "1")
+    assert asked.returncode == 0 and "Granada" in asked.stdout, asked.stdout + asked.stderr
