@@ -16,7 +16,7 @@ from ..nlp import tokenize
 from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Index
-from .entities import EntityCache, expected_labels, pick_short_answer, cue_span
+from .entities import EntityCache, asks_who_named_is, cue_span, describe_span, expected_labels, pick_short_answer
 
 
 @dataclass
@@ -168,6 +168,15 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
     if not cands:
         return
     top = sorted(cands, key=lambda c: -c.score)[:TYPE_RERANK]
+    name = asks_who_named_is(question)
+    if name:  # "Who is Louis Bono?": what the sentence says the named one is, not another name in it
+        for c in top:
+            span = describe_span(name, index.documents[c.doc_id].text[c.start : c.end])
+            if span is not None:
+                c.short = (c.start + span[0], c.start + span[1])
+                c.type_fit = 1.0
+                c.score = combined(c)
+        return
     if not labels:
         for c in top:  # "why" / "how did … respond": the sentence that gives a cause or a response; no short answer
             if cue_span(question, index.documents[c.doc_id].text[c.start : c.end]) is not None:
