@@ -217,6 +217,13 @@ def test_a_follow_up_to_an_answer_needs_less_coverage(shipped):
     assert adds_known_words("", [], shipped.index, shipped.idf)  # nothing added: nothing to check
 
 
+def test_a_new_question_in_a_chat_gets_no_follow_up_allowance(shipped):
+    # not rewritten and nothing in it says it goes on from the answer: judged like a first question
+    a = _follow(shipped, GRANADA, "Who won the 2022 FIFA World Cup final?")
+    assert a.resolved_question == a.question and a.abstained
+    assert a.confidence < shipped.config.min_score
+
+
 def test_the_context_of_a_follow_up_after_a_refusal_is_the_last_answer():
     from qa.answer import last_answered
 

@@ -36,6 +36,9 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 
+# a question that says it goes on from the last one: a connective, a pronoun, "else"/"other"
+_CONTINUES = re.compile(_FOLLOW_UP.pattern + r"|\b(?:else|other|too)\b", re.IGNORECASE)
+
 
 def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
     """The text to retrieve with: a follow-up ("And what did Russia offer?") borrows the previous question."""
@@ -91,8 +94,11 @@ def answer_question(
     context = context_spans(answered, index)
     cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context)
     quotes = select_quotes(cands, index, k, config)
-    follow_up = resolved != question or answered is not None
-    if follow_up and (unknown_nouns(question, lambda stem: stem in idf.idf) or not adds_known_words(question, cands, index, idf)):
+    # a question that goes on from an answer ("What else did India sell?") starts from coverage the
+    # answer showed; a new question asked in the same chat does not
+    follow_up = answered is not None and (resolved != question or bool(_CONTINUES.search(question)))
+    if (resolved != question or follow_up) and (
+            unknown_nouns(question, lambda stem: stem in idf.idf) or not adds_known_words(question, cands, index, idf)):
         quotes = []  # honesty: a follow-up about something no article (or not the best one) mentions is refused
     if not tokenize(resolved):
         # "When was that?" with nothing before it to refer to: no word to look for, so any
@@ -100,7 +106,7 @@ def answer_question(
         quotes = []
     # judged as searched: a follow-up's coverage is that of the question it stands for
     found = signals(resolved, cands, index, idf)
-    if answered is not None:
+    if follow_up:
         config = config.replace(min_score=config.min_score * config.followup_min_share)
     answer = compose(resolved, quotes, config, covers(found), found, missing_words(resolved, cands, index, idf))
     answer.question, answer.resolved_question = question, resolved
