@@ -68,6 +68,11 @@ class Config:
     # abstain when coverage.covers() is below this: the highest threshold refusing at most 5% of the
     # answerable questions of every tuning half (bench/abstain.py fit; was 0.48 on the older mean score)
     min_score: float = 0.21
+    # a follow-up to an answered turn abstains below this share of min_score: the turn before
+    # showed the articles cover its subject, and what the follow-up adds is checked word by word
+    # (coverage.adds_known_words); its resolved question, short and borrowing, scores lower than
+    # a question typed in full (bench/followup.py)
+    followup_min_share: float = 0.5
     # sources for a draft: a sentence is supported when its best sentence in the articles reaches
     # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
     support_min: float = 0.51

@@ -73,6 +73,14 @@ def pipeline():
     return nlp
 
 
+@lru_cache(maxsize=1)
+def lemmatizer():
+    """spaCy's rule lemmatizer on its own, to run on a doc of `pipeline()` (which leaves it out:
+    indexing needs no lemmas); it reads the part-of-speech tags that pipeline already set."""
+    model = _import_model().load(exclude=[p for p in pipeline().pipe_names if p != "lemmatizer"])
+    return model.get_pipe("lemmatizer")
+
+
 def _disabled(wanted: tuple[str, ...]) -> list[str]:
     return [name for name in pipeline().pipe_names if name not in wanted]
 

@@ -40,11 +40,45 @@ def turn(question: str, quote: str = "", short: str | None = None) -> list[Turn]
      turn("What did Armenia say about the wounded soldier?", "Azerbaijan, meanwhile, categorically denied the report."),
      "What did Azerbaijan say about the wounded soldier?"),
     ("What did she bring to Kyiv?", turn("Who is Anna Hakopyan?"), "What did Anna Hakopyan bring to Kyiv?"),
+    # "the one in Paris": the noun of the event the last turn was about
+    ("Who would attend the one in Paris?",
+     turn("What did the minister plan next?", "The minister said she planned a summit in Berlin and another in Paris in May."),
+     "Who would attend the summit in Paris?"),
+    # "there" after a question that names an event and no place: at that event
+    ("Who spoke there?", turn("When did the climate conference open?", "The climate conference opened on Monday.", "Monday"),
+     "Who spoke at the climate conference?"),
+    # "Where?" after a subject question: whom it answered, in the subject's place, with the verb's lemma
+    ("Where?", turn("Who unveiled the new budget?", "Finance Minister Jane Doe unveiled the new budget in Brussels.",
+                    "Jane Doe"), "Where did Jane Doe unveil the new budget?"),
+    # "it" after "What did X bring?": what the answer says was brought, not the place of the question
+    ("Who thanked her for it?",
+     turn("What did Maria Lopez bring to the hospital?",
+          "Lopez brought with her a donation of medical supplies, for which she was thanked by the director."),
+     "Who thanked Maria Lopez for a donation of medical supplies?"),
+    # "it" is what the question named, not what it asked for ("which village")
+    ("What did Armenia say about it?", turn("Near which village was the soldier wounded?"),
+     "What did Armenia say about the soldier?"),
+    # the question's own noun before a demonstrative of the quote ("these negotiations" points elsewhere)
+    ("Who unveiled it?", turn("What is the Crossroads of Peace project?", "“These negotiations will yield results,” he said."),
+     "Who unveiled the Crossroads of Peace project?"),
+    # an actor only when the question names nothing else
+    ("What did it warn Azerbaijan about?", turn("What did PACE adopt on Thursday?"), "What did PACE warn Azerbaijan about?"),
+    # a preposition the new phrase brings is not doubled
+    ("And in 2020?", turn("How many people were killed in the clashes in September?"),
+     "How many people were killed in the clashes in 2020?"),
 ])
 def test_references_resolve_to_the_previous_turn(question, history, expected):
     from qa.answer.followup import resolve
 
     assert resolve(question, history) == expected
+
+
+def test_there_is_not_a_kind_of_event():
+    from qa.answer.followup import resolve
+
+    # "hours of attacks" names no one event to be "at": "there" is left as asked
+    question = "How many people have left from there since then?"
+    assert resolve(question, turn("After how many hours of attacks did the city fall?")) == question
 
 
 def test_a_question_that_refers_to_nothing_stays_as_asked():
@@ -159,6 +193,43 @@ def test_an_unanswerable_follow_up_is_refused(shipped):
     a = _follow(shipped, "Which French minister said France was ready to provide military aid to Armenia?",
                 "What did she study at university?")
     assert a.abstained and a.quotes == []
+
+
+def test_a_follow_up_whose_own_words_the_article_lacks_is_refused(shipped):
+    # "he" is Louis Bono, whom the article names at length; nothing in it says "born"
+    a = _follow(shipped, "Who is Louis Bono?", "Where was he born?")
+    assert a.resolved_question == "Where was Louis Bono born?"
+    assert a.abstained and a.quotes == []
+
+
+def test_a_follow_up_to_an_answer_needs_less_coverage(shipped):
+    from qa.answer.coverage import adds_known_words
+
+    first = "What did Michel intend to organise next?"
+    follow = "Who else would join the one in Spain?"
+    answered = _follow(shipped, first, follow)
+    asked_alone_history = shipped.ask(follow, history=[first])  # no answer: no lowered threshold
+    # answered below the full threshold but above its follow-up share, from the article just quoted
+    config = shipped.config
+    assert config.min_score * config.followup_min_share <= answered.confidence < config.min_score
+    assert not answered.abstained and any(n in answered.quotes[0].text for n in ("Scholz", "Macron"))
+    assert asked_alone_history.abstained
+    assert adds_known_words("", [], shipped.index, shipped.idf)  # nothing added: nothing to check
+
+
+def test_a_new_question_in_a_chat_gets_no_follow_up_allowance(shipped):
+    # not rewritten and nothing in it says it goes on from the answer: judged like a first question
+    a = _follow(shipped, GRANADA, "Who won the 2022 FIFA World Cup final?")
+    assert a.resolved_question == a.question and a.abstained
+    assert a.confidence < shipped.config.min_score
+
+
+def test_the_context_of_a_follow_up_after_a_refusal_is_the_last_answer():
+    from qa.answer import last_answered
+
+    answered, refused = turn(GRANADA, "Aliyev refused."), turn("How old is he?")
+    assert last_answered(answered + refused) is answered[0]
+    assert last_answered(refused) is None and last_answered([]) is None
 
 
 # --- qa chat -----------------------------------------------------------------------------------------

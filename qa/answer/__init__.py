@@ -20,7 +20,7 @@ from ..records import Answer, Turn
 from ..store import Index
 from .candidates import IdfTable, Span, find_candidates
 from .compose import ABSTAIN_TEXT, compose
-from .coverage import covers, missing_words, signals
+from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
 from .followup import resolve, unknown_nouns
 from .quotes import select_quotes, verify_quote
@@ -36,12 +36,21 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 
+# a question that says it goes on from the last one: a connective, a pronoun, "else"/"other"
+_CONTINUES = re.compile(_FOLLOW_UP.pattern + r"|\b(?:else|other|too)\b", re.IGNORECASE)
+
 
 def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
     """The text to retrieve with: a follow-up ("And what did Russia offer?") borrows the previous question."""
     if history and (len(question.split()) <= FOLLOW_UP_WORDS or _FOLLOW_UP.search(question)):
         return f"{history[-1]} {question}"
     return question
+
+
+def last_answered(history: Sequence[Turn]) -> Turn | None:
+    """The latest turn that was answered: a refusal quotes nothing to stand next to, so the
+    context of a follow-up after one is the answer before it."""
+    return next((t for t in reversed(history) if t.answer is not None and not t.answer.abstained), None)
 
 
 def context_spans(turn: Turn | None, index: Index) -> list[Span]:
@@ -81,17 +90,24 @@ def answer_question(
     else:  # nothing to resolve: a short follow-up still borrows the previous question's words
         query = retrieval_query(question, [t.resolved for t in history])
     vecs = embedder.encode([resolved] if query == resolved else [resolved, query])
-    context = context_spans(history[-1] if history else None, index)
+    answered = last_answered(history)
+    context = context_spans(answered, index)
     cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context)
     quotes = select_quotes(cands, index, k, config)
-    if resolved != question and unknown_nouns(question, lambda stem: stem in idf.idf):
-        quotes = []  # honesty: a follow-up about something no article mentions is refused
+    # a question that goes on from an answer ("What else did India sell?") starts from coverage the
+    # answer showed; a new question asked in the same chat does not
+    follow_up = answered is not None and (resolved != question or bool(_CONTINUES.search(question)))
+    if (resolved != question or follow_up) and (
+            unknown_nouns(question, lambda stem: stem in idf.idf) or not adds_known_words(question, cands, index, idf)):
+        quotes = []  # honesty: a follow-up about something no article (or not the best one) mentions is refused
     if not tokenize(resolved):
         # "When was that?" with nothing before it to refer to: no word to look for, so any
         # passage would be a guess, however well its vector happens to score
         quotes = []
     # judged as searched: a follow-up's coverage is that of the question it stands for
     found = signals(resolved, cands, index, idf)
+    if follow_up:
+        config = config.replace(min_score=config.min_score * config.followup_min_share)
     answer = compose(resolved, quotes, config, covers(found), found, missing_words(resolved, cands, index, idf))
     answer.question, answer.resolved_question = question, resolved
     return answer

@@ -109,6 +109,23 @@ def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTab
     }
 
 
+# Words a follow-up uses whatever it asks ("What else did he say?"): they say nothing of what it adds.
+LIGHT_WORDS = frozenset(tokenize("say said says tell told do did does else"))
+
+
+def adds_known_words(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> bool:
+    """Whether the article of the best passage holds any word the follow-up `question` (as typed)
+    adds. A resolved follow-up carries the last turn's names and topic, which that article holds
+    by construction, so its coverage looks high however little the article says of what is new:
+    "How old is he?", "Where was he born?", "When will it be delivered?" ask for something no
+    sentence of it mentions ("old", "born", "delivered")."""
+    words = set(tokenize(question)) - LIGHT_WORDS
+    if not words or not cands:
+        return True
+    best = max(cands, key=lambda c: c.score)
+    return bool(words & idf.document_tokens(index, best.doc_id))
+
+
 MISSING_SHOWN = 3  # question words a partial answer names as absent
 
 

@@ -13,9 +13,11 @@ The rules, in the order they are tried:
 - a bare question word: "Why?", "When?" ask the previous question again with the new word;
 - "who else"/"what else" exclude what the previous answer already named ("… else besides X …");
 - pronouns and demonstratives: "he/she/his" become the previous turn's person, "they/their" its
-  actors, "there" its place, "that/it" its event ("When was that?" → "When were the talks in
-  Granada?"), "that meeting" the previous turn's meeting, "the other side" the actor of the previous
-  answer that was not asked about;
+  actors, "there" its place (else "at" the event its question names), "that/it" its event ("When
+  was that?" → "When were the talks in Granada?"), else what its answer gave for "What did X
+  bring?", else the thing its question named; "that meeting" the previous turn's meeting, "the one
+  in Spain" its event noun, "the other side" the actor of the previous answer that was not asked about;
+- "Where?" after "Who unveiled …?" puts the person answered in the subject's place;
 - a verb of saying without its topic ("And what did Russia say?") takes the previous topic.
 """
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from ..nlp import pipeline, tokenize
+from ..nlp import lemmatizer, pipeline, tokenize
 from ..records import Turn
 
 # Nouns that name events a "that"/"it" usually points back to.
@@ -48,6 +50,11 @@ _BARE_WH = re.compile(r"^\s*(?P<wh>why|when|where|how|who|what)(?:\s+(?P<else>el
 _WH_START = re.compile(r"^\s*(?:why|when|where|how|who|whom|whose|what|which)\b", re.I)
 _ELSE = re.compile(r"\b(who|what|where|which)\s+else\b", re.I)
 _OTHER_SIDE = re.compile(r"\bthe other (?:side|party|country|leader|one)\b", re.I)
+DEMONSTRATIVES = frozenset({"that", "this", "those", "these"})
+# the roles in which a noun phrase is what a question is about ("What did the leaders discuss?",
+# "What is the Crossroads of Peace project?")
+THING_DEPS = frozenset({"dobj", "pobj", "nsubj", "nsubjpass", "attr"})
+PREPOSITIONS = frozenset({"in", "at", "on", "during", "after", "before", "since", "for"})
 SHORT_ELLIPSIS_WORDS = 4  # "And Azerbaijan?", "And the EU's envoy?": a noun phrase this short, no verb
 
 
@@ -59,8 +66,9 @@ class Mention:
 
 @lru_cache(maxsize=512)
 def _parse(text: str):
-    # parser and NER (the sentence recogniser is redundant with the parser on one sentence)
-    return pipeline()(text, disable=["senter"])
+    # parser and NER (the sentence recogniser is redundant with the parser on one sentence), and
+    # lemmas: "Who unveiled it?" → "Where did Pashinian unveil it?", "bring" is "brought"
+    return lemmatizer()(pipeline()(text, disable=["senter"]))
 
 
 @dataclass
@@ -101,26 +109,73 @@ class _Context:
     def event(self, bare: bool = False) -> str | None:
         """The event the previous turn was about: a noun phrase headed by an event noun, with its
         modifiers ("the talks in Granada"; `bare`: "the talks"); the question's first, then the quote's."""
-        for doc in (self.qdoc, self.adoc):
-            if doc is None:
-                continue
-            for chunk in doc.noun_chunks:
-                if chunk.root.lower_ in EVENT_NOUNS:
-                    return chunk.text if bare else _phrase(chunk.root)
-        return None
+        chunk = _event_chunk(self.qdoc) or _event_chunk(self.adoc)
+        if chunk is None:
+            return None
+        return chunk.text if bare else _phrase(chunk.root)
+
+    def event_noun(self) -> str | None:
+        """The noun of that event ("talks"), for "the one in Spain"."""
+        chunk = _event_chunk(self.qdoc) or _event_chunk(self.adoc)
+        return chunk.root.text if chunk is not None else None
 
     def topic(self, bare: bool = False) -> str | None:
-        """The previous question's subject matter: its event, else its object noun phrase."""
-        event = self.event(bare)
-        if event:
-            return event
+        """The previous turn's subject matter: the event its question names, else what its answer
+        gave for "what did X <verb>", else the thing its question asks about, else the quote's event.
+        The question comes before the quote: a quote mentions other things in passing ("these
+        negotiations" in a sentence about a project)."""
+        chunk = _event_chunk(self.qdoc)
+        if chunk is not None:
+            return chunk.text if bare else _phrase(chunk.root)
+        thing = self._thing_answered() or self._thing_asked()
+        if thing:
+            return thing
+        chunk = _event_chunk(self.adoc)
+        return None if chunk is None else chunk.text if bare else _phrase(chunk.root)
+
+    def _thing_asked(self) -> str | None:
+        """The previous question's own noun phrase, one it names before the one it asks for:
+        after "Near which village was the soldier wounded?", "it" is the soldier's wounding, not the village."""
+        named, asked, agent_phrase = None, None, None
         for chunk in self.qdoc.noun_chunks:
-            if chunk.root.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass") and chunk.root.tag_.startswith("NN") \
-                    and not chunk.root.ent_type_:
-                phrase = _phrase(chunk.root)
-                wh = re.match(r"(?i)(what|which|whose)\s+", phrase)
-                return "the " + phrase[wh.end():] if wh else phrase
+            if chunk.root.dep_ in THING_DEPS and chunk.root.tag_.startswith("NN") and not chunk.root.ent_type_:
+                wh = re.match(r"(?i)(what|which|whose)\s+", _phrase(chunk.root))
+                agent = chunk.root.dep_ == "nsubj" and chunk.root.head.lemma_ != "be"  # who acted, not what about
+                if wh and asked is None:
+                    asked = "the " + _phrase(chunk.root)[wh.end():]
+                elif not wh and not agent and named is None:
+                    named = _phrase(chunk.root)
+                elif not wh and agent and agent_phrase is None:
+                    agent_phrase = _phrase(chunk.root)
+        # the actor last: "What did it warn about?" after "What did PACE adopt?"
+        return named or asked or agent_phrase
+
+    def _thing_answered(self) -> str | None:
+        """What the last answer gave for "What did X bring?": the object of the same verb in its quote
+        ("brought … Armenia's humanitarian assistance") is what "it" points back to."""
+        wh = next((t for t in self.qdoc if t.tag_ == "WP" and t.dep_ == "dobj"), None)
+        if wh is None or self.adoc is None:
+            return None
+        for t in self.adoc:
+            if t.pos_ == "VERB" and t.lemma_ == wh.head.lemma_:
+                # its object, else a common noun after one of its prepositions ("brought with her … assistance")
+                objs = [c for c in t.children if c.dep_ == "dobj"] + [
+                    g for c in t.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+                obj = next((o for o in objs if o.tag_ in ("NN", "NNS") and not o.ent_type_), None)
+                if obj is not None:
+                    return _phrase(obj)
         return None
+
+
+def _event_chunk(doc):
+    """The first noun phrase of `doc` headed by an event noun and not pointing elsewhere itself
+    ("these negotiations" in a quote refers to something before the quote)."""
+    if doc is None:
+        return None
+    for chunk in doc.noun_chunks:
+        if chunk.root.lower_ in EVENT_NOUNS and not any(t.lower_ in DEMONSTRATIVES for t in chunk):
+            return chunk
+    return None
 
 
 def _phrase(root) -> str:
@@ -130,7 +185,14 @@ def _phrase(root) -> str:
     for child in root.rights:
         if child.dep_ in ("relcl", "acl", "punct", "appos", "cc", "conj"):
             end = min(end, child.left_edge.i)
-    return root.doc[root.left_edge.i : end].text.strip()
+    # a comma or a relative pronoun deeper down ends it too ("… to Ukraine's schoolchildren, for which …")
+    end = next((t.i for t in root.doc[root.i + 1 : end] if t.is_punct or t.tag_ in ("WDT", "WP")), end)
+    while end - 1 > root.i and root.doc[end - 1].dep_ == "prep" and not list(root.doc[end - 1].children):
+        end -= 1  # "forces of" in "What did they accuse the forces of?": the object is the question word
+    start = root.left_edge.i
+    if root.doc[start].tag_ == "PRP$" and root.doc[start].head.i != root.i:
+        start += 1  # "her Armenia's assistance": "her" points back to the quote's own subject
+    return root.doc[start:end].text.strip()
 
 
 def context_of(turn: Turn) -> _Context:
@@ -205,9 +267,11 @@ def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
     start = getattr(target, "start_char", None)
     start = target.idx if start is None else start
     end = start + len(target.text)
-    # take a leading "the" along ("the United States" → "the EU", not "the the EU")
-    if q[:start].lower().endswith("the ") and x.lower().startswith("the "):
-        start -= 4
+    # take a leading "the" along ("the United States" → "the EU", not "the the EU"), and a
+    # preposition ("in September" → "in the 2020 war", not "in in the 2020 war")
+    before = q[:start].lower().split()[-1:] or [""]
+    if before[0] in PREPOSITIONS | {"the"} and x.lower().startswith(before[0] + " "):
+        start -= len(before[0]) + 1
     return q[:start] + x + q[end:]
 
 
@@ -225,13 +289,25 @@ def _bare_wh(question: str, ctx: _Context) -> str | None:
     wh = m.group("wh").lower()
     first = ctx.qdoc[0] if len(ctx.qdoc) else None
     if first is not None and first.tag_.startswith("W") and first.dep_.startswith("nsubj") and not m.group("else"):
-        # "Where?" after "Who unveiled it?": no auxiliary to keep; ask it as "Where: who unveiled …?"
-        return f"{wh}: {ctx.question[:1].lower()}{ctx.question[1:]}"
+        # "Where?" after "Who unveiled it?": no auxiliary to keep; put whom it answered in the
+        # subject's place ("Where did Pashinian unveil it?"), else ask "Where: who unveiled …?"
+        return _with_answered_subject(wh, ctx) or f"{wh}: {ctx.question[:1].lower()}{ctx.question[1:]}"
     if m.group("else"):
         rest = f"else besides {_focus(ctx)} {rest}" if _focus(ctx) and wh == "who" else f"else {rest}"
     rest = rest.rstrip("?.! ")
     # "What did Pashinian say …" → "Why did Pashinian say …": keep the auxiliary the old word left
     return f"{wh} {rest}?"
+
+
+def _with_answered_subject(wh: str, ctx: _Context) -> str | None:
+    """"Where?" after "Who unveiled the project?" answered "Pashinian": "Where did Pashinian unveil
+    the project?". Only a verb in the simple past or present with nothing between it and the subject."""
+    root = ctx.qdoc[1] if len(ctx.qdoc) > 1 else None
+    aux = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(root.tag_ if root is not None else "")
+    if not ctx.short or aux is None or root.dep_ != "ROOT":
+        return None
+    rest = ctx.qdoc[2:].text.rstrip("?.! ")
+    return f"{wh} {aux} {ctx.short} {root.lemma_} {rest}?"
 
 
 def _focus(ctx: _Context) -> str:
@@ -304,10 +380,13 @@ def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
     """Token index → (end index, text) of each reference to replace."""
     spans: dict[int, tuple[int, str]] = {}
     for t in doc:
-        if t.lower_ in ("that", "this", "those", "these") and t.dep_ == "det" and t.head.tag_.startswith("NN"):
+        if t.lower_ in DEMONSTRATIVES and t.dep_ == "det" and t.head.tag_.startswith("NN"):
             rep = _demonstrative(t.head, ctx)
             if rep:
                 spans[t.i] = (t.head.i + 1, rep)
+        elif t.lower_ == "one" and t.i > 0 and doc[t.i - 1].lower_ == "the" and ctx.event_noun():
+            # "the one in Spain" after "a fresh meeting in Brussels and another in Spain": the event's noun
+            spans[t.i - 1] = (t.i + 1, f"the {ctx.event_noun()}")
         elif not any(a <= t.i < b for a, (b, _r) in spans.items()):
             rep = _replacement(t, ctx)
             if rep is not None:
@@ -354,7 +433,15 @@ def _replacement(t, ctx: _Context) -> str | None:
     if low == "there" and t.dep_ != "expl":
         if ctx.short and re.match(r"(?i)^\s*where\b", ctx.question):
             return f"in {ctx.short}"
-        places = ctx.mentions(PLACE_LABELS, answer=False) or ctx.places_in_answer()
+        places = ctx.mentions(PLACE_LABELS, answer=False)
+        if places:
+            return f"in {places[0].text}"
+        # "there" after "When did the OSCE session open?": at that event, not a place its answer mentions
+        event = _event_chunk(ctx.qdoc)
+        # one event ("the OSCE session"), not a kind of them ("after how many hours of attacks")
+        if event is not None and any(w.dep_ in ("det", "poss") or w.tag_.startswith("NNP") for w in event):
+            return f"at {_phrase(event.root)}"
+        places = ctx.places_in_answer()
         return f"in {places[0].text}" if places else None
     if low in ("that", "this", "it") and t.tag_ in ("DT", "PRP") and t.dep_ in (
         "nsubj", "nsubjpass", "dobj", "pobj", "attr"
@@ -371,7 +458,7 @@ def _demonstrative(noun, ctx: _Context) -> str | None:
             continue
         for chunk in doc.noun_chunks:
             if chunk.root.lower_ == noun.lower_ and not any(
-                t.lower_ in ("that", "this", "those", "these") or t.tag_.startswith("W") for t in chunk
+                t.lower_ in DEMONSTRATIVES or t.tag_.startswith("W") for t in chunk
             ):
                 return _phrase(chunk.root)
     focus = _focus(ctx) if noun.lower_ in EVENT_NOUNS else ""
