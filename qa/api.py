@@ -141,13 +141,14 @@ class Assistant:
     """Answers questions from one index with quotes cut from its documents."""
 
     def __init__(self, index: Index, config: Config | None = None, embedder: Embedder | None = None,
-                 entities: EntityCache | None = None):
+                 entities: EntityCache | None = None, idf: IdfTable | None = None):
         self.index = index
         self.config = config or Config()
         self.embedder = embedder or Embedder(self.config.model, self.config.batch_size, self.config.embedder)
         self.entities = entities or EntityCache()
-        self._idf: IdfTable | None = None
         self.entities.warm_up()  # load spaCy's NER now, not inside the first question
+        # and the idf of every token (a second at a million chunks), unless given for this same index
+        self._idf: IdfTable | None = idf or IdfTable(index)
 
     # --- opening and building -------------------------------------------------------------------
 
@@ -237,9 +238,7 @@ class Assistant:
 
     def with_config(self, **overrides) -> "Assistant":
         """Another assistant over the same loaded index and model, with some settings changed."""
-        other = Assistant(self.index, self.config.replace(**overrides), self.embedder, self.entities)
-        other._idf = self._idf
-        return other
+        return Assistant(self.index, self.config.replace(**overrides), self.embedder, self.entities, self.idf)
 
     # --- changing the collection ----------------------------------------------------------------
 
