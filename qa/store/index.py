@@ -165,7 +165,9 @@ def _read(index_dir: Path, manifest: dict) -> Index:
 
     where = files_dir(index_dir, manifest)
     try:
-        dense = faiss.read_index(str(where / DENSE))
+        # memory-mapped in place (a flat index's vectors are used where they lie on disk): loading
+        # takes no time, and the pages are read by the first search, not parsed at load
+        dense = faiss.read_index(str(where / DENSE), faiss.IO_FLAG_MMAP_IFC)
         bm25 = load_bm25(where / BM25)
         # memory-mapped: a question reads the few rows it scores, a build the rows it reuses
         rows = np.load(where / SENTENCES, allow_pickle=False, mmap_mode="r")
