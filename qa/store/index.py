@@ -5,6 +5,7 @@ generation's files (or reads an index written before generations in place); noth
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,6 +170,7 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         # takes no time, and the pages are read by the first search, not parsed at load
         dense = faiss.read_index(str(where / DENSE), faiss.IO_FLAG_MMAP_IFC)
         bm25 = load_bm25(where / BM25)
+        _read_ahead(where / DENSE, *(where / BM25).glob("*.npy"))
         # memory-mapped: a question reads the few rows it scores, a build the rows it reuses
         rows = np.load(where / SENTENCES, allow_pickle=False, mmap_mode="r")
         svecs = np.load(where / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
@@ -205,6 +207,17 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         quotations=quotations,
         sentence_doc_at=doc_at,
     )
+
+
+def _read_ahead(*paths: Path) -> None:
+    """Ask the kernel to read these memory-mapped files into the page cache in the background, so
+    that the first question does not wait for the disk (the load itself does not wait either)."""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
 
 
 def _read_jsonl(where: Path, rows: np.ndarray):
