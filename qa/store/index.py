@@ -18,7 +18,7 @@ from ..records import Chunk, Document
 from .lexical import load_bm25
 from .manifest import JSONL_FORMAT, check_compatible, files_dir, generation_of, read_manifest
 from .tables import (
-    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, _sentence_rows, read_chunk_table,
+    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, find_rows, read_chunk_table,
     read_documents, sentence_doc_at, tables_from_records,
 )
 
@@ -82,7 +82,7 @@ class Index:
         d = self._doc_number.get(doc_id)
         if d is None:
             return None
-        row = int(_sentence_rows(self.sentence_rows, self.sentence_doc_at, d, [start], [end])[0])
+        row = int(find_rows(self.sentence_rows, self.sentence_doc_at, d, [start], [end])[0])
         return row if row >= 0 else None
 
     def sentence_text(self, row: int) -> str:
@@ -212,6 +212,8 @@ def _read(index_dir: Path, manifest: dict) -> Index:
 def _read_ahead(*paths: Path) -> None:
     """Ask the kernel to read these memory-mapped files into the page cache in the background, so
     that the first question does not wait for the disk (the load itself does not wait either)."""
+    if not hasattr(os, "posix_fadvise"):  # macOS has none: the first question reads them instead
+        return
     for path in paths:
         fd = os.open(path, os.O_RDONLY)
         try:

@@ -70,7 +70,7 @@ def chunk_columns(chunks, doc_number: Mapping[str, int], rows: np.ndarray, doc_a
     for i, c in enumerate(chunks):
         d = doc_number[c.doc_id]
         spans[i] = (d, c.start, c.end, c.n_tokens)
-        mine = _sentence_rows(rows, doc_at, d, [s for s, _ in c.sentences], [e for _, e in c.sentences])
+        mine = find_rows(rows, doc_at, d, [s for s, _ in c.sentences], [e for _, e in c.sentences])
         if (mine < 0).any():
             raise ValueError(f"chunk {c.id}: a sentence is not among the index's sentence rows")
         found.append(mine)
@@ -83,7 +83,7 @@ def sentence_doc_at(rows: np.ndarray, documents: int) -> np.ndarray:
     return np.searchsorted(np.ascontiguousarray(rows[:, 0]), np.arange(documents + 1), side="left").astype(np.int64)
 
 
-def _sentence_rows(rows: np.ndarray, doc_at: np.ndarray, d: int, starts, ends) -> np.ndarray:
+def find_rows(rows: np.ndarray, doc_at: np.ndarray, d: int, starts, ends) -> np.ndarray:
     """Rows of document `d` with these (start, end) spans, -1 where there is none (a document's rows
     are sorted by start, then end)."""
     lo, hi = int(doc_at[d]), int(doc_at[d + 1])
