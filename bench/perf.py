@@ -140,18 +140,14 @@ def raw_encode_rate(index_dir: Path) -> float:
     """Chunks per second of fp32 `SentenceTransformer.encode` on the index's chunk texts (model loaded)."""
     from qa.embed import _load
 
-    texts = [json.loads(line)["text"] for line in _chunk_lines(index_dir)]
+    from qa.store import load_index
+
+    texts = [c.text for c in load_index(index_dir).chunks]
     model = _load("all-MiniLM-L6-v2", "torch")
     model.encode(texts[:8], batch_size=32)  # first call pays one-off set-up
     t0 = time.perf_counter()
     model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
     return len(texts) / (time.perf_counter() - t0)
-
-
-def _chunk_lines(index_dir: Path) -> list[str]:
-    manifest = json.loads((index_dir / "manifest.json").read_text())
-    where = index_dir / manifest.get("generation", "")
-    return [ln for ln in (where / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
 
 
 def reindex_one(corpus: Path, work: Path, embedder: str) -> float:

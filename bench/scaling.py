@@ -61,7 +61,8 @@ def main() -> None:
         f"chunks_per_s_{os.cpu_count()}_threads": round(rates[os.cpu_count() or 1], 1),
         "bytes_per_chunk": {
             name: round(_bytes(where / name) / n, 1)
-            for name in ("chunks.jsonl", "documents.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25")
+            for name in ("chunk_spans.npy", "chunk_rows.npy", "texts.bin", "chunks.faiss", "sentences.npy", "sentence_vectors.npy",
+                         "bm25")
         },
         "cpu": os.cpu_count(),
         "load_average": os.getloadavg()[0],

@@ -141,17 +141,19 @@ class Assistant:
     """Answers questions from one index with quotes cut from its documents."""
 
     def __init__(self, index: Index, config: Config | None = None, embedder: Embedder | None = None,
-                 entities: EntityCache | None = None, *, warm: bool = True):
+                 entities: EntityCache | None = None, idf: IdfTable | None = None, *, warm: bool = True):
         self.index = index
         self.config = config or Config()
         self._embedder = embedder
         self.entities = entities or EntityCache()
-        self._idf: IdfTable | None = None
+        self._idf: IdfTable | None = idf  # given when it is for this same index
         if warm:
-            # load the model and spaCy's NER now, not inside the first question; a caller that only
-            # builds (`qa index`) says warm=False and skips the seconds they cost
+            # load the model, spaCy's NER and the idf of every token (a second at a million chunks)
+            # now, not inside the first question; a caller that only builds (`qa index`) says
+            # warm=False and skips the seconds they cost
             self.embedder
             self.entities.warm_up()
+            self.idf
 
     @property
     def embedder(self) -> Embedder:
@@ -250,9 +252,7 @@ class Assistant:
 
     def with_config(self, **overrides) -> "Assistant":
         """Another assistant over the same loaded index and model, with some settings changed."""
-        other = Assistant(self.index, self.config.replace(**overrides), self.embedder, self.entities)
-        other._idf = self._idf
-        return other
+        return Assistant(self.index, self.config.replace(**overrides), self.embedder, self.entities, self.idf)
 
     # --- changing the collection ----------------------------------------------------------------
 

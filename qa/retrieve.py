@@ -8,6 +8,7 @@ from .config import Config
 from .nlp import tokenize
 from .records import Hit
 from .store import Index, bm25_scores
+from .store.approximate import search_parameters
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
 
@@ -58,21 +59,20 @@ class Retriever:
         """Positions of the chunks that filters let through, or None when nothing is filtered."""
         if allowed_docs is None:
             return None
-        ids = {i for i, c in enumerate(self.index.chunks) if c.doc_id in allowed_docs}
+        if hasattr(self.index, "chunks_of"):  # the FAISS folder: its chunk columns, no Chunk made
+            ids = set(self.index.chunks_of(allowed_docs).tolist())
+        else:
+            ids = {i for i, c in enumerate(self.index.chunks) if c.doc_id in allowed_docs}
         ids.update(self.index.chunks_with_copies_in(allowed_docs))  # wire copies are searched through their first copy
         return np.array(sorted(ids), dtype=np.int64)
 
     def dense(self, query_vec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         if hasattr(self.index, "search_dense"):  # a store that searches itself (Milvus: store/backend.py)
             return self.index.search_dense(query_vec, n, allowed)
-        import faiss
-
         total = self.index.dense.ntotal
         if total == 0 or (allowed is not None and len(allowed) == 0):
             return {}
-        params = None
-        if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        params = None if allowed is None else search_parameters(self.index.dense, allowed)
         scores, ids = self.index.dense.search(query_vec.reshape(1, -1), min(n, total), params=params)
         return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
 

@@ -113,7 +113,11 @@ def _wait_until(proc: subprocess.Popen, condition, deadline: float = 120.0) -> b
 
 
 def _to_layout_before_generations(index_dir: Path) -> None:
-    """Rewrite the index the way qa wrote it before generations: files beside a manifest without one."""
+    """Rewrite the index the way qa wrote it before generations: files beside a manifest without one
+    (documents and chunks as JSONL, as they were then)."""
+    from .test_store_tables import to_jsonl_format
+
+    to_jsonl_format(index_dir)
     manifest = json.loads((index_dir / "manifest.json").read_text())
     for f in files_dir(index_dir, manifest).iterdir():
         shutil.move(str(f), index_dir / f.name)

@@ -40,7 +40,7 @@ def test_manifest_records_what_built_it(built):
     # the stable folder holds the manifest (the pointer) and one generation with the files
     assert idx.path == path and m["generation"].startswith("gen-")
     assert sorted(p.name for p in path.iterdir()) == [".lock", m["generation"], "manifest.json"]
-    assert files_dir(path, m) == path / m["generation"] and (path / m["generation"] / "documents.jsonl").is_file()
+    assert files_dir(path, m) == path / m["generation"] and (path / m["generation"] / "texts.bin").is_file()
 
 
 def test_nothing_is_pickled(built):
@@ -133,7 +133,11 @@ def test_leftovers_of_a_killed_build_are_ignored_then_cleaned(built):
 
 
 def _to_layout_before_generations(path):
-    """Rewrite an index the way qa wrote it before generations: files beside a manifest without one."""
+    """Rewrite an index the way qa wrote it before generations: files beside a manifest without one
+    (and documents and chunks as JSONL, format 2, as they were then)."""
+    from .test_store_tables import to_jsonl_format
+
+    to_jsonl_format(path)
     m = json.loads((path / "manifest.json").read_text())
     for f in (path / m.pop("generation")).iterdir():
         shutil.move(str(f), path / f.name)

@@ -6,8 +6,12 @@ Layout of an index folder (a stable folder: `Index.path`; builds switch what is 
     manifest.json          format version, package and library versions, model, chunking, documents,
                            and "generation": the folder below that holds the files it describes
     gen-<time>-<pid>-<hex>/
-      documents.jsonl      the cleaned documents, one JSON object a line (quotes are cut from these)
-      chunks.jsonl         chunks with their sentence offsets
+      documents.json       every document's fields but its text (format 3; tables.py has the columns)
+      texts.bin            the cleaned texts, UTF-8, read a document at a time (quotes are cut from these)
+      text_offsets.npy     where each document's text starts in texts.bin
+      chunk_*.npy          chunks as columns: document, offsets, tokens, and their sentence rows
+      duplicate_chunk_*.npy  the same for chunks made only of wire copies
+      sentence_doc_at.npy  each document's first sentence row
       chunks.faiss         faiss.IndexFlatIP over unit-length chunk vectors
       sentences.npy        int64 rows (document number, start, end), one per sentence
       sentence_vectors.npy float32 unit vectors, one per sentence row
@@ -18,7 +22,8 @@ Layout of an index folder (a stable folder: `Index.path`; builds switch what is 
 A build writes and fsyncs a new generation, then replaces manifest.json in one `os.replace`: a reader
 sees the old index or the new one, and a build killed at any instant leaves one of them loadable
 (build.py has the steps). An index written before generations (the files beside manifest.json, no
-"generation") still loads, and its first rebuild converts it.
+"generation") still loads, and its first rebuild converts it; so does an index of format 2, whose
+documents and chunks are JSONL (documents.jsonl, chunks.jsonl), read whole into the same tables.
 """
 
 from .build import Progress, add_documents, build_index, ensure_index, remove_documents

@@ -4,7 +4,7 @@ switch to it with one atomic file replace.
 Layout of an index folder (the folder itself stays put; `Index.path` is it):
 
     manifest.json          the manifest, and the pointer: its "generation" names the current generation
-    gen-<time>-<pid>-<hex>/ one complete, fsynced set of index files (documents.jsonl, chunks.jsonl, …)
+    gen-<time>-<pid>-<hex>/ one complete, fsynced set of index files (texts.bin, chunk_spans.npy, …)
     .lock                  held (flock) while a build writes and switches, so two builds never clean
                            up each other's work
     .tmp-*                 a generation or manifest being written; never read
@@ -38,6 +38,8 @@ from ..embed import Embedder
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..records import Document
 from . import writer
+from .approximate import approximate_dense
+from .tables import write_tables
 from .index import (
     BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
     Index, load_index,
@@ -95,6 +97,7 @@ def _write(folder: Path, documents: list[Document], config: Config, embedder: "_
     writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
     writer.write_groups(folder, layout)
     write_quotations(folder, quotations)
+    write_tables(folder, documents)
     # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
     # make every file and folder durable before anything points at them
     _sync_tree(folder)
@@ -136,7 +139,9 @@ def build_index(
 
     def write(folder: Path) -> dict:
         counts = _write(folder, documents, config, embedder, previous, progress, show_progress_bar, quotations)
-        return make_manifest(documents, config, embedder.dim, counts, time.time() - t0)
+        dense = approximate_dense(folder, DENSE, np.load(folder / SENTENCE_VECTORS, mmap_mode="r"))
+        _sync_tree(folder)  # chunks.faiss again, when it was made approximate
+        return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
 
     removed = _publish(index_dir, documents, write)
     progress("Index ready", 1.0)

@@ -5,6 +5,7 @@ generation's files (or reads an index written before generations in place); noth
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,11 @@ from ..errors import IndexIncompatibleError
 from ..quotes.stored import read_quotations
 from ..records import Chunk, Document
 from .lexical import load_bm25
-from .manifest import check_compatible, files_dir, generation_of, read_manifest
+from .manifest import JSONL_FORMAT, check_compatible, files_dir, generation_of, read_manifest
+from .tables import (
+    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, find_rows, read_chunk_table,
+    read_documents, sentence_doc_at, tables_from_records,
+)
 
 # File names inside an index directory.
 DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25 = (
@@ -32,8 +37,8 @@ class Index:
 
     path: Path
     manifest: dict
-    documents: dict[str, Document]
-    chunks: list[Chunk]
+    documents: DocumentTable  # a Mapping id -> Document, texts read when read (tables.py)
+    chunks: ChunkTable  # a Sequence of Chunk, each made from its columns when indexed
     dense: object  # faiss.Index
     bm25: object  # bm25s.BM25
     sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end
@@ -44,60 +49,71 @@ class Index:
     removed: list[str] = field(default_factory=list)
     # chunks made only of copies of earlier sentences: neither embedded nor searched, their
     # sentences quotable as corroboration
-    duplicate_chunks: list[Chunk] = field(default_factory=list)
+    duplicate_chunks: ChunkTable | list = field(default_factory=list)
     sentence_canonical: np.ndarray | None = None  # (n,) int64: the first row that says the same
     duplicates: dict = field(default_factory=dict)  # duplicates.json: document groups, counts, method
-    _copies: dict | None = None
     # direct quotations (qa/quotes), None when the files hold none of this extractor version; and
     # the marks and documents the last build's extraction skipped, one line each
     quotations: list | None = None
     quote_problems: list[str] = field(default_factory=list)
-    _sentence_lookup: dict | None = None
     _chunk_vectors: np.ndarray | None = None
+    # each document's first sentence row, and the rows that copy another sorted by the row they copy:
+    # made at load from the stored columns, so no question pays for them
+    sentence_doc_at: np.ndarray | None = None
+    _copy_rows: np.ndarray | None = None
+    _copy_of: np.ndarray | None = None
 
     @property
     def model(self) -> str:
         return self.manifest["model"]["name"]
 
-    def sentence_row(self, doc_id: str, start: int, end: int) -> int | None:
-        if self._sentence_lookup is None:
-            self._sentence_lookup = {
-                (self.doc_ids[d], int(s), int(e)): i for i, (d, s, e) in enumerate(self.sentence_rows.tolist())
-            }
-        return self._sentence_lookup.get((doc_id, start, end))
-
-    def sentence_text(self, row: int) -> str:
-        d, s, e = self.sentence_rows[row].tolist()
-        return self.documents[self.doc_ids[d]].text[s:e]
-
     def __post_init__(self):
         if self.sentence_canonical is None:
             self.sentence_canonical = np.arange(len(self.sentence_rows), dtype=np.int64)
+        if self.sentence_doc_at is None:
+            self.sentence_doc_at = sentence_doc_at(self.sentence_rows, len(self.doc_ids))
+        canonical = np.asarray(self.sentence_canonical)
+        dup = np.flatnonzero(canonical != np.arange(len(canonical)))
+        order = np.argsort(canonical[dup], kind="stable")
+        self._copy_rows, self._copy_of = dup[order], canonical[dup][order]
+        self._doc_number = {d: i for i, d in enumerate(self.doc_ids)}
+
+    def sentence_row(self, doc_id: str, start: int, end: int) -> int | None:
+        d = self._doc_number.get(doc_id)
+        if d is None:
+            return None
+        row = int(find_rows(self.sentence_rows, self.sentence_doc_at, d, [start], [end])[0])
+        return row if row >= 0 else None
+
+    def sentence_text(self, row: int) -> str:
+        d, s, e = np.asarray(self.sentence_rows[row]).tolist()
+        return self.documents[self.doc_ids[d]].text[s:e]
 
     def copies(self, row: int) -> list[int]:
         """Every row that says what sentence `row` says (itself included), in index order."""
-        if self._copies is None:
-            canonical = self.sentence_canonical
-            dup = np.flatnonzero(canonical != np.arange(len(canonical)))
-            groups: dict[int, list[int]] = {}
-            for r in dup.tolist():
-                c = int(canonical[r])
-                groups.setdefault(c, [c]).append(r)
-            self._copies = groups
         c = int(self.sentence_canonical[row])
-        return self._copies.get(c, [c])
+        lo, hi = np.searchsorted(self._copy_of, [c, c + 1])
+        return [c, *self._copy_rows[lo:hi].tolist()]
+
+    def chunks_of(self, allowed_docs: set[str]) -> np.ndarray:
+        """Positions of the searched chunks of these documents (a filter), without making a Chunk each."""
+        numbers = np.array([self._doc_number[d] for d in allowed_docs if d in self._doc_number], dtype=np.int64)
+        return np.flatnonzero(np.isin(self.chunks.doc_numbers(), numbers))
 
     def chunks_with_copies_in(self, allowed_docs: set[str]) -> list[int]:
         """Positions of the searched chunks that hold the first copy of a sentence some allowed document
         prints: a wire copy whose own chunks are not searched is found through them (filters)."""
-        if len(self.sentence_rows):
-            self.copies(0)  # builds the groups
-        if not self._copies:
+        if not len(self._copy_rows):
             return []
-        allowed = {i for i, d in enumerate(self.doc_ids) if d in allowed_docs}
-        wanted = {c for c, members in self._copies.items() if any(int(self.sentence_rows[r, 0]) in allowed for r in members)}
-        return [i for i, ch in enumerate(self.chunks)
-                if any(self.sentence_row(ch.doc_id, s, e) in wanted for s, e in ch.sentences)]
+        allowed = np.array([self._doc_number[d] for d in allowed_docs if d in self._doc_number], dtype=np.int64)
+        rows = np.asarray(self.sentence_rows)
+        copied_from = np.unique(self._copy_of)
+        # a group is wanted when any member (its first row or a copy) is in an allowed document
+        wanted = np.union1d(copied_from[np.isin(rows[copied_from, 0], allowed)],
+                            self._copy_of[np.isin(rows[self._copy_rows, 0], allowed)])
+        table = self.chunks
+        hits = np.flatnonzero(np.isin(np.asarray(table.rows), wanted))
+        return np.unique(np.searchsorted(np.asarray(table.rows_at), hits, side="right") - 1).tolist()
 
     def chunk_vectors(self) -> np.ndarray:
         if self._chunk_vectors is None:
@@ -115,7 +131,9 @@ class Index:
         """Chunk frequency of every lexical token, and the number of chunks (read off bm25s)."""
         indptr = np.asarray(self.bm25.scores["indptr"])
         df = np.diff(indptr)
-        vocab = {t: int(df[i]) for t, i in self.bm25.vocab_dict.items() if i < len(df)}
+        tokens, ids = list(self.bm25.vocab_dict), np.fromiter(self.bm25.vocab_dict.values(), np.int64)
+        known = ids < len(df)
+        vocab = dict(zip([t for t, k in zip(tokens, known.tolist()) if k], df[ids[known]].tolist()))
         return vocab, int(self.bm25.scores["num_docs"])
 
     def stats(self) -> dict:
@@ -148,39 +166,69 @@ def _read(index_dir: Path, manifest: dict) -> Index:
 
     where = files_dir(index_dir, manifest)
     try:
-        docs = [Document(**json.loads(line)) for line in _lines(where / DOCUMENTS)]
-        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / CHUNKS)]
-        dense = faiss.read_index(str(where / DENSE))
+        # memory-mapped in place (a flat index's vectors are used where they lie on disk): loading
+        # takes no time, and the pages are read by the first search, not parsed at load
+        dense = faiss.read_index(str(where / DENSE), faiss.IO_FLAG_MMAP_IFC)
         bm25 = load_bm25(where / BM25)
-        rows = np.load(where / SENTENCES, allow_pickle=False)
-        # memory-mapped: a build that reuses them, or a question that scores a few rows, reads only those
+        _read_ahead(where / DENSE, *(where / BM25).glob("*.npy"))
+        # memory-mapped: a question reads the few rows it scores, a build the rows it reuses
+        rows = np.load(where / SENTENCES, allow_pickle=False, mmap_mode="r")
         svecs = np.load(where / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
-        dup_chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / DUPLICATE_CHUNKS)] \
-            if (where / DUPLICATE_CHUNKS).is_file() else []
-        canonical = np.load(where / SENTENCE_CANONICAL, allow_pickle=False) \
+        if manifest.get("format_version") == JSONL_FORMAT:
+            documents, chunks, dup_chunks, doc_at = _read_jsonl(where, np.asarray(rows))
+        else:
+            documents = read_documents(where)
+            chunks = read_chunk_table(where, CHUNK_TABLE, rows, documents)
+            dup_chunks = read_chunk_table(where, DUPLICATE_TABLE, rows, documents)
+            doc_at = np.load(where / SENTENCE_DOC_AT, allow_pickle=False)
+        canonical = np.load(where / SENTENCE_CANONICAL, allow_pickle=False, mmap_mode="r") \
             if (where / SENTENCE_CANONICAL).is_file() else None
         duplicates = json.loads((where / DUPLICATES).read_text(encoding="utf-8")) \
             if (where / DUPLICATES).is_file() else {}
         quotations = read_quotations(where)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexIncompatibleError(f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild") from None
-    if dense.ntotal != len(chunks) or len(rows) != len(svecs) or (canonical is not None and len(canonical) != len(rows)):
+    if dense.ntotal != len(chunks) or len(rows) != len(svecs) or (canonical is not None and len(canonical) != len(rows)) \
+            or len(doc_at) != len(documents) + 1:
         raise IndexIncompatibleError(f"{index_dir}: index files disagree in size; run `qa index` to rebuild")
     return Index(
         path=index_dir,
         manifest=manifest,
-        documents={d.id: d for d in docs},
+        documents=documents,
         chunks=chunks,
         dense=dense,
         bm25=bm25,
         sentence_rows=rows,
         sentence_vectors=svecs,
-        doc_ids=[d.id for d in docs],
+        doc_ids=documents.ids,
         duplicate_chunks=dup_chunks,
         sentence_canonical=canonical,
         duplicates=duplicates,
         quotations=quotations,
+        sentence_doc_at=doc_at,
     )
+
+
+def _read_ahead(*paths: Path) -> None:
+    """Ask the kernel to read these memory-mapped files into the page cache in the background, so
+    that the first question does not wait for the disk (the load itself does not wait either)."""
+    if not hasattr(os, "posix_fadvise"):  # macOS has none: the first question reads them instead
+        return
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
+
+
+def _read_jsonl(where: Path, rows: np.ndarray):
+    """Documents and chunks of an index written as JSONL (format 2), as the same tables in memory."""
+    docs = [Document(**json.loads(line)) for line in _lines(where / DOCUMENTS)]
+    chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / CHUNKS)]
+    dup_chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / DUPLICATE_CHUNKS)] \
+        if (where / DUPLICATE_CHUNKS).is_file() else []
+    return tables_from_records(docs, chunks, dup_chunks, rows)
 
 
 def _lines(path: Path):

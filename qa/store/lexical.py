@@ -18,7 +18,8 @@ def build_bm25(token_lists: list[list[str]]):
 def load_bm25(path):
     import bm25s
 
-    return bm25s.BM25.load(str(path), allow_pickle=False, show_progress=False)
+    # memory-mapped: a question reads the postings of its own tokens, not the whole matrix
+    return bm25s.BM25.load(str(path), allow_pickle=False, show_progress=False, mmap=True)
 
 
 def bm25_scores(retriever, tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:

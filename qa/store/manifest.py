@@ -23,7 +23,9 @@ from ..records import Document
 from .dedupe import DEDUPE_VERSION
 from ..version import __version__
 
-FORMAT_VERSION = 2  # 2: quotations.jsonl (qa/quotes) in every generation
+FORMAT_VERSION = 3  # 2: quotations.jsonl (qa/quotes) in every generation; 3: documents and chunks as columns
+JSONL_FORMAT = 2  # the last format with documents and chunks as JSONL: still read (store/index.py)
+READABLE_FORMATS = (JSONL_FORMAT, FORMAT_VERSION)
 MANIFEST = "manifest.json"
 GENERATION_PREFIX = "gen-"
 # A generation is a plain folder name inside the index directory, never a path: a manifest that
@@ -140,9 +142,9 @@ def files_dir(index_dir: str | Path, manifest: dict) -> Path:
 
 def check_compatible(manifest: dict, config: Config, index_dir: str | Path) -> None:
     fmt = manifest.get("format_version")
-    if fmt != FORMAT_VERSION:
+    if fmt not in READABLE_FORMATS:
         raise IndexIncompatibleError(
-            f"{index_dir}: index format {fmt} but this version of qa reads format {FORMAT_VERSION}; "
+            f"{index_dir}: index format {fmt} but this version of qa reads formats {JSONL_FORMAT} and {FORMAT_VERSION}; "
             "run `qa index` to rebuild it"
         )
     built = manifest.get("model", {}).get("name")

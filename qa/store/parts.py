@@ -18,6 +18,8 @@ from ..records import Chunk, Document
 from .build import _LazyEmbedder, _publish, _sync_tree
 from .index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, Index
 from .lexical import build_bm25
+from .approximate import approximate_dense
+from .tables import write_tables
 from .manifest import same_vectors, settings_of
 
 __all__ = ["Built", "compute_parts", "publish_parts"]
@@ -98,6 +100,7 @@ def _write_parts(folder: Path, documents: list[Document], built: "Built", dim: i
     np.save(folder / SENTENCES, built.rows, allow_pickle=False)
     np.save(folder / SENTENCE_VECTORS, built.sentence_vectors, allow_pickle=False)
     build_bm25([tokenize(c.text) for c in built.chunks]).save(str(folder / BM25), show_progress=False)
+    write_tables(folder, documents)
     # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
     # make every file and folder durable before anything points at them
     _sync_tree(folder)
@@ -109,7 +112,8 @@ def publish_parts(index_dir: Path, documents: list[Document], built: "Built", di
 
     def write(folder: Path) -> dict:
         _write_parts(folder, documents, built, dim)
+        dense = approximate_dense(folder, DENSE, built.sentence_vectors)
         _sync_tree(folder)
-        return manifest
+        return {**manifest, "dense": dense}
 
     return _publish(Path(index_dir), documents, write)
