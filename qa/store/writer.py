@@ -10,11 +10,12 @@ Three passes over the documents, none of which holds the whole corpus's vectors 
 2. embed the sentences a batch at a time, appended to sentence_vectors.npy with plain writes: a copy
    takes its canonical row's vector, a text the previous index embedded takes that vector (found by a
    64-bit key of the text in a sorted array, not a dict of texts), and only the rest meets the model;
-3. the same for the indexed chunks, added to FAISS a batch at a time.
+3. the same for the indexed chunks, appended to chunks.faiss (faiss's IndexFlatIP file, written here
+   rather than by faiss, which would hold every chunk vector, twice while its array doubles).
 
 So exact copies are never embedded twice, near copies take the first copy's vector, and the memory a
-build needs beyond the documents themselves is a batch of texts, the FAISS index and a few integer
-arrays per sentence. Vectors already on disk (the previous index's, or this build's for a copy) are
+build needs beyond the documents themselves is a batch of texts and vectors and a few integer arrays
+per sentence and chunk. Vectors already on disk (the previous index's, or this build's for a copy) are
 read back a row at a time with `pread`, never through a memory map: every page a map touches counts
 as the process's resident memory, so mapping the vectors would make the build's peak grow with the
 corpus after all.
