@@ -218,3 +218,30 @@ def test_build_refuses_empty_corpus(tmp_path):
 
     with pytest.raises(EmptyCorpusError):
         build_index([], tmp_path / "index", Config())
+
+
+@pytest.mark.parametrize("n", [0, 1, 2500])
+def test_chunks_faiss_written_in_batches_is_byte_for_byte_what_faiss_writes(tmp_path, n):
+    import faiss
+
+    from qa.store.writer import FlatIPWriter
+
+    vectors = np.random.default_rng(n).standard_normal((n, 384)).astype(np.float32)
+    reference = faiss.IndexFlatIP(384)
+    reference.add(vectors)
+    faiss.write_index(reference, str(tmp_path / "reference.faiss"))
+    out = FlatIPWriter(tmp_path / "streamed.faiss", n, 384)
+    for a in range(0, n, 1000):
+        out.append(vectors[a : a + 1000])
+        assert np.array_equal(out[a], vectors[a])  # a row already written reads back (a repeated chunk's)
+    out.close()
+    assert (tmp_path / "streamed.faiss").read_bytes() == (tmp_path / "reference.faiss").read_bytes()
+    assert faiss.read_index(str(tmp_path / "streamed.faiss")).ntotal == n
+
+
+def test_built_vectors_are_the_models_vectors_of_each_text(built):
+    path, idx = built
+    model = Embedder()
+    assert np.allclose(idx.chunk_vectors(), model.encode([c.text for c in idx.chunks]), atol=1e-5)
+    texts = [idx.sentence_text(r) for r in range(len(idx.sentence_rows))]
+    assert np.allclose(np.asarray(idx.sentence_vectors), model.encode(texts), atol=1e-5)

@@ -33,6 +33,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from ..alloc import return_large_blocks
 from ..config import Config
 from ..embed import Embedder
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
@@ -67,6 +68,9 @@ class _LazyEmbedder:
     finds every vector in the previous index and never pays the model's load time."""
 
     def __init__(self, config: Config, known_dim: int | None):
+        # torch's activations of batches of every length would otherwise leave the heap fragmented
+        # and growing with the corpus (alloc.py); set before the model allocates anything
+        return_large_blocks()
         self.config = config
         self._dim = known_dim
         self._embedder: Embedder | None = None

@@ -10,11 +10,12 @@ Three passes over the documents, none of which holds the whole corpus's vectors 
 2. embed the sentences a batch at a time, appended to sentence_vectors.npy with plain writes: a copy
    takes its canonical row's vector, a text the previous index embedded takes that vector (found by a
    64-bit key of the text in a sorted array, not a dict of texts), and only the rest meets the model;
-3. the same for the indexed chunks, added to FAISS a batch at a time.
+3. the same for the indexed chunks, appended to chunks.faiss (faiss's IndexFlatIP file, written here
+   rather than by faiss, which would hold every chunk vector, twice while its array doubles).
 
 So exact copies are never embedded twice, near copies take the first copy's vector, and the memory a
-build needs beyond the documents themselves is a batch of texts, the FAISS index and a few integer
-arrays per sentence. Vectors already on disk (the previous index's, or this build's for a copy) are
+build needs beyond the documents themselves is a batch of texts and vectors and a few integer arrays
+per sentence and chunk. Vectors already on disk (the previous index's, or this build's for a copy) are
 read back a row at a time with `pread`, never through a memory map: every page a map touches counts
 as the process's resident memory, so mapping the vectors would make the build's peak grow with the
 corpus after all.
@@ -22,8 +23,10 @@ corpus after all.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import struct
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,17 +71,13 @@ class Layout:
     groups: list = field(default_factory=list)
 
 
-class RowReader:
-    """Rows of a (n, dim) float32 .npy file, read one at a time with pread (see the module's note)."""
+class _Rows:
+    """Rows of a (n, dim) float32 matrix stored in a file from `offset` on, read one at a time with
+    pread (see the module's note)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, offset: int, dim: int):
         self._fh = open(path, "rb")
-        version = np.lib.format.read_magic(self._fh)
-        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read(self._fh)
-        if dtype != np.dtype("<f4") or len(shape) != 2:
-            raise ValueError(f"{path}: not a float32 matrix")
-        self.offset, self.dim = self._fh.tell(), int(shape[1])
+        self.offset, self.dim = offset, dim
 
     def __getitem__(self, row: int) -> np.ndarray:
         size = 4 * self.dim
@@ -88,15 +87,27 @@ class RowReader:
         self._fh.close()
 
 
-class VectorWriter(RowReader):
-    """A (n, dim) float32 .npy written front to back; rows already written can be read back."""
+class RowReader(_Rows):
+    """Rows of a (n, dim) float32 .npy file."""
 
-    def __init__(self, path: Path, n: int, dim: int):
-        with open(path, "wb") as fh:
-            np.lib.format.write_array_header_1_0(fh, {"descr": "<f4", "fortran_order": False, "shape": (n, dim)})
-        self._out = open(path, "r+b")
-        self._out.seek(0, os.SEEK_END)
-        super().__init__(path)
+    def __init__(self, path: str | Path):
+        with open(path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(fh)
+            offset = fh.tell()
+        if dtype != np.dtype("<f4") or len(shape) != 2:
+            raise ValueError(f"{path}: not a float32 matrix")
+        super().__init__(path, offset, int(shape[1]))
+
+
+class _Appender:
+    """A file written front to back after its header: rows already written can be read back."""
+
+    def _open(self, path: Path, header: bytes) -> None:
+        self._out = open(path, "wb")
+        self._out.write(header)
+        self._out.flush()
 
     def append(self, vectors: np.ndarray) -> None:
         self._out.write(np.ascontiguousarray(vectors, dtype="<f4").tobytes())
@@ -104,7 +115,37 @@ class VectorWriter(RowReader):
 
     def close(self) -> None:
         self._out.close()
-        super().close()
+        super().close()  # type: ignore[misc]
+
+
+class VectorWriter(_Appender, RowReader):
+    """A (n, dim) float32 .npy written a batch at a time."""
+
+    def __init__(self, path: Path, n: int, dim: int):
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": (n, dim)})
+        self._open(path, header.getvalue())
+        RowReader.__init__(self, path)
+
+
+# faiss's own serialisation of an IndexFlatIP (faiss/impl/index_write.cpp): "IxFI", d (int32), ntotal
+# (int64), two unused int64 that faiss writes as 1 << 20, is_trained (uint8), the metric (int32,
+# 0 = inner product), then the vectors: their number of floats (uint64) and the floats. Written here so
+# that a build never holds the chunk vectors (faiss grows its own array by doubling: 2-3 times them at
+# once); tests/test_store.py checks the bytes against faiss.write_index, so a faiss that writes
+# otherwise fails there, not in a user's index.
+_FLAT_IP_HEADER = struct.Struct("<4siqqqBiQ")
+_FAISS_UNUSED = 1 << 20
+_METRIC_INNER_PRODUCT = 0
+
+
+class FlatIPWriter(_Appender, _Rows):
+    """chunks.faiss (a faiss.IndexFlatIP of n rows) written a batch at a time."""
+
+    def __init__(self, path: Path, n: int, dim: int):
+        header = _FLAT_IP_HEADER.pack(b"IxFI", dim, n, _FAISS_UNUSED, _FAISS_UNUSED, 1, _METRIC_INNER_PRODUCT, n * dim)
+        self._open(path, header)
+        _Rows.__init__(self, path, _FLAT_IP_HEADER.size, dim)
 
 
 def _rows_of(vectors) -> "RowReader | np.ndarray":
@@ -287,13 +328,11 @@ def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: 
 
 def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedder, prior: PriorVectors,
                  counter: EmbedCount, progress: Progress, show: bool | None) -> None:
-    """Pass 3: the indexed chunks' vectors, added to FAISS a batch at a time; then FAISS and BM25 written."""
-    import faiss
-
-    dense = faiss.IndexFlatIP(embedder.dim)
+    """Pass 3: the indexed chunks' vectors, appended to chunks.faiss a batch at a time; then BM25 written."""
+    m = len(layout.kept)
+    dense = FlatIPWriter(folder / DENSE, m, embedder.dim)
     sentence_vectors = RowReader(folder / SENTENCE_VECTORS)
     seen: dict[int, int] = {}  # text key -> position of the first indexed chunk with that text
-    m = len(layout.kept)
     for a in range(0, m, EMBED_BATCH):
         b = min(m, a + EMBED_BATCH)
         vecs = np.zeros((b - a, embedder.dim), dtype=np.float32)
@@ -310,7 +349,7 @@ def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedd
             if key in seen:
                 j = seen[key]
                 if j < a:
-                    vecs[i - a] = dense.reconstruct(j)
+                    vecs[i - a] = dense[j]
                 else:
                     later.append((i - a, j - a))
                 continue
@@ -328,10 +367,9 @@ def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedd
                 vecs[missing[k]] = v
         for i, j in later:
             vecs[i] = vecs[j]
-        dense.add(vecs)
+        dense.append(vecs)
         progress(f"Embedding {m} chunks ({b * 100 // max(m, 1)}%)", 0.7 + 0.2 * b / max(m, 1))
-    faiss.write_index(dense, str(folder / DENSE))
-    del dense
+    dense.close()
     sentence_vectors.close()
     build_bm25_ids(layout.token_ids, layout.vocab).save(str(folder / BM25), show_progress=False)
 
