@@ -183,7 +183,7 @@ class Assistant:
     ) -> "Assistant":
         """Index `documents` at `index_dir`: reuse it when it holds exactly them, else (re)build it,
         embedding only text it has not seen (`rebuild` embeds everything again). `warm=False`: the
-        caller only builds, so spaCy's NER is not loaded for questions."""
+        caller only builds, so neither the model, spaCy's NER nor the idf table is loaded for questions."""
         config = config or Config()
         index = build_store(list(documents), index_dir, config, rebuild=rebuild, progress=progress or _noop,
                             show_progress_bar=show_progress_bar)

@@ -40,7 +40,8 @@ def approximate_dense(folder: Path, dense_name: str, sentence_vectors: np.ndarra
     than APPROXIMATE_ABOVE; returns what the manifest records about the dense index."""
     import faiss
 
-    flat = faiss.read_index(str(folder / dense_name))
+    # memory-mapped: a build below the threshold only reads the count, not every chunk vector
+    flat = faiss.read_index(str(folder / dense_name), faiss.IO_FLAG_MMAP_IFC)
     if flat.ntotal <= APPROXIMATE_ABOVE:
         return {"index": "flat", "recall_at_10": 1.0}
     vectors = flat.reconstruct_n(0, flat.ntotal)

@@ -89,9 +89,9 @@ class _LazyEmbedder:
 
 
 def _write(folder: Path, documents: list[Document], config: Config, embedder: "_LazyEmbedder",
-           previous: Index | None, progress: Progress, show: bool | None, quotations: list) -> dict:
-    """The index files of one generation, streamed (writer.py); returns the manifest's counts.
-    (The manifest is the pointer, written by `_switch`.)"""
+           previous: Index | None, progress: Progress, show: bool | None, quotations: list) -> tuple[dict, dict]:
+    """The index files of one generation, streamed (writer.py); returns the manifest's counts and
+    what it records of the dense index. (The manifest is the pointer, written by `_switch`.)"""
     writer.write_documents(folder, documents)
     layout = writer.chunk_and_dedupe(folder, documents, config, previous, progress)
     prior = writer.PriorVectors(previous, config)
@@ -102,16 +102,18 @@ def _write(folder: Path, documents: list[Document], config: Config, embedder: "_
     writer.write_groups(folder, layout)
     write_quotations(folder, quotations)
     write_tables(folder, documents)
+    dense = approximate_dense(folder, DENSE, np.load(folder / SENTENCE_VECTORS, mmap_mode="r"))
     # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
     # make every file and folder durable before anything points at them
     _sync_tree(folder)
-    return {
+    counts = {
         "documents": len(documents), "chunks": int(len(layout.kept)), "sentences": int(len(layout.rows)),
         "unindexed_chunks": layout.duplicate_chunks,
         "copied_sentences": int((layout.canonical != np.arange(len(layout.canonical))).sum()),
         "copied_documents": sum(len(g["copies"]) for g in layout.groups),
         "embedded_sentences": embedded.sentences, "embedded_chunks": embedded.chunks,
     }
+    return counts, dense
 
 
 def build_index(
@@ -142,9 +144,7 @@ def build_index(
     quotations, quote_problems = extract_all(documents, old_quotes)
 
     def write(folder: Path) -> dict:
-        counts = _write(folder, documents, config, embedder, previous, progress, show_progress_bar, quotations)
-        dense = approximate_dense(folder, DENSE, np.load(folder / SENTENCE_VECTORS, mmap_mode="r"))
-        _sync_tree(folder)  # chunks.faiss again, when it was made approximate
+        counts, dense = _write(folder, documents, config, embedder, previous, progress, show_progress_bar, quotations)
         return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
 
     removed = _publish(index_dir, documents, write)

@@ -83,8 +83,9 @@ def compute_parts(documents, config, embedder, previous, progress, show) -> "Bui
     return Built(chunks, rows, chunk_vecs, sent_vecs)
 
 
-def _write_parts(folder: Path, documents: list[Document], built: "Built", dim: int) -> None:
-    """The index files of one generation (the manifest is the pointer, written by `_switch`)."""
+def _write_parts(folder: Path, documents: list[Document], built: "Built", dim: int) -> dict:
+    """The index files of one generation (the manifest is the pointer, written by `_switch`); returns
+    what the manifest records of the dense index."""
     import faiss
 
     dense = faiss.IndexFlatIP(dim)
@@ -101,9 +102,11 @@ def _write_parts(folder: Path, documents: list[Document], built: "Built", dim: i
     np.save(folder / SENTENCE_VECTORS, built.sentence_vectors, allow_pickle=False)
     build_bm25([tokenize(c.text) for c in built.chunks]).save(str(folder / BM25), show_progress=False)
     write_tables(folder, documents)
+    dense_record = approximate_dense(folder, DENSE, built.sentence_vectors)
     # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
     # make every file and folder durable before anything points at them
     _sync_tree(folder)
+    return dense_record
 
 
 def publish_parts(index_dir: Path, documents: list[Document], built: "Built", dim: int, manifest: dict) -> list[str]:
@@ -111,9 +114,6 @@ def publish_parts(index_dir: Path, documents: list[Document], built: "Built", di
     as a build); returns the ids the replaced index had that this one lacks."""
 
     def write(folder: Path) -> dict:
-        _write_parts(folder, documents, built, dim)
-        dense = approximate_dense(folder, DENSE, built.sentence_vectors)
-        _sync_tree(folder)
-        return {**manifest, "dense": dense}
+        return {**manifest, "dense": _write_parts(folder, documents, built, dim)}
 
     return _publish(Path(index_dir), documents, write)
