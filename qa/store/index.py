@@ -95,17 +95,20 @@ class Index:
         lo, hi = np.searchsorted(self._copy_of, [c, c + 1])
         return [c, *self._copy_rows[lo:hi].tolist()]
 
+    def _doc_numbers(self, allowed_docs: set[str]) -> np.ndarray:
+        """The document numbers of the ids in `allowed_docs` that this index holds."""
+        return np.array([self._doc_number[d] for d in allowed_docs if d in self._doc_number], dtype=np.int64)
+
     def chunks_of(self, allowed_docs: set[str]) -> np.ndarray:
         """Positions of the searched chunks of these documents (a filter), without making a Chunk each."""
-        numbers = np.array([self._doc_number[d] for d in allowed_docs if d in self._doc_number], dtype=np.int64)
-        return np.flatnonzero(np.isin(self.chunks.doc_numbers(), numbers))
+        return np.flatnonzero(np.isin(self.chunks.doc_numbers(), self._doc_numbers(allowed_docs)))
 
     def chunks_with_copies_in(self, allowed_docs: set[str]) -> list[int]:
         """Positions of the searched chunks that hold the first copy of a sentence some allowed document
         prints: a wire copy whose own chunks are not searched is found through them (filters)."""
         if not len(self._copy_rows):
             return []
-        allowed = np.array([self._doc_number[d] for d in allowed_docs if d in self._doc_number], dtype=np.int64)
+        allowed = self._doc_numbers(allowed_docs)
         rows = np.asarray(self.sentence_rows)
         copied_from = np.unique(self._copy_of)
         # a group is wanted when any member (its first row or a copy) is in an allowed document
