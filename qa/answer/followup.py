@@ -109,10 +109,7 @@ class _Context:
     def event(self, bare: bool = False) -> str | None:
         """The event the previous turn was about: a noun phrase headed by an event noun, with its
         modifiers ("the talks in Granada"; `bare`: "the talks"); the question's first, then the quote's."""
-        chunk = _event_chunk(self.qdoc) or _event_chunk(self.adoc)
-        if chunk is None:
-            return None
-        return chunk.text if bare else _phrase(chunk.root)
+        return _event_text(_event_chunk(self.qdoc) or _event_chunk(self.adoc), bare)
 
     def event_noun(self) -> str | None:
         """The noun of that event ("talks"), for "the one in Spain"."""
@@ -124,14 +121,8 @@ class _Context:
         gave for "what did X <verb>", else the thing its question asks about, else the quote's event.
         The question comes before the quote: a quote mentions other things in passing ("these
         negotiations" in a sentence about a project)."""
-        chunk = _event_chunk(self.qdoc)
-        if chunk is not None:
-            return chunk.text if bare else _phrase(chunk.root)
-        thing = self._thing_answered() or self._thing_asked()
-        if thing:
-            return thing
-        chunk = _event_chunk(self.adoc)
-        return None if chunk is None else chunk.text if bare else _phrase(chunk.root)
+        return (_event_text(_event_chunk(self.qdoc), bare) or self._thing_answered() or self._thing_asked()
+                or _event_text(_event_chunk(self.adoc), bare))
 
     def _thing_asked(self) -> str | None:
         """The previous question's own noun phrase, one it names before the one it asks for:
@@ -176,6 +167,14 @@ def _event_chunk(doc):
         if chunk.root.lower_ in EVENT_NOUNS and not any(t.lower_ in DEMONSTRATIVES for t in chunk):
             return chunk
     return None
+
+
+def _event_text(chunk, bare: bool) -> str | None:
+    """An event's noun phrase as it stands (`bare`: "the talks"), or with what follows its noun
+    ("the talks in Granada"); None for no event."""
+    if chunk is None:
+        return None
+    return chunk.text if bare else _phrase(chunk.root)
 
 
 def _phrase(root) -> str:
