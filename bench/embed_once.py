@@ -14,7 +14,6 @@ The indexes are those bench/quality.py caches (built on first use). Prints a Mar
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from quality import SETS  # noqa: E402
+from set_runs import main_over_sets, open_set  # noqa: E402
 
-from qa.config import Config  # noqa: E402
-from qa.eval import check_sources, evaluate, load_questions  # noqa: E402
+from qa.eval import evaluate  # noqa: E402
 
 METRICS = ("source_hit_at_1", "source_hit_at_5", "mrr_at_10", "answer_at_1", "answer_at_5")
 VARIANTS = ("embedded", "mean", "length-weighted")
@@ -58,13 +56,7 @@ def swap_dense(index, vectors: np.ndarray) -> None:
 
 
 def run_set(name: str, limit: int | None) -> dict:
-    from qa.api import Assistant, load_documents
-
-    questions_path, corpus_path = SETS[name]
-    qset = load_questions(questions_path).limited(limit)
-    documents = list(load_documents([corpus_path]).documents)
-    check_sources(qset, documents)
-    assistant = Assistant.cached(documents, Config(), progress=lambda m, f: None)
+    qset, documents, assistant = open_set(name, limit)
     index = assistant.index
     embedded = index.chunk_vectors().copy()
     results: dict[str, dict] = {"chunks": len(index.chunks), "sentences": len(index.sentence_rows)}
@@ -96,21 +88,7 @@ def markdown(res: dict[str, dict], command: str) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="xquad-en,covid-qa,shipped", help=f"comma-separated, of {', '.join(SETS)}")
-    parser.add_argument("--limit", type=int, help="questions per set (default: all)")
-    parser.add_argument("--out", help="also write the table here")
-    args = parser.parse_args(argv)
-    names = [s.strip() for s in args.sets.split(",") if s.strip()]
-    unknown = [s for s in names if s not in SETS]
-    if unknown:
-        parser.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}")
-    res = {name: run_set(name, args.limit) for name in names}
-    md = markdown(res, "python bench/embed_once.py " + " ".join(argv if argv is not None else sys.argv[1:]))
-    print(md)
-    if args.out:
-        Path(args.out).write_text(md, encoding="utf-8")
-    return 0
+    return main_over_sets(argv, __doc__.splitlines()[0], "embed_once.py", run_set, markdown)
 
 
 if __name__ == "__main__":

@@ -83,3 +83,14 @@ class Embedder:
             convert_to_numpy=True,
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def loads_without_torch(model: str, backend: str) -> bool:
+    """Whether loading this model imports no torch: the onnx backend with its export already in the
+    cache (a first export runs torch.onnx)."""
+    if backend != "onnx":
+        return False
+    from .onnx_embed import onnx_path
+
+    path = resolve_model_path(model)
+    return Path(path).is_dir() and onnx_path(model, Path(path)).is_file()

@@ -272,3 +272,29 @@ def test_deduper_rules():
     d.add_document(1, text_b, spans(text_b))
     canonical = d.canonical_array().tolist()
     assert canonical == [0, 1, 2, 0, 1, 5]
+
+
+def test_minhash_signatures_equal_datasketch():
+    """qa/store/minhash.py spells out datasketch's affine32 MinHash (to spare a re-index its scipy
+    import): the signatures must be datasketch's, value for value, or copies would group differently."""
+    from datasketch import MinHash
+
+    from qa.store import minhash
+    from qa.store.dedupe import NUM_PERM, SEED
+
+    perms = minhash.permutations(NUM_PERM, SEED)
+    shingle_sets = [
+        {f"{a} {b} {c}".encode() for a, b, c in zip(P1[0].split(), P1[0].split()[1:], P1[0].split()[2:])},
+        {"zebra migration".encode(), "\ud800 lone".encode("utf-8", "surrogatepass"), "Ереван".encode()},
+        {bytes([i]) * 3 for i in range(256)},
+        set(),
+    ]
+    for shingles in shingle_sets:
+        theirs = MinHash(num_perm=NUM_PERM, seed=SEED)
+        theirs.update_batch(list(shingles))
+        ours = minhash.signature(shingles, perms)
+        assert ours.dtype == np.uint32
+        assert ours.tolist() == theirs.hashvalues.tolist()
+    for seed in (1, 7, SEED):
+        reference = MinHash(num_perm=64, seed=seed).permutations
+        assert [x.tolist() for x in minhash.permutations(64, seed)] == [x.tolist() for x in reference]

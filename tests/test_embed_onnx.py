@@ -175,3 +175,45 @@ def test_without_an_export_or_torch_the_error_says_what_to_do(onnx_index, tmp_pa
     assert run.stderr.startswith("Error: embedder:") and "QA_EMBEDDER=torch" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "empty-cache" / "onnx").exists() or not any((tmp_path / "empty-cache" / "onnx").rglob("*.onnx"))
+
+
+# `qa index` run as the command runs it, reporting afterwards whether torch was ever imported
+_INDEX_AND_REPORT = _ASK_AND_REPORT.replace('["qa", "ask", sys.argv[1], "--index-dir", sys.argv[2], "-k", "2"]',
+                                            '["qa", "index", sys.argv[1], "--index-dir", sys.argv[2]]')
+
+
+def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_root, tmp_path, monkeypatch):
+    """With its export cached, the onnx model loads in a thread while spaCy loads (build.py's
+    `preload`), never importing torch; the changed document's new sentence is embedded and found."""
+    import shutil
+
+    from qa.store.build import _LazyEmbedder
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(CORPUS, corpus)
+    first = subprocess.run([sys.executable, "-c", _INDEX_AND_REPORT, str(corpus), str(index_dir)],
+                           env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    path = sorted(corpus.glob("*.txt"))[1]
+    text = path.read_text(encoding="utf-8")
+    line = max(text.splitlines(), key=len)  # a body paragraph, which cleaning keeps
+    added = "The lighthouse keeper counted forty-one herons on the frozen lake at dawn."
+    path.write_text(text.replace(line, f"{line} {added}"), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", _INDEX_AND_REPORT, str(corpus), str(index_dir)],
+                         env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip().endswith("MODULES"), run.stderr  # spaCy, chunking and the model: no torch
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["counts"]["embedded_chunks"] >= 1
+
+    monkeypatch.setenv("QA_CACHE_DIR", str(onnx_root))
+    from qa.api import Assistant
+
+    answer = Assistant.load(index_dir, Config(embedder="onnx")).ask("How many herons did the lighthouse keeper count?")
+    assert not answer.abstained and added in answer.quotes[0].text
+    # the thread is started only where the load cannot race spaCy's hidden torch
+    assert _LazyEmbedder(Config(embedder="onnx"), None).preload() is None
+    onnx_lazy, torch_lazy = _LazyEmbedder(Config(embedder="onnx"), None), _LazyEmbedder(Config(), None)
+    onnx_lazy.preload(), torch_lazy.preload()
+    assert onnx_lazy._loading is not None and torch_lazy._loading is None
+    assert onnx_lazy.dim == 384

@@ -27,6 +27,7 @@ import os
 import secrets
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable, Iterator
@@ -35,7 +36,7 @@ import numpy as np
 
 from ..alloc import return_large_blocks
 from ..config import Config
-from ..embed import Embedder
+from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..records import Document
 from . import writer
@@ -74,18 +75,33 @@ class _LazyEmbedder:
         self.config = config
         self._dim = known_dim
         self._embedder: Embedder | None = None
+        self._loading: Future | None = None
+
+    def preload(self) -> None:
+        """Start loading the model in a thread, to overlap it with spaCy's load in the main thread
+        (quotations and sentences come before any embedding): about half a second of the 2 s a
+        one-document re-index may take (issue #13). Only when the load imports no torch: spaCy's
+        loader hides torch from thinc for a moment (qa/nlp.py), and a torch import racing that
+        moment would fail. Errors surface on first use, as without the thread."""
+        if self._embedder is None and self._loading is None and loads_without_torch(self.config.model, self.config.embedder):
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-model")
+            self._loading = pool.submit(Embedder, self.config.model, self.config.batch_size, self.config.embedder)
+            pool.shutdown(wait=False)  # the one task still runs; the thread ends with it
+
+    def _model(self) -> Embedder:
+        if self._embedder is None:
+            loading, self._loading = self._loading, None
+            self._embedder = loading.result() if loading is not None else Embedder(
+                self.config.model, self.config.batch_size, self.config.embedder)
+            self._dim = self._embedder.dim
+        return self._embedder
 
     def encode(self, texts: list[str], show_progress_bar: bool | None = None) -> np.ndarray:
-        if self._embedder is None:
-            self._embedder = Embedder(self.config.model, self.config.batch_size, self.config.embedder)
-            self._dim = self._embedder.dim
-        return self._embedder.encode(texts, show_progress_bar=show_progress_bar)
+        return self._model().encode(texts, show_progress_bar=show_progress_bar)
 
     @property
     def dim(self) -> int:
-        if self._dim is None:
-            self._dim = Embedder(self.config.model, self.config.batch_size, self.config.embedder).dim
-        return self._dim
+        return self._dim if self._dim is not None else self._model().dim
 
 
 def _write(folder: Path, documents: list[Document], config: Config, embedder: "_LazyEmbedder",
@@ -116,6 +132,11 @@ def _write(folder: Path, documents: list[Document], config: Config, embedder: "_
     return counts, dense
 
 
+def _has_new_text(documents: list[Document], previous: Index) -> bool:
+    """Whether some document is not in `previous` as it stands (so something will be embedded)."""
+    return any(d.id not in previous.documents or previous.documents[d.id].text != d.text for d in documents)
+
+
 def build_index(
     documents: list[Document],
     index_dir: str | Path,
@@ -139,6 +160,8 @@ def build_index(
         previous.sentence_vectors.shape[1] if previous is not None and same_vectors(previous.manifest, config) else None
     )
     embedder = _LazyEmbedder(config, known_dim)
+    if known_dim is None or _has_new_text(documents, previous):
+        embedder.preload()
     progress("Finding quotations", 0.02)
     old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
     quotations, quote_problems = extract_all(documents, old_quotes)

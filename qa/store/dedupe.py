@@ -7,9 +7,9 @@ copy and keeps the others as corroborating sources, so this module gives every s
 
 - its text equals an earlier one once case and white space are folded (an exact copy, found by a
   hash: the model is uncased, so such copies have the very same vector), or
-- its paragraph is a near-duplicate of an earlier paragraph, found with MinHash (datasketch) and LSH
-  banding over word shingles, and inside that paragraph one sentence has nearly all its words and
-  exactly its numbers (a near copy).
+- its paragraph is a near-duplicate of an earlier paragraph, found with MinHash (datasketch's scheme,
+  qa/store/minhash.py) and LSH banding over word shingles, and inside that paragraph one sentence
+  has nearly all its words and exactly its numbers (a near copy).
 
 Rows are fed document by document in index order (`add_document`), so a build can stream: a
 canonical row always comes before its copies. Deterministic: fixed seed, fixed hashes, first row wins.
@@ -25,8 +25,10 @@ from typing import Sequence
 
 import numpy as np
 
+from . import minhash
+
 DEDUPE_VERSION = 1  # bump when what counts as a copy changes: indexes record it and rebuild
-# MinHash (datasketch) with a fixed seed, so the same corpus groups the same way in every run.
+# MinHash with a fixed seed, so the same corpus groups the same way in every run.
 SEED = 20261126
 # LSH banding: a paragraph's MinHash signature is cut into BANDS bands of ROWS values, and two
 # paragraphs are candidates when any band agrees: probability 1 - (1 - J^ROWS)^BANDS for shingle
@@ -89,9 +91,7 @@ class Deduper:
     """Canonical rows of sentence rows fed in index order, document by document."""
 
     def __init__(self) -> None:
-        from datasketch import MinHash
-
-        self._template = MinHash(num_perm=NUM_PERM, seed=SEED)
+        self._perms = minhash.permutations(NUM_PERM, SEED)
         self._bands: dict[int, int | list[int]] = {}  # hash of (band, values) -> paragraph number(s)
         self._exact: dict[int, int] = {}  # folded-text key -> first row with that text
         self.canonical = array("q")  # row -> canonical row
@@ -126,16 +126,11 @@ class Deduper:
         flat = [w for ws in words for w in ws]
         if len(flat) < MIN_PARAGRAPH_WORDS:
             return
-        from datasketch import MinHash
-
-        mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=self._template.permutations,
-                     scheme=self._template.scheme)
-        mh.update_batch(
-            {" ".join(flat[k : k + PARAGRAPH_SHINGLE]).encode("utf-8", "surrogatepass")
-             for k in range(len(flat) - PARAGRAPH_SHINGLE + 1)}
-        )
+        shingles = {" ".join(flat[k : k + PARAGRAPH_SHINGLE]).encode("utf-8", "surrogatepass")
+                    for k in range(len(flat) - PARAGRAPH_SHINGLE + 1)}
         number = len(self._paragraphs)
-        candidates = sorted(self._query_insert(mh.hashvalues, number))  # paragraph numbers: earlier first
+        # paragraph numbers, earlier first
+        candidates = sorted(self._query_insert(minhash.signature(shingles, self._perms), number))
         if candidates:
             earlier = [(r, set(w), _numbers(w)) for p in candidates for r, w in self._paragraph_rows(p)]
             for row, ws in zip(range(start_row, end_row), words):

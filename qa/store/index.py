@@ -18,7 +18,7 @@ from ..records import Chunk, Document
 from .lexical import load_bm25
 from .manifest import JSONL_FORMAT, check_compatible, files_dir, generation_of, read_manifest
 from .tables import (
-    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, find_rows, read_chunk_table,
+    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, find_rows, mapped, read_chunk_table,
     read_documents, sentence_doc_at, tables_from_records,
 )
 
@@ -175,7 +175,8 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         bm25 = load_bm25(where / BM25)
         _read_ahead(where / DENSE, *(where / BM25).glob("*.npy"))
         # memory-mapped: a question reads the few rows it scores, a build the rows it reuses
-        rows = np.load(where / SENTENCES, allow_pickle=False, mmap_mode="r")
+        rows = mapped(where / SENTENCES)
+        # an np.memmap still (a build's RowReader preads the file it names); read a few rows at a time
         svecs = np.load(where / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
         if manifest.get("format_version") == JSONL_FORMAT:
             documents, chunks, dup_chunks, doc_at = _read_jsonl(where, np.asarray(rows))
@@ -184,7 +185,7 @@ def _read(index_dir: Path, manifest: dict) -> Index:
             chunks = read_chunk_table(where, CHUNK_TABLE, rows, documents)
             dup_chunks = read_chunk_table(where, DUPLICATE_TABLE, rows, documents)
             doc_at = np.load(where / SENTENCE_DOC_AT, allow_pickle=False)
-        canonical = np.load(where / SENTENCE_CANONICAL, allow_pickle=False, mmap_mode="r") \
+        canonical = mapped(where / SENTENCE_CANONICAL) \
             if (where / SENTENCE_CANONICAL).is_file() else None
         duplicates = json.loads((where / DUPLICATES).read_text(encoding="utf-8")) \
             if (where / DUPLICATES).is_file() else {}
