@@ -299,21 +299,44 @@ def query_latency(index_dir: Path, questions: list[str], embedder: str) -> dict:
             "p50_ms": pct(ours, 50), "p95_ms": pct(ours, 95), "base_p50_ms": pct(base, 50), "base_p95_ms": pct(base, 95)}
 
 
+def cached_covid_index(config):
+    """The cached covid-qa index: this format's (bench/quality.py), else any readable one with the same
+    documents and model (an index of the previous format still loads; its vectors are the same); None
+    when there is none."""
+    from qa.api import load_documents
+    from qa.store import cache_root, cached_index_dir, load_index
+    from qa.store.manifest import same_vectors
+
+    documents = list(load_documents([DATA / "covid-qa" / "corpus.jsonl"]).documents)
+    wanted = [(d.id, d.sha256) for d in documents]
+    for folder in [cached_index_dir(documents, config)] + sorted(cache_root().glob("index-*")):
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if same_vectors(manifest, config) and [(d["id"], d["sha256"]) for d in manifest["documents"]] == wanted:
+            try:
+                return load_index(folder, config)
+            except Exception:  # noqa: BLE001 (an unreadable cached index: try the next)
+                continue
+    return None
+
+
 def scale_source(embedder: str, build: bool):
     """The covid-qa index (cached in $QA_CACHE_DIR by `qa eval`/bench/quality.py) and its questions;
     None when it is not cached and `build` is false (building it takes many minutes)."""
     from qa.api import Assistant, load_documents
     from qa.config import Config
     from qa.eval import load_questions
-    from qa.store import cached_index_dir
 
     config = Config.from_env({"QA_EMBEDDER": embedder})
-    documents = list(load_documents([DATA / "covid-qa" / "corpus.jsonl"]).documents)
-    if not build and not (cached_index_dir(documents, config) / "manifest.json").is_file():
+    index = cached_covid_index(config)
+    if index is None and not build:
         return None
-    assistant = Assistant.cached(documents, config)
+    if index is None:
+        index = Assistant.cached(list(load_documents([DATA / "covid-qa" / "corpus.jsonl"]).documents), config).index
     questions = [q.question for q in load_questions(DATA / "covid-qa" / "questions.jsonl").questions]
-    return assistant.index, questions, config
+    return index, questions, config
 
 
 # --- report -----------------------------------------------------------------------------------

@@ -58,27 +58,13 @@ def covid_questions(limit: int) -> list[str]:
 
 
 def covid_source(config):
-    """The cached covid-qa index: this format's (bench/quality.py), else any readable one with the same
-    documents and model (an index of the previous format still loads; its vectors are the same)."""
-    from perf import DATA
-    from qa.api import load_documents
-    from qa.store import cache_root, cached_index_dir, load_index
-    from qa.store.manifest import same_vectors
+    """The cached covid-qa index (bench/perf.py's `cached_covid_index`)."""
+    from perf import cached_covid_index
 
-    documents = list(load_documents([DATA / "covid-qa" / "corpus.jsonl"]).documents)
-    wanted = [(d.id, d.sha256) for d in documents]
-    candidates = [cached_index_dir(documents, config)] + sorted(cache_root().glob("index-*"))
-    for folder in candidates:
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text())
-        except (OSError, ValueError):
-            continue
-        if same_vectors(manifest, config) and [(d["id"], d["sha256"]) for d in manifest["documents"]] == wanted:
-            try:
-                return load_index(folder, config)
-            except Exception:  # noqa: BLE001 (an unreadable cached index: try the next)
-                continue
-    raise SystemExit("no cached covid-qa index: run bench/quality.py --sets covid-qa first")
+    index = cached_covid_index(config)
+    if index is None:
+        raise SystemExit("no cached covid-qa index: run bench/quality.py --sets covid-qa first")
+    return index
 
 
 class _Columns:
