@@ -93,7 +93,7 @@ def markdown(res: dict[str, dict], command: str) -> str:
         for variant in VARIANTS:
             vals = " | ".join(f"{r[variant][m]:.3f}" if r[variant][m] is not None else "n/a" for m in METRICS)
             lines.append(f"| {name} | {r['sentences']:,} | {variant} | {BYTES_PER_VALUE[variant]} "
-                         f"| {r[f'{variant}_cosine']:.4f} | {vals} |")
+                         f"| {r[f'{variant}_cosine']:.6f} | {vals} |")
     return "\n".join(lines) + "\n"
 
 

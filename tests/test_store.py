@@ -244,4 +244,29 @@ def test_built_vectors_are_the_models_vectors_of_each_text(built):
     model = Embedder()
     assert np.allclose(idx.chunk_vectors(), model.encode([c.text for c in idx.chunks]), atol=1e-5)
     texts = [idx.sentence_text(r) for r in range(len(idx.sentence_rows))]
-    assert np.allclose(np.asarray(idx.sentence_vectors), model.encode(texts), atol=1e-5)
+    # stored as float16 (writer.SENTENCE_VECTOR_DTYPE): the model's vectors, rounded, nothing else
+    assert idx.sentence_vectors.dtype == np.float16
+    assert np.array_equal(np.asarray(idx.sentence_vectors), model.encode(texts).astype(np.float16))
+
+
+def test_an_index_with_float32_sentence_vectors_loads_and_seeds_a_float16_rebuild(built):
+    """Indexes built before float16 keep float32 sentence vectors: they still answer, and a rebuild
+    after a change reuses their vectors (rounded) and writes float16."""
+    path, idx = built
+    model = Embedder()
+    texts = [idx.sentence_text(r) for r in range(len(idx.sentence_rows))]
+    exact = model.encode(texts)
+    old = files_dir(path, json.loads((path / "manifest.json").read_text())) / "sentence_vectors.npy"
+    old.unlink()  # a hard link of nothing else: write the float32 file an older build would have left
+    np.save(old, exact, allow_pickle=False)
+    older = load_index(path, Config())
+    assert older.sentence_vectors.dtype == np.float32
+    assert np.array_equal(np.asarray(older.sentence_vectors), exact)
+
+    changed = [DOCS[0], Document(id=DOCS[1].id, text=DOCS[1].text + " A note was added later that day.")]
+    new = build_index(changed, path, Config(), previous=older)
+    assert new.sentence_vectors.dtype == np.float16
+    kept = [r for r in range(len(new.sentence_rows)) if new.sentence_text(r) in texts]
+    assert kept and new.manifest["counts"]["embedded_sentences"] == len(new.sentence_rows) - len(kept)
+    for r in kept:
+        assert np.array_equal(np.asarray(new.sentence_vectors[r]), exact[texts.index(new.sentence_text(r))].astype(np.float16))

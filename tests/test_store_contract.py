@@ -74,7 +74,9 @@ def test_both_stores_hold_the_same_documents_chunks_and_sentences(shipped, milvu
     assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
     assert [c.sentences for c in a.chunks] == [c.sentences for c in b.chunks]
     assert np.array_equal(a.sentence_rows, b.sentence_rows)
-    assert np.allclose(a.sentence_vectors, b.sentence_vectors, atol=1e-6)
+    # the folder keeps sentence vectors as float16 (writer.SENTENCE_VECTOR_DTYPE), Milvus as float32:
+    # equal to within float16's step at these magnitudes (|x| < 0.5: under 2.5e-4)
+    assert np.allclose(np.asarray(a.sentence_vectors, dtype=np.float32), b.sentence_vectors, atol=5e-4)
     assert a.token_df() == b.token_df()
 
 

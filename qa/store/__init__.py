@@ -14,7 +14,7 @@ Layout of an index folder (a stable folder: `Index.path`; builds switch what is 
       sentence_doc_at.npy  each document's first sentence row
       chunks.faiss         faiss.IndexFlatIP over unit-length chunk vectors
       sentences.npy        int64 rows (document number, start, end), one per sentence
-      sentence_vectors.npy float32 unit vectors, one per sentence row
+      sentence_vectors.npy float16 unit vectors, one per sentence row (float32 before; both load)
       bm25/                bm25s index (JSON params + .npy arrays)
     .lock                  taken by a build while it writes and switches
     .tmp-*                 a generation or manifest being written (a killed build's are removed by the next)

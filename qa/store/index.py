@@ -42,7 +42,7 @@ class Index:
     dense: object  # faiss.Index
     bm25: object  # bm25s.BM25
     sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end
-    sentence_vectors: np.ndarray  # (n, dim) float32
+    sentence_vectors: np.ndarray  # (n, dim) float16 (float32 in older indexes), memory-mapped
     doc_ids: list[str] = field(default_factory=list)
     # ids the index held before the build that produced this one and no longer holds (empty when
     # the index was loaded, not built): a rebuild never drops a document without saying so

@@ -20,6 +20,7 @@ from .index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, 
 from .lexical import build_bm25
 from .approximate import approximate_dense
 from .tables import write_tables
+from .writer import SENTENCE_VECTOR_DTYPE
 from .manifest import same_vectors, settings_of
 
 __all__ = ["Built", "compute_parts", "publish_parts"]
@@ -99,7 +100,7 @@ def _write_parts(folder: Path, documents: list[Document], built: "Built", dim: i
             fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
     faiss.write_index(dense, str(folder / DENSE))
     np.save(folder / SENTENCES, built.rows, allow_pickle=False)
-    np.save(folder / SENTENCE_VECTORS, built.sentence_vectors, allow_pickle=False)
+    np.save(folder / SENTENCE_VECTORS, built.sentence_vectors.astype(SENTENCE_VECTOR_DTYPE), allow_pickle=False)
     build_bm25([tokenize(c.text) for c in built.chunks]).save(str(folder / BM25), show_progress=False)
     write_tables(folder, documents)
     dense_record = approximate_dense(folder, DENSE, built.sentence_vectors)
