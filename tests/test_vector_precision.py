@@ -19,7 +19,10 @@ def test_round_trips_stay_close_and_the_swapped_index_answers(shipped_index_dir,
 
     assistant = Assistant.load(shipped_index_dir, config)  # its own copy: the swap stays in this test
     index = assistant.index
-    sentences = np.asarray(index.sentence_vectors, dtype=np.float32).copy()
+    stored = np.asarray(index.sentence_vectors).copy()  # float16 on disk since writer.SENTENCE_VECTOR_DTYPE
+    # the model's own float32 vectors of the same sentences, which a float32 store would have held
+    sentences = assistant.embedder.encode([index.sentence_text(r) for r in range(len(index.sentence_rows))])
+    assert np.array_equal(sentences.astype(np.float16), stored)
     chunks = index.chunk_vectors().copy()
     for variant, min_cosine in (("float16", 0.9999), ("int8", 0.999)):
         back = vector_precision.round_trip(sentences, variant)
@@ -33,3 +36,4 @@ def test_round_trips_stay_close_and_the_swapped_index_answers(shipped_index_dir,
         assert not answer.abstained and "Zen" in " ".join(q.text for q in answer.quotes)
     vector_precision.swap(index, sentences, chunks, "float32")
     assert np.array_equal(np.asarray(index.sentence_vectors), sentences)
+    assert np.array_equal(vector_precision.round_trip(stored, "float16"), stored)  # already float16: exact
