@@ -101,3 +101,25 @@ def test_answer_matching_ignores_width_quotes_space_and_case():
     from qa.eval.metrics import normalize_text
 
     assert normalize_text("“Ｇranada”  Spain\u2019s\n") == normalize_text('"granada" spain\'s')
+
+
+def test_document_token_cache_is_bounded(shipped_index_dir, config, monkeypatch):
+    """The idf table keeps the token sets of the last DOC_TOKEN_CACHE documents only, so a server
+    over a large collection does not grow with every article its questions touch."""
+    import qa.answer.candidates as candidates
+
+    monkeypatch.setattr(candidates, "DOC_TOKEN_CACHE", 3)
+    assistant = Assistant.load(shipped_index_dir, config)  # its own table: the bound stays in this test
+    idf, index = assistant.idf, assistant.index
+    ids = list(index.documents)
+    assert len(ids) > 5
+    first = idf.document_tokens(index, ids[0])
+    assert "armenia" in first or any(t.startswith("armen") for t in first)
+    for doc_id in ids[1:]:
+        idf.document_tokens(index, doc_id)
+        assert len(idf._doc_tokens) <= 3
+    assert list(idf._doc_tokens) == ids[-3:]  # the last used stay
+    again = idf.document_tokens(index, ids[0])  # evicted: computed again, the same set
+    assert again == first and again is not first
+    kept = idf.document_tokens(index, ids[-1])
+    assert kept is idf.document_tokens(index, ids[-1])  # a hit is the kept set itself

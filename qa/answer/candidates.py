@@ -6,6 +6,7 @@ weights on exactly these candidates.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -37,6 +38,13 @@ class Candidate:
     tokens: set = field(default_factory=set)
 
 
+# Documents whose token sets IdfTable keeps. A set costs about 0.33 MB for a covid-qa paper: kept for
+# every document, a server answering over a million-chunk collection (23,000 papers) would grow by
+# gigabytes as questions touch them all. 512 bounds it near 170 MB, and a conversation returns to a
+# handful of articles, which stay cached.
+DOC_TOKEN_CACHE = 512
+
+
 class IdfTable:
     """Inverse document frequency of lexical tokens, read off the BM25 index (chunk level)."""
 
@@ -48,19 +56,23 @@ class IdfTable:
         f = np.fromiter(df.values(), dtype=np.float64, count=len(df))
         self.idf = dict(zip(df, np.log(1 + (n - f + 0.5) / (f + 0.5)).tolist()))
 
-        self._doc_tokens: dict[str, frozenset[str]] = {}
+        self._doc_tokens: OrderedDict[str, frozenset[str]] = OrderedDict()
 
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.default)
 
     def document_tokens(self, index: Index, doc_id: str) -> frozenset[str]:
-        """The tokens of a whole document, computed once per document (this table lives as long
-        as the index it was read from)."""
+        """The tokens of a whole document, kept for the DOC_TOKEN_CACHE documents used last (this
+        table lives as long as the index it was read from, which may be a server's lifetime)."""
         found = self._doc_tokens.get(doc_id)
         if found is None:
             tokens = tokenize(index.documents[doc_id].text)
             # single tokens, and adjacent pairs as "a b" (for phrases such as "nationality act")
             found = self._doc_tokens[doc_id] = frozenset(tokens) | frozenset(pairs(tokens))
+            if len(self._doc_tokens) > DOC_TOKEN_CACHE:
+                self._doc_tokens.popitem(last=False)
+        else:
+            self._doc_tokens.move_to_end(doc_id)
         return found
 
 
