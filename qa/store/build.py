@@ -78,9 +78,10 @@ class _LazyEmbedder:
         self._loading: Future | None = None
 
     def preload(self) -> None:
-        """Start loading the model in a thread, to overlap it with spaCy's load in the main thread
-        (quotations and sentences come before any embedding): about half a second of the 2 s a
-        one-document re-index may take (issue #13). Only when the load imports no torch: spaCy's
+        """Start loading the model in a thread, so that it loads beside spaCy in the main thread
+        (quotations and sentences come before any embedding) rather than after it: the onnx session
+        is about half a second of the 2 s a one-document re-index may take (issue #13), though the
+        two loads share the GIL and the machine's cores. Only when the load imports no torch: spaCy's
         loader hides torch from thinc for a moment (qa/nlp.py), and a torch import racing that
         moment would fail. Errors surface on first use, as without the thread."""
         if self._embedder is None and self._loading is None and loads_without_torch(self.config.model, self.config.embedder):
