@@ -48,7 +48,7 @@ from .index import (
 )
 from ..quotes.stored import QUOTATIONS, extract_all, previous_quotations, write_quotations
 from .manifest import (
-    GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, read_manifest, same_vectors,
+    GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, read_manifest, same_vectors, unchanged_ids,
 )
 
 TMP_PREFIX = ".tmp-"
@@ -133,11 +133,6 @@ def _write(folder: Path, documents: list[Document], config: Config, embedder: "_
     return counts, dense
 
 
-def _has_new_text(documents: list[Document], previous: Index) -> bool:
-    """Whether some document is not in `previous` as it stands (so something will be embedded)."""
-    return any(d.id not in previous.documents or previous.documents[d.id].text != d.text for d in documents)
-
-
 def build_index(
     documents: list[Document],
     index_dir: str | Path,
@@ -161,7 +156,7 @@ def build_index(
         previous.sentence_vectors.shape[1] if previous is not None and same_vectors(previous.manifest, config) else None
     )
     embedder = _LazyEmbedder(config, known_dim)
-    if known_dim is None or _has_new_text(documents, previous):
+    if known_dim is None or len(unchanged_ids(previous.manifest, documents)) < len(documents):  # text to embed
         embedder.preload()
     progress("Finding quotations", 0.02)
     old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}

@@ -168,6 +168,13 @@ def model_of(manifest: dict) -> str | None:
     return manifest.get("model", {}).get("name")
 
 
+def unchanged_ids(manifest: dict, documents: list[Document]) -> set[str]:
+    """Ids of `documents` that the index of `manifest` holds with the very same text (its recorded
+    sha256): what a build can take from that index instead of chunking and embedding again."""
+    held = {d["id"]: d.get("sha256") for d in manifest.get("documents", [])}
+    return {d.id for d in documents if held.get(d.id) == d.sha256}
+
+
 def is_current(manifest: dict, documents: list[Document], config: Config) -> bool:
     """True when the manifest was built from exactly these documents with these settings."""
     return manifest.get("settings") == settings_of(config) and [

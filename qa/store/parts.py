@@ -21,7 +21,7 @@ from .lexical import build_bm25
 from .approximate import approximate_dense
 from .tables import write_tables
 from .writer import SENTENCE_VECTOR_DTYPE
-from .manifest import same_vectors, settings_of
+from .manifest import same_vectors, settings_of, unchanged_ids
 
 __all__ = ["Built", "compute_parts", "publish_parts"]
 
@@ -56,11 +56,8 @@ def _chunks(documents: list[Document], config: Config, previous: Index | None) -
     if same_settings:
         for c in previous.chunks:
             reusable.setdefault(c.doc_id, []).append(c)
-    fresh = [
-        d
-        for d in documents
-        if not (same_settings and d.id in previous.documents and previous.documents[d.id].text == d.text)
-    ]
+    unchanged = unchanged_ids(previous.manifest, documents) if same_settings else set()
+    fresh = [d for d in documents if d.id not in unchanged]
     new_chunks: dict[str, list[Chunk]] = {}
     # with nothing new to split, do not load spaCy at all (seconds): dropping documents stays quick
     for c in chunk_documents(fresh, config.chunk_tokens, config.chunk_overlap_tokens) if fresh else ():

@@ -44,7 +44,7 @@ from .index import (
     SENTENCES, Index,
 )
 from .lexical import EMPTY_TOKEN, build_bm25_ids
-from .manifest import same_vectors, settings_of
+from .manifest import same_vectors, settings_of, unchanged_ids
 
 # Documents are chunked this many characters at a time: spaCy's working memory and the chunks of one
 # batch stay bounded whatever the corpus holds (one batch of the 100 MB benchmark is 1% of it).
@@ -86,10 +86,10 @@ class _Rows:
     def __init__(self, path: str | Path, offset: int, dim: int, descr: str = "<f4"):
         self._fh = open(path, "rb")
         self.offset, self.dim, self.descr = offset, dim, descr
+        self._row_bytes = np.dtype(descr).itemsize * dim
 
     def __getitem__(self, row: int) -> np.ndarray:
-        size = np.dtype(self.descr).itemsize * self.dim
-        raw = os.pread(self._fh.fileno(), size, self.offset + int(row) * size)
+        raw = os.pread(self._fh.fileno(), self._row_bytes, self.offset + int(row) * self._row_bytes)
         return np.frombuffer(raw, dtype=self.descr).astype(np.float32)
 
     def close(self) -> None:
@@ -210,7 +210,7 @@ def _reusable_chunks(documents: list[Document], config: Config, previous: Index 
     """Chunks of the documents unchanged since `previous` (same text, same chunking settings)."""
     if previous is None or previous.manifest.get("settings") != settings_of(config):
         return {}
-    unchanged = {d.id for d in documents if d.id in previous.documents and previous.documents[d.id].text == d.text}
+    unchanged = unchanged_ids(previous.manifest, documents)
     out: dict[str, list[Chunk]] = {}
     for c in list(previous.chunks) + list(previous.duplicate_chunks):
         if c.doc_id in unchanged:
