@@ -15,7 +15,6 @@ The indexes are those bench/quality.py caches (built on first use). Prints a Mar
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from set_runs import main_over_sets, open_set  # noqa: E402
-
-from qa.eval import evaluate  # noqa: E402
+from set_runs import evaluate_variant, main_over_sets, metric_cells, open_set  # noqa: E402
 
 METRICS = ("source_hit_at_1", "source_hit_at_5", "mrr_at_10", "answer_at_1", "answer_at_5")
 VARIANTS = ("embedded", "mean", "length-weighted")
@@ -67,10 +64,7 @@ def run_set(name: str, limit: int | None) -> dict:
             derived = derived_vectors(index, weighted=variant == "length-weighted")
             results[f"{variant}_cosine"] = float(np.mean(np.sum(embedded * derived, axis=1)))
             swap_dense(index, derived)
-        t0 = time.time()
-        report = evaluate(qset, {variant: assistant}, documents, progress=False)
-        results[variant] = {m: report.metrics[variant].get(m) for m in METRICS}
-        print(f"{name} {variant}: {results[variant]} ({time.time() - t0:.0f} s)", file=sys.stderr)
+        results[variant] = evaluate_variant(name, variant, qset, documents, assistant, METRICS)
     swap_dense(index, embedded)
     return results
 
@@ -82,7 +76,7 @@ def markdown(res: dict[str, dict], command: str) -> str:
     for name, r in res.items():
         for variant in VARIANTS:
             cos = "1.000" if variant == "embedded" else f"{r[f'{variant}_cosine']:.3f}"
-            vals = " | ".join(f"{r[variant][m]:.3f}" if r[variant][m] is not None else "n/a" for m in METRICS)
+            vals = metric_cells(r[variant], METRICS)
             lines.append(f"| {name} | {r['chunks']:,} | {variant} | {cos} | {vals} |")
     return "\n".join(lines) + "\n"
 

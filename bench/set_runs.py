@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
 from quality import SETS
 
 from qa.config import Config
-from qa.eval import check_sources, load_questions
+from qa.eval import check_sources, evaluate, load_questions
 
 
 def open_set(name: str, limit: int | None):
@@ -44,3 +45,17 @@ def main_over_sets(argv, description: str, script: str, run_set: Callable[[str, 
     if args.out:
         Path(args.out).write_text(md, encoding="utf-8")
     return 0
+
+
+def evaluate_variant(name: str, variant: str, qset, documents, assistant, metrics) -> dict:
+    """`metrics` of every question of `qset` asked of `assistant` as it stands (one variant's swap)."""
+    t0 = time.time()
+    report = evaluate(qset, {variant: assistant}, documents, progress=False)
+    found = {m: report.metrics[variant].get(m) for m in metrics}
+    print(f"{name} {variant}: {found} ({time.time() - t0:.0f} s)", file=sys.stderr)
+    return found
+
+
+def metric_cells(found: dict, metrics) -> str:
+    """The Markdown cells of `metrics`, three decimals, "n/a" where a metric does not apply."""
+    return " | ".join(f"{found[m]:.3f}" if found[m] is not None else "n/a" for m in metrics)

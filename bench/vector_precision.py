@@ -16,7 +16,6 @@ The indexes are those bench/quality.py caches (built on first use). Prints a Mar
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from set_runs import main_over_sets, open_set  # noqa: E402
-
-from qa.eval import evaluate  # noqa: E402
+from set_runs import evaluate_variant, main_over_sets, metric_cells, open_set  # noqa: E402
 
 METRICS = ("source_hit_at_1", "source_hit_at_5", "answer_at_1", "answer_at_5", "abstain_recall", "false_abstain_rate")
 VARIANTS = ("float32", "float16", "int8")
@@ -80,10 +77,7 @@ def run_set(name: str, limit: int | None) -> dict:
         back = np.asarray(index.sentence_vectors)
         results[f"{variant}_cosine"] = float(np.min(np.sum(sentences * back, axis=1) /
                                                     np.maximum(np.linalg.norm(back, axis=1), 1e-12)))
-        t0 = time.time()
-        report = evaluate(qset, {variant: assistant}, documents, progress=False)
-        results[variant] = {m: report.metrics[variant].get(m) for m in METRICS}
-        print(f"{name} {variant}: {results[variant]} ({time.time() - t0:.0f} s)", file=sys.stderr)
+        results[variant] = evaluate_variant(name, variant, qset, documents, assistant, METRICS)
     swap(index, sentences, chunks, "float32")
     return results
 
@@ -94,7 +88,7 @@ def markdown(res: dict[str, dict], command: str) -> str:
              "|---|---:|---|---:|---:|" + "---:|" * len(METRICS)]
     for name, r in res.items():
         for variant in VARIANTS:
-            vals = " | ".join(f"{r[variant][m]:.3f}" if r[variant][m] is not None else "n/a" for m in METRICS)
+            vals = metric_cells(r[variant], METRICS)
             lines.append(f"| {name} | {r['sentences']:,} | {variant} | {BYTES_PER_VALUE[variant]} "
                          f"| {r[f'{variant}_cosine']:.6f} | {vals} |")
     return "\n".join(lines) + "\n"

@@ -222,7 +222,7 @@ class DocumentTable(Mapping):
 class ChunkTable(Sequence):
     """Chunks in index order, each made from its columns when indexed."""
 
-    def __init__(self, spans: np.ndarray, rows_at: np.ndarray, chunk_rows: np.ndarray, sentence_rows: np.ndarray,
+    def __init__(self, spans: np.ndarray, chunk_rows: np.ndarray, rows_at: np.ndarray, sentence_rows: np.ndarray,
                  documents: DocumentTable):
         if len(rows_at) != len(spans) + 1:
             raise ValueError("chunk columns differ in length")
@@ -263,8 +263,7 @@ def mapped(path: Path) -> np.ndarray:
 
 
 def read_chunk_table(folder: Path, prefix: str, sentence_rows, documents: DocumentTable) -> ChunkTable:
-    spans, rows, rows_at = (mapped(folder / name) for name in _table_files(prefix))
-    return ChunkTable(spans, rows_at, rows, sentence_rows, documents)
+    return ChunkTable(*(mapped(folder / name) for name in _table_files(prefix)), sentence_rows, documents)
 
 
 def read_documents(folder: Path) -> DocumentTable:
@@ -277,11 +276,5 @@ def tables_from_records(documents: list[Document], chunks: list[Chunk], duplicat
     table = DocumentTable([{k: v for k, v in d.to_dict().items() if k not in ("text", "sha256")} for d in documents],
                           InMemoryTexts([d.text for d in documents]))
     doc_at = sentence_doc_at(rows, len(documents))
-    made = [ChunkTable(*_reorder(chunk_columns(cs, table.number, rows, doc_at)), rows, table)
-            for cs in (chunks, duplicates)]
+    made = [ChunkTable(*chunk_columns(cs, table.number, rows, doc_at), rows, table) for cs in (chunks, duplicates)]
     return table, made[0], made[1], doc_at
-
-
-def _reorder(columns):
-    spans, rows, rows_at = columns
-    return spans, rows_at, rows
