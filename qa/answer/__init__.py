@@ -4,6 +4,7 @@ and the composed answer (or an abstention).
     candidates.py  scoring every sentence of the top chunks (bench/tune.py fits these signals)
     entities.py    answer types (spaCy NER) and short answers
     quotes.py      widening, folding near-copies, the fidelity check
+    byline.py      "who wrote the letter …?": the author's line of the article described
     coverage.py    does the best passage answer the question? (signals and their fitted weights)
     compose.py     abstention, partial answers and the answer text
     followup.py    follow-up questions resolved against the turn before them
@@ -18,8 +19,9 @@ from ..config import Config
 from ..nlp import tokenize
 from ..records import Answer, Turn
 from ..store import Index
+from .byline import find_byline, put_first
 from .candidates import IdfTable, Span, find_candidates
-from .compose import ABSTAIN_TEXT, compose
+from .compose import ABSTAIN_TEXT, byline_only, compose
 from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
 from .followup import resolve, unknown_nouns
@@ -93,21 +95,32 @@ def answer_question(
     answered = last_answered(history)
     context = context_spans(answered, index)
     cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context)
-    quotes = select_quotes(cands, index, k, config)
     # a question that goes on from an answer ("What else did India sell?") starts from coverage the
     # answer showed; a new question asked in the same chat does not
     follow_up = answered is not None and (resolved != question or bool(_CONTINUES.search(question)))
-    if (resolved != question or follow_up) and (
+    if follow_up:
+        config = config.replace(min_score=config.min_score * config.followup_min_share)
+    # judged as searched: a follow-up's coverage is that of the question it stands for
+    found = signals(resolved, cands, index, idf)
+    confidence = covers(found)
+    previous = answered.answer.quotes[0].doc_id if answered is not None and answered.answer.quotes else None
+    byline = find_byline(resolved, cands, index, idf, answers=confidence >= config.min_score, typed=question,
+                         previous_doc=previous)
+    if byline is not None:  # "who wrote the letter …": its signature line, and the article named is the evidence
+        cands, confidence = put_first(byline, cands), max(confidence, byline.described)
+        resolved = byline.resolved(index, resolved)
+    quotes = select_quotes(cands, index, k, config)
+    if byline is not None and byline.candidate is None:
+        answer = byline_only(resolved, quotes, byline.author, config)
+        answer.question, answer.resolved_question = question, resolved
+        return answer
+    if byline is None and (resolved != question or follow_up) and (
             unknown_nouns(question, lambda stem: stem in idf.idf) or not adds_known_words(question, cands, index, idf)):
         quotes = []  # honesty: a follow-up about something no article (or not the best one) mentions is refused
     if not tokenize(resolved):
         # "When was that?" with nothing before it to refer to: no word to look for, so any
         # passage would be a guess, however well its vector happens to score
         quotes = []
-    # judged as searched: a follow-up's coverage is that of the question it stands for
-    found = signals(resolved, cands, index, idf)
-    if follow_up:
-        config = config.replace(min_score=config.min_score * config.followup_min_share)
-    answer = compose(resolved, quotes, config, covers(found), found, missing_words(resolved, cands, index, idf))
+    answer = compose(resolved, quotes, config, confidence, found, missing_words(resolved, cands, index, idf))
     answer.question, answer.resolved_question = question, resolved
     return answer

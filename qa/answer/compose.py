@@ -49,6 +49,21 @@ def partial_text(quotes: list[Quote], signals: dict | None, missing: list[str]) 
     return PARTIAL_TEXT.format(topic=topic + where, detail=detail)
 
 
+BYLINE_TEXT = ("{article} names its author only in its byline, which is not part of its text, so there is "
+               "no passage to quote: the byline says {author}.")
+
+
+def byline_only(question: str, quotes: list[Quote], author: str, config: Config) -> Answer:
+    """A refusal that still says who wrote the article asked about: its byline names the author but
+    its text does not (see byline.py). The article's closest passages stay context."""
+    best = quotes[0] if quotes else None
+    article = f"“{best.title}”" + (f" ({best.source})" if best.source else "") if best and best.title else "The article"
+    return Answer(
+        question=question, answer=BYLINE_TEXT.format(article=article, author=author), abstained=True, quotes=[],
+        retrieval=config.retrieval, confidence=0.0, closest=quotes[:CLOSEST],
+    )
+
+
 def compose(question: str, quotes: list[Quote], config: Config, confidence: float = 1.0,
             signals: dict | None = None, missing: list[str] | None = None) -> Answer:
     """The answer text: the best quote with its marker, then pointers to the other sources.

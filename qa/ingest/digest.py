@@ -30,7 +30,7 @@ from typing import Iterable
 
 from ..records import Document
 from . import rules
-from .metadata import Metadata, find_date, take_metadata
+from .metadata import Metadata, find_date, signature, take_metadata
 
 _MIN_STRONG_BOUNDARIES = 2
 # Headlines and metadata lines are short; longer paragraphs are never read as either.
@@ -333,14 +333,6 @@ def _speaker(who: str) -> str:
     return " ".join(name) if _NAME_MIN_WORDS <= len(name) <= _NAME_MAX_WORDS else who
 
 
-def _signature(line: str) -> str:
-    """A letter's or column's signature line ("Hazel Barsamian"), or ""."""
-    words = line.split()
-    if _NAME_MIN_WORDS <= len(words) <= _NAME_MAX_WORDS and all(rules.NAME_WORD.match(w) for w in words):
-        return line
-    return ""
-
-
 # --- dates -----------------------------------------------------------------------------------------
 
 
@@ -427,7 +419,7 @@ def _articles(text: str, lines: list[_Line], boundaries: list[_Boundary]) -> lis
                 _fill(meta, line.meta)
                 credit = credit or (line.meta.source if line.credit else "")
             elif line.kind == _HEAD and not meta.author:
-                meta.fill(author=_signature(text[line.start : line.end]))
+                meta.fill(author=signature(text[line.start : line.end]))
         article = Article(start, end, meta.title, meta.source, meta.author, meta.date, meta.url)
         drafts.append(_Draft(article, day, b.strong, credit))
     return drafts

@@ -50,6 +50,22 @@ def find_date(text: str) -> tuple[str, re.Match | None]:
 # --- lines of the page ---------------------------------------------------------------------------
 
 
+_SIGNATURE_MIN_WORDS, _SIGNATURE_MAX_WORDS = 2, 4
+
+
+def signature(line: str) -> str:
+    """A letter's or column's signature line ("Hazel Barsamian"), or "": two to four name words,
+    none of them an outlet's ("Coastal Times") or a wire agency's (an end credit, not a writer)."""
+    words = line.split()
+    if not _SIGNATURE_MIN_WORDS <= len(words) <= _SIGNATURE_MAX_WORDS:
+        return ""
+    if not all(rules.NAME_WORD.match(w) for w in words):
+        return ""
+    if any(rules.OUTLET_WORDS.search(w) or w.lower() in rules.WIRE_AGENCIES for w in words):
+        return ""
+    return line
+
+
 def take_metadata(line: str, meta: Metadata) -> bool:
     """Read a byline, "Source:" or date line into `meta`; True if the line was one."""
     m = rules.SOURCE_LINE.match(line)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .inline import split_inline
-from .metadata import Metadata, front_matter, take_metadata
+from .metadata import Metadata, front_matter, signature, take_metadata
 
 # Fewer words than this is a label, a headline or a dateline, not a sentence of the article.
 _PROSE_MIN_WORDS = 8
@@ -31,6 +31,9 @@ _TAG_MIN_SECTION_WORDS = 2
 _TAG_WORDS_PER_SECTION_WORD = 3
 # A photo caption set as a line of its own between two body paragraphs is at least this long.
 _CAPTION_MIN_WORDS = 8
+# A signature is the name, then at most the writer's place or role ("Halden, Norway"), a few words.
+_SIGNATURE_LINES = 2
+_SIGNATURE_PLACE_MAX_WORDS = 6
 
 
 @dataclass
@@ -86,10 +89,21 @@ def clean_page(raw: str) -> Cleaned:
     first, last = (body_lines[0], body_lines[-1]) if body_lines else (end, -1)
 
     kept, title = _keep_lines(lines[:end], dropped, range(first, last + 1), wrap, meta)
+    meta.fill(author=_signed_by(kept, last))
     headline = next((p.text for p in kept if p.header and _headline_like(p.text)), "")
     meta.fill(title=_without_outlet(title or headline, meta.source))
     stamp_lines = [i for i in range(end) if reasons[i] == "time"]
     return _assemble(kept, stamp_lines, meta)
+
+
+def _signed_by(kept: list[_Para], last_body: int) -> str:
+    """The signature under a letter or column ("Ingrid Solberg", then maybe "Halden, Norway"): a
+    name line right after the last paragraph of prose, with at most one short line after it. The
+    lines stay text, as they are printed; the name also becomes the author (a byline wins)."""
+    tail = [p for p in kept if p.first > last_body]
+    if not 1 <= len(tail) <= _SIGNATURE_LINES or len(tail[-1].text.split()) > _SIGNATURE_PLACE_MAX_WORDS:
+        return ""
+    return signature(tail[0].text)
 
 
 def _assemble(kept: list[_Para], stamp_lines: list[int], meta: Metadata) -> Cleaned:
