@@ -23,13 +23,13 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
-
 from ..nlp import tokenize
 from ..store import Index
 from .candidates import Candidate, IdfTable
 
-_PIECE = r"(?:letter|article|op-?ed|column|editorial|essay|commentary|opinion|piece|story|report|post|analysis)s?"
+# Pieces of writing an outlet prints under a writer's name. Not "report" or "study": the report an
+# article covers (the UN's, a watchdog's) is more often meant than the article itself.
+_PIECE = r"(?:letter|article|op-?ed|column|editorial|essay|commentary|opinion|piece|story)s?"
 # "Who wrote the Armenian Weekly letter …", "Who is the author of this op-ed …", "Whose column …":
 # up to three words (an outlet, "open") may stand between the article and the piece it names
 AUTHOR_QUESTION = re.compile(
@@ -121,14 +121,21 @@ def _described(question: str, cands: Sequence[Candidate], index: Index, idf: Idf
     return None
 
 
-def _row_at(index: Index, doc_number: int, offset: int) -> int | None:
-    """The sentence row of document number `doc_number` that holds character `offset`."""
-    column = np.asarray(index.sentence_rows[:, 0])
-    lo, hi = np.searchsorted(column, [doc_number, doc_number + 1]).tolist()
-    for row in range(lo, hi):
-        _, s, e = index.sentence_rows[row].tolist()
+def _row_at(index: Index, anchor: int, offset: int) -> int | None:
+    """The sentence row holding character `offset` of the document of row `anchor`. A document's rows
+    are contiguous and sorted by start, so the walk stays inside it (a whole-column search would
+    read millions of rows of a large index for one question)."""
+    rows = index.sentence_rows
+    doc_number = int(rows[anchor, 0])
+    step = 1 if offset >= int(rows[anchor, 1]) else -1
+    row = anchor
+    while 0 <= row < len(rows) and int(rows[row, 0]) == doc_number:
+        _, s, e = rows[row].tolist()
         if s <= offset < e:
             return row
+        if (step > 0 and s > offset) or (step < 0 and e <= offset and row != anchor):
+            return None  # between two sentences: the name stands in no sentence
+        row += step
     return None
 
 
@@ -169,7 +176,7 @@ def find_byline(question: str, cands: Sequence[Candidate], index: Index, idf: Id
     doc = index.documents[anchor.doc_id]
     for name in re.split(r",\s*|\s+and\s+", doc.author):
         at = _signature(doc.text, name.strip()) if name.strip() else None
-        row = None if at is None else _row_at(index, int(index.sentence_rows[anchor.row, 0]), at)
+        row = None if at is None else _row_at(index, anchor.row, at)
         if row is None:
             continue
         _, s, e = index.sentence_rows[row].tolist()
