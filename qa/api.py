@@ -29,8 +29,10 @@ from .support import DraftSupport, check_draft, support_draft
 from .store import (
     Index,
     cache_root,
+    document_record,
     ensure_cached_index,
     is_current,
+    recorded,
 )
 from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
 
@@ -303,9 +305,9 @@ class Assistant:
         return is_current(self.index.manifest, list(documents), self.config)
 
     def differs_from(self, documents: Sequence[Document]) -> list[str]:
-        """Ids that are in the index or in `documents` but not both, or whose text differs."""
-        built = {d["id"]: d["sha256"] for d in self.index.manifest.get("documents", [])}
-        loaded = {d.id: d.sha256 for d in documents}
+        """Ids that are in the index or in `documents` but not both, or whose text or metadata differs."""
+        built = {d["id"]: recorded(d) for d in self.index.manifest.get("documents", [])}
+        loaded = {d.id: document_record(d) for d in documents}
         return sorted(set(built) ^ set(loaded) | {i for i in set(built) & set(loaded) if built[i] != loaded[i]})
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from qa.errors import EmptyCorpusError, InputFileError
 from qa.ingest import clean_page, clean_text, find_date, list_files, load_corpus, load_file
+from qa.ingest.metadata import self_named_outlet
 
 from .conftest import CORPUS, DATA
 
@@ -106,6 +107,38 @@ def test_metadata_from_the_text(shipped):
         EURONEWS: ("‘No breakthrough’ at Putin-mediated Armenia and Azerbaijan talks", "Euro News", "", ""),
     }
     assert all(d.url == "" and d.path == (d.file_id or d.id) for d in shipped.values())
+
+
+SOURCED = ("A senior official with knowledge of the talks told {o} the meeting had failed. The ministry "
+           "declined to comment. In a statement provided to {o}, a spokesperson said the door remained open.")
+
+
+@pytest.mark.parametrize("text, outlet", [
+    (SOURCED.format(o="POLITICO"), "POLITICO"),
+    (SOURCED.format(o="Reuters"), "Reuters"),
+    (SOURCED.format(o="the Coastal Times"), "Coastal Times"),
+    (SOURCED.format(o="CNN"), "CNN"),
+    # a named speaker's interview with another outlet is that outlet's, not this article's
+    ("Aliyev told CNN on Sunday that talks were over. Aliyev later told CNN he would not travel.", ""),
+    # once is not a habit
+    ("A senior official told POLITICO the meeting had failed.", ""),
+    # a body, not an outlet: short capitals, a parliament, a person
+    (SOURCED.format(o="NATO"), ""),
+    (SOURCED.format(o="Parliament"), ""),
+    (SOURCED.format(o="Louis Bono"), ""),
+    # two outlets that each qualify: which one is this article's?
+    (SOURCED.format(o="Reuters") + " " + SOURCED.format(o="POLITICO"), ""),
+])
+def test_an_article_names_its_outlet_through_its_unnamed_sources(text, outlet):
+    assert self_named_outlet(text) == outlet
+
+
+def test_a_self_named_outlet_fills_only_what_nothing_else_named(tmp_path):
+    (tmp_path / "a.txt").write_text("Talks fail in Istanbul\n\n" + SOURCED.format(o="POLITICO") + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Talks fail in Istanbul\n\n" + SOURCED.format(o="POLITICO") + "\n\nSource: Coastal Times\n",
+                                    encoding="utf-8")
+    sources = {d.id: d.source for d in load_corpus([tmp_path]).documents}
+    assert sources == {"a.txt": "POLITICO", "b.txt": "Coastal Times"}
 
 
 def test_document_text_is_exactly_the_cleaned_text(shipped):

@@ -238,6 +238,28 @@ def test_reindexing_a_changed_corpus_syncs_milvus(tmp_path, config):
     assert Assistant.build(_docs(smaller), config=cfg).index.chunks == assistant.index.chunks
 
 
+@pytest.mark.contract
+@pytest.mark.parametrize("backend", ["faiss", "milvus"])
+def test_new_metadata_for_unchanged_text_reaches_the_store(tmp_path, config, backend):
+    """Front matter added to a file (or an ingest rule that now finds its outlet) changes no character
+    of the cleaned text, only the citation: re-indexing must still take it."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    body = "Talks fail in Istanbul\n\nThe talks in Istanbul ended without a deal on Sunday after two days of meetings.\n"
+    (folder / "talks.txt").write_text(body, encoding="utf-8")
+    cfg = config.replace(store=f"milvus:{tmp_path / 'm.db'}") if backend == "milvus" else config
+    first, _ = Assistant.from_corpus([folder], tmp_path / "index", cfg)
+    assert first.documents["talks.txt"].source == ""
+    (folder / "talks.txt").write_text("---\nsource: La Presse\ndate: 2023-11-16\n---\n" + body, encoding="utf-8")
+    second, _ = Assistant.from_corpus([folder], tmp_path / "index", cfg)
+    assert (second.documents["talks.txt"].source, second.documents["talks.txt"].date) == ("La Presse", "2023-11-16")
+    quote = second.ask("Where did the talks end without a deal?", 1).quotes[0]
+    assert quote.source == "La Presse" and quote.date == "2023-11-16"
+    reopened = Assistant.load(tmp_path / "index", cfg)
+    assert reopened.documents["talks.txt"].source == "La Presse"
+    assert reopened.built_from(load_documents([folder]).documents)
+
+
 # --- selecting the store ---------------------------------------------------------------------------
 
 

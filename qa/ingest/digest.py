@@ -30,7 +30,7 @@ from typing import Iterable
 
 from ..records import Document
 from . import rules
-from .metadata import Metadata, find_date, signature, take_metadata
+from .metadata import Metadata, find_date, self_named_outlet, signature, take_metadata
 
 _MIN_STRONG_BOUNDARIES = 2
 # Headlines and metadata lines are short; longer paragraphs are never read as either.
@@ -420,6 +420,7 @@ def _articles(text: str, lines: list[_Line], boundaries: list[_Boundary]) -> lis
                 credit = credit or (line.meta.source if line.credit else "")
             elif line.kind == _HEAD and not meta.author:
                 meta.fill(author=signature(text[line.start : line.end]))
+        meta.fill(source=self_named_outlet(text[start:end]))  # "… told POLITICO": the article's own outlet
         article = Article(start, end, meta.title, meta.source, meta.author, meta.date, meta.url)
         drafts.append(_Draft(article, day, b.strong, credit))
     return drafts

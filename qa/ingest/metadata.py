@@ -66,6 +66,45 @@ def signature(line: str) -> str:
     return line
 
 
+# "A senior diplomat … told POLITICO", "In a statement provided to POLITICO, an EU official said":
+# an outlet names itself as the one its unnamed sources spoke to. Another outlet's interview is
+# cited as well ("Aliyev told CNN"), so the name counts only when it recurs in this role and at
+# least once beside an unnamed source, the mark of the outlet's own reporting.
+_TOLD = re.compile(
+    r"\b(?:told|provided to|confirmed to|given to|sent to|spoke to|speaking to|in an? (?:interview|statement) (?:with|to))"
+    r"\s+(?:the\s+)?(?P<outlet>[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})"
+)
+_UNNAMED = re.compile(
+    r"\b(?:(?:an?|one|two|three|several|some|other|senior)\s+(?:[\w-]+\s+){0,3}?)?"
+    r"(?:official|diplomat|source|spokes(?:man|woman|person)|aide|envoy|officer|analyst|person)s?\b"
+    r"|\bofficials\b|\bsources\b",
+    re.IGNORECASE,
+)
+_UNNAMED_REACH = 150  # characters either side of "told X" where its unnamed source stands
+_SELF_MENTIONS = 2
+
+
+def _outlet_like(name: str) -> bool:
+    """"POLITICO", "CNN", "EurAsian Times", "Reuters": a house name, not a person or a body."""
+    words = name.split()
+    last = words[-1]
+    if len(words) == 1 and last.isupper() and (len(last) >= rules.SELF_NAME_MIN_CAPITALS or last.lower() in rules.BROADCASTERS):
+        return True
+    return bool(rules.OUTLET_WORDS.search(last)) or last.lower() in rules.WIRE_AGENCIES
+
+
+def self_named_outlet(text: str) -> str:
+    """The outlet an article names as the one its sources spoke to (see _TOLD), or ""."""
+    seen: dict[str, list[bool]] = {}
+    for m in _TOLD.finditer(text):
+        name = m.group("outlet").rstrip(".’'")
+        if _outlet_like(name):
+            around = text[max(0, m.start() - _UNNAMED_REACH) : m.end() + _UNNAMED_REACH]
+            seen.setdefault(name, []).append(_UNNAMED.search(around) is not None)
+    found = [n for n, marks in seen.items() if len(marks) >= _SELF_MENTIONS and any(marks)]
+    return found[0] if len(found) == 1 else ""
+
+
 def take_metadata(line: str, meta: Metadata) -> bool:
     """Read a byline, "Source:" or date line into `meta`; True if the line was one."""
     m = rules.SOURCE_LINE.match(line)

@@ -223,6 +223,9 @@ OUTLET_WORDS = re.compile(
 WIRE_AGENCIES = frozenset(
     "reuters ap afp bloomberg tass ria interfax xinhua anadolu dpa efe ansa upi pti kyodo yonhap".split()
 )
+# Broadcasters known by a short all-capital name; other short capitals are bodies (NATO, OSCE, PACE).
+BROADCASTERS = frozenset("cnn bbc npr pbs cbs nbc abc rfi dw rte cbc sbs nhk".split())
+SELF_NAME_MIN_CAPITALS = 5  # "POLITICO", "AXIOS": a house style in capitals, longer than an acronym
 # Short names outlets sign digest headlines with.
 OUTLET_ALIASES = {"AW": "Armenian Weekly", "AP": "Associated Press", "RFE/RL": "RFE/RL", "AFP": "AFP"}
 WEEKDAY_PREFIX = re.compile(r"^(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s+")

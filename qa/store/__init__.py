@@ -30,10 +30,12 @@ from .build import Progress, add_documents, build_index, ensure_index, remove_do
 from .cache import cache_root, cached_index_dir, corpus_key, ensure_cached_index
 from .index import Index, load_index
 from .lexical import bm25_scores
-from .manifest import FORMAT_VERSION, MANIFEST, files_dir, is_current, read_manifest, settings_of
+from .manifest import (
+    FORMAT_VERSION, MANIFEST, document_record, files_dir, is_current, read_manifest, recorded, settings_of,
+)
 
 __all__ = [
     "FORMAT_VERSION", "MANIFEST", "Index", "Progress", "add_documents", "bm25_scores", "build_index",
-    "cache_root", "cached_index_dir", "corpus_key", "ensure_cached_index", "ensure_index", "files_dir", "is_current",
-    "load_index", "read_manifest", "remove_documents", "settings_of",
+    "cache_root", "cached_index_dir", "corpus_key", "document_record", "ensure_cached_index", "ensure_index", "files_dir",
+    "is_current", "load_index", "read_manifest", "recorded", "remove_documents", "settings_of",
 ]

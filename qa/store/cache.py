@@ -16,7 +16,7 @@ from ..errors import IndexIncompatibleError, QAError
 from ..records import Document
 from .build import Progress, _noop, build_index, ensure_index
 from .index import Index, load_index
-from .manifest import MANIFEST, same_vectors, settings_of
+from .manifest import MANIFEST, document_record, same_vectors, settings_of
 
 
 def cache_root() -> Path:
@@ -25,9 +25,9 @@ def cache_root() -> Path:
 
 
 def corpus_key(documents: Sequence[Document], config: Config) -> str:
-    """A hash of the documents (ids and SHA-256 of their text) and the settings an index depends on."""
+    """A hash of the documents (ids, SHA-256 of their text, their metadata) and the settings an index depends on."""
     payload = json.dumps(
-        {"documents": [[d.id, d.sha256] for d in documents], "settings": settings_of(config)}, sort_keys=True
+        {"documents": [document_record(d) for d in documents], "settings": settings_of(config)}, sort_keys=True
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
 

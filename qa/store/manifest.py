@@ -102,10 +102,7 @@ def make_manifest(documents: list[Document], config: Config, dim: int, counts: d
         },
         "settings": settings_of(config),
         "counts": counts,
-        "documents": [
-            {"id": d.id, "sha256": d.sha256, "title": d.title, "source": d.source, "date": d.date, "path": d.path}
-            for d in documents
-        ],
+        "documents": [document_record(d) for d in documents],
     }
 
 
@@ -164,6 +161,21 @@ def check_compatible(manifest: dict, config: Config, index_dir: str | Path) -> N
         )
 
 
+# What the manifest records of each document: its text (sha256) and the metadata its citations show.
+# An index is current only when all of it matches: new front matter, or an ingest rule that finds an
+# outlet, changes the citation without changing a character of the text.
+RECORDED = ("id", "sha256", "title", "source", "date", "author", "url", "path")
+
+
+def document_record(d: Document) -> dict:
+    return {k: getattr(d, k) for k in RECORDED}
+
+
+def recorded(entry: dict) -> dict:
+    """A manifest's document entry in document_record's form (older manifests lack author and url)."""
+    return {k: entry.get(k, "") for k in RECORDED}
+
+
 def model_of(manifest: dict) -> str | None:
     return manifest.get("model", {}).get("name")
 
@@ -176,7 +188,7 @@ def unchanged_ids(manifest: dict, documents: list[Document]) -> set[str]:
 
 
 def is_current(manifest: dict, documents: list[Document], config: Config) -> bool:
-    """True when the manifest was built from exactly these documents with these settings."""
+    """True when the manifest was built from exactly these documents (text and metadata) with these settings."""
     return manifest.get("settings") == settings_of(config) and [
-        (d["id"], d["sha256"]) for d in manifest.get("documents", [])
-    ] == [(d.id, d.sha256) for d in documents]
+        recorded(d) for d in manifest.get("documents", [])
+    ] == [document_record(d) for d in documents]

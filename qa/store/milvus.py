@@ -39,7 +39,7 @@ from ..nlp import tokenize
 from ..records import Chunk, Document
 from .build import _LazyEmbedder, _noop
 from .parts import Built, compute_parts
-from .manifest import check_compatible, make_manifest, settings_of
+from .manifest import check_compatible, document_record, make_manifest, settings_of
 
 META, DOCUMENTS, CHUNKS, SENTENCES = "qa_meta", "qa_documents", "qa_chunks", "qa_sentences"
 COLLECTIONS = (META, DOCUMENTS, CHUNKS, SENTENCES)
@@ -261,7 +261,8 @@ def sync_milvus(documents: list[Document], uri: str, config: Config, *, rebuild:
         return index
     wanted = {d.id: d for d in documents}
     removed = [i for i in previous.documents if i not in wanted]
-    changed = [i for i, d in previous.documents.items() if i in wanted and wanted[i].text != d.text]
+    # text or metadata (new front matter, an outlet an ingest rule now finds): either changes the citations
+    changed = [i for i, d in previous.documents.items() if i in wanted and document_record(wanted[i]) != document_record(d)]
     fresh = [d for d in documents if d.id not in previous.documents or d.id in changed]
     if not removed and not fresh:
         return previous
@@ -342,10 +343,7 @@ def _load(client, uri: str) -> "MilvusIndex":
     dim = meta["model"]["dim"]
     rows = np.asarray([(number[r["doc_id"]], r["start"], r["end"]) for r in sents], dtype=np.int64).reshape(-1, 3)
     vectors = np.asarray([r["vector"] for r in sents], dtype=np.float32).reshape(-1, dim)
-    manifest = {**meta, "documents": [
-        {"id": d.id, "sha256": d.sha256, "title": d.title, "source": d.source, "date": d.date, "path": d.path}
-        for d in docs
-    ], "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(rows)}}
+    manifest = {**meta, "documents": [document_record(d) for d in docs], "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(rows)}}
     return MilvusIndex(uri=uri, client=client, manifest=manifest, documents=documents, chunks=chunks,
                        sentence_rows=rows, sentence_vectors=vectors, doc_ids=[d.id for d in docs],
                        seq=max(seq.values(), default=-1) + 1)
