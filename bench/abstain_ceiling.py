@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -38,10 +37,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from abstain import CACHE  # noqa: E402
-from abstain_fit import _cands  # noqa: E402
-from tune import load_news, load_set  # noqa: E402
+from abstain_fit import load_rows  # noqa: E402
 
-from qa.answer.coverage import SIGNALS, _weighted_share, question_words, signals, window_tokens  # noqa: E402
+from qa.answer.coverage import SIGNALS, question_words, weighted_share, window_tokens  # noqa: E402
 from qa.config import Config  # noqa: E402
 from qa.nlp import tokenize  # noqa: E402
 
@@ -56,10 +54,10 @@ def lexical(question: str, best, index, idf) -> list[float]:
     tokens, event, names = question_words(question)
     sent = set(tokenize(index.documents[best.doc_id].text[best.start:best.end]))
     near = window_tokens(index, best)
-    rare = sorted(tokens, key=lambda t: -idf(t))
+    rare = sorted(tokens, key=lambda t: (-idf(t), t))  # ties by the word, as coverage.signals
     missing = [t for t in rare if t not in near]
     return [
-        _weighted_share(event, sent, idf), _weighted_share(names, sent, idf), _weighted_share(names, near, idf),
+        weighted_share(event, sent, idf), weighted_share(names, sent, idf), weighted_share(names, near, idf),
         float(bool(rare) and rare[0] in near),
         sum(t in near for t in rare[:2]) / len(rare[:2]) if rare else 1.0,
         idf(missing[0]) / idf(rare[0]) if missing else 0.0,
@@ -70,30 +68,25 @@ def lexical(question: str, best, index, idf) -> list[float]:
     ]
 
 
+def _best_of(q: dict, mode: str, asker, cands) -> dict:
+    """What the ceiling reads beyond the signals: the best candidate's lexical signals, its sentence
+    (for the joint encoding) and its stored vector; nothing for a question with no candidate."""
+    if not cands:
+        return {}
+    best = max(cands, key=lambda c: c.score)
+    return {"lexical": lexical(q["question"], best, asker.index, asker.idf),
+            "pair": (q["question"], asker.documents[best.doc_id].text[best.start:best.end]),
+            "vector": np.asarray(asker.index.sentence_vectors[best.row], dtype=np.float32)}
+
+
 def collect_rows(cache: Path) -> tuple[list[dict], list[tuple[str, str]], np.ndarray]:
-    """Rows (set, mode, id, signals, lexical), the (question, best sentence) pairs, and the sentence vectors."""
-    config = Config()
-    assistants = {n: (load_news(config) if n == "shipped" else load_set(n, config))[0] for n in SETS}
-    rows, pairs, vectors = [], [], []
-    for path in sorted(cache.glob("*.jsonl")):
-        name = path.stem.removesuffix("-cross")
-        for line in open(path, encoding="utf-8"):
-            try:
-                q = json.loads(line)
-            except json.JSONDecodeError:  # a collect run stopped mid-line
-                continue
-            for mode in ("own", "lso"):
-                cands = _cands(q.get(mode) or [])
-                if not cands:
-                    continue
-                a = assistants[name]
-                best = max(cands, key=lambda c: c.score)
-                found = signals(q["question"], cands, a.index, a.idf)
-                rows.append({"set": name, "mode": mode, "id": q["id"], "signals": [found[s] for s in SIGNALS],
-                             "lexical": lexical(q["question"], best, a.index, a.idf)})
-                pairs.append((q["question"], a.documents[best.doc_id].text[best.start:best.end]))
-                vectors.append(np.asarray(a.index.sentence_vectors[best.row], dtype=np.float32))
-    return rows, pairs, np.stack(vectors)
+    """Rows asked of their own collection (as they are, and without their sources) that have a
+    candidate, with their signals in SIGNALS order; their (question, best sentence) pairs; and
+    the best sentences' vectors. Cross-corpus rows are left out: the ceiling is about same-kind text."""
+    rows = [r for r in load_rows(cache, _best_of) if r["mode"] != "cross" and "pair" in r]
+    for r in rows:
+        r["signals"] = [r["signals"][s] for s in SIGNALS]
+    return rows, [r["pair"] for r in rows], np.stack([r["vector"] for r in rows])
 
 
 def joint_encoding(pairs: list[tuple[str, str]], batch: int = 32) -> np.ndarray:

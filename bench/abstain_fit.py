@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -40,8 +41,9 @@ def _hit(assistant, cands: list[Candidate], answers) -> bool:
 OTHER = {"xquad-en": "covid-qa", "covid-qa": "xquad-en"}
 
 
-def load_rows(cache: Path) -> list[dict]:
-    """One row per (question, mode): set, mode (own / lso / cross), held_out, label, signals, hit."""
+def load_rows(cache: Path, extra: Callable | None = None) -> list[dict]:
+    """One row per (question, mode): set, mode (own / lso / cross), id, held_out, label, signals, hit;
+    `extra(question row, mode, assistant asked, candidates)` adds its own fields to each row."""
     config = Config()
     other = OTHER
     names = {p.stem.removesuffix("-cross") for p in cache.glob("*.jsonl")}
@@ -61,9 +63,10 @@ def load_rows(cache: Path) -> list[dict]:
                 asker = assistants[other[name]] if mode == "cross" else assistants[name]
                 cands = _cands(q[mode])
                 rows.append({
-                    "set": name, "mode": mode, "held_out": q["held_out"], "label": int(mode == "own"),
+                    "set": name, "mode": mode, "id": q["id"], "held_out": q["held_out"], "label": int(mode == "own"),
                     "signals": signals(q["question"], cands, asker.index, asker.idf),
                     "hit": mode == "own" and _hit(asker, cands, q.get("answers")),
+                    **(extra(q, mode, asker, cands) if extra else {}),
                 })
     return rows
 

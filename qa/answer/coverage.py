@@ -39,7 +39,8 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _WH = frozenset("what which who whom whose when where why how".split())
 
 
-def _weighted_share(tokens: set[str], found: set[str], idf: IdfTable) -> float:
+def weighted_share(tokens: set[str], found: set[str], idf: IdfTable) -> float:
+    """The rarity-weighted share of `tokens` in `found` (1.0 when there are none to find)."""
     total = sum(idf(t) for t in tokens)
     return sum(idf(t) for t in tokens & found) / total if total else 1.0
 
@@ -85,17 +86,19 @@ def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTab
     phrases = pairs(tokenize(question))
     doc = idf.document_tokens(index, best.doc_id)
     near = window_tokens(index, best)
-    rare = sorted(tokens, key=lambda t: -idf(t))[:RARE_WORDS]
+    # ties in rarity broken by the word: set order changes from one process to the next (string
+    # hashing is salted), and the answer to a question must not
+    rare = sorted(tokens, key=lambda t: (-idf(t), t))[:RARE_WORDS]
     wants_type = bool(expected_labels(question))
     return {
         "support": confidence(cands),
         "semantic": best.semantic,
         "sentence_words": best.lexical,
-        "window_words": _weighted_share(tokens, near, idf),
-        "article_words": _weighted_share(tokens, doc, idf),
+        "window_words": weighted_share(tokens, near, idf),
+        "article_words": weighted_share(tokens, doc, idf),
         "rare_in_article": sum(t in doc for t in rare) / len(rare) if rare else 1.0,
-        "event_words": _weighted_share(event, near, idf),
-        "names_article": _weighted_share(names, doc, idf),
+        "event_words": weighted_share(event, near, idf),
+        "names_article": weighted_share(names, doc, idf),
         "phrases_near": _pair_share(phrases, near, idf),
         "phrases_article": _pair_share(phrases, doc, idf),
         "type_missing": float(wants_type and best.short is None),
