@@ -3,7 +3,7 @@ or named from its byline without a quote; signatures read into the author at ing
 
 import pytest
 
-from qa.answer.byline import _row_at, asks_author
+from qa.answer.byline import _printed_at, _row_at, asks_author
 from qa.api import Assistant, load_documents
 from qa.ingest.text import clean_text
 
@@ -162,3 +162,12 @@ def test_the_row_holding_a_name_is_found_from_any_sentence_of_its_article(letter
     # a character between two sentences (the blank line) stands in none
     _, _, end = index.sentence_rows[rows[0]].tolist()
     assert _row_at(index, rows[-1], end) is None and _row_at(index, rows[0], end) is None
+
+
+def test_a_name_repeated_along_a_huge_line_is_skipped_in_one_pass():
+    # a 2 MB line naming the author 90,000 times is no signature; the signature line after it is
+    # (each long line is passed over once, not once per repeat of the name)
+    text = "Ingrid Solberg said so. " * 90_000 + "\n\nIngrid Solberg\n\nHalden, Norway"
+    at = _printed_at(text, "Ingrid Solberg")
+    assert at == text.rindex("Ingrid Solberg") and text[at - 2:at] == "\n\n"
+    assert _printed_at("Ingrid Solberg " * 150_000, "Ingrid Solberg") is None

@@ -26,6 +26,7 @@ from typing import Sequence
 from ..nlp import tokenize
 from ..store import Index
 from .candidates import Candidate, IdfTable
+from .coverage import weighted_share
 
 # Pieces of writing an outlet prints under a writer's name. Not "report" or "study": the report an
 # article covers (the UN's, a watchdog's) is more often meant than the article itself.
@@ -80,9 +81,9 @@ def asks_author(question: str) -> bool:
 
 
 def title_share(question: str, title: str, idf: IdfTable) -> float:
+    """The rarity-weighted share of the title's words the question holds (0.0 for an untitled article)."""
     words = set(tokenize(title))
-    total = sum(idf(t) for t in words)
-    return sum(idf(t) for t in words & set(tokenize(question))) / total if total else 0.0
+    return weighted_share(words, set(tokenize(question)), idf) if words else 0.0
 
 
 def names_outlet(question: str, outlet: str) -> bool:
@@ -139,13 +140,19 @@ def _row_at(index: Index, anchor: int, offset: int) -> int | None:
     return None
 
 
-def _signature(text: str, name: str) -> int | None:
-    """Where `name` stands in a line of at most SIGNATURE_MAX_CHARS (a signature or byline)."""
-    for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+def _printed_at(text: str, name: str) -> int | None:
+    """Where `name` stands in a line of at most SIGNATURE_MAX_CHARS (a signature or byline). A
+    line too long is skipped whole, so a name repeated along one huge line costs one pass, not
+    one pass per repeat."""
+    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    at = 0
+    while (m := pattern.search(text, at)) is not None:
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
-        if (len(text) if line_end < 0 else line_end) - line_start <= SIGNATURE_MAX_CHARS:
+        line_end = len(text) if line_end < 0 else line_end
+        if line_end - line_start <= SIGNATURE_MAX_CHARS:
             return m.start()
+        at = line_end + 1
     return None
 
 
@@ -175,7 +182,7 @@ def find_byline(question: str, cands: Sequence[Candidate], index: Index, idf: Id
     anchor, share = found
     doc = index.documents[anchor.doc_id]
     for name in re.split(r",\s*|\s+and\s+", doc.author):
-        at = _signature(doc.text, name.strip()) if name.strip() else None
+        at = _printed_at(doc.text, name.strip()) if name.strip() else None
         row = None if at is None else _row_at(index, anchor.row, at)
         if row is None:
             continue
