@@ -102,7 +102,8 @@ class _Boundary:
 
 
 def split_articles(doc: Document, stamps: Iterable[int] = ()) -> list[Document]:
-    """The articles of digest `doc` as documents of their own, or `[doc]` when it is a single article.
+    """The articles of digest `doc` as documents of their own, or `[doc]` when it is a single article
+    (its outlet read from its own reporting when nothing else named one: `metadata.self_named_outlet`).
 
     `stamps` are offsets in `doc.text` of paragraphs a dropped feed time stamp stood above (see
     `text.clean_page`). Article n (from 1) gets id "<doc id>#n", `file_id` = doc.id and `offset` = where
@@ -111,7 +112,9 @@ def split_articles(doc: Document, stamps: Iterable[int] = ()) -> list[Document]:
     """
     articles = find_articles(doc.text, stamps)
     if not articles:
-        return [doc]
+        # a single article, whose own reporting may name its outlet ("… told POLITICO"); a digest's
+        # articles are each read for it in _articles, not the file as a whole
+        return [doc if doc.source else replace(doc, source=self_named_outlet(doc.text))]
     return [
         replace(
             doc,

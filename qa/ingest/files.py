@@ -13,7 +13,7 @@ from ..records import Document
 from .digest import split_articles
 from .html import clean_html
 from .jsonl import jsonl_documents
-from .metadata import Metadata, self_named_outlet
+from .metadata import Metadata
 from .pdf import read_pdf
 from .problems import (
     BAD_NAME, BAD_TEXT, DAMAGED, DUPLICATE, EMPTY, ENCODING, MISSING, SPECIAL, TOO_BIG, UNEXPECTED, UNREADABLE,
@@ -222,7 +222,6 @@ def load_file(
         empty = "no article text left after removing page boilerplate (menus, newsletter boxes, tags)"
     if not text:
         raise problem(rel, empty, EMPTY)
-    meta.fill(source=self_named_outlet(text))
     doc = _document(rel, text, meta, path.stem)
     # a digest of several articles becomes its articles (JSONL documents, returned above, never are)
     return split_articles(doc, stamps), []
