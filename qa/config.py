@@ -66,8 +66,16 @@ class Config:
     # best quote's: fewer quotes rather than filler; set on the news set by bench/tune.py
     quote_floor: float = 0.6
     # abstain when coverage.covers() is below this: the highest threshold refusing at most 5% of the
-    # answerable questions of every tuning half (bench/abstain.py fit; was 0.48 on the older mean score)
+    # answerable questions of every tuning half (bench/abstain.py fit; was 0.48 on the older mean score).
+    # A reader's confidence is shifted so that its own calibrated threshold sits here too.
     min_score: float = 0.21
+    # the reader (qa/answer/reader.py, docs/reader.md): "off", the hand-set ranking and coverage
+    # decision alone; or a folder with reader-int8.onnx and reader.json (bench/train_reader.py). Off by
+    # default: the model trained so far does not beat the hand-set ranking out of fold.
+    reader: str = "off"
+    # leading candidates (by the hand-set score) the reader reads: its cost grows with each one, and
+    # an answering sentence further down was rare on the training folds (bench/train_reader.py)
+    reader_top: int = 24
     # a follow-up to an answered turn abstains below this share of min_score: the turn before
     # showed the articles cover its subject, and what the follow-up adds is checked word by word
     # (coverage.adds_known_words); its resolved question, short and borrowing, scores lower than
@@ -101,7 +109,7 @@ class Config:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         if not 0.0 <= self.support_min <= 1.0:
             raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes"):
+        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes", "reader_top"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
 
