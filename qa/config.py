@@ -77,6 +77,12 @@ class Config:
     # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
     support_min: float = 0.51
     support_quotes: int = 2  # quotes cited per supported sentence, at most
+    # adding articles from the web (`qa add`, `qa update`, the app's "Add by link"): the most time
+    # and bytes one page may take, and whether addresses of this machine's own network may be
+    # fetched (off: a server that fetches what it is told must not reach into its own network)
+    fetch_timeout: float = 20.0
+    fetch_max_mb: float = 5.0
+    allow_private_urls: bool = False
     serve: ServeConfig = field(default_factory=ServeConfig)
 
     def __post_init__(self):
@@ -101,7 +107,8 @@ class Config:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         if not 0.0 <= self.support_min <= 1.0:
             raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes"):
+        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes", "fetch_timeout",
+                     "fetch_max_mb"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
 
