@@ -14,8 +14,9 @@ from .http import Response
 from .page import Hint
 from .urls import canonical_url, check_url
 
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
-              "application/json", "application/xml", "text/xml", "text/rss+xml", "text/atom+xml")
+# feedparser 6 reads RSS, Atom and RDF; a JSON Feed is not among them
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml",
+              "text/rss+xml", "text/atom+xml")
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<channel")
 # A feed lists its newest items first; more than this at once is an archive, not news to follow
 # (each item is a page to fetch), so only the newest are taken and the rest wait for no one.
@@ -40,14 +41,11 @@ class Feed:
 def is_feed(response: Response) -> bool:
     """Whether the response is a feed, by its type, or by its first element when the type says little."""
     kind = response.content_type
-    if kind in ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json"):
+    if kind in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
         return True
     if kind and kind not in FEED_TYPES and kind != "text/plain":
         return False
-    head = _skip_prologue(response.body[:_SNIFF_BYTES].lower())
-    if kind in ("application/json", "application/feed+json") or head.startswith(b"{"):
-        return b"jsonfeed.org" in response.body[:_SNIFF_BYTES]
-    return head.startswith(_FEED_ROOTS)
+    return _skip_prologue(response.body[:_SNIFF_BYTES].lower()).startswith(_FEED_ROOTS)
 
 
 def _skip_prologue(head: bytes) -> bytes:

@@ -20,8 +20,8 @@ from .service import Service
 # One click may add this many addresses: each is a page (or a feed of pages) to fetch while other
 # uploads and fetches wait, so a pasted list of thousands is refused rather than run for hours.
 MAX_LINKS = 50
-LINKS_LABEL = ("Add by link: the address of an article, or of an RSS or Atom feed (one a line); each article is "
-               "fetched, kept in the corpus folder under web/ with its outlet, date and URL, and indexed at once")
+LINKS_LABEL = ("Add by link: an article's address, or an RSS or Atom feed's (one a line). Each article is kept "
+               "in the corpus folder under web/ with its outlet, date and URL, and indexed at once")
 _SHOWN = 8  # articles listed by title; more are counted
 LOGIN_FIRST = "Log in first: only a logged-in user may make the app fetch from the web."
 
@@ -98,8 +98,9 @@ def web_report_html(report, total: int) -> str:
         more = f"<li>and {len(report.added) - _SHOWN} more</li>" if len(report.added) > _SHOWN else ""
         parts.append(
             f'<div class="qa-notice qa-notice-ok" role="status">Added {_count(len(report.added), "article", "articles")}; '
-            f"ask about them now ({total} documents in the index). They are kept in the corpus folder under "
-            f"web/, so rebuilding the index keeps them.<ul>{items}{more}</ul></div>"
+            f"ask about {'it' if len(report.added) == 1 else 'them'} now ({total} documents in the index). Kept in the "
+            f"corpus folder under web/, so rebuilding the index keeps {'it' if len(report.added) == 1 else 'them'}."
+            f"<ul>{items}{more}</ul></div>"
         )
     for feed in report.feeds:
         name = H.esc(feed.title or feed.url)
