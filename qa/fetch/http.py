@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..errors import FetchError
 from ..version import __version__
-from .urls import check_url
+from .urls import ascii_host, check_url
 
 MB = 1024 * 1024
 # Defaults (Config.fetch_timeout and Config.fetch_max_mb set the first two): a news page is well
@@ -71,7 +71,7 @@ def fetch(url: str, limits: Limits = Limits()) -> Response:
         response, location = _get(url, current, limits, deadline)
         if location is None:
             return response
-        target = urljoin(current, location)
+        target = urljoin(current, location.replace(" ", "%20"))  # as browsers do with a sloppy Location
         try:
             current = check_url(target)
         except FetchError as exc:
@@ -84,7 +84,7 @@ def _get(asked: str, url: str, limits: Limits, deadline: float) -> tuple[Respons
     """One request: (response, None), or (None, Location) for a redirect."""
     parts = urlsplit(url)
     https = parts.scheme.lower() == "https"
-    host = parts.hostname or ""
+    host = ascii_host(parts.hostname or "")  # an international name as the DNS, the Host header and SNI spell it
     port = parts.port or (443 if https else 80)
     where = "" if url == asked else f" (redirected to {url})"
     conn = _connect(asked, host, port, https, limits, deadline, where)

@@ -145,17 +145,24 @@ def read_article(response: Response, asked: str, hint: Hint = Hint()) -> Article
         found = f"only {words} words of article text" if words else "no article text"
         raise FetchError(asked, f"{found}: a teaser, a paywall or consent page, or no article at all")
     marked = page_markup(html, response.url)
-    outlet = marked.source or meta.source or hint.outlet
-    title = _without_outlet(meta.title or hint.title, outlet)
+    outlet = _plain(marked.source or meta.source or hint.outlet)
     return Article(
         url=marked.url or _checked(meta.url, response.url) or canonical_url(response.url),
         asked=canonical_url(asked),
-        title=title,
+        title=_plain(_without_outlet(meta.title or hint.title, outlet)),
         outlet=outlet,
-        author=(meta.author or hint.author).replace("; ", ", "),
+        author=_plain(meta.author or hint.author).replace("; ", ", "),
         date=meta.date or hint.date or url_date(response.url),
         text=text,
     )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _plain(value: str) -> str:
+    """A metadata value on one line, without control characters (they would break a citation)."""
+    return normalise_line(_CONTROL.sub(" ", value or ""))
 
 
 def _wall(text: str) -> str:

@@ -60,7 +60,7 @@ def check_url(url: object) -> str:
     if port == 0:
         raise FetchError(shown, "port 0 is no port; check the address")
     try:
-        _ascii_host(parts.hostname)
+        ascii_host(parts.hostname)
     except UnicodeError:
         raise FetchError(shown, "the host name is not a valid domain name") from None
     return url
@@ -70,7 +70,7 @@ def canonical_url(url: str) -> str:
     """The address as saved and cited (see the module's docstring); `url` must pass `check_url`."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = _ascii_host(parts.hostname or "")
+    host = ascii_host(parts.hostname or "")
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
     port = parts.port
@@ -97,11 +97,11 @@ def is_tracking(name: str) -> bool:
 
 def site_of(url: str) -> str:
     """The site an address belongs to, as a folder name: its host without "www." ("reuters.com")."""
-    host = _ascii_host(urlsplit(url).hostname or "")
+    host = ascii_host(urlsplit(url).hostname or "")
     return host.removeprefix("www.") or "site"
 
 
-def _ascii_host(host: str) -> str:
+def ascii_host(host: str) -> str:
     """The host in lower case, an international domain name as its ASCII (punycode) form."""
     host = host.lower().rstrip(".")
     if host.isascii():
