@@ -107,10 +107,12 @@ class Config:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         if not 0.0 <= self.support_min <= 1.0:
             raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes", "fetch_timeout",
-                     "fetch_max_mb"):
+        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
+        for name in ("fetch_timeout", "fetch_max_mb"):
+            if not 0 < getattr(self, name) < float("inf"):  # not `<= 0`: NaN is refused too
+                raise ConfigError(f"{name}: must be a number more than 0, got {getattr(self, name)}")
 
     def replace(self, **changes: Any) -> "Config":
         """A copy with `changes` applied (serving settings included); None values are ignored so

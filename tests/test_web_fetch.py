@@ -263,6 +263,7 @@ HOSTILE = {  # path on the test server -> what its one line says
     "/missing": "not found (HTTP 404 Not Found); check the link",
     "/error": "the site failed to serve it (HTTP 500 Internal Server Error); try again later",
     "/slow": "no complete answer within 1 seconds",
+    "/drip": "no complete answer within 1 seconds",  # headers sent a byte at a time
     "/huge": "larger than 5 MB",
     "/bomb": "larger than 5 MB",
     "/loop": "more than 5 redirects",
@@ -393,3 +394,17 @@ def test_nothing_is_fetched_unless_asked(tmp_path, monkeypatch):
     (tmp_path / WEB / "a.md").write_text("---\nurl: https://example.com/a\n---\n" + "A sentence of text. " * 30)
     assert len(load_corpus([tmp_path]).documents) == 1
     assert update_feeds(tmp_path, LOOPBACK).problems == []  # no feeds: nothing to fetch
+
+
+def test_fetch_settings_come_from_qa_variables_and_bad_ones_are_refused():
+    from qa.config import Config
+    from qa.errors import ConfigError
+
+    config = Config.from_env({"QA_ALLOW_PRIVATE_URLS": "1", "QA_FETCH_TIMEOUT": "3", "QA_FETCH_MAX_MB": "0.5"})
+    assert (config.allow_private_urls, config.fetch_timeout, config.fetch_max_mb) == (True, 3.0, 0.5)
+    assert Config.from_env({}).allow_private_urls is False  # off unless set
+    for bad in ({"QA_FETCH_TIMEOUT": "0"}, {"QA_FETCH_TIMEOUT": "inf"}, {"QA_FETCH_MAX_MB": "-1"},
+                {"QA_FETCH_MAX_MB": "nan"}, {"QA_FETCH_TIMEOUT": "soon"}):
+        with pytest.raises(ConfigError) as err:
+            Config.from_env(bad)
+        assert next(iter(bad)).removeprefix("QA_").lower() in str(err.value).lower()

@@ -98,6 +98,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.stop.wait(SLOW_S)
         self._file("/news_article.html")
 
+    def route_drip(self, path, query):
+        """A server that sends its status line, then a header a byte at a time, for as long as one listens."""
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(600):
+                self.wfile.write(b"X")
+                self.wfile.flush()
+                if self.server.stop.wait(0.1):
+                    return
+        except OSError:
+            pass
+
     def route_huge(self, path, query):
         """10 MB of a real-looking page, with no length said; after 6 MB it stalls until the server
         stops, so a reader that does not stop at its limit waits out its timeout instead."""

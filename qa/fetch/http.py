@@ -88,6 +88,12 @@ def _get(asked: str, url: str, limits: Limits, deadline: float) -> tuple[Respons
     port = parts.port or (443 if https else 80)
     where = "" if url == asked else f" (redirected to {url})"
     conn = _connect(asked, host, port, https, limits, deadline, where)
+    # a socket timeout bounds each read, not a server that sends its headers a byte at a time:
+    # at the deadline the watchdog shuts the connection, whatever is being read
+    expired = threading.Event()
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _expire, (conn, expired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         _settimeout(conn, asked, deadline, limits)
@@ -106,15 +112,31 @@ def _get(asked: str, url: str, limits: Limits, deadline: float) -> tuple[Respons
             raise FetchError(asked, _status_reason(resp.status, resp.reason) + where)
         content_type, charset = _content_type(resp.getheader("Content-Type") or "")
         body = _read_body(asked, conn, resp, limits, deadline)
+        if expired.is_set():  # cut short by the watchdog, not ended by the server
+            raise _timeout(asked, limits)
         return Response(url, resp.status, content_type, charset, body), None
     except (socket.timeout, TimeoutError):
         raise _timeout(asked, limits) from None
     except ssl.SSLError as exc:
+        if expired.is_set():
+            raise _timeout(asked, limits) from None
         raise FetchError(asked, f"secure connection failed ({exc.reason or exc}){where}") from None
     except (http.client.HTTPException, OSError) as exc:
+        if expired.is_set():
+            raise _timeout(asked, limits) from None
         raise FetchError(asked, f"the connection failed ({_os_reason(exc)}){where}") from None
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+def _expire(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
+    expired.set()
+    if conn.sock is not None:
+        try:
+            conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 # --- connecting ----------------------------------------------------------------------------------------
