@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
+import subprocess
 
 import pytest
 
@@ -408,3 +410,14 @@ def test_fetch_settings_come_from_qa_variables_and_bad_ones_are_refused():
         with pytest.raises(ConfigError) as err:
             Config.from_env(bad)
         assert next(iter(bad)).removeprefix("QA_").lower() in str(err.value).lower()
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command to make a certificate")
+def test_a_certificate_that_cannot_be_verified_is_one_line(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with serve_web(tls=(cert, key)) as server:
+        with pytest.raises(FetchError) as err:
+            fetch(f"{server.base}/news/news_article.html", LOOPBACK)
+    assert err.value.reason.startswith("its certificate is not valid (self-signed certificate")

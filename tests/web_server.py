@@ -183,12 +183,21 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_web(host: str = "127.0.0.1"):
+def serve_web(host: str = "127.0.0.1", *, tls: tuple[Path, Path] | None = None):
     """Serve the test site on a free loopback port; yields the server (`.base` is its address,
-    `.requests` every path asked for, `.huge_sent` what the 10 MB page got out)."""
+    `.requests` every path asked for, `.huge_sent` what the 10 MB page got out). `tls`: (certificate,
+    key) files to serve it over HTTPS."""
     server = ThreadingHTTPServer((host, 0), _Handler)
     server.daemon_threads = True
-    server.base = f"http://{host}:{server.server_address[1]}"
+    scheme = "http"
+    if tls:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*map(str, tls))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    server.base = f"{scheme}://{host}:{server.server_address[1]}"
     server.requests = []
     server.huge_sent = []
     server.live_items = 3

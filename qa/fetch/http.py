@@ -148,7 +148,7 @@ class _Pinned(http.client.HTTPSConnection):
     The Host header and, for HTTPS, the certificate check and SNI still name the host."""
 
     def __init__(self, host: str, port: int, address: tuple, timeout: float, tls: ssl.SSLContext | None):
-        super().__init__(host, port, timeout=timeout, context=tls or ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout, context=tls or _tls_context())
         self._address, self._tls = address, tls
         self.default_port = 443 if tls else 80  # so the Host header names no default port
 

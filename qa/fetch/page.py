@@ -31,8 +31,9 @@ MIN_ARTICLE_WORDS = 80
 # A page this short that speaks of subscriptions or cookie consent is a wall in front of the article.
 WALL_MAX_WORDS = 250
 PAYWALL = re.compile(
-    r"\b(subscribers? only|for subscribers|subscribe to (continue|read|keep reading|unlock)|already a subscriber"
-    r"|to continue reading|continue reading with|unlock (this|the full) (article|story)|sign in to (read|continue)"
+    r"\b(subscribers?[- ]only|(only|exclusively) (available )?(to|for) (paying )?subscribers|already a subscriber"
+    r"|(subscribe|register|log ?in|sign ?in|sign up) (now )?to (continue|keep) reading|subscribe to (read|unlock)"
+    r"|continue reading with a subscription|unlock (this|the full) (article|story)"
     r"|create a free account to (read|continue))\b",
     re.I,
 )
