@@ -19,6 +19,7 @@ from .answer.entities import EntityCache
 from .config import Config
 from .embed import Embedder
 from .errors import EmptyQuestionError, InvalidRequestError, QuestionTooLongError
+from .fetch import MB, Limits, WebReport, add_urls, feeds_of, update_feeds
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .quotes import Speaker, verify_quotation
 from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
@@ -44,7 +45,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
     "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_quote_count", "corpus_files",
-    "load_documents", "FoundQuote", "Speaker",
+    "load_documents", "FoundQuote", "Speaker", "WebReport", "fetch_articles", "fetch_feed_updates", "followed_feeds",
 ]
 
 
@@ -63,6 +64,34 @@ def load_documents(
 def corpus_files(corpus_dir: str | Path) -> list[Path]:
     """The article files under `corpus_dir` that `load_documents` would read."""
     return list_files(corpus_dir)
+
+
+# --- articles from the web (qa/fetch): fetched only when asked -------------------------------------
+
+
+def _limits(config: Config) -> Limits:
+    return Limits(timeout=config.fetch_timeout, max_bytes=int(config.fetch_max_mb * MB),
+                  allow_private=config.allow_private_urls)
+
+
+def fetch_articles(urls: Iterable[str], config: Config | None = None, *, progress: Progress | None = None) -> WebReport:
+    """Fetch each address (an article page, or an RSS/Atom feed whose items are fetched in turn) and
+    save its article in `config.corpus_dir`/web/<site>/<slug>.md, with its title, outlet, author, date
+    and canonical URL as front matter. Indexes nothing: `report.documents` are the documents to add
+    (`Assistant.add_from_web` does both). An address that fails is one line in `report.problems`."""
+    config = config or Config()
+    return add_urls(urls, config.corpus_dir, _limits(config), progress=progress)
+
+
+def fetch_feed_updates(config: Config | None = None, *, progress: Progress | None = None) -> WebReport:
+    """Fetch the new items of every feed added before (`fetch_articles` with a feed's address)."""
+    config = config or Config()
+    return update_feeds(config.corpus_dir, _limits(config), progress=progress)
+
+
+def followed_feeds(corpus_dir: str | Path) -> list[dict]:
+    """The feeds added to `corpus_dir`: url, title, added_at, checked_at, items (address key -> document id)."""
+    return feeds_of(corpus_dir)
 
 
 def check_date(value: str | None, name: str) -> str | None:
@@ -166,10 +195,11 @@ class Assistant:
     # --- opening and building -------------------------------------------------------------------
 
     @classmethod
-    def load(cls, index_dir: str | Path = "index", config: Config | None = None) -> "Assistant":
-        """Open an existing index; IndexMissingError or IndexIncompatibleError say what to run."""
+    def load(cls, index_dir: str | Path = "index", config: Config | None = None, *, warm: bool = True) -> "Assistant":
+        """Open an existing index; IndexMissingError or IndexIncompatibleError say what to run.
+        `warm=False`: the caller only changes the collection, so nothing is loaded for questions."""
         config = config or Config()
-        return cls(open_store(index_dir, config), config)  # config.store picks the backend
+        return cls(open_store(index_dir, config), config, warm=warm)  # config.store picks the backend
 
     @classmethod
     def build(
@@ -262,6 +292,29 @@ class Assistant:
         """Index more documents (same id: replaced), embedding only the new text."""
         self.index = add_to_store(self.index, list(documents), self.config, progress=progress or _noop)
         self._idf = None
+
+    def not_indexed(self, documents: Sequence[Document]) -> list[Document]:
+        """Those of `documents` the index lacks, or holds with other text or metadata."""
+        held = self.index.documents
+        return [d for d in documents if held.get(d.id) != d]
+
+    def add_from_web(self, urls: Iterable[str], *, progress: Progress | None = None) -> WebReport:
+        """`fetch_articles(urls)` into this assistant's corpus folder, then index what it saved (and any
+        article it had saved before that the index lacks)."""
+        report = fetch_articles(urls, self.config, progress=progress)
+        self._add_fetched(report, progress)
+        return report
+
+    def update_feeds(self, *, progress: Progress | None = None) -> WebReport:
+        """`fetch_feed_updates()` for this assistant's corpus folder, then index the new articles."""
+        report = fetch_feed_updates(self.config, progress=progress)
+        self._add_fetched(report, progress)
+        return report
+
+    def _add_fetched(self, report: WebReport, progress: Progress | None) -> None:
+        documents = self.not_indexed(report.documents)
+        if documents:
+            self.add(documents, progress=progress)
 
     def remove(self, ids: Iterable[str], *, progress: Progress | None = None) -> list[str]:
         """Drop documents by id; returns the ids that were there and are now gone."""

@@ -111,6 +111,101 @@ def _report_removed(removed: list[str]) -> None:
         click.echo(f"removed from the index: {', '.join(removed)} (not among the documents just indexed)")
 
 
+corpus_dir_option = click.option(
+    "--corpus-dir", type=click.Path(file_okay=False), default=None,
+    help="Corpus folder the articles are saved in, under web/ [default: corpus, or $QA_CORPUS_DIR].",
+)
+allow_private_option = click.option(
+    "--allow-private", is_flag=True, default=None,
+    help="Also fetch addresses of this machine or its local network (or set QA_ALLOW_PRIVATE_URLS=1).",
+)
+
+
+@cli.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@index_dir_option
+@corpus_dir_option
+@allow_private_option
+@store_option
+def add_cmd(urls, index_dir, corpus_dir, allow_private, store):
+    """Add the articles at URLS to the corpus and the index: article pages, or RSS/Atom feeds whose
+    articles are all added (`qa update` then fetches their new ones).
+
+    Each article is saved as corpus/web/<site>/<slug>.md with its title, outlet, author, date and
+    canonical URL, so its quotes cite them and the next `qa index` keeps it. An article already
+    saved (by any of its addresses) is not fetched again. An address that fails is one line, and
+    the others go on.
+    """
+    from .api import fetch_articles
+
+    config = Config.from_env(index_dir=index_dir, corpus_dir=corpus_dir, allow_private_urls=allow_private, store=store)
+    report = fetch_articles(urls, config, progress=_stage_line)
+    _index_fetched(report, config)
+
+
+@cli.command("update")
+@click.option("--list", "as_list", is_flag=True, help="List the feeds followed, and fetch nothing.")
+@index_dir_option
+@corpus_dir_option
+@allow_private_option
+@store_option
+def update_cmd(as_list, index_dir, corpus_dir, allow_private, store):
+    """Fetch and index the new articles of every feed added with `qa add FEED_URL`."""
+    from .api import fetch_feed_updates, followed_feeds
+
+    config = Config.from_env(index_dir=index_dir, corpus_dir=corpus_dir, allow_private_urls=allow_private, store=store)
+    feeds = followed_feeds(config.corpus_dir)
+    if not feeds:
+        click.echo(f"No feeds in {config.corpus_dir}/ yet: add one with `qa add FEED_URL`.")
+        return
+    if as_list:
+        for feed in feeds:
+            checked = feed.get("checked_at") or "never"
+            click.echo(f"{feed['url']}  {feed.get('title') or ''} ({len(feed.get('items', {}))} article(s); "
+                       f"checked {checked})")
+        return
+    report = fetch_feed_updates(config, progress=_stage_line)
+    _index_fetched(report, config)
+
+
+def _index_fetched(report, config: Config) -> None:
+    """Print what a fetch did, one line per article, feed and failed address; index the articles."""
+    from .api import Assistant, load_documents
+    from .errors import IndexMissingError
+
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    for saved in report.added:
+        said = ", ".join(filter(None, (saved.outlet or "outlet unknown", saved.date or "undated")))
+        click.echo(f"added {saved.path}: “{saved.title}” ({said}) {saved.url}")
+    for url, path in report.already:
+        click.echo(f"already in the corpus: {url} is {path}")
+    for feed in report.feeds:
+        click.echo(f"feed {feed.title or feed.url}: {feed.new} new article(s), {feed.known} already in the corpus "
+                   f"({feed.listed} listed; {feed.url})")
+    where = _where(config)
+    if report.documents:
+        try:
+            assistant = Assistant.load(config.index_dir, config, warm=False)
+        except IndexMissingError:
+            click.echo(f"No index at {where} yet: building it from {config.corpus_dir}/ …", err=True)
+            result = load_documents([config.corpus_dir])
+            for problem in result.problems:
+                click.echo(f"skipped {problem}", err=True)
+            assistant = Assistant.build(result.documents, config.index_dir, config, progress=_stage_line, warm=False)
+        else:
+            new = assistant.not_indexed(report.documents)
+            if new:
+                assistant.add(new, progress=_stage_line)
+        click.echo(f"Added {len(report.added)} article(s) to {config.corpus_dir}/web/; "
+                   f"{assistant.stats()['documents']} documents in the index at {where}")
+    failed = len(report.problems)
+    if failed and not (report.documents or report.feeds):
+        raise click.ClickException(f"nothing was added: {failed} address(es) failed, each listed above")
+    if failed:
+        click.echo(f"{failed} address(es) could not be added, each listed above with the reason", err=True)
+
+
 @cli.command("remove")
 @click.argument("ids", nargs=-1, required=True)
 @index_dir_option

@@ -85,6 +85,12 @@ class Config:
     # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
     support_min: float = 0.51
     support_quotes: int = 2  # quotes cited per supported sentence, at most
+    # adding articles from the web (`qa add`, `qa update`, the app's "Add by link"): the most time
+    # and bytes one page may take, and whether addresses of this machine's own network may be
+    # fetched (off: a server that fetches what it is told must not reach into its own network)
+    fetch_timeout: float = 20.0
+    fetch_max_mb: float = 5.0
+    allow_private_urls: bool = False
     serve: ServeConfig = field(default_factory=ServeConfig)
 
     def __post_init__(self):
@@ -112,6 +118,9 @@ class Config:
         for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes", "reader_top"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
+        for name in ("fetch_timeout", "fetch_max_mb"):
+            if not 0 < getattr(self, name) < float("inf"):  # not `<= 0`: NaN is refused too
+                raise ConfigError(f"{name}: must be a number more than 0, got {getattr(self, name)}")
 
     def replace(self, **changes: Any) -> "Config":
         """A copy with `changes` applied (serving settings included); None values are ignored so

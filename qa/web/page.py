@@ -26,6 +26,7 @@ from . import html as H
 from .auth import BASE_PAUSE_S, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check, wait_text
 from .quotes_tab import quotes_tab
 from .draft import api_support, draft_tab
+from .links import links_section, wire_links
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
@@ -165,6 +166,7 @@ def _upload_section(service: Service, p: SimpleNamespace) -> None:
             file_count="multiple", type="filepath", elem_id="qa-upload", height=120,
         )
         p.upload_report = gr.HTML(elem_id="qa-upload-report")
+        links_section(p)
 
 
 def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
@@ -182,6 +184,7 @@ def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
     refresh_outputs = [p.header, p.outlets, p.noindex_box, p.noindex_text, p.date_from, p.date_to]
     p.files.upload(h.on_upload, [p.files], [p.upload_report, p.files] + refresh_outputs,
                    show_progress_on=[p.upload_report], **private)
+    wire_links(h.service, p, refresh_outputs, h.on_refresh)
     p.build_btn.click(h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **private)
     demo.load(h.on_refresh, None, refresh_outputs, show_progress="hidden", **private)
 

@@ -24,7 +24,7 @@ from itertools import count
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
-from ..api import SUFFIXES, Assistant, corpus_files, load_documents
+from ..api import SUFFIXES, Assistant, WebReport, corpus_files, fetch_articles, fetch_feed_updates, load_documents
 from ..config import Config
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..records import Answer, Document
@@ -42,6 +42,7 @@ OPEN_WAIT_S = 120
 OPENING = "Opening the index …"
 BUILDING = "Building the index from the corpus folder; the page fills in when it is ready. Reload in a minute."
 Progress = Callable[[str, float], None]
+FETCH_SHARE = 0.8  # of an "Add by link" bar: fetching pages takes most of the time, indexing them the rest
 
 
 def print_line(message: str) -> None:
@@ -254,6 +255,30 @@ class Service:
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
 
+    # --- adding from the web (qa.api.fetch_articles: pages and feeds saved under <corpus>/web/) -------
+
+    def add_links(self, urls: Sequence[str], *, progress: Progress | None = None, log: Log = print_line) -> WebReport:
+        """Fetch the articles (or feeds) at `urls` into <corpus>/web/ and index them; one problem line per
+        address that fails."""
+        return self._fetch(lambda p: fetch_articles(urls, self.config, progress=p), "link", progress, log)
+
+    def update_feeds(self, *, progress: Progress | None = None, log: Log = print_line) -> WebReport:
+        """Fetch and index the new articles of every feed added before."""
+        return self._fetch(lambda p: fetch_feed_updates(self.config, progress=p), "feed update", progress, log)
+
+    def _fetch(self, run: Callable[[Progress], WebReport], what: str, progress: Progress | None, log: Log) -> WebReport:
+        with self._write:  # one build, upload or fetch at a time: they write the corpus and the index
+            report = run(_reporter(log, _part(progress, 0.0, FETCH_SHARE), f"  {what} "))
+            for p in report.problems:
+                log(f"  skipped {p}")
+            current = self.assistant
+            documents = current.not_indexed(report.documents) if current is not None else report.documents
+            if documents:
+                self._index(documents, _reporter(log, _part(progress, FETCH_SHARE, 1.0 - FETCH_SHARE), f"  {what} "))
+            log(f"Added {len(report.added)} article(s) from the web to {self.config.corpus_dir}/web/; "
+                f"{len(self.documents())} in the index.")
+            return report
+
     def _index(self, documents: list[Document], progress: Progress) -> None:
         current = self.assistant
         if current is None:
@@ -399,6 +424,13 @@ def _reporter(log: Log, progress: Progress | None, prefix: str) -> Progress:
             progress(message, fraction)
 
     return report
+
+
+def _part(progress: Progress | None, start: float, share: float) -> Progress | None:
+    """`progress` for one part of a longer job: its fractions mapped into start..start+share."""
+    if progress is None:
+        return None
+    return lambda message, fraction: progress(message, start + share * fraction)
 
 
 def _display(problem: Exception, staged: Sequence[_Staged] = ()) -> str:
