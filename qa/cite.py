@@ -79,6 +79,21 @@ class Source:
                 "issued": self.issued, "url": self.url, "accessed": self.accessed}
 
 
+class Style(NamedTuple):
+    """A citation style and the day the sources were read (for web pages without a date), when known."""
+
+    name: str
+    accessed: str = ""
+
+
+def as_style(style: "str | Style | None") -> Style | None:
+    """None (qa's own format) or a checked Style, from a name or a Style."""
+    if isinstance(style, Style):
+        return Style(check_style(style.name) or "", check_accessed(style.accessed)) if style.name else None
+    name = check_style(style)
+    return Style(name) if name else None
+
+
 def check_style(style: str | None) -> str | None:
     """None or "" (the app's own format), or one of STYLES; InvalidRequestError listing them otherwise."""
     if style is None or style in ("", "qa"):
