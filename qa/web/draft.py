@@ -36,7 +36,7 @@ def draft_tab(service: Service, picker: gr.Dropdown | None = None) -> None:
                      gr.DownloadButton("Sources (CSL-JSON)", interactive=False, size="sm", elem_id="qa-draft-csl"),
                      gr.DownloadButton("Sources (BibTeX)", interactive=False, size="sm", elem_id="qa-draft-bib")]
         checked = gr.State(None)
-    style = picker if picker is not None else gr.State("qa")
+        style = picker if picker is not None else gr.State("qa")
     private = dict(api_visibility="private")
     check.click(_checker(service), [text, style], [result, notice, checked, *files], show_progress_on=[result], **private)
     if picker is not None:

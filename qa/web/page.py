@@ -103,7 +103,7 @@ def build_app(service: Service) -> gr.Blocks:
             with gr.Tab("Quotes", id="quotes", elem_id="qa-tab-quotes"):
                 p.quotes = quotes_tab(service, demo, p.cite)
             draft_tab(service, p.cite)
-            p.timeline = timeline_tab(service, demo, p.cite)
+            p.timeline = timeline_tab(service, demo, p.cite, SOURCE_JS)
         # the page script writes the quote to open here; its change event renders the source panel
         p.open_ref = gr.Textbox(elem_id="qa-open-ref", show_label=False, container=False)
         _wire_handlers(_Handlers(service), p, demo)

@@ -30,10 +30,12 @@ def _outlets(service: Service) -> list[str]:
     return [ALL_OUTLETS] + service.outlets()
 
 
-def timeline_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown) -> SimpleNamespace:
-    """The tab (inside the page's Blocks and Tabs), wired; returns its components."""
-    t = SimpleNamespace(timeline=gr.State(None))
+def timeline_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown, panel_js: str | None = None) -> SimpleNamespace:
+    """The tab (inside the page's Blocks and Tabs), wired; returns its components. `panel_js`: the
+    script that brings a highlighted sentence into view (the Ask tab's source panel's)."""
+    t = SimpleNamespace()
     with gr.Tab("Timeline", id="timeline", elem_id="qa-tab-timeline"):
+        t.timeline = gr.State(None)  # inside the tab: a component right under gr.Tabs confuses its tab bar
         with gr.Row(equal_height=True):
             t.topic = gr.Textbox(label="Topic", placeholder="e.g. Armenia–Azerbaijan peace talks (empty: every dated event)",
                                  elem_id="qa-tl-topic", scale=5)
@@ -53,7 +55,7 @@ def timeline_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown) -> Simp
                     t.csl = gr.DownloadButton("Sources (CSL-JSON)", interactive=False, size="sm", elem_id="qa-tl-csl")
                     t.bib = gr.DownloadButton("Sources (BibTeX)", interactive=False, size="sm", elem_id="qa-tl-bib")
             with gr.Column(scale=9, min_width=360, elem_id="qa-tl-panel-col"):
-                t.panel = gr.HTML(source_placeholder_html(PANEL_HINT), elem_id="qa-tl-panel")
+                t.panel = gr.HTML(source_placeholder_html(PANEL_HINT), elem_id="qa-tl-panel", js_on_load=panel_js)
         t.ref = gr.Textbox(elem_id="qa-tl-ref", show_label=False, container=False)
     _wire(_TimelineHandlers(service), t, demo, picker)
     return t
