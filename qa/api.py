@@ -82,6 +82,17 @@ def check_date(value: str | None, name: str) -> str | None:
     raise InvalidRequestError(f"{name}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-10-04")
 
 
+def check_topic_range(topic: str | None, since: str | None, until: str | None) -> tuple[str, str | None, str | None]:
+    """A topic (empty allowed, at most MAX_QUESTION_CHARS) and an inclusive ISO date range, checked."""
+    topic = (topic or "").strip()
+    if len(topic) > MAX_QUESTION_CHARS:
+        raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+    since, until = check_date(since, "since"), check_date(until, "until")
+    if since and until and since > until:
+        raise InvalidRequestError(f"since {since} is after until {until}; swap them")
+    return topic, since, until
+
+
 def check_question(question: str | None) -> str:
     question = (question or "").strip()
     if not question:
@@ -423,13 +434,8 @@ class Assistant:
         one); `speaker` matches any spelling of a speaker's name, `source` an outlet, `since` and
         `until` are inclusive ISO dates (an undated article is outside any date range). Each quote
         is verified against its document before it is returned."""
-        topic = (topic or "").strip()
-        if len(topic) > MAX_QUESTION_CHARS:
-            raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+        topic, since, until = check_topic_range(topic, since, until)
         n = check_quote_count(n)
-        since, until = check_date(since, "since"), check_date(until, "until")
-        if since and until and since > until:
-            raise InvalidRequestError(f"since {since} is after until {until}; swap them")
         state = self._quote_state()
         pool = [q for q in state.quotations if q.speech]
         if speaker is not None and str(speaker).strip():
@@ -479,13 +485,8 @@ class Assistant:
         articles that report the same event under `quote.also_in`. `since` and `until` (ISO dates,
         inclusive) bound the events' own dates, so an event without a stated year is in no range;
         `source` keeps one outlet's articles; `n` caps the entries (default 50, at most 200)."""
-        topic = (topic or "").strip()
-        if len(topic) > MAX_QUESTION_CHARS:
-            raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+        topic, since, until = check_topic_range(topic, since, until)
         n = check_entry_count(n)
-        since, until = check_date(since, "since"), check_date(until, "until")
-        if since and until and since > until:
-            raise InvalidRequestError(f"since {since} is after until {until}; swap them")
         source = (source or "").strip().casefold()
         allowed = {d.id for d in self.index.documents.values() if d.source.casefold() == source} if source else None
         vector = self.embed([topic])[0] if topic else None

@@ -180,37 +180,30 @@ def _parts(iso: str) -> tuple[int, int, int] | None:
     return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
 
 
-def _us_date(iso: str) -> str:
-    """Chicago and APA's "March 8, 2017" ("March 2017", "2017" when less is known)."""
+def _dated(iso: str, day: str, month: str, names: list[str] = _MONTHS) -> str:
+    """`iso` written with the `day` or `month` template ({y}, {m}, {d}); a year alone as itself."""
     p = _parts(iso)
     if not p:
         return ""
     y, m, d = p
     if not m:
         return str(y)
-    return f"{_MONTHS[m - 1]} {d}, {y}" if d else f"{_MONTHS[m - 1]} {y}"
+    return (day if d else month).format(y=y, m=names[m - 1], d=d)
+
+
+def _us_date(iso: str) -> str:
+    """Chicago and APA's "March 8, 2017" ("March 2017", "2017" when less is known)."""
+    return _dated(iso, "{m} {d}, {y}", "{m} {y}")
 
 
 def _apa_date(iso: str) -> str:
     """APA's "(2019, March 22)", "(2018, March)", "(2019)" or "(n.d.)"."""
-    p = _parts(iso)
-    if not p:
-        return "(n.d.)"
-    y, m, d = p
-    if not m:
-        return f"({y})"
-    return f"({y}, {_MONTHS[m - 1]} {d})" if d else f"({y}, {_MONTHS[m - 1]})"
+    return f"({_dated(iso, '{y}, {m} {d}', '{y}, {m}')})" if _parts(iso) else "(n.d.)"
 
 
 def _mla_date(iso: str) -> str:
     """MLA's "8 Mar. 2017" ("Mar. 2017", "2017")."""
-    p = _parts(iso)
-    if not p:
-        return ""
-    y, m, d = p
-    if not m:
-        return str(y)
-    return f"{d} {_MLA_MONTHS[m - 1]} {y}" if d else f"{_MLA_MONTHS[m - 1]} {y}"
+    return _dated(iso, "{d} {m} {y}", "{m} {y}", _MLA_MONTHS)
 
 
 # --- names ----------------------------------------------------------------------------------------

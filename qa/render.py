@@ -219,17 +219,20 @@ def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = N
     return "\n".join(lines)
 
 
+def _md_cited(q: Quote, doc: Document | None, style) -> str:
+    """A quote's citation in Markdown, then where its words sit in its file (to check them)."""
+    if style:
+        return f"{styled(q, doc, style, markdown=True)} \\[{md_escape(_where(q, doc))}, {_place(q)}\\]"
+    return f"{md_citation(q, doc)}, {_place(q)}"
+
+
 def _md_sources(quotes, documents: Mapping[str, Document], style: str | None, also: str) -> list[str]:
     """Numbered quotes, each cited (its file and characters kept), and the other outlets' copies."""
     lines = []
     for q in quotes:
         text = " ".join(md_escape(q.text).split("\n"))
         lines.append(f"**[{q.n}]** “{text}”  ")
-        doc = documents.get(q.doc_id)
-        if style:
-            lines.append(f"— {styled(q, doc, style, markdown=True)} \\[{md_escape(_where(q, doc))}, {_place(q)}\\]")
-        else:
-            lines.append(f"— {md_citation(q, doc)}, {_place(q)}")
+        lines.append(f"— {_md_cited(q, documents.get(q.doc_id), style)}")
         lines += [f"  ({also} {_also(other, documents, style, markdown=True)})" for other in q.also_in]
         lines.append("")
     return lines
@@ -437,10 +440,7 @@ def timeline_markdown(timeline: "Timeline", documents: Mapping[str, Document] | 
         for e in group:
             q = e.quote
             text = " ".join(md_escape(q.text).split("\n"))
-            doc = documents.get(q.doc_id)
-            cited = (f"{styled(q, doc, style, markdown=True)} \\[{md_escape(_where(q, doc))}, {_place(q)}\\]" if style
-                     else f"{md_citation(q, doc)}, {_place(q)}")
-            lines.append(f"- **{md_escape(_when_words(e))}** — “{text}” — {cited}")
+            lines.append(f"- **{md_escape(_when_words(e))}** — “{text}” — {_md_cited(q, documents.get(q.doc_id), style)}")
             for other in q.also_in:
                 when = (other.get("when") or {}).get("label", "")
                 lines.append(f"  - also reported by {_also(other, documents, style, markdown=True)}"

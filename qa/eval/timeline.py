@@ -56,18 +56,9 @@ class GoldEvent:
 
 def is_timeline_set(path: str | Path) -> bool:
     """A JSON Lines file whose first record has "event", "date" and "reports"."""
-    path = Path(path)
-    if not path.is_file() or path.suffix.lower() != ".jsonl":
-        return False
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    first = json.loads(line)
-                except ValueError:
-                    return False
-                return isinstance(first, dict) and {"event", "date", "reports"} <= set(first)
-    return False
+    from .sets import first_record
+
+    return {"event", "date", "reports"} <= set(first_record(path) or {})
 
 
 def _valid_date(value: str) -> bool:
