@@ -27,6 +27,7 @@ from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document, Turn
 from .support import DraftSupport, check_draft, support_draft
+from .timeline import Timeline, build_timeline
 from .store import (
     Index,
     cache_root,
@@ -45,7 +46,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
     "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_quote_count", "corpus_files",
-    "load_documents", "FoundQuote", "Speaker", "WebReport", "fetch_articles", "fetch_feed_updates", "followed_feeds",
+    "load_documents", "FoundQuote", "Speaker", "Timeline", "WebReport", "fetch_articles", "fetch_feed_updates",
+    "followed_feeds",
 ]
 
 
@@ -108,6 +110,17 @@ def check_date(value: str | None, name: str) -> str | None:
         except ValueError:
             pass
     raise InvalidRequestError(f"{name}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-10-04")
+
+
+def check_topic_range(topic: str | None, since: str | None, until: str | None) -> tuple[str, str | None, str | None]:
+    """A topic (empty allowed, at most MAX_QUESTION_CHARS) and an inclusive ISO date range, checked."""
+    topic = (topic or "").strip()
+    if len(topic) > MAX_QUESTION_CHARS:
+        raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+    since, until = check_date(since, "since"), check_date(until, "until")
+    if since and until and since > until:
+        raise InvalidRequestError(f"since {since} is after until {until}; swap them")
+    return topic, since, until
 
 
 def check_question(question: str | None) -> str:
@@ -475,13 +488,8 @@ class Assistant:
         one); `speaker` matches any spelling of a speaker's name, `source` an outlet, `since` and
         `until` are inclusive ISO dates (an undated article is outside any date range). Each quote
         is verified against its document before it is returned."""
-        topic = (topic or "").strip()
-        if len(topic) > MAX_QUESTION_CHARS:
-            raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+        topic, since, until = check_topic_range(topic, since, until)
         n = check_quote_count(n)
-        since, until = check_date(since, "since"), check_date(until, "until")
-        if since and until and since > until:
-            raise InvalidRequestError(f"since {since} is after until {until}; swap them")
         state = self._quote_state()
         pool = [q for q in state.quotations if q.speech]
         if speaker is not None and str(speaker).strip():
@@ -517,6 +525,27 @@ class Assistant:
         return out
 
 
+    def timeline(
+        self,
+        topic: str | None = None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        n: int | None = None,
+    ) -> Timeline:
+        """The dated events about `topic` (every dated event without one), in date order: each the
+        exact sentence that reports it, its date as that sentence gives it (qa/timeline/), and the other
+        articles that report the same event under `quote.also_in`. `since` and `until` (ISO dates,
+        inclusive) bound the events' own dates, so an event without a stated year is in no range;
+        `source` keeps one outlet's articles; `n` caps the entries (default 50, at most 200)."""
+        topic, since, until = check_topic_range(topic, since, until)
+        n = check_entry_count(n)
+        source = (source or "").strip().casefold()
+        allowed = {d.id for d in self.index.documents.values() if d.source.casefold() == source} if source else None
+        vector = self.embed([topic])[0] if topic else None
+        return build_timeline(self.index, topic, vector, self.idf, allowed=allowed, since=since, until=until, n=n)
+
     def support(self, text: str, k: int | None = None) -> DraftSupport:
         """Sources for a draft: each sentence of `text` backed by up to `k` quotes (default:
         config.support_quotes) or flagged as having no support in these articles (qa/support.py)."""
@@ -525,15 +554,26 @@ class Assistant:
         return support_draft(text, self.index, self.embedder, self.idf, self.config, k)
 
 MAX_QUOTES = 200  # quotations one search may return
+MAX_TIMELINE = 200  # entries one timeline may hold
+DEFAULT_TIMELINE = 50
+
+
+def check_entry_count(n) -> int:
+    return _check_count(n, DEFAULT_TIMELINE, MAX_TIMELINE, "entries")
 
 
 def check_quote_count(n) -> int:
+    return _check_count(n, 10, MAX_QUOTES, "quotations")
+
+
+def _check_count(n, default: int, limit: int, what: str) -> int:
+    """`n` as a whole number in 1..limit (None: `default`); InvalidRequestError naming the field otherwise."""
     if n is None:
-        return 10
+        return default
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) and not (isinstance(n, float) and n.is_integer()):
-        raise InvalidRequestError(f"n: {n!r} is not a whole number; ask for 1 to {MAX_QUOTES} quotations")
-    if not 1 <= int(n) <= MAX_QUOTES:
-        raise InvalidRequestError(f"n: {n} is outside 1..{MAX_QUOTES}; ask for 1 to {MAX_QUOTES} quotations")
+        raise InvalidRequestError(f"n: {n!r} is not a whole number; ask for 1 to {limit} {what}")
+    if not 1 <= int(n) <= limit:
+        raise InvalidRequestError(f"n: {n} is outside 1..{limit}; ask for 1 to {limit} {what}")
     return int(n)
 
 

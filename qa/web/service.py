@@ -196,12 +196,20 @@ class Service:
 
     def quotes(self, **options) -> list:
         """`Assistant.quotes` (same arguments) on the shared assistant; it refuses bad filters itself."""
+        return self._call("quotes", **options)
+
+    def _call(self, method: str, *args, **options):
+        """`Assistant.<method>` on the shared assistant once the index is open, one request at a time."""
         self.settle()
         a = self.assistant
         if a is None:
             raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
         with self._ask:
-            return a.quotes(**options)
+            return getattr(a, method)(*args, **options)
+
+    def timeline(self, **options):
+        """`Assistant.timeline` (same arguments) on the shared assistant; it refuses bad filters itself."""
+        return self._call("timeline", **options)
 
     def speakers(self) -> list:
         """Everyone quoted (none while the index is opening: the page builds without waiting)."""
@@ -213,12 +221,7 @@ class Service:
 
     def support(self, text: str, k: int | None = None):
         """`Assistant.support` on the shared assistant (sources for a draft), one request at a time."""
-        self.settle()
-        a = self.assistant
-        if a is None:
-            raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
-        with self._ask:
-            return a.support(text, k)
+        return self._call("support", text, k)
 
     # --- adding ------------------------------------------------------------------------------
 
