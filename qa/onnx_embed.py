@@ -3,6 +3,8 @@
 The model is exported once (this needs torch) into the user's cache,
 `$QA_CACHE_DIR/onnx/<model>-<key>/model-int8.onnx` (default `~/.cache/qa`), and written atomically:
 a half-written file never carries the final name, so a killed export leaves nothing that loads.
+Set-up (scripts/setup.sh runs `python -m qa.onnx_embed`) exports it, so that a first question never
+waits for it; an export that happens later says so in one line on stderr.
 Every later run reads that file with onnxruntime and the model's own `tokenizers` tokenizer
 (`tokenizer.json` in the model folder) and never imports torch. Vectors are mean-pooled over the
 attention mask and L2-normalised, as sentence-transformers does for this model.
@@ -15,6 +17,8 @@ import json
 import logging
 import os
 import secrets
+import sys
+import time
 import warnings
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -70,10 +74,27 @@ def export(model_dir: Path, target: Path) -> Path:
             f"({exc}); run once where torch is installed, or set QA_EMBEDDER=torch"
         ) from None
     target.parent.mkdir(parents=True, exist_ok=True)
+    # the one-off progress line: the export takes tens of seconds, and whoever waits should know why
+    print(f"Exporting the embedding model to int8 ONNX, once, into {target.parent} …", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
     # the tracer's and quantiser's advice is for people writing exporters, not for someone asking a question
     with warnings.catch_warnings(), _root_log_level(logging.ERROR):
         warnings.simplefilter("ignore")
-        return _export(model_dir, target)
+        _export(model_dir, target)
+    print(f"Exported in {time.perf_counter() - t0:.0f} s.", file=sys.stderr, flush=True)
+    return target
+
+
+def ensure_exported(model_name: str, root: Path | None = None) -> Path | None:
+    """The exported model of `model_name`, exported now when it is not yet; None for a model that is
+    not a local folder (sentence-transformers would look it up by name: the onnx embedder cannot)."""
+    from .embed import resolve_model_path
+
+    model_dir = Path(resolve_model_path(model_name))
+    if not model_dir.is_dir():
+        return None
+    path = onnx_path(model_name, model_dir, root)
+    return path if path.is_file() else export(model_dir, path)
 
 
 @contextmanager
@@ -206,3 +227,23 @@ class OnnxModel:
             rows = order[start:start + batch_size]
             out[rows] = self._batch([texts[i] for i in rows])
         return out
+
+
+def main() -> int:
+    """Set-up's step (scripts/setup.sh): export the configured model when onnx is the configured
+    embedder and it is not exported yet; silent when there is nothing to do."""
+    from .config import Config
+    from .errors import QAError
+
+    try:
+        config = Config.from_env()
+        if config.embedder == "onnx":
+            ensure_exported(config.model)
+    except QAError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,7 +14,7 @@ import pytest
 
 from qa.config import Config, user_cache_dir
 from qa.embed import resolve_model_path
-from qa.errors import ConfigError, IndexIncompatibleError
+from qa.errors import ConfigError
 from qa.onnx_embed import OnnxModel, onnx_path
 
 from .conftest import CORPUS, ROOT
@@ -59,7 +59,7 @@ def test_onnx_vectors_match_torch_on_real_sentences(onnx_model):
     texts = _real_sentences()
     assert len(texts) >= 50
     ours = onnx_model.encode(texts, batch_size=16)
-    torch_vecs = Embedder(Config().model).encode(texts)
+    torch_vecs = Embedder(Config().model, backend="torch").encode(texts)
     assert ours.shape == torch_vecs.shape and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
     cosines = (ours * torch_vecs).sum(axis=1)
@@ -86,10 +86,11 @@ def test_export_lives_in_the_cache_and_leaves_no_temporary_files(onnx_root, onnx
     assert not [p for p in onnx_model.path.parent.iterdir() if p.name.startswith(".tmp-")]
 
 
-def test_unknown_embedder_is_a_config_error():
+def test_unknown_embedder_is_a_config_error_and_onnx_is_the_default():
     with pytest.raises(ConfigError, match="embedder"):
         Config.from_env({"QA_EMBEDDER": "tensorflow"})
-    assert Config.from_env({"QA_EMBEDDER": "onnx"}).embedder == "onnx"
+    assert Config.from_env({"QA_EMBEDDER": "torch"}).embedder == "torch"
+    assert Config.from_env({}).embedder == Config().embedder == "onnx"
 
 
 @pytest.fixture(scope="session")
@@ -104,15 +105,16 @@ def onnx_index(onnx_root, tmp_path_factory) -> Path:
     return index_dir
 
 
-def test_manifest_records_the_embedder_and_another_embedder_is_refused(onnx_index):
-    from qa.store import load_index
+def test_manifest_records_the_embedder_and_another_configured_embedder_reads_it_with_onnx(onnx_index):
+    from qa.api import Assistant
 
     manifest = json.loads((onnx_index / "manifest.json").read_text())
     assert manifest["model"]["embedder"] == "onnx"
     assert manifest["settings"]["embedder"] == "onnx"
-    with pytest.raises(IndexIncompatibleError, match="QA_EMBEDDER=onnx"):
-        load_index(onnx_index, Config())  # the default, torch
-    assert load_index(onnx_index, Config(embedder="onnx")).manifest["model"]["embedder"] == "onnx"
+    # torch configured (once an error): the index is read with the embedder that built it
+    assistant = Assistant.load(onnx_index, Config(embedder="torch"))
+    assert assistant.config.embedder == assistant.embedder.backend == "onnx"
+    assert "Spain" in assistant.ask(QUESTION).answer
 
 
 # `qa ask` run as the command runs it, reporting afterwards whether torch was ever imported
@@ -213,7 +215,7 @@ def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_r
     assert not answer.abstained and added in answer.quotes[0].text
     # the thread is started only where the load cannot race spaCy's hidden torch
     assert _LazyEmbedder(Config(embedder="onnx"), None).preload() is None
-    onnx_lazy, torch_lazy = _LazyEmbedder(Config(embedder="onnx"), None), _LazyEmbedder(Config(), None)
+    onnx_lazy, torch_lazy = _LazyEmbedder(Config(embedder="onnx"), None), _LazyEmbedder(Config(embedder="torch"), None)
     onnx_lazy.preload(), torch_lazy.preload()
     assert onnx_lazy._loading is not None and torch_lazy._loading is None
     assert onnx_lazy.dim == 384
