@@ -190,7 +190,7 @@ class OnnxModel:
         self.max_tokens = _max_tokens(model_dir)
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of each batch
+        self.tokenizer.no_padding()  # each text runs alone (see `encode`), whatever tokenizer.json says
         options = ort.SessionOptions()
         options.log_severity_level = 3  # errors only: a CLI answer prints nothing else
         self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
@@ -200,50 +200,34 @@ class OnnxModel:
     def get_embedding_dimension(self) -> int:
         return self.dim
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
+    def _one(self, encoding) -> np.ndarray:
         feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+            "input_ids": np.array([encoding.ids], dtype=np.int64),
+            "attention_mask": np.array([encoding.attention_mask], dtype=np.int64),
+            "token_type_ids": np.array([encoding.type_ids], dtype=np.int64),
         }
         (hidden,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
-        mask = feed["attention_mask"][:, :, None].astype(np.float32)
-        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        pooled = hidden[0].mean(axis=0)  # one text, no padding: every token counts
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
     def encode(self, texts: list[str], batch_size: int = 32, show_progress_bar: bool | None = None,
                normalize_embeddings: bool = True, convert_to_numpy: bool = True) -> np.ndarray:
-        """Unit vectors, one row per text. Texts are batched by length (as sentence-transformers
-        does) so a batch pads little; `show_progress_bar` shows a bar like sentence-transformers'."""
-        order = np.argsort([-len(t) for t in texts], kind="stable")
+        """Unit vectors, one row per text, each text run alone (`batch_size` is accepted and unused).
+
+        Dynamic quantisation scales a MatMul's activations by the largest of its whole input, padded
+        positions included, so a text batched with others got a vector that depended on them: cosine
+        0.992 on average and 0.963 at worst to the same text alone, on xquad-en's sentences. Alone,
+        a text always gets the same vector, in a build, a re-build, another store, or as a question;
+        it is also nearer torch's (mean cosine 0.9941 against 0.9935, worst 0.979 against 0.971) and
+        as fast here (14 against 11 chunks/s, 31-32 sentences/s either way, 2 cores), with no padding
+        computed. `show_progress_bar` shows a bar like sentence-transformers'."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        starts = range(0, len(texts), batch_size)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        rows = range(len(texts))
         if show_progress_bar:
             from tqdm import tqdm
 
-            starts = tqdm(starts, desc="Batches")
-        for start in starts:
-            rows = order[start:start + batch_size]
-            out[rows] = self._batch([texts[i] for i in rows])
+            rows = tqdm(rows, desc="Texts")
+        for i in rows:
+            out[i] = self._one(encodings[i])
         return out
-
-
-def main() -> int:
-    """Set-up's step (scripts/setup.sh): export the configured model when onnx is the configured
-    embedder and it is not exported yet; silent when there is nothing to do."""
-    from .config import Config
-    from .errors import QAError
-
-    try:
-        config = Config.from_env()
-        if config.embedder == "onnx":
-            ensure_exported(config.model)
-    except QAError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
