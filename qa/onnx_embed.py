@@ -86,15 +86,19 @@ def export(model_dir: Path, target: Path) -> Path:
 
 
 def ensure_exported(model_name: str, root: Path | None = None) -> Path | None:
-    """The exported model of `model_name`, exported now when it is not yet; None for a model that is
-    not a local folder (sentence-transformers would look it up by name: the onnx embedder cannot)."""
+    """The exported model of `model_name`, exported (and its graph optimised) now when it is not yet;
+    None for a model that is not a local folder (the onnx embedder cannot look one up by name)."""
     from .embed import resolve_model_path
 
     model_dir = Path(resolve_model_path(model_name))
     if not model_dir.is_dir():
         return None
     path = onnx_path(model_name, model_dir, root)
-    return path if path.is_file() else export(model_dir, path)
+    if not path.is_file():
+        export(model_dir, path)
+    if not _optimized_path(path).is_file():
+        _session(path)  # saves the optimised graph: a first question does not optimise it either
+    return path
 
 
 @contextmanager
@@ -171,11 +175,58 @@ def _Encoder(model):
     return _encoder_class()(model)
 
 
+def _optimized_path(path: Path) -> Path:
+    import onnxruntime as ort
+
+    return path.with_name(f"{path.stem}-ort{ort.__version__}.optimized.onnx")
+
+
+def _session(path: Path):
+    """An onnxruntime session of the exported model at `path`.
+
+    Optimising the graph (fusing attention, GELU and layer norms) cost 0.3-2 s of every start, a
+    good part of a cold `qa ask`. It is done once: the optimised graph is saved beside the model (per
+    onnxruntime version, at the "extended" level, which stays portable across CPUs) and later sessions
+    load it with optimisation off, for the same vectors at the same speed. A saved graph that does not
+    load is made again; a cache that cannot be written only costs the optimisation each time."""
+    import onnxruntime as ort
+
+    providers = ["CPUExecutionProvider"]
+    optimized = _optimized_path(path)
+    if optimized.is_file():
+        options = _options()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        try:
+            return ort.InferenceSession(str(optimized), options, providers=providers)
+        except Exception:  # noqa: BLE001 (onnxruntime raises its own types for a damaged file)
+            pass
+    tmp = optimized.with_name(f".tmp-{os.getpid()}-{secrets.token_hex(3)}-{optimized.name}")
+    options = _options()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(tmp)
+    try:
+        session = ort.InferenceSession(str(path), options, providers=providers)
+        os.replace(tmp, optimized)  # complete, or not there: a half-written graph never has the name
+    except Exception:  # noqa: BLE001 (a read-only cache: optimise in memory, as every start did)
+        session = ort.InferenceSession(str(path), _options(), providers=providers)
+    finally:
+        with suppress(OSError):
+            tmp.unlink()
+    return session
+
+
+def _options():
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3  # errors only: a CLI answer prints nothing else
+    return options
+
+
 class OnnxModel:
     """Duck-types the part of `SentenceTransformer` that `qa.embed.Embedder` uses."""
 
     def __init__(self, model_name: str, model_dir: str | Path, root: Path | None = None):
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         model_dir = Path(model_dir)
@@ -191,9 +242,7 @@ class OnnxModel:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self.tokenizer.no_padding()  # each text runs alone (see `encode`), whatever tokenizer.json says
-        options = ort.SessionOptions()
-        options.log_severity_level = 3  # errors only: a CLI answer prints nothing else
-        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.session = _session(self.path)
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.dim = int(self.session.get_outputs()[0].shape[-1])
 
@@ -231,3 +280,23 @@ class OnnxModel:
         for i in rows:
             out[i] = self._one(encodings[i])
         return out
+
+
+def main() -> int:
+    """Set-up's step (scripts/setup.sh): export the configured model when onnx is the configured
+    embedder and it is not exported yet; silent when there is nothing to do."""
+    from .config import Config
+    from .errors import QAError
+
+    try:
+        config = Config.from_env()
+        if config.embedder == "onnx":
+            ensure_exported(config.model)
+    except QAError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

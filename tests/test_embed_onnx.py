@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from qa.config import Config, user_cache_dir
 from qa.embed import resolve_model_path
 from qa.errors import ConfigError
-from qa.onnx_embed import OnnxModel, onnx_path
+from qa.onnx_embed import OnnxModel, _optimized_path, onnx_path
 
 from .conftest import CORPUS, ROOT
 
@@ -219,3 +220,33 @@ def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_r
     onnx_lazy.preload(), torch_lazy.preload()
     assert onnx_lazy._loading is not None and torch_lazy._loading is None
     assert onnx_lazy.dim == 384
+
+
+def test_set_up_exports_the_model_once_with_a_progress_line(tmp_path):
+    """What scripts/setup.sh runs on a fresh machine (an empty cache): the first run exports the model
+    and says so in a line, and saves its optimised graph; the next finds both and prints nothing."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QA_CACHE_DIR": str(tmp_path)}
+    env.pop("QA_EMBEDDER", None)  # the default: onnx
+    setup = [sys.executable, "-m", "qa.onnx_embed"]
+    first = subprocess.run(setup, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.startswith("Exporting the embedding model to int8 ONNX, once, into "), first.stderr
+    assert "Exported in" in first.stderr and len(first.stderr.strip().splitlines()) == 2
+    model = onnx_path(Config().model, Path(resolve_model_path(Config().model)), tmp_path)
+    assert model.is_file() and _optimized_path(model).is_file()
+    assert not [p for p in model.parent.iterdir() if p.name.startswith(".tmp-")]
+    again = subprocess.run(setup, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 0 and again.stderr == again.stdout == ""
+
+
+def test_a_damaged_optimised_graph_is_made_again(onnx_root, onnx_model, tmp_path):
+    model = onnx_path(Config().model, Path(resolve_model_path(Config().model)), tmp_path)
+    model.parent.mkdir(parents=True)
+    shutil.copy(onnx_model.path, model)
+    _optimized_path(model).write_bytes(b"half a graph")
+    again = OnnxModel(Config().model, resolve_model_path(Config().model), tmp_path)
+    texts = _real_sentences(10)
+    assert np.array_equal(again.encode(texts), onnx_model.encode(texts))
+    assert _optimized_path(model).stat().st_size > 1_000_000  # a whole graph again, which loads
+    assert np.array_equal(OnnxModel(Config().model, resolve_model_path(Config().model), tmp_path).encode(texts),
+                          onnx_model.encode(texts))
