@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, s
 from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document, Turn
+from .progress import Progress
 from .support import DraftSupport, check_draft, support_draft
 from .timeline import Timeline, build_timeline
 from .store import (
@@ -37,8 +38,8 @@ from .store import (
     recorded,
 )
 from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
+from .store.manifest import with_embedder_of
 
-Progress = Callable[[str, float], None]
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50  # quotes one answer may ask for; more is never useful and only costs time
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -187,7 +188,10 @@ class Assistant:
     def __init__(self, index: Index, config: Config | None = None, embedder: Embedder | None = None,
                  entities: EntityCache | None = None, idf: IdfTable | None = None, *, warm: bool = True):
         self.index = index
-        self.config = config or Config()
+        config = config or Config()
+        # the index is read with the embedder that built it, whatever is configured (embedder_note says so)
+        self.configured_embedder = config.embedder
+        self.config = with_embedder_of(index.manifest, config)
         self._embedder = embedder
         self.entities = entities or EntityCache()
         self._idf: IdfTable | None = idf  # given when it is for this same index
@@ -357,7 +361,17 @@ class Assistant:
 
     def info(self) -> dict:
         """Where the index is and what built it (for reports)."""
-        return {"index_dir": str(self.index.path), "model": self.index.model, "chunks": len(self.index.chunks)}
+        return {"index_dir": str(self.index.path), "model": self.index.model, "embedder": self.config.embedder,
+                "chunks": len(self.index.chunks)}
+
+    def embedder_note(self) -> str | None:
+        """One line when the index keeps another embedder than the configured one (it is read, and
+        extended, with the one its vectors came from) saying how to switch; None when they agree."""
+        built, wanted = self.config.embedder, self.configured_embedder
+        if built == wanted:
+            return None
+        return (f"The index keeps the {built} embedder it was built with (configured: {wanted}); "
+                f"`qa index --rebuild` re-embeds it with {wanted}.")
 
     def outlets(self) -> list[str]:
         return sorted({d.source for d in self.index.documents.values() if d.source})

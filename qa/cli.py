@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -89,26 +90,30 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
 
     config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens, store=store)
     paths = paths or (config.corpus_dir,)
-    if ray_address:
-        click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
-        assistant, result = Assistant.from_corpus_on_ray(
-            paths, config.index_dir, config, address=ray_address,
-            progress=_stage_line, warm=False,
-        )
-        for problem in result.problems:
-            click.echo(f"skipped {problem}", err=True)
-    else:
-        result = load_documents(paths)
-        for problem in result.problems:
-            click.echo(f"skipped {problem}", err=True)
-        click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
-        # one display: stage lines, and in a terminal a bar while each batch of text is embedded;
-        # a log or pipe gets the lines only (a bar redrawn with carriage returns is noise there)
-        assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
-                                    progress=_stage_line, show_progress_bar=sys.stderr.isatty(), warm=False)
+    # one display: in a terminal a bar (stage, documents done of the total, time left) redrawn on one
+    # line; a log or pipe gets that as plain lines, a few per stage (a redrawn bar is noise there)
+    with _progress_display() as progress:
+        if ray_address:
+            click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
+            assistant, result = Assistant.from_corpus_on_ray(
+                paths, config.index_dir, config, address=ray_address, progress=progress, warm=False,
+            )
+            for problem in result.problems:
+                click.echo(f"skipped {problem}", err=True)
+        else:
+            result = load_documents(paths)
+            for problem in result.problems:
+                click.echo(f"skipped {problem}", err=True)
+            click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
+            assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
+                                        progress=progress, show_progress_bar=False, warm=False)
     s = assistant.stats()
     _report_removed(assistant.removed)
-    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {_where(config)}")
+    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} "
+               f"({assistant.config.embedder}) into {_where(config)}")
+    note = assistant.embedder_note()
+    if note:
+        click.echo(note)
     _report_quotations(assistant)
     # the summary says why, grouped, so a folder with a thousand odd files reads in one line
     why = ", ".join(f"{n} {kind}" for kind, n in result.reasons())
@@ -118,6 +123,34 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
 
 def _stage_line(message: str, fraction: float) -> None:
     click.echo(f"[{fraction:4.0%}] {message}", err=True)
+
+
+@contextmanager
+def _progress_display():
+    """The progress callback of a build: a tqdm bar on stderr when it is a terminal, else
+    `[ 45%] message` lines, thinned out (qa.progress.throttled)."""
+    from .progress import throttled
+
+    if not sys.stderr.isatty():
+        yield throttled(_stage_line)
+        return
+    from tqdm import tqdm
+
+    bars = []  # made on the first call: lines echoed before it (skipped files) stay above the bar
+
+    def show(message: str, fraction: float) -> None:
+        if not bars:
+            bars.append(tqdm(total=100, desc=message, file=sys.stderr, dynamic_ncols=True,
+                             bar_format="{desc} |{bar}| {percentage:3.0f}%"))
+        bars[0].set_description_str(message, refresh=False)
+        bars[0].n = round(100 * min(max(fraction, 0.0), 1.0), 1)
+        bars[0].refresh()
+
+    try:
+        yield show
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def _report_quotations(assistant) -> None:

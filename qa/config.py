@@ -15,9 +15,12 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-# How text becomes vectors: "torch" runs the model with sentence-transformers (fp32); "onnx" runs an
-# int8 ONNX export of it with onnxruntime and never imports torch (exported once into the cache).
+# How text becomes vectors: "onnx" (the default) runs an int8 ONNX export of the model with
+# onnxruntime and never imports torch (exported once into the cache, by scripts/setup.sh on a fresh
+# machine); "torch" runs it with sentence-transformers (fp32). An index is always read with the
+# embedder that built it (its manifest says which), whatever is configured.
 EMBEDDERS = ("torch", "onnx")
+DEFAULT_EMBEDDER = "onnx"
 RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 FUSION_MODES = ("rrf", "score")
 # Where the index lives: "faiss" is the index folder (index_dir); "milvus:URI" is a Milvus
@@ -48,7 +51,7 @@ class Config:
     corpus_dir: str = "corpus"
     index_dir: str = "index"
     model: str = DEFAULT_MODEL
-    embedder: str = "torch"
+    embedder: str = DEFAULT_EMBEDDER  # for new indexes; an existing one keeps its own (`qa index --rebuild` switches)
     store: str = "faiss"
     batch_size: int = 32
     # chunking: tokens counted with tiktoken; the model's window is the hard cap

@@ -27,6 +27,7 @@ from typing import Callable, NamedTuple, Sequence
 from ..api import SUFFIXES, Assistant, WebReport, corpus_files, fetch_articles, fetch_feed_updates, load_documents
 from ..config import Config
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
+from ..progress import Progress, throttled
 from ..records import Answer, Document
 from .html import status_text
 
@@ -41,7 +42,6 @@ Log = Callable[[str], None]
 OPEN_WAIT_S = 120
 OPENING = "Opening the index …"
 BUILDING = "Building the index from the corpus folder; the page fills in when it is ready. Reload in a minute."
-Progress = Callable[[str, float], None]
 FETCH_SHARE = 0.8  # of an "Add by link" bar: fetching pages takes most of the time, indexing them the rest
 
 
@@ -104,6 +104,7 @@ class Service:
                 reason = str(exc)
             else:
                 _warn_if_stale(assistant, cfg, log)
+                _note_embedder(assistant, log)
                 self._install(assistant)
                 return
             if not corpus_files(cfg.corpus_dir):
@@ -137,6 +138,7 @@ class Service:
             self._install(assistant)
             s = assistant.stats()
             log(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']}.")
+            _note_embedder(assistant, log)
             return [str(p) for p in problems]
 
     def close(self) -> None:
@@ -421,8 +423,11 @@ def _reason(exc: OSError) -> str:
 
 
 def _reporter(log: Log, progress: Progress | None, prefix: str) -> Progress:
+    """Every call to the page's `progress` (its status text), and a few per stage to the log."""
+    logged = throttled(lambda message, fraction: log(f"{prefix}{fraction:4.0%}  {message}"))
+
     def report(message: str, fraction: float) -> None:
-        log(f"{prefix}{fraction:4.0%}  {message}")
+        logged(message, fraction)
         if progress:
             progress(message, fraction)
 
@@ -453,6 +458,12 @@ def _no_index_message(config: Config, reason: str) -> str:
     if "no index" in reason:
         return f"No index yet, and {config.corpus_dir}/ has no articles. {todo}"
     return f"{reason.rstrip('.')}. {todo}"
+
+
+def _note_embedder(assistant: Assistant, log: Log) -> None:
+    note = assistant.embedder_note()
+    if note:
+        log(f"Note: {note}")
 
 
 def _warn_if_stale(assistant: Assistant, config: Config, log: Log) -> None:
