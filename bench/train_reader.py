@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import reader_fit  # noqa: E402
 from reader_data import FOLDS, default_out  # noqa: E402
 
-from qa.answer.reader import CARD_FILE, MAX_TOKENS, MODEL_FILE, Reader, encode, pair_text, tokenizer  # noqa: E402
+from qa.answer.reader import CARD_FILE, MAX_TOKENS, MODEL_FILE, Reader, encode_pairs, pair_text, tokenizer  # noqa: E402
 from qa.config import user_cache_dir  # noqa: E402
 
 SEED = 13
@@ -261,18 +261,11 @@ def bottom_states(pairs: list[Pair], bottom_path: Path) -> list[np.ndarray]:
 
     session = ort.InferenceSession(str(bottom_path), providers=["CPUExecutionProvider"])
     tok = tokenizer(MAX_TOKENS)
-    tok.no_padding()
     states: list[np.ndarray] = [None] * len(pairs)  # type: ignore[list-item]
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].question) + len(pairs[i].second))
     for at in tqdm(range(0, len(order), 64), desc="frozen layers", file=sys.stderr):
         rows = order[at:at + 64]
-        tok.enable_padding(pad_id=0, pad_token="[PAD]")
-        encs = tok.encode_batch([(pairs[i].question, pairs[i].second) for i in rows])
-        feed = {
-            "input_ids": np.array([e.ids for e in encs], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64),
-        }
+        feed = encode_pairs(tok, [(pairs[i].question, pairs[i].second) for i in rows])
         (hidden,) = session.run(None, feed)
         for j, i in enumerate(rows):
             n = int(feed["attention_mask"][j].sum())

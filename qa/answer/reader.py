@@ -59,7 +59,12 @@ def tokenizer(max_tokens: int = MAX_TOKENS):
 
 def encode(tok, question: str, seconds: Sequence[str]) -> dict[str, np.ndarray]:
     """The model's inputs for `question` paired with each text of `seconds`."""
-    encodings = tok.encode_batch([(question, s) for s in seconds])
+    return encode_pairs(tok, [(question, s) for s in seconds])
+
+
+def encode_pairs(tok, pairs: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """The model's inputs for each (first, second) pair, padded to the longest."""
+    encodings = tok.encode_batch(list(pairs))
     return {
         "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
         "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
