@@ -21,6 +21,7 @@ from .embed import Embedder
 from .errors import EmptyQuestionError, InvalidRequestError, QuestionTooLongError
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .quotes import Speaker, verify_quotation
+from .quotes.extract import SPEAKER_FAILED
 from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
 from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all

@@ -97,8 +97,10 @@ def _stage_line(message: str, fraction: float) -> None:
 def _report_quotations(assistant) -> None:
     """How many quotations the build found; a document whose extraction failed is named, one line each
     (unpaired quotation marks are only counted: a scraped corpus has many)."""
+    from .api import SPEAKER_FAILED
+
     found, problems = assistant.quotation_summary()
-    failed = [p for p in problems if "quotations not extracted" in p]
+    failed = [p for p in problems if "quotations not extracted" in p or SPEAKER_FAILED in p]
     for line in failed:
         click.echo(f"skipped {line}", err=True)
     marks = len(problems) - len(failed)
