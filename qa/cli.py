@@ -57,12 +57,17 @@ def _where(config: Config) -> str:
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
               help="Read, chunk and embed on a Ray cluster (auto: the running one, else a local one); "
               'needs pip install "qa-assistant[ray]". Embeds everything again.')
-def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address):
+@click.option("--replace", "replace", multiple=True, metavar="ID",
+              help="When two places claim document id ID, let the later one (e.g. a JSONL line) replace the "
+              "first holder instead of being skipped (repeatable). Without it, a second claim never replaces.")
+def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address, replace):
     """Build the index from PATHS (files or folders; default: corpus/)."""
     from .api import Assistant, load_documents
 
     config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens, store=store)
     paths = paths or (config.corpus_dir,)
+    if ray_address and replace:
+        raise click.UsageError("--replace works with a local build only; leave out --ray")
     if ray_address:
         click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
         assistant, result = Assistant.from_corpus_on_ray(
@@ -72,7 +77,7 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
         for problem in result.problems:
             click.echo(f"skipped {problem}", err=True)
     else:
-        result = load_documents(paths)
+        result = load_documents(paths, replace=replace)
         for problem in result.problems:
             click.echo(f"skipped {problem}", err=True)
         click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)

@@ -378,7 +378,7 @@ def test_uploads_never_write_through_a_symbolic_link(upload_service, tmp_path):
 def test_a_failed_indexing_removes_the_saved_upload(upload_service, tmp_path, monkeypatch):
     service = upload_service
 
-    def broken(documents, progress):
+    def broken(documents, progress, stale=()):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(service, "_index", broken)

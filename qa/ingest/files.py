@@ -97,25 +97,24 @@ def _walk(paths: list[Path], result: IngestResult) -> Iterator[tuple[Path, Path]
 
 
 def load_corpus(
-    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float = MAX_FILE_MB, allow_empty: bool = False
+    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float = MAX_FILE_MB, allow_empty: bool = False,
+    replace: Iterable[str] = (),
 ) -> IngestResult:
     """Load every file under `paths` (files, or folders read recursively in sorted order).
 
-    A file that cannot be used becomes one problem and the others still load. Raises
+    A file that cannot be used becomes one problem and the others still load. Each document id has
+    one holder (`owners`); every other claim to it is one problem naming both places. Raises
     EmptyCorpusError when no document at all could be loaded, unless `allow_empty`.
     """
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
-    seen: dict[str, str] = {}
+    claims: list[Document] = []
     for root, path in _walk(paths, result):
         docs, file_problems = _load_safely(path, root, max_file_mb)
         result.problems.extend(file_problems)
-        for doc in docs:
-            if doc.id in seen:
-                result.problems.append(_duplicate(doc, seen[doc.id]))
-                continue
-            seen[doc.id] = doc.path
-            result.documents.append(doc)
+        claims.extend(docs)
+    result.documents, refused = owners(claims, set(replace))
+    result.problems.extend(refused)
     # in file order (links and special files were found while walking, before any file was read);
     # a JSONL file's "N more bad lines" note stays after its lines
     result.problems.sort(key=lambda p: (p.path.split("/"), p.line if p.line is not None else float("inf")))
@@ -174,17 +173,47 @@ def _nothing_loaded(paths: list[Path], problems: list[InputFileError]) -> EmptyC
     return EmptyCorpusError(f"no documents loaded from {where}: {detail}. Accepted formats: {ACCEPTED}")
 
 
-def _duplicate(doc: Document, first: str) -> InputFileError:
-    # JSONL documents carry "file.jsonl:LINE" as their path; report file and line separately
-    file, sep, line = doc.path.rpartition(":")
-    if not (sep and line.isdigit() and file.lower().endswith(".jsonl")):
-        file, line = doc.path, ""
-    return problem(
-        file,
-        f"duplicate document id {doc.id!r} (also in {first}); ids must be unique, so this one was skipped",
-        DUPLICATE,
-        line=int(line) if line else None,
-    )
+def owners(claims: list[Document], replace: set[str] = frozenset()) -> tuple[list[Document], list[InputFileError]]:
+    """One document per id, in corpus order, and one problem per other claim to an id (naming both places).
+
+    An id's holder is the file whose own path it is (a file's id cannot be taken by a JSONL line that
+    names it), else its first claim in corpus order: so which text an id holds never depends on how
+    files sort, and a second claim never replaces the first. For an id in `replace` the last claim
+    wins instead: the owner asked, by name, for that text to replace it."""
+    by_id: dict[str, list[int]] = {}
+    for i, d in enumerate(claims):
+        by_id.setdefault(d.id, []).append(i)
+    holder: dict[str, int] = {}
+    for doc_id, found in by_id.items():
+        if len(found) > 1:
+            ranked = sorted(found, key=lambda i: (_jsonl_line(claims[i].path) is not None, i))
+            holder[doc_id] = ranked[-1] if doc_id in replace else ranked[0]
+    kept, refused = [], []
+    for i, d in enumerate(claims):
+        first = holder.get(d.id, i)
+        if first == i:
+            kept.append(d)
+        else:
+            refused.append(duplicate_claim(d, claims[first].path, replaced=d.id in replace))
+    return kept, refused
+
+
+def _jsonl_line(path: str) -> tuple[str, int] | None:
+    """(file, line) of a JSONL document's path "file.jsonl:LINE"; None for a file's own path."""
+    file, sep, line = path.rpartition(":")
+    return (file, int(line)) if sep and line.isdigit() and file.lower().endswith(".jsonl") else None
+
+
+def duplicate_claim(doc: Document, holder: str, *, replaced: bool = False) -> InputFileError:
+    """The problem line of a claim to an id another place holds: both places named."""
+    file, line = _jsonl_line(doc.path) or (doc.path, None)
+    if replaced:
+        reason = (f"duplicate document id {doc.id!r} (also in {holder}); replaced by that later claim, "
+                  "as asked with --replace")
+    else:
+        reason = (f"duplicate document id {doc.id!r} (also in {holder}); ids must be unique, so this one was "
+                  f"skipped and {holder} keeps its text")
+    return problem(file, reason, DUPLICATE, line=line)
 
 
 def load_file(

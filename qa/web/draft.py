@@ -12,6 +12,7 @@ import gradio as gr
 from ..errors import QAError
 from ..render import safe_url
 from . import html as H
+from .endpoint import one_line_errors
 from .service import Service
 
 INTRO = (
@@ -35,7 +36,7 @@ def draft_tab(service: Service) -> None:
 
 def _checker(service: Service):
     def on_check(text):
-        if not (text or "").strip():
+        if text is None or isinstance(text, str) and not text.strip():  # anything else: the API says what is wrong
             return gr.skip(), H.notice_html("Paste a paragraph of your draft first, then press Find sources.", "warn")
         if not service.ready:
             return gr.skip(), H.notice_html(service.message or "No index yet: build it or upload articles.", "warn")
@@ -62,13 +63,9 @@ def api_support(service: Service) -> Callable[..., dict]:
         end, supported, score, sources, checked, verdict], sources[the quotes, numbered n, as /ask returns
         them, with url_safe]). Draft and document text are untrusted: escape them when showing them. An
         empty or too long draft, or a bad k, raises an error with a one-line message."""
-        try:
-            result = service.support(text, k)
-        except QAError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        record = result.to_dict()
+        record = service.support(text, k).to_dict()
         for q in record["sources"]:  # as /ask: link a URL only when it is a plain http(s) one
             q["url_safe"] = bool(q["url"]) and safe_url(q["url"]) == q["url"]
         return record
 
-    return support
+    return one_line_errors(support)
