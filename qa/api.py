@@ -23,6 +23,7 @@ from .errors import (
 )
 from .inputs import text_field, text_list
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
+from .ingest.encoding import decode_text
 from .quotes import Speaker, verify_quotation
 from .quotes.extract import SPEAKER_FAILED
 from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
@@ -50,7 +51,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_outlets", "check_quote_count", "corpus_files",
+    "Turn", "cache_root", "check_date", "decode_text", "check_draft", "check_history", "check_outlets", "check_quote_count", "corpus_files",
     "load_documents", "FoundQuote", "Speaker",
 ]
 

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 from ..errors import EmptyCorpusError, InputFileError
 from ..records import Document
 from .digest import split_articles
+from .encoding import decode_text
 from .html import clean_html
 from .jsonl import jsonl_documents
 from .metadata import Metadata
@@ -29,13 +30,12 @@ SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".jsonl", ".pdf", ".docx")
 MAX_FILE_MB = 50
 ACCEPTED = (
     ".txt or .md (an article as text), .html or .htm (a saved web page), "
-    ".jsonl (one JSON object a line with 'id' and 'text'), all UTF-8; "
+    ".jsonl (one JSON object a line with 'id' and 'text'), in UTF-8 (or UTF-16 with a byte order mark, "
+    "or a legacy encoding that reads clearly); "
     ".pdf with a text layer, .docx (Word)"
 )
 _SUPPORTED = ".txt, .md, .html, .jsonl, .pdf, .docx"
 _MB = 1024 * 1024
-_UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # An error that lists every bad file would bury the first ones; the rest are counted.
 _PROBLEMS_SHOWN = 3
 
@@ -306,24 +306,10 @@ def _check_size(size: int, limit: int, name: str, max_file_mb: float) -> None:
 def read_text(path: str | Path, name: str, max_file_mb: float = MAX_FILE_MB) -> str:
     """The text of file `path` with "\\n" line endings; InputFileError (naming it `name`) if it is no usable text.
 
-    Refuses files over `max_file_mb`, UTF-16, binary (NUL bytes), invalid UTF-8 and blank files.
-    """
-    data = read_bytes(path, name, max_file_mb)
-    if data.startswith(_UTF16_BOMS):
-        raise problem(name, "the file is UTF-16 encoded; re-save the file as UTF-8", ENCODING)
-    if b"\x00" in data:
-        raise problem(name, "binary file (it contains NUL bytes), not text; use one of " + _SUPPORTED, ENCODING)
-    bom = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = bom + exc.start  # offset in the file as saved, so a hex editor finds it
-        raise problem(
-            name,
-            f"not valid UTF-8 (byte 0x{data[at]:02x} at offset {at}); re-save the file as UTF-8",
-            ENCODING,
-            line=data.count(b"\n", 0, at) + 1,
-        ) from None
+    Refuses files over `max_file_mb`, binary (NUL bytes), damaged UTF-8, text whose encoding is
+    unclear, and blank files; reads UTF-16/32 with a byte order mark and clear single-byte legacy
+    encodings (encoding.py)."""
+    text = decode_text(read_bytes(path, name, max_file_mb), name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise problem(name, "empty file (nothing but whitespace); add the article text or remove the file", EMPTY)
