@@ -70,9 +70,13 @@ def _over_limit(i: zipfile.ZipInfo) -> str | None:
         return f"{i.filename} unpacks to {size / _MB:,.0f} MB of XML, over the {MAX_XML_MB} MB limit for one part"
     if size > RATIO_FLOOR_MB * _MB and size > MAX_RATIO * max(i.compress_size, 1):
         ratio = size / max(i.compress_size, 1)
-        return (f"{i.filename} unpacks {ratio:,.0f} times its compressed size ({i.compress_size / _MB:.1f} MB "
-                f"to {size / _MB:,.0f} MB; at most {MAX_RATIO} times)")
+        return (f"{i.filename} unpacks {ratio:,.0f} times its compressed size ({_size(i.compress_size)} to "
+                f"{_size(size)}; at most {MAX_RATIO} times)")
     return None
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:,.0f} KB" if n < _MB else f"{n / _MB:,.1f} MB"
 
 
 def _entry_count(data: bytes) -> int | None:

@@ -258,12 +258,15 @@ class Service:
                 before = self.documents()
                 claims, stale = _claims(loaded.documents, before, staged, wanted, report)
                 documents, created = _keep(claims, staged, stage / UPLOADS, uploads, report)
+                overwritten = {f"{UPLOADS}/{s.name}" for s in staged if s.overwrite}
                 for d in documents:
                     held = before.get(d.id)
                     if held is None:
                         report.added.append(d.id)
+                    elif held.path == d.path and _file_of(d) not in overwritten:
+                        report.replaced.append(d.id)  # the same file again
                     else:
-                        (report.replaced if held.path == d.path else report.overwritten).append(d.id)
+                        report.overwritten.append(d.id)
                 if not documents:
                     report.total = len(before)
                     return report
