@@ -253,11 +253,17 @@ def test_python_app_py_builds_the_index_on_first_run_and_asks_for_the_password(t
         assert "Building the index" in text and "Indexed 2 documents" in text
         assert (tmp_path / "index" / "manifest.json").is_file()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server this test started: politely, then for certain."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 # --- uploads are kept in the corpus folder -------------------------------------------------------

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import resource
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,7 +15,8 @@ import pytest
 from qa.ingest import load_corpus
 from qa.ingest.archive import MAX_ENTRIES, MAX_RATIO, MAX_XML_MB
 
-from .conftest import CORPUS, ROOT
+from .conftest import CORPUS
+from .test_hostile_corpus import measured, measured_qa_index
 from .test_pdf_docx import docx_bytes
 
 MB = 1024 * 1024
@@ -100,21 +99,16 @@ def bomb_index_run(tmp_path_factory):
     corpus.mkdir()
     (corpus / "report.docx").write_bytes(bomb_docx(190))
     shutil.copy(CORPUS / "000_f5edb748992077ea.txt", corpus)
-    measure = (
-        "import resource, subprocess, sys\n"
-        "run = subprocess.run([sys.executable, '-m', 'qa.cli', 'index', sys.argv[1], '--index-dir', sys.argv[2]],"
-        " capture_output=True, text=True)\n"
-        "print(run.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-        "print(run.stdout[-2000:], run.stderr[-2000:])\n"
-    )
-    return subprocess.Popen([sys.executable, "-c", measure, str(corpus), str(base / "index")],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = measured_qa_index(corpus, base / "index")
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
 
 
 def test_qa_index_on_a_bomb_stays_within_its_memory_target(bomb_index_run):
     """The probe: 4.9 GB peak on this file. The target: 1.5 GB for any single file, bombs included."""
-    out, _ = bomb_index_run.communicate()
-    code, max_rss_kb = map(int, out.split("\n", 1)[0].split())
+    code, max_rss_kb, out = measured(bomb_index_run)
     assert code == 0, out
     assert "skipped report.docx: word/document.xml unpacks to 190 MB of XML" in out
     assert "Indexed 1 documents" in out

@@ -362,13 +362,9 @@ def _write_big_unusual(corpus: Path) -> None:
     (corpus / "no-spaces.txt").write_text(repeat("qwertyuiopasdfghjklzxcvbnm" * 4, MB // 2) + "\n")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def big_index_run(tmp_path_factory):
-    """`qa index` on the big unusual texts, measured by a fresh interpreter that waits for it (so its
-    RUSAGE_CHILDREN holds that run alone, no earlier test's subprocess). Started before this module's
-    other tests and left to run beside them, as it takes the longest."""
-    base = tmp_path_factory.mktemp("big")
-    _write_big_unusual(base / "corpus")
+def measured_qa_index(corpus: Path, index: Path) -> subprocess.Popen:
+    """`qa index corpus` run by a fresh interpreter that waits for it, so its RUSAGE_CHILDREN holds that
+    run alone; its output starts with "<exit code> <peak RSS in kB>" (see `measured`)."""
     measure = (
         "import resource, subprocess, sys\n"
         "run = subprocess.run([sys.executable, '-m', 'qa.cli', 'index', sys.argv[1], '--index-dir', sys.argv[2]],"
@@ -376,8 +372,25 @@ def big_index_run(tmp_path_factory):
         "print(run.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "print(run.stdout[-2000:], run.stderr[-2000:])\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", measure, str(base / "corpus"), str(base / "index")],
+    return subprocess.Popen([sys.executable, "-c", measure, str(corpus), str(index)],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def measured(proc: subprocess.Popen) -> tuple[int, int, str]:
+    """(exit code, peak RSS in kB, output) of a `measured_qa_index` run, once it ends."""
+    out, _ = proc.communicate(timeout=1800)
+    code, max_rss_kb = map(int, out.split("\n", 1)[0].split())  # ru_maxrss is in kB on Linux
+    return code, max_rss_kb, out
+
+
+@pytest.fixture(scope="module", autouse=True)
+def big_index_run(tmp_path_factory):
+    """`qa index` on the big unusual texts, measured by a fresh interpreter that waits for it (so its
+    RUSAGE_CHILDREN holds that run alone, no earlier test's subprocess). Started before this module's
+    other tests and left to run beside them, as it takes the longest."""
+    base = tmp_path_factory.mktemp("big")
+    _write_big_unusual(base / "corpus")
+    proc = measured_qa_index(base / "corpus", base / "index")
     yield proc
     if proc.poll() is None:  # the test did not get to wait for it
         proc.kill()
@@ -387,8 +400,7 @@ def big_index_run(tmp_path_factory):
 def test_qa_index_memory_is_bounded_on_big_unusual_texts(big_index_run):
     """Before sentence splitting worked in bounded pieces, this corpus took `qa index` to a 4.3 GB peak
     (and ~9 MB of such text to 21.9 GB); now it stays near the ~1 GB of the model and torch themselves."""
-    out, _ = big_index_run.communicate(timeout=600)
-    code, max_rss_kb = map(int, out.split("\n", 1)[0].split())  # ru_maxrss is in kB on Linux
+    code, max_rss_kb, out = measured(big_index_run)
     assert code == 0, out
     assert "Indexed 4 documents" in out and "Skipped none" in out, out
     assert max_rss_kb < 2.5 * 1024 * 1024, f"qa index peaked at {max_rss_kb / 1024 / 1024:.2f} GB"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CORPUS
-from .test_app_api import free_port
+from .test_app_api import free_port, stop
 from .test_app_browser import browser, open_tab  # noqa: F401 - the module's browser fixture
 from .test_hostile_archive import bomb_docx
 
@@ -63,11 +63,7 @@ def server(shipped_index_dir, tmp_path_factory):
         Client(url, verbose=False).predict(OCTOBER, 1, api_name="/ask")  # the index is open, the models loaded
         yield url, base, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 
