@@ -42,6 +42,9 @@ _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 # minutes (at about 20 answers a second, 64 waiting is a few seconds' work).
 ANSWERS_AT_ONCE = 2
 QUEUE_MAX = 64
+# Gradio's own copies of this app's files (uploads it never handed to an event, exported answers) are
+# deleted once they are this old, checked as often: handled uploads go at once (delete_uploaded)
+GRADIO_CACHE_S = 3600
 LOGIN_MESSAGE = (
     "This question-answering app is password protected: log in with any user name and the one shared "
     f"password (QA_PASSWORD). After {MAX_FAILURES} wrong passwords from one address, logins from it pause "
@@ -157,7 +160,8 @@ def _first_line(exc: Exception) -> str:
 
 def build_app(service: Service) -> gr.Blocks:
     """The Gradio Blocks of the app (not launched)."""
-    with _Blocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True) as demo:
+    with _Blocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True,
+                 delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
         p = SimpleNamespace(session=gr.State(_new_session()))
         _header_section(service, p)
         with gr.Tabs(elem_id="qa-tabs"):
