@@ -30,7 +30,7 @@ from .auth import (
 )
 from .quotes_tab import quotes_tab
 from .draft import api_support, draft_tab
-from .endpoint import one_line_errors
+from .endpoint import StrictBlocks, one_line_errors
 from .upload_names import DotNames, delete_uploaded
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
@@ -93,74 +93,9 @@ def _date_hints(service: Service) -> tuple[str, str]:
 # --- layout --------------------------------------------------------------------------------------
 
 
-class _Blocks(gr.Blocks):
-    """The app's Blocks, strict and quiet about what a request sends. Gradio answers a request it cannot
-    take apart with {"error": null} and a traceback in the server log; here:
-    - a request that sends fewer values than an event takes (a script calling /ask with the question
-      only, or nothing) gets each missing value's default, so the endpoint itself says what is missing;
-    - a value Gradio refuses before the event runs (a file reference in /ask's history, a number where
-      a component wants a choice) is one line naming the field, with no traceback."""
-
-    def validate_inputs(self, block_fn, inputs):
-        missing = block_fn.inputs[len(inputs):]
-        inputs.extend(getattr(block, "value", None) for block in missing)
-        return super().validate_inputs(block_fn, inputs)
-
-    async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
-        try:
-            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
-        except Exception as exc:  # noqa: BLE001 - whatever Gradio refused, the caller gets a sentence
-            raise gr.Error(_refused_value(block_fn, inputs, exc), print_exception=False) from None
-
-
-def _refused_value(block_fn, inputs: list, exc: Exception) -> str:
-    """One line for a value Gradio refused: the field (the event function's parameter) and why."""
-    import inspect
-
-    from gradio.exceptions import InvalidPathError
-    from gradio_client.utils import is_file_obj, traverse
-
-    try:
-        names = [n for n in inspect.signature(block_fn.fn).parameters if n != "progress"]
-    except (TypeError, ValueError):
-        names = []
-    for i, (block, value) in enumerate(zip(block_fn.inputs, inputs)):
-        name = names[i] if i < len(names) else f"value {i + 1}"
-        if isinstance(exc, InvalidPathError):
-            found = []
-            traverse(value, found.append, is_file_obj)
-            if found:
-                return f"{name}: holds a file reference ({found[0].get('path')!r}); send text, not files"
-        elif _refuses(block, value):
-            return f"{name}: {_first_line(exc)}"
-    return f"the request: {_first_line(exc)}"
-
-
-def _refuses(block, value) -> bool:
-    """Whether component `block` refuses `value` on its own (its data model, or its preprocess)."""
-    if getattr(block, "stateful", False):
-        return False
-    try:
-        model = getattr(block, "data_model", None)
-        if model is not None:
-            model.model_validate(value)
-        else:
-            block.preprocess(value)
-    except Exception:  # noqa: BLE001 - any refusal counts
-        return True
-    return False
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().split("\n")[0].strip().strip('"')
-    if not text or text[0].isdigit():  # pydantic's "1 validation error for …" says nothing to the caller
-        return f"not a value this field takes ({type(exc).__name__})"
-    return text[:300]
-
-
 def build_app(service: Service) -> gr.Blocks:
     """The Gradio Blocks of the app (not launched)."""
-    with _Blocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True,
+    with StrictBlocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True,
                  delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
         p = SimpleNamespace(session=gr.State(_new_session()))
         _header_section(service, p)
@@ -487,7 +422,7 @@ def serve(config: Config | None = None, *, service: Service | None = None, preve
     demo.queue(default_concurrency_limit=ANSWERS_AT_ONCE, max_size=QUEUE_MAX)
     host, port = config.serve.host, config.serve.port
     if host not in _LOCAL_HOSTS and not config.serve.password:
-        log(f"Warning: listening on {host} without a password; set QA_PASSWORD or --password.")
+        log(f"Warning: listening on {host} without a password; set QA_PASSWORD or use --password-file.")
     try:
         kwargs = launch_kwargs(config, guard=login_guard, log=log, service=service)
         with trusted_proxies(config.serve.trusted_proxies):  # X-Forwarded-For believed from these only
