@@ -45,15 +45,69 @@ SETS = {
     "xquad-en": (DATA / "xquad-en" / "questions.jsonl", DATA / "xquad-en" / "corpus.jsonl"),
     "covid-qa": (DATA / "covid-qa" / "questions.jsonl", DATA / "covid-qa" / "corpus.jsonl"),
     "shipped": (ROOT / "bench" / "questions" / "shipped.jsonl", ROOT / "corpus"),
+    # follow-ups asked with the turns before them; ours only (the baselines read no history)
+    "conversations": (ROOT / "bench" / "questions" / "conversations.jsonl", ROOT / "corpus"),
+    # never trained or fitted on: the test of generalisation (no licence: read from ../shared only)
+    "realtimeqa-dev": (DATA / "realtimeqa-dev" / "questions.jsonl", DATA / "realtimeqa-dev" / "corpus.jsonl"),
 }
 DEFAULT_OUT = str(ROOT / "bench" / "quality.md")
+TRAINED_ON = ("xquad-en", "covid-qa", "shipped", "conversations")
+OURS_ONLY = ("conversations",)  # the reader's training sets: figures are out-of-fold
 OURS, BM25, RECIPE = "ours", "bm25", "chunk-recipe"
 COLUMNS = {OURS: "ours (default)", BM25: "BM25 (bm25s)", RECIPE: "chunk recipe"}
 
 
-def run_set(name: str, limit: int | None, config: Config, progress: bool, leave_source_out: bool = False) -> EvalReport:
+class FoldRouter:
+    """Ours, with each question answered by the reader of its fold: the model, fusion and threshold
+    trained and fitted without that question's article (bench/train_reader.py's folds)."""
+
+    def __init__(self, assistant, folds: Path, fold_of: dict[str, int]):
+        self.fold_of = fold_of
+        self.assistants = {f: assistant.with_config(reader=str(folds / f"fold{f}")) for f in set(fold_of.values())}
+        self.config = assistant.config.replace(reader=f"{folds}/fold<n>")
+
+    def ask(self, question: str, k: int | None = None, **extra):
+        history = extra.get("history")
+        key = history[0].question if history else question  # a dialogue's turns share its fold
+        return self.assistants[self.fold_of.get(key, 0)].ask(question, k, **extra)
+
+
+def question_folds(assistant, qset) -> dict[str, int]:
+    """Each question's fold, as bench/reader_data.py assigned it (by article; a dialogue by its id)."""
+    from reader_data import article_key, fold_of
+
+    out = {}
+    for q in qset.questions:
+        if q.dialogue:
+            if q.turn == 0:
+                out[q.question] = fold_of(q.dialogue)
+            continue
+        out.setdefault(q.question, fold_of(article_key(assistant, {"id": q.id, "sources": list(q.sources),
+                                                                    "answers": list(q.answers)})))
+    return out
+
+
+def trained_folds_only(qset, folds: dict[str, int], reader_folds: Path):
+    """The questions whose fold has a model in `reader_folds` (all of them once every fold is trained)."""
+    import dataclasses
+
+    have = {f for f in set(folds.values()) if (reader_folds / f"fold{f}" / "reader-int8.onnx").is_file()}
+    first = {}
+    for q in qset.questions:  # a follow-up goes with its dialogue's first turn
+        if q.turn == 0:
+            first[q.dialogue or q.id] = q.question
+    keep = [q for q in qset.questions if folds.get(first.get(q.dialogue, q.question), -1) in have]
+    if len(keep) < len(qset.questions):
+        print(f"   out-of-fold: {len(keep)} of {len(qset.questions)} questions (folds {sorted(have)} trained)",
+              file=sys.stderr)
+    return dataclasses.replace(qset, questions=keep)
+
+
+def run_set(name: str, limit: int | None, config: Config, progress: bool, leave_source_out: bool = False,
+            reader_folds: Path | None = None) -> EvalReport:
     """Our default configuration and both baselines on one question set (leave-source-out: ours
-    only, since only it can mask documents out of retrieval)."""
+    only, since only it can mask documents out of retrieval). With `reader_folds`, ours answers
+    each question of a set the reader was trained on with that question's fold model."""
     # qa.api loads torch and faiss: only when a set is run, so --help stays quick
     from qa.api import Assistant, cache_root, load_documents
 
@@ -67,8 +121,13 @@ def run_set(name: str, limit: int | None, config: Config, progress: bool, leave_
         documents, config, progress=stderr_progress if progress else _quiet, show_progress_bar=progress or None
     )
     passages = Passages(documents)
+    ours = assistant
+    if reader_folds is not None and name in TRAINED_ON:
+        folds = question_folds(assistant, qset)
+        qset = trained_folds_only(qset, folds, reader_folds)
+        ours = FoldRouter(assistant, reader_folds, folds)
     answerers = {
-        OURS: assistant,
+        OURS: ours,
         BM25: Bm25Baseline(passages=passages),
         # the same model's vectors of our chunks and sentences: the recipe does not embed them again
         RECIPE: ChunkRecipe(
@@ -77,8 +136,8 @@ def run_set(name: str, limit: int | None, config: Config, progress: bool, leave_
     }
     print(f"   indexes ready in {time.time() - t0:.0f} s", file=sys.stderr)
     info = {**assistant.info(), "passages": len(passages.passages)}
-    if leave_source_out:
-        return evaluate(qset, {OURS: assistant}, documents, progress=progress, index=info, leave_source_out=True)
+    if leave_source_out or name in OURS_ONLY:
+        return evaluate(qset, {OURS: ours}, documents, progress=progress, index=info, leave_source_out=leave_source_out)
     return evaluate(qset, answerers, documents, progress=progress, index=info)
 
 
@@ -102,7 +161,7 @@ def table_rows(reports: dict[str, EvalReport]) -> list[list[str]]:
     for name, report in reports.items():
         m = report.metrics
         for metric in METRICS:
-            ours, bm25, recipe = m[OURS][metric], m[BM25][metric], m[RECIPE][metric]
+            ours, bm25, recipe = m[OURS][metric], m.get(BM25, {}).get(metric), m.get(RECIPE, {}).get(metric)
             rows.append(
                 [name, metric, format_value(metric, ours), format_value(metric, bm25), format_value(metric, recipe),
                  ratio(metric, ours, [bm25, recipe])]
@@ -175,6 +234,9 @@ def main(argv=None) -> int:
     ap.add_argument("--json", dest="json_out", default=None, help="also write the aggregate metrics as JSON here")
     ap.add_argument("--reports", default=None, help="write each set's report.json/report.md/chart.png under this folder")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    ap.add_argument("--reader-folds", type=Path, default=None,
+                    help="bench/train_reader.py's fold models (its data folder's work/): answer each question of "
+                         f"{', '.join(TRAINED_ON)} with the model that was not trained on it (out-of-fold figures)")
     ap.add_argument("--leave-source-out", action="store_true",
                     help="ours only: also ask each answerable question without its sources (should be refused); "
                          "writes bench/abstain.md unless --out says otherwise")
@@ -187,7 +249,7 @@ def main(argv=None) -> int:
     t0 = time.time()
     config = Config.from_env()  # QA_EMBEDDER=onnx and other QA_* settings measure a variant
     lso = args.leave_source_out
-    reports = {name: run_set(name, args.limit, config, not args.quiet, lso) for name in names}
+    reports = {name: run_set(name, args.limit, config, not args.quiet, lso, args.reader_folds) for name in names}
     seconds = time.time() - t0
     if lso:
         md = lso_markdown(reports, args.limit, seconds)

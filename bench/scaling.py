@@ -40,7 +40,7 @@ def main() -> None:
     index = load_index(args.index_dir, config)
     chunks = [c.text for c in index.chunks]
     sentences = [index.sentence_text(r) for r in range(len(index.sentence_rows))]
-    embedder = Embedder(config.model, config.batch_size)
+    embedder = Embedder(config.model, config.batch_size, "torch")  # torch threads are what this measures
     embedder.encode(chunks[:8])  # warm-up: first call allocates
     rates = {}
     for threads in (1, os.cpu_count() or 1):

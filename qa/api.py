@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from .embed import Embedder
 from .errors import (
     EmptyQuestionError, IndexIncompatibleError, IndexMissingError, InvalidRequestError, QuestionTooLongError,
 )
+from .fetch import MB, Limits, WebReport, add_urls, feeds_of, update_feeds
 from .inputs import text_field, text_list
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .ingest.encoding import decode_text
@@ -30,8 +31,10 @@ from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, s
 from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document, Turn
+from .progress import Progress
 from .support import DraftSupport, support_draft
 from .support import check_draft as _draft_rules
+from .timeline import Timeline, build_timeline
 from .store import (
     MANIFEST,
     Index,
@@ -43,16 +46,17 @@ from .store import (
     recorded,
 )
 from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
+from .store.manifest import with_embedder_of
 
-Progress = Callable[[str, float], None]
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50  # quotes one answer may ask for; more is never useful and only costs time
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "Turn", "cache_root", "check_date", "decode_text", "check_draft", "check_history", "check_outlets", "check_quote_count", "corpus_files",
-    "load_documents", "FoundQuote", "Speaker",
+    "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_outlets", "check_quote_count",
+    "corpus_files", "decode_text", "load_documents", "FoundQuote", "Speaker", "Timeline", "WebReport",
+    "fetch_articles", "fetch_feed_updates", "followed_feeds",
 ]
 
 
@@ -73,6 +77,34 @@ def load_documents(
 def corpus_files(corpus_dir: str | Path) -> list[Path]:
     """The article files under `corpus_dir` that `load_documents` would read."""
     return list_files(corpus_dir)
+
+
+# --- articles from the web (qa/fetch): fetched only when asked -------------------------------------
+
+
+def _limits(config: Config) -> Limits:
+    return Limits(timeout=config.fetch_timeout, max_bytes=int(config.fetch_max_mb * MB),
+                  allow_private=config.allow_private_urls)
+
+
+def fetch_articles(urls: Iterable[str], config: Config | None = None, *, progress: Progress | None = None) -> WebReport:
+    """Fetch each address (an article page, or an RSS/Atom feed whose items are fetched in turn) and
+    save its article in `config.corpus_dir`/web/<site>/<slug>.md, with its title, outlet, author, date
+    and canonical URL as front matter. Indexes nothing: `report.documents` are the documents to add
+    (`Assistant.add_from_web` does both). An address that fails is one line in `report.problems`."""
+    config = config or Config()
+    return add_urls(urls, config.corpus_dir, _limits(config), progress=progress)
+
+
+def fetch_feed_updates(config: Config | None = None, *, progress: Progress | None = None) -> WebReport:
+    """Fetch the new items of every feed added before (`fetch_articles` with a feed's address)."""
+    config = config or Config()
+    return update_feeds(config.corpus_dir, _limits(config), progress=progress)
+
+
+def followed_feeds(corpus_dir: str | Path) -> list[dict]:
+    """The feeds added to `corpus_dir`: url, title, added_at, checked_at, items (address key -> document id)."""
+    return feeds_of(corpus_dir)
 
 
 def check_date(value: str | None, name: str) -> str | None:
@@ -126,6 +158,17 @@ def _unknown_outlet(field: str, name: str, outlets: list[str]) -> str:
     shown = ", ".join(listed[:MAX_OUTLETS_LISTED]) + (f" and {more} more" if more > 0 else "")
     hint = f"; did you mean {close[0]!r}?" if close else "."
     return f"{field}: no outlet named {name!r} in these articles{hint} Known outlets: {shown}."
+
+
+def check_topic_range(topic: str | None, since: str | None, until: str | None) -> tuple[str, str | None, str | None]:
+    """A topic (empty allowed, at most MAX_QUESTION_CHARS) and an inclusive ISO date range, checked."""
+    topic = text_field(topic, "topic").strip()
+    if len(topic) > MAX_QUESTION_CHARS:
+        raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+    since, until = check_date(since, "since"), check_date(until, "until")
+    if since and until and since > until:
+        raise InvalidRequestError(f"since {since} is after until {until}; swap them")
+    return topic, since, until
 
 
 def check_question(question: str | None) -> str:
@@ -192,7 +235,10 @@ class Assistant:
     def __init__(self, index: Index, config: Config | None = None, embedder: Embedder | None = None,
                  entities: EntityCache | None = None, idf: IdfTable | None = None, *, warm: bool = True):
         self.index = index
-        self.config = config or Config()
+        config = config or Config()
+        # the index is read with the embedder that built it, whatever is configured (embedder_note says so)
+        self.configured_embedder = config.embedder
+        self.config = with_embedder_of(index.manifest, config)
         self._embedder = embedder
         self.entities = entities or EntityCache()
         self._idf: IdfTable | None = idf  # given when it is for this same index
@@ -213,10 +259,11 @@ class Assistant:
     # --- opening and building -------------------------------------------------------------------
 
     @classmethod
-    def load(cls, index_dir: str | Path = "index", config: Config | None = None) -> "Assistant":
-        """Open an existing index; IndexMissingError or IndexIncompatibleError say what to run."""
+    def load(cls, index_dir: str | Path = "index", config: Config | None = None, *, warm: bool = True) -> "Assistant":
+        """Open an existing index; IndexMissingError or IndexIncompatibleError say what to run.
+        `warm=False`: the caller only changes the collection, so nothing is loaded for questions."""
         config = config or Config()
-        return cls(open_store(index_dir, config), config)  # config.store picks the backend
+        return cls(open_store(index_dir, config), config, warm=warm)  # config.store picks the backend
 
     @classmethod
     def build(
@@ -338,6 +385,29 @@ class Assistant:
         self.index = add_to_store(self.index, list(documents), self.config, progress=progress or _noop)
         self._idf = None
 
+    def not_indexed(self, documents: Sequence[Document]) -> list[Document]:
+        """Those of `documents` the index lacks, or holds with other text or metadata."""
+        held = self.index.documents
+        return [d for d in documents if held.get(d.id) != d]
+
+    def add_from_web(self, urls: Iterable[str], *, progress: Progress | None = None) -> WebReport:
+        """`fetch_articles(urls)` into this assistant's corpus folder, then index what it saved (and any
+        article it had saved before that the index lacks)."""
+        report = fetch_articles(urls, self.config, progress=progress)
+        self._add_fetched(report, progress)
+        return report
+
+    def update_feeds(self, *, progress: Progress | None = None) -> WebReport:
+        """`fetch_feed_updates()` for this assistant's corpus folder, then index the new articles."""
+        report = fetch_feed_updates(self.config, progress=progress)
+        self._add_fetched(report, progress)
+        return report
+
+    def _add_fetched(self, report: WebReport, progress: Progress | None) -> None:
+        documents = self.not_indexed(report.documents)
+        if documents:
+            self.add(documents, progress=progress)
+
     def remove(self, ids: Iterable[str], *, progress: Progress | None = None) -> list[str]:
         """Drop documents by id; returns the ids that were there and are now gone."""
         self.index, removed = remove_from_store(self.index, list(ids), self.config, progress=progress or _noop)
@@ -366,7 +436,17 @@ class Assistant:
 
     def info(self) -> dict:
         """Where the index is and what built it (for reports)."""
-        return {"index_dir": str(self.index.path), "model": self.index.model, "chunks": len(self.index.chunks)}
+        return {"index_dir": str(self.index.path), "model": self.index.model, "embedder": self.config.embedder,
+                "chunks": len(self.index.chunks)}
+
+    def embedder_note(self) -> str | None:
+        """One line when the index keeps another embedder than the configured one (it is read, and
+        extended, with the one its vectors came from) saying how to switch; None when they agree."""
+        built, wanted = self.config.embedder, self.configured_embedder
+        if built == wanted:
+            return None
+        return (f"The index keeps the {built} embedder it was built with (configured: {wanted}); "
+                f"`qa index --rebuild` re-embeds it with {wanted}.")
 
     def outlets(self) -> list[str]:
         return sorted({d.source for d in self.index.documents.values() if d.source})
@@ -498,14 +578,9 @@ class Assistant:
         one); `speaker` matches any spelling of a speaker's name, `source` an outlet, `since` and
         `until` are inclusive ISO dates (an undated article is outside any date range). Each quote
         is verified against its document before it is returned."""
-        topic = text_field(topic, "topic").strip()
+        topic, since, until = check_topic_range(topic, since, until)
         speaker = text_field(speaker, "speaker")
-        if len(topic) > MAX_QUESTION_CHARS:
-            raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
         n = check_quote_count(n)
-        since, until = check_date(since, "since"), check_date(until, "until")
-        if since and until and since > until:
-            raise InvalidRequestError(f"since {since} is after until {until}; swap them")
         state = self._quote_state()
         pool = [q for q in state.quotations if q.speech]
         if speaker.strip():
@@ -541,6 +616,27 @@ class Assistant:
         return out
 
 
+    def timeline(
+        self,
+        topic: str | None = None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        n: int | None = None,
+    ) -> Timeline:
+        """The dated events about `topic` (every dated event without one), in date order: each the
+        exact sentence that reports it, its date as that sentence gives it (qa/timeline/), and the other
+        articles that report the same event under `quote.also_in`. `since` and `until` (ISO dates,
+        inclusive) bound the events' own dates, so an event without a stated year is in no range;
+        `source` keeps one outlet's articles; `n` caps the entries (default 50, at most 200)."""
+        topic, since, until = check_topic_range(topic, since, until)
+        n = check_entry_count(n)
+        source = "".join(check_outlets(text_field(source, "source"), self.outlets(), "source")).casefold()
+        allowed = {d.id for d in self.index.documents.values() if d.source.casefold() == source} if source else None
+        vector = self.embed([topic])[0] if topic else None
+        return build_timeline(self.index, topic, vector, self.idf, allowed=allowed, since=since, until=until, n=n)
+
     def support(self, text: str, k: int | None = None) -> DraftSupport:
         """Sources for a draft: each sentence of `text` backed by up to `k` quotes (default:
         config.support_quotes) or flagged as having no support in these articles (qa/support.py)."""
@@ -549,15 +645,26 @@ class Assistant:
         return support_draft(text, self.index, self.embedder, self.idf, self.config, k)
 
 MAX_QUOTES = 200  # quotations one search may return
+MAX_TIMELINE = 200  # entries one timeline may hold
+DEFAULT_TIMELINE = 50
+
+
+def check_entry_count(n) -> int:
+    return _check_count(n, DEFAULT_TIMELINE, MAX_TIMELINE, "entries")
 
 
 def check_quote_count(n) -> int:
+    return _check_count(n, 10, MAX_QUOTES, "quotations")
+
+
+def _check_count(n, default: int, limit: int, what: str) -> int:
+    """`n` as a whole number in 1..limit (None: `default`); InvalidRequestError naming the field otherwise."""
     if n is None:
-        return 10
+        return default
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) and not (isinstance(n, float) and n.is_integer()):
-        raise InvalidRequestError(f"n: {n!r} is not a whole number; ask for 1 to {MAX_QUOTES} quotations")
-    if not 1 <= int(n) <= MAX_QUOTES:
-        raise InvalidRequestError(f"n: {n} is outside 1..{MAX_QUOTES}; ask for 1 to {MAX_QUOTES} quotations")
+        raise InvalidRequestError(f"n: {n!r} is not a whole number; ask for 1 to {limit} {what}")
+    if not 1 <= int(n) <= limit:
+        raise InvalidRequestError(f"n: {n} is outside 1..{limit}; ask for 1 to {limit} {what}")
     return int(n)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -43,6 +44,32 @@ store_option = click.option(
 )
 
 
+def cite_options(f):
+    """--cite STYLE and --accessed DATE: citations in a writer's style (qa/cite.py)."""
+    f = click.option("--accessed", default=None, metavar="YYYY-MM-DD",
+                     help="The day you read the articles: web pages without a date are cited with it (Chicago, "
+                          "MLA, APA's retrieval date) and CSL-JSON/BibTeX record it.")(f)
+    return click.option("--cite", "cite_style", type=click.Choice(["chicago", "apa", "mla"]), default=None,
+                        help="Cite sources in this style instead of qa's own (outlet, title, date, file).")(f)
+
+
+def _style(cite_style, accessed):
+    from .cite import Style, check_accessed
+
+    accessed = check_accessed(accessed)
+    return Style(cite_style, accessed) if cite_style else None
+
+
+def _export(items, documents, fmt: str, accessed) -> str:
+    from .cite import check_accessed
+    from .render import sources_export
+
+    return sources_export(items, documents, fmt, accessed=check_accessed(accessed)).rstrip("\n")
+
+
+EXPORT_FORMATS = ("csl-json", "bibtex")
+
+
 def _where(config: Config) -> str:
     return config.store if config.store != "faiss" else f"{config.index_dir}/"
 
@@ -68,26 +95,30 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
     paths = paths or (config.corpus_dir,)
     if ray_address and replace:
         raise click.UsageError("--replace works with a local build only; leave out --ray")
-    if ray_address:
-        click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
-        assistant, result = Assistant.from_corpus_on_ray(
-            paths, config.index_dir, config, address=ray_address,
-            progress=_stage_line, warm=False,
-        )
-        for problem in result.problems:
-            click.echo(f"skipped {problem}", err=True)
-    else:
-        result = load_documents(paths, replace=replace)
-        for problem in result.problems:
-            click.echo(f"skipped {problem}", err=True)
-        click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
-        # one display: stage lines, and in a terminal a bar while each batch of text is embedded;
-        # a log or pipe gets the lines only (a bar redrawn with carriage returns is noise there)
-        assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
-                                    progress=_stage_line, show_progress_bar=sys.stderr.isatty(), warm=False)
+    # one display: in a terminal a bar (stage, documents done of the total, time left) redrawn on one
+    # line; a log or pipe gets that as plain lines, a few per stage (a redrawn bar is noise there)
+    with _progress_display() as progress:
+        if ray_address:
+            click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
+            assistant, result = Assistant.from_corpus_on_ray(
+                paths, config.index_dir, config, address=ray_address, progress=progress, warm=False,
+            )
+            for problem in result.problems:
+                click.echo(f"skipped {problem}", err=True)
+        else:
+            result = load_documents(paths, replace=replace)
+            for problem in result.problems:
+                click.echo(f"skipped {problem}", err=True)
+            click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
+            assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
+                                        progress=progress, show_progress_bar=False, warm=False)
     s = assistant.stats()
     _report_removed(assistant.removed)
-    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} into {_where(config)}")
+    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} "
+               f"({assistant.config.embedder}) into {_where(config)}")
+    note = assistant.embedder_note()
+    if note:
+        click.echo(note)
     _report_quotations(assistant)
     # the summary says why, grouped, so a folder with a thousand odd files reads in one line
     why = ", ".join(f"{n} {kind}" for kind, n in result.reasons())
@@ -97,6 +128,34 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
 
 def _stage_line(message: str, fraction: float) -> None:
     click.echo(f"[{fraction:4.0%}] {message}", err=True)
+
+
+@contextmanager
+def _progress_display():
+    """The progress callback of a build: a tqdm bar on stderr when it is a terminal, else
+    `[ 45%] message` lines, thinned out (qa.progress.throttled)."""
+    from .progress import throttled
+
+    if not sys.stderr.isatty():
+        yield throttled(_stage_line)
+        return
+    from tqdm import tqdm
+
+    bars = []  # made on the first call: lines echoed before it (skipped files) stay above the bar
+
+    def show(message: str, fraction: float) -> None:
+        if not bars:
+            bars.append(tqdm(total=100, desc=message, file=sys.stderr, dynamic_ncols=True,
+                             bar_format="{desc} |{bar}| {percentage:3.0f}%"))
+        bars[0].set_description_str(message, refresh=False)
+        bars[0].n = round(100 * min(max(fraction, 0.0), 1.0), 1)
+        bars[0].refresh()
+
+    try:
+        yield show
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def _report_quotations(assistant) -> None:
@@ -116,6 +175,101 @@ def _report_removed(removed: list[str]) -> None:
     """A rebuild never drops a document silently: list the ids the previous index had and this one lacks."""
     if removed:
         click.echo(f"removed from the index: {', '.join(removed)} (not among the documents just indexed)")
+
+
+corpus_dir_option = click.option(
+    "--corpus-dir", type=click.Path(file_okay=False), default=None,
+    help="Corpus folder the articles are saved in, under web/ [default: corpus, or $QA_CORPUS_DIR].",
+)
+allow_private_option = click.option(
+    "--allow-private", is_flag=True, default=None,
+    help="Also fetch addresses of this machine or its local network (or set QA_ALLOW_PRIVATE_URLS=1).",
+)
+
+
+@cli.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@index_dir_option
+@corpus_dir_option
+@allow_private_option
+@store_option
+def add_cmd(urls, index_dir, corpus_dir, allow_private, store):
+    """Add the articles at URLS to the corpus and the index: article pages, or RSS/Atom feeds whose
+    articles are all added (`qa update` then fetches their new ones).
+
+    Each article is saved as corpus/web/<site>/<slug>.md with its title, outlet, author, date and
+    canonical URL, so its quotes cite them and the next `qa index` keeps it. An article already
+    saved (by any of its addresses) is not fetched again. An address that fails is one line, and
+    the others go on.
+    """
+    from .api import fetch_articles
+
+    config = Config.from_env(index_dir=index_dir, corpus_dir=corpus_dir, allow_private_urls=allow_private, store=store)
+    report = fetch_articles(urls, config, progress=_stage_line)
+    _index_fetched(report, config)
+
+
+@cli.command("update")
+@click.option("--list", "as_list", is_flag=True, help="List the feeds followed, and fetch nothing.")
+@index_dir_option
+@corpus_dir_option
+@allow_private_option
+@store_option
+def update_cmd(as_list, index_dir, corpus_dir, allow_private, store):
+    """Fetch and index the new articles of every feed added with `qa add FEED_URL`."""
+    from .api import fetch_feed_updates, followed_feeds
+
+    config = Config.from_env(index_dir=index_dir, corpus_dir=corpus_dir, allow_private_urls=allow_private, store=store)
+    feeds = followed_feeds(config.corpus_dir)
+    if not feeds:
+        click.echo(f"No feeds in {config.corpus_dir}/ yet: add one with `qa add FEED_URL`.")
+        return
+    if as_list:
+        for feed in feeds:
+            checked = feed.get("checked_at") or "never"
+            click.echo(f"{feed['url']}  {feed.get('title') or ''} ({len(feed.get('items', {}))} article(s); "
+                       f"checked {checked})")
+        return
+    report = fetch_feed_updates(config, progress=_stage_line)
+    _index_fetched(report, config)
+
+
+def _index_fetched(report, config: Config) -> None:
+    """Print what a fetch did, one line per article, feed and failed address; index the articles."""
+    from .api import Assistant, load_documents
+    from .errors import IndexMissingError
+
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    for saved in report.added:
+        said = ", ".join(filter(None, (saved.outlet or "outlet unknown", saved.date or "undated")))
+        click.echo(f"added {saved.path}: “{saved.title}” ({said}) {saved.url}")
+    for url, path in report.already:
+        click.echo(f"already in the corpus: {url} is {path}")
+    for feed in report.feeds:
+        click.echo(f"feed {feed.title or feed.url}: {feed.new} new article(s), {feed.known} already in the corpus "
+                   f"({feed.listed} listed; {feed.url})")
+    where = _where(config)
+    if report.documents:
+        try:
+            assistant = Assistant.load(config.index_dir, config, warm=False)
+        except IndexMissingError:
+            click.echo(f"No index at {where} yet: building it from {config.corpus_dir}/ …", err=True)
+            result = load_documents([config.corpus_dir])
+            for problem in result.problems:
+                click.echo(f"skipped {problem}", err=True)
+            assistant = Assistant.build(result.documents, config.index_dir, config, progress=_stage_line, warm=False)
+        else:
+            new = assistant.not_indexed(report.documents)
+            if new:
+                assistant.add(new, progress=_stage_line)
+        click.echo(f"Added {len(report.added)} article(s) to {config.corpus_dir}/web/; "
+                   f"{assistant.stats()['documents']} documents in the index at {where}")
+    failed = len(report.problems)
+    if failed and not (report.documents or report.feeds):
+        raise click.ClickException(f"nothing was added: {failed} address(es) failed, each listed above")
+    if failed:
+        click.echo(f"{failed} address(es) could not be added, each listed above with the reason", err=True)
 
 
 @cli.command("remove")
@@ -165,58 +319,75 @@ def _document_ids(documents: dict, ids) -> tuple[list[str], list[str]]:
     return list(wanted), missing
 
 
-def format_answer(answer, documents=None) -> str:
+def format_answer(answer, documents=None, style=None) -> str:
     """The plain-text rendering of an answer and its numbered quotes, cited as the app cites them."""
     from .render import format_answer_text
 
-    return format_answer_text(answer, documents)
+    return format_answer_text(answer, documents, style)
+
+
+ASK_FORMATS = ("text", "md") + EXPORT_FORMATS
 
 
 @cli.command("ask")
 @click.argument("question")
 @click.option("-k", "--quotes", "k", type=int, default=None, help="Number of quotes [default: 5].")
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer record as JSON.")
+@click.option("--format", "fmt", type=click.Choice(ASK_FORMATS), default="text",
+              help="text, md (the answer and its sources in Markdown), or the sources behind it as csl-json or bibtex.")
 @click.option("--retrieval", type=click.Choice(RETRIEVAL_MODES), default=None, help="Retrieval mode [default: hybrid].")
 @click.option("--source", "sources", multiple=True, help="Only quote this outlet (repeatable).")
+@cite_options
 @index_dir_option
 @store_option
-def ask_cmd(question, k, as_json, retrieval, sources, index_dir, store):
+def ask_cmd(question, k, as_json, fmt, retrieval, sources, cite_style, accessed, index_dir, store):
     """Answer QUESTION with numbered quotes from the indexed articles."""
     from .api import Assistant
+    from .render import answer_markdown
 
+    style = _style(cite_style, accessed)  # a bad date is refused before the index is loaded
     config = Config.from_env(index_dir=index_dir, retrieval=retrieval, store=store)
     assistant = Assistant.load(config.index_dir, config)
     answer = assistant.ask(question, k, sources=list(sources) or None)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt in EXPORT_FORMATS:
+        click.echo(_export(answer.quotes, assistant.documents, fmt, accessed))
+    elif fmt == "md":
+        click.echo(answer_markdown(answer, assistant.documents, style).rstrip("\n"))
     else:
-        click.echo(format_answer(answer, assistant.documents))
+        click.echo(format_answer(answer, assistant.documents, style))
 
 
-SUPPORT_FORMATS = ("text", "md", "json")
+SUPPORT_FORMATS = ("text", "md", "json") + EXPORT_FORMATS
 
 
 @cli.command("support")
 @click.argument("draft", metavar="FILE|-")
-@click.option("--format", "fmt", type=click.Choice(SUPPORT_FORMATS), default="text", help="Output format [default: text].")
+@click.option("--format", "fmt", type=click.Choice(SUPPORT_FORMATS), default="text",
+              help="Output format [default: text]; csl-json or bibtex: the sources found, for a reference manager.")
 @click.option("-k", "--quotes", "k", type=int, default=None, help="Quotes per supported sentence, at most [default: 2].")
+@cite_options
 @index_dir_option
-def support_cmd(draft, fmt, k, index_dir):
+def support_cmd(draft, fmt, k, cite_style, accessed, index_dir):
     """Find sources for a draft: each sentence of FILE (or - for standard input) gets [n] markers
     and numbered quotes from the indexed articles, or is listed as having no support in them."""
     from .api import Assistant, check_draft
     from .render import format_support_text, support_markdown
 
     text = check_draft(_read_draft(draft))  # a bad draft is refused before the index is loaded
+    style = _style(cite_style, accessed)
     config = Config.from_env(index_dir=index_dir)
     assistant = Assistant.load(config.index_dir, config)
     result = assistant.support(text, k)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt in EXPORT_FORMATS:
+        click.echo(_export(result.sources, assistant.documents, fmt, accessed))
     elif fmt == "md":
-        click.echo(support_markdown(result, assistant.documents))
+        click.echo(support_markdown(result, assistant.documents, style))
     else:
-        click.echo(format_support_text(result, assistant.documents))
+        click.echo(format_support_text(result, assistant.documents, style))
 
 
 def _read_draft(path: str) -> str:
@@ -394,23 +565,67 @@ def _serve_password(password: str | None, path: str | None, ask: bool) -> str | 
 @click.option("--until", default=None, help="Only articles dated on or before this day (YYYY-MM-DD).")
 @click.option("-n", "n", type=int, default=10, help="Number of quotations [default: 10].")
 @click.option("--json", "as_json", is_flag=True, help="Print the quotations as JSON.")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "csv"]), default="text", help="Output format [default: text].")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "csv"] + list(EXPORT_FORMATS)), default="text",
+              help="Output format [default: text]; csl-json or bibtex: the articles quoted, for a reference manager.")
+@cite_options
 @index_dir_option
-def quotes_cmd(topic, speaker, source, since, until, n, as_json, fmt, index_dir):
+def quotes_cmd(topic, speaker, source, since, until, n, as_json, fmt, cite_style, accessed, index_dir):
     """Direct quotations from the articles, best match for TOPIC first, with who said them."""
     from .api import Assistant
     from .render import quotations_csv, quotations_markdown, quotations_text
 
+    style = _style(cite_style, accessed)
     config = Config.from_env(index_dir=index_dir)
     assistant = Assistant.load(config.index_dir, config)
     found = assistant.quotes(topic, speaker=speaker, source=source, since=since, until=until, n=n)
+    docs = assistant.documents
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=2))
     elif not found:
         why = f" by {speaker!r}" if speaker else ""
         click.echo(f"No quotations{why} in these articles match; `qa speakers` lists who is quoted.")
+    elif fmt in EXPORT_FORMATS:
+        click.echo(_export(found, docs, fmt, accessed))
+    elif fmt == "md":
+        click.echo(quotations_markdown(found, style, docs).rstrip("\n"))
+    elif fmt == "csv":
+        click.echo(quotations_csv(found).rstrip("\n"))
     else:
-        click.echo({"text": quotations_text, "md": quotations_markdown, "csv": quotations_csv}[fmt](found).rstrip("\n"))
+        click.echo(quotations_text(found, docs, style))
+
+
+TIMELINE_FORMATS = ("text", "md", "csv") + EXPORT_FORMATS
+
+
+@cli.command("timeline")
+@click.argument("topic", required=False)
+@click.option("--since", default=None, help="Only events dated on or after this day (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only events dated on or before this day (YYYY-MM-DD).")
+@click.option("--source", default=None, help="Only this outlet's articles.")
+@click.option("-n", "n", type=int, default=None, help="At most N entries [default: 50].")
+@click.option("--json", "as_json", is_flag=True, help="Print the Timeline record as JSON.")
+@click.option("--format", "fmt", type=click.Choice(TIMELINE_FORMATS), default="text",
+              help="Output format [default: text]; csl-json or bibtex: the articles behind the entries.")
+@cite_options
+@index_dir_option
+def timeline_cmd(topic, since, until, source, n, as_json, fmt, cite_style, accessed, index_dir):
+    """The dated events about TOPIC (all of them without one) in date order: each the exact sentence
+    that reports it, its date as the sentence gives it, and the other articles that report it."""
+    from .api import Assistant
+    from .render import timeline_csv, timeline_markdown, timeline_text
+
+    style = _style(cite_style, accessed)
+    config = Config.from_env(index_dir=index_dir)
+    assistant = Assistant.load(config.index_dir, config)
+    timeline = assistant.timeline(topic, since=since, until=until, source=source, n=n)
+    docs = assistant.documents
+    if as_json:
+        click.echo(json.dumps(timeline.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt in EXPORT_FORMATS:
+        click.echo(_export(timeline.all, docs, fmt, accessed))
+    else:
+        render = {"text": timeline_text, "md": timeline_markdown, "csv": timeline_csv}[fmt]
+        click.echo(render(timeline, docs, style).rstrip("\n"))
 
 
 @cli.command("speakers")
@@ -456,9 +671,12 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_s
     A quote set (JSON Lines of {"doc_id", "quote", "speaker"}) scores the quote finder instead."""
     from .errors import FidelityError
     from .eval.quotes import is_quote_set
+    from .eval.timeline import is_timeline_set
 
     if is_quote_set(questions):
         return _eval_quotes(questions, corpus, as_json)
+    if is_timeline_set(questions):
+        return _eval_timeline(questions, corpus, index_dir, as_json, out)
     from .eval import configured, dumps_summary, evaluate, format_table, prepare, resolve_configs, write_report
 
     names = resolve_configs(configs)  # an unknown name fails before any loading
@@ -490,6 +708,23 @@ def _eval_quotes(questions, corpus, as_json) -> None:
     ours = next(iter(results.values()))
     if ours["fidelity"] < 1.0:
         raise FidelityError("quotation fidelity below 1.0: a quotation or speaker mention does not match its document")
+
+
+def _eval_timeline(questions, corpus, index_dir, as_json, out) -> None:
+    from .errors import FidelityError
+    from .eval.timeline import evaluate_timeline_set, format_timeline_report
+
+    config = Config.from_env(index_dir=index_dir)
+    result, problems = evaluate_timeline_set(questions, [corpus] if corpus else None, config=config, index_dir=index_dir)
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_timeline_report(result))
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        (Path(out) / "timeline_report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        click.echo(f"Wrote {Path(out) / 'timeline_report.json'}", err=True)
+    if result["fidelity"] < 1.0:
+        raise FidelityError("timeline fidelity below 1.0: an entry's text does not match its document")
 
 
 def main():

@@ -15,9 +15,12 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-# How text becomes vectors: "torch" runs the model with sentence-transformers (fp32); "onnx" runs an
-# int8 ONNX export of it with onnxruntime and never imports torch (exported once into the cache).
+# How text becomes vectors: "onnx" (the default) runs an int8 ONNX export of the model with
+# onnxruntime and never imports torch (exported once into the cache, by scripts/setup.sh on a fresh
+# machine); "torch" runs it with sentence-transformers (fp32). An index is always read with the
+# embedder that built it (its manifest says which), whatever is configured.
 EMBEDDERS = ("torch", "onnx")
+DEFAULT_EMBEDDER = "onnx"
 RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 FUSION_MODES = ("rrf", "score")
 # Where the index lives: "faiss" is the index folder (index_dir); "milvus:URI" is a Milvus
@@ -65,7 +68,7 @@ class Config:
     corpus_dir: str = "corpus"
     index_dir: str = "index"
     model: str = DEFAULT_MODEL
-    embedder: str = "torch"
+    embedder: str = DEFAULT_EMBEDDER  # for new indexes; an existing one keeps its own (`qa index --rebuild` switches)
     store: str = "faiss"
     batch_size: int = 32
     # chunking: tokens counted with tiktoken; the model's window is the hard cap
@@ -83,8 +86,16 @@ class Config:
     # best quote's: fewer quotes rather than filler; set on the news set by bench/tune.py
     quote_floor: float = 0.6
     # abstain when coverage.covers() is below this: the highest threshold refusing at most 5% of the
-    # answerable questions of every tuning half (bench/abstain.py fit; was 0.48 on the older mean score)
+    # answerable questions of every tuning half (bench/abstain.py fit; was 0.48 on the older mean score).
+    # A reader's confidence is shifted so that its own calibrated threshold sits here too.
     min_score: float = 0.21
+    # the reader (qa/answer/reader.py, docs/reader.md): "off", the hand-set ranking and coverage
+    # decision alone; or a folder with reader-int8.onnx and reader.json (bench/train_reader.py). Off by
+    # default: the model trained so far does not beat the hand-set ranking out of fold.
+    reader: str = "off"
+    # leading candidates (by the hand-set score) the reader reads: its cost grows with each one, and
+    # an answering sentence further down was rare on the training folds (bench/train_reader.py)
+    reader_top: int = 24
     # a follow-up to an answered turn abstains below this share of min_score: the turn before
     # showed the articles cover its subject, and what the follow-up adds is checked word by word
     # (coverage.adds_known_words); its resolved question, short and borrowing, scores lower than
@@ -94,6 +105,12 @@ class Config:
     # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
     support_min: float = 0.51
     support_quotes: int = 2  # quotes cited per supported sentence, at most
+    # adding articles from the web (`qa add`, `qa update`, the app's "Add by link"): the most time
+    # and bytes one page may take, and whether addresses of this machine's own network may be
+    # fetched (off: a server that fetches what it is told must not reach into its own network)
+    fetch_timeout: float = 20.0
+    fetch_max_mb: float = 5.0
+    allow_private_urls: bool = False
     serve: ServeConfig = field(default_factory=ServeConfig)
 
     def __post_init__(self):
@@ -118,9 +135,12 @@ class Config:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         if not 0.0 <= self.support_min <= 1.0:
             raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes"):
+        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes", "reader_top"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
+        for name in ("fetch_timeout", "fetch_max_mb"):
+            if not 0 < getattr(self, name) < float("inf"):  # not `<= 0`: NaN is refused too
+                raise ConfigError(f"{name}: must be a number more than 0, got {getattr(self, name)}")
 
     def replace(self, **changes: Any) -> "Config":
         """A copy with `changes` applied (serving settings included); None values are ignored so

@@ -1,6 +1,6 @@
-"""Embeddings: normalised float32 vectors, batched. Two backends compute them: sentence-transformers
-on torch ("torch"), or an int8 ONNX export run with onnxruntime ("onnx", see onnx_embed.py), which
-never imports torch."""
+"""Embeddings: normalised float32 vectors, batched. Two backends compute them: an int8 ONNX export run
+with onnxruntime ("onnx", the default, see onnx_embed.py), which never imports torch, or
+sentence-transformers on torch ("torch")."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import DEFAULT_MODEL
+from .config import DEFAULT_EMBEDDER, DEFAULT_MODEL
 from .errors import ConfigError
 
 # Names under which the packaged copy of all-MiniLM-L6-v2 is known.
@@ -27,7 +27,7 @@ def resolve_model_path(name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _load(name: str, backend: str = "torch"):
+def _load(name: str, backend: str = DEFAULT_EMBEDDER):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     path = resolve_model_path(name)
@@ -62,9 +62,9 @@ def _quiet_transformers() -> None:
 
 
 class Embedder:
-    """Embeds text with the configured model and backend ("torch" or "onnx")."""
+    """Embeds text with the configured model and backend ("onnx" or "torch")."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, backend: str = "torch"):
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, backend: str = DEFAULT_EMBEDDER):
         self.name = model
         self.batch_size = batch_size
         self.backend = backend

@@ -65,3 +65,12 @@ class ConfigError(QAError):
 
 class FidelityError(QAError):
     """A quote does not match its source text at its offsets. Always a bug."""
+
+
+class FetchError(QAError):
+    """A web page or feed could not be added. The message names the URL and the reason."""
+
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: {reason}")

@@ -15,6 +15,28 @@ CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def _user_cache() -> Path:
+    from qa.config import user_cache_dir
+
+    return user_cache_dir()
+
+
+# the user's cache as the session starts: where set-up exported the onnx model (the default embedder)
+USER_CACHE = _user_cache()
+
+
+def isolated_cache(monkeypatch, path: Path) -> Path:
+    """Point QA_CACHE_DIR at `path`, so that the indexes a test caches start from nothing, while the
+    exported onnx model is still found there: its folder is linked to the user's, so no test pays for
+    another export (tens of seconds)."""
+    (USER_CACHE / "onnx").mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True)
+    if not (path / "onnx").exists():
+        (path / "onnx").symlink_to(USER_CACHE / "onnx", target_is_directory=True)
+    monkeypatch.setenv("QA_CACHE_DIR", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def config():
     from qa.config import Config

@@ -9,6 +9,8 @@ import pytest
 from qa.eval import Question, QuestionSet
 from qa.records import Answer, Document, Quote
 
+from .conftest import isolated_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = Path(__file__).resolve().parent / "data" / "eval"
 
@@ -88,5 +90,5 @@ def encoded(monkeypatch):
 def cli_env(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    isolated_cache(monkeypatch, tmp_path / "cache")
     return CliRunner()

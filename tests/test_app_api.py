@@ -141,8 +141,9 @@ def test_api_is_documented_with_a_stable_name(client):
     assert "/ask" in names
     params = [p["parameter_name"] for p in names["/ask"]["parameters"]]
     assert params[:2] == ["question", "k"]
-    # the UI's own events are private: a script sees the clear endpoints only (/support: sources for a draft)
-    assert set(names) == {"/ask", "/support"}
+    # the UI's own events are private: a script sees the clear endpoints only (/support: sources for a
+    # draft, /timeline: the dated events about a topic)
+    assert set(names) == {"/ask", "/support", "/timeline"}
 
 
 def test_upload_service_indexes_good_files_and_explains_bad_ones(shipped_index_dir, tmp_path):

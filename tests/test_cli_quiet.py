@@ -4,6 +4,7 @@ as plain lines when their output is not a terminal (here: a pipe), never as redr
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,16 @@ def test_index_into_a_pipe_reports_plain_lines(tmp_path):
     assert any(line.startswith("[") and "Embedding" in line and "chunks" in line for line in lines)
     assert lines[-1].endswith("Index ready")
     assert run.stdout.startswith("Indexed 2 documents")
+    # each stage on a line with the documents done of the total (and, once measured, the time left);
+    # its first line, its last, and one every ten seconds between
+    staged = [re.fullmatch(r"\[ *(\d+)%\] ([^:]+): (\d)/2 documents(, about .+ left)?", line) for line in lines[1:-2]]
+    assert all(staged), lines
+    stages = [m[2] for m in staged]
+    assert stages[0] == "Finding quotations" and re.fullmatch(r"Embedding \d+ chunks", stages[-1])
+    assert [m[3] for m in staged if m[2] == stages[-1]][-1] == "2"
+    assert "left" not in lines[-3]  # nothing is left once the last stage is done
+    percents = [int(m[1]) for m in staged]
+    assert percents == sorted(percents)
 
 
 def test_eval_into_a_pipe_reports_plain_lines(shipped_index_dir):

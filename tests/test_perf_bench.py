@@ -45,7 +45,7 @@ def test_synthetic_index_is_a_valid_index_of_copies(shipped, config, tmp_path):
 
 def test_markdown_reports_each_figure_with_its_baseline_and_ratio():
     res = {"machine": "x86_64, 2 CPUs", "date": "2026-11-26", "import_baseline_s": 4.0, "embedders": {"onnx": {
-        "cold_ask_s": 2.0, "serve_s": 6.0, "reindex_one_s": 3.0, "reindex_one_warm_s": 0.25,
+        "cold_ask_s": 2.0, "serve_s": 6.0, "serve_answer_s": 7.0, "reindex_one_s": 3.0, "reindex_one_warm_s": 0.25,
         "ingest": {"seconds": 10.0, "chunks": 100, "sentences": 400, "raw_encode_chunks_per_s": 20.0},
         "query": {"chunks": 12000, "p50_ms": 60.0, "p95_ms": 90.0, "base_p50_ms": 30.0, "base_p95_ms": 45.0},
     }}}
@@ -54,6 +54,7 @@ def test_markdown_reports_each_figure_with_its_baseline_and_ratio():
     assert "10.0 chunks/s" in md and "20.0 chunks/s" in md
     assert md.count("2.00×") == 2  # ask p50 and p95 at twice their baseline
     assert "| 1.50× |" in md  # serve
+    assert "to its first answer (/ask asked once HTTP answers) | 7.00 s |" in md and "| 1.75× |" in md
     assert "in a process that indexed before (app, API) | 0.25 s |" in md and "| 0.06× |" in md
 
 

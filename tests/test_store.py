@@ -30,7 +30,7 @@ def test_manifest_records_what_built_it(built):
     path, idx = built
     m = json.loads((path / "manifest.json").read_text())
     assert m["format_version"] == FORMAT_VERSION
-    assert m["model"] == {"name": "all-MiniLM-L6-v2", "dim": 384, "embedder": "torch"}
+    assert m["model"] == {"name": "all-MiniLM-L6-v2", "dim": 384, "embedder": "onnx"}  # the default
     assert m["chunking"]["max_tokens"] == Config().chunk_tokens
     assert [d["id"] for d in m["documents"]] == ["a.txt", "b.txt"]
     assert m["documents"][0]["sha256"] == DOCS[0].sha256

@@ -101,7 +101,7 @@ def test_copy_payload_is_quote_in_marks_then_citation():
     no_url = copy_text(_quote(_doc(url=""), 1, "End."), _doc(url=""))
     assert no_url.endswith("2023-11-20, file uploads/evil.md")
     html = answer_html(Answer("q", f"“{q.text}” [1]", False, [q]), 3, {doc.id: doc})
-    payload = re.search(r'<span class="qa-copy-payload" hidden>(.*?)</span>', html).group(1)
+    payload = re.search(r'<span class="qa-copy-payload qa-cite-qa" hidden>(.*?)</span>', html).group(1)
     assert unescape(payload) == text
 
 

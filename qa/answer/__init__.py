@@ -1,7 +1,8 @@
 """Answering: candidate sentences from the retrieved chunks, quotes cut from the best of them,
 and the composed answer (or an abstention).
 
-    candidates.py  scoring every sentence of the top chunks (bench/tune.py fits these signals)
+    candidates.py  scoring every sentence of the top chunks; the reader reads the leading ones
+    reader.py      the reader: a cross-encoder trained here (bench/train_reader.py), shipped as int8 ONNX
     entities.py    answer types (spaCy NER) and short answers
     quotes.py      widening, folding near-copies, the fidelity check
     byline.py      "who wrote the letter …?": the author's line of the article described
@@ -26,6 +27,7 @@ from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
 from .followup import resolve, unknown_nouns
 from .quotes import select_quotes, verify_quote
+from .reader import reader_for
 
 __all__ = [
     "ABSTAIN_TEXT", "EntityCache", "IdfTable", "answer_question", "context_spans", "resolve", "retrieval_query",
@@ -68,6 +70,16 @@ def context_spans(turn: Turn | None, index: Index) -> list[Span]:
     return spans
 
 
+def decide(found: dict, cands: Sequence, config: Config) -> float:
+    """The confidence a refusal is decided on: the reader's (its best logit with the hand-set
+    support), or without a reader the fitted coverage signals."""
+    settings = reader_for(config.reader)
+    read = [c.reader for c in cands if c.reader is not None]
+    if settings is None or not read:
+        return covers(found) if settings is None else 0.0
+    return settings.confidence(max(read), found["support"])
+
+
 def answer_question(
     question: str,
     k: int,
@@ -102,7 +114,7 @@ def answer_question(
         config = config.replace(min_score=config.min_score * config.followup_min_share)
     # judged as searched: a follow-up's coverage is that of the question it stands for
     found = signals(resolved, cands, index, idf)
-    confidence = covers(found)
+    confidence = decide(found, cands, config)
     previous = answered.answer.quotes[0].doc_id if answered is not None and answered.answer.quotes else None
     byline = find_byline(resolved, cands, index, idf, answers=confidence >= config.min_score, typed=question,
                          previous_doc=previous)

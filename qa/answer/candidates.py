@@ -18,6 +18,7 @@ from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Index
 from .entities import EntityCache, asks_who_named_is, cue_span, describe_span, expected_labels, pick_short_answer
+from .reader import pair_text, reader_for
 
 
 @dataclass
@@ -34,8 +35,14 @@ class Candidate:
     headline: bool = False  # the article's title: it restates the story, the body tells it
     context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
     score: float = 0.0
+    reader: float | None = None  # the reader's logit; None where the reader did not read the sentence
     short: tuple[int, int] | None = None  # absolute offsets of the short answer in the document
     tokens: set = field(default_factory=set)
+
+    @property
+    def hand(self) -> float:
+        """The hand-set score of the signals (the weights below): `score` until a reader joins it."""
+        return combined(self)
 
 
 # Documents whose token sets IdfTable keeps. A set costs about 0.33 MB for a covid-qa paper: kept for
@@ -259,7 +266,30 @@ def find_candidates(
     score_candidates(cands, question, vectors[0], index, idf)
     apply_context(cands, context, index)
     apply_answer_type(cands, question, index, entities)
+    apply_reader(cands, question, index, config)
     return cands
+
+
+# A sentence the reader did not read ranks below every one it read: its logit is taken as this far
+# under the lowest logit read.
+UNREAD_MARGIN = 1.0
+
+
+def apply_reader(cands: list[Candidate], question: str, index: Index, config: Config) -> None:
+    """The reader reads the `config.reader_top` leading sentences with the question; each candidate's
+    score becomes the fused probability that it answers (see reader.ReaderSettings.fused)."""
+    settings = reader_for(config.reader)
+    if settings is None or not cands:
+        return
+    top = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))[: config.reader_top]
+    docs = index.documents
+    logits = settings.model.logits(
+        question, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top])
+    for c, z in zip(top, logits):
+        c.reader = float(z)
+    unread = float(logits.min()) - UNREAD_MARGIN
+    for c in cands:
+        c.score = settings.fused(c.reader if c.reader is not None else unread, c.hand)
 
 
 def features(cands: Sequence[Candidate]) -> np.ndarray:

@@ -25,11 +25,12 @@ def confidence(cands: list[Candidate]) -> float:
     The mean of the best sentence's score and the best semantic and rare-word matches anywhere
     among the candidates: a question about something the corpus never discusses scores low on
     all three, while one answerable question rarely scores low on more than one. A follow-up's
-    context prior is left out: sitting next to the last answer is no evidence of an answer.
+    context prior is left out: sitting next to the last answer is no evidence of an answer. The
+    hand-set score is used, not the reader's fused one: the reader's own evidence is weighed apart.
     """
     if not cands:
         return 0.0
-    best = max(c.score - c.context for c in cands)
+    best = max(c.hand - c.context for c in cands)
     return (best + max(c.semantic for c in cands) + max(c.lexical for c in cands)) / 3
 
 

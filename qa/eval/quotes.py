@@ -38,18 +38,10 @@ class GoldQuote:
 
 def is_quote_set(path: str | Path) -> bool:
     """A JSON Lines file whose first record has "quote" and "doc_id" and no "question"."""
-    path = Path(path)
-    if not path.is_file() or path.suffix.lower() != ".jsonl":
-        return False
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    first = json.loads(line)
-                except ValueError:
-                    return False
-                return isinstance(first, dict) and "quote" in first and "doc_id" in first and "question" not in first
-    return False
+    from .sets import first_record
+
+    first = first_record(path) or {}
+    return "quote" in first and "doc_id" in first and "question" not in first
 
 
 def load_quote_set(path: str | Path, documents: dict) -> list[GoldQuote]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
 
 from ..config import Config
 from ..errors import EmptyCorpusError, FidelityError, QAError
+from ..progress import throttled
 from ..records import Answer, Document, Turn
 from ..version import __version__
 from .metrics import (
@@ -267,9 +268,13 @@ def answer_warnings(qset: QuestionSet, documents: Mapping[str, Document], show: 
 # --- the corpus and the index to evaluate ------------------------------------------------------
 
 
-def stderr_progress(message: str, fraction: float) -> None:
-    """An index-building progress callback: `[ 15%] Embedding …` lines on stderr, apart from the results."""
+def _stderr_line(message: str, fraction: float) -> None:
     print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+
+# An index-building progress callback: `[ 15%] Embedding …` lines on stderr, apart from the results,
+# a few per stage (qa.progress.throttled)
+stderr_progress = throttled(_stderr_line)
 
 
 def _quiet(message: str, fraction: float) -> None:

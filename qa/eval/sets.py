@@ -131,6 +131,23 @@ def detect_format(path: str | Path) -> str:
     )
 
 
+def first_record(path: str | Path) -> dict | None:
+    """The first non-blank line of a .jsonl file as a JSON object, or None (not a .jsonl file, not
+    JSON, not an object): how the evaluation tells a quote or timeline set from a question set."""
+    path = Path(path)
+    if not path.is_file() or path.suffix.lower() != ".jsonl":
+        return None
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if line.strip():
+                try:
+                    first = json.loads(line)
+                except ValueError:
+                    return None
+                return first if isinstance(first, dict) else None
+    return None
+
+
 def load_questions(path: str | Path) -> QuestionSet:
     """Load a question set in any of the supported formats."""
     fmt = detect_format(path)

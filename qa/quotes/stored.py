@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Callable
 
 from ..records import Document
 from .extract import extract_quotations
@@ -23,14 +24,18 @@ log = logging.getLogger(__name__)
 
 
 def extract_all(
-    documents: list[Document], previous: dict[str, tuple[str, list[Quotation]]] | None = None
+    documents: list[Document], previous: dict[str, tuple[str, list[Quotation]]] | None = None,
+    done: Callable[[int], None] | None = None,
 ) -> tuple[list[Quotation], list[str]]:
     """Quotations of every document (those of a document whose text is unchanged since `previous`,
-    doc id -> (text, quotations), are reused) and one line per problem."""
+    doc id -> (text, quotations), are reused) and one line per problem; `done(n)` is told when the
+    first n documents are done (a build's progress)."""
     previous = previous or {}
     out: list[Quotation] = []
     problems: list[str] = []
-    for doc in documents:
+    for n, doc in enumerate(documents):
+        if done is not None:
+            done(n)
         old = previous.get(doc.id)
         if old is not None and old[0] == doc.text:
             out.extend(old[1])
@@ -43,6 +48,8 @@ def extract_all(
             continue
         out.extend(found)
         problems.extend(marks)
+    if done is not None:
+        done(len(documents))
     return out, problems
 
 

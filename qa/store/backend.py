@@ -26,6 +26,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import Chunk, Document
+from .manifest import with_embedder_of
 
 MILVUS_PREFIX = "milvus:"
 
@@ -113,8 +114,21 @@ def build_store(documents: Sequence[Document], index_dir: str | Path, config: Co
                            show_progress_bar=show_progress_bar)
     from .build import build_index, ensure_index
 
-    make = build_index if rebuild else ensure_index
-    return make(list(documents), index_dir, config, progress=progress, show_progress_bar=show_progress_bar)
+    if rebuild:
+        return build_index(list(documents), index_dir, config, progress=progress, show_progress_bar=show_progress_bar)
+    config = with_embedder_of(_manifest_at(index_dir), config)  # extended with its own embedder
+    return ensure_index(list(documents), index_dir, config, progress=progress, show_progress_bar=show_progress_bar)
+
+
+def _manifest_at(index_dir: str | Path) -> dict | None:
+    """The manifest of the index folder at `index_dir`; None when there is none or it is unreadable."""
+    from ..errors import QAError
+    from .manifest import read_manifest
+
+    try:
+        return read_manifest(index_dir)
+    except QAError:
+        return None
 
 
 def add_to_store(store, documents: Sequence[Document], config: Config, *, progress=None):

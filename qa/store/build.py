@@ -38,6 +38,7 @@ from ..alloc import return_large_blocks
 from ..config import Config
 from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
+from ..progress import BuildProgress, Progress
 from ..records import Document
 from . import writer
 from .approximate import approximate_dense
@@ -56,8 +57,6 @@ LOCK = ".lock"
 # The files an index written before generations keeps beside its manifest; removed once converted.
 _LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25, DUPLICATE_CHUNKS, SENTENCE_CANONICAL,
                  DUPLICATES, QUOTATIONS)
-
-Progress = Callable[[str, float], None]
 
 
 def _noop(message: str, fraction: float) -> None:
@@ -106,7 +105,7 @@ class _LazyEmbedder:
 
 
 def _write(folder: Path, documents: list[Document], config: Config, embedder: "_LazyEmbedder",
-           previous: Index | None, progress: Progress, show: bool | None, quotations: list) -> tuple[dict, dict]:
+           previous: Index | None, progress: BuildProgress, show: bool | None, quotations: list) -> tuple[dict, dict]:
     """The index files of one generation, streamed (writer.py); returns the manifest's counts and
     what it records of the dense index. (The manifest is the pointer, written by `_switch`.)"""
     writer.write_documents(folder, documents)
@@ -114,8 +113,8 @@ def _write(folder: Path, documents: list[Document], config: Config, embedder: "_
     prior = writer.PriorVectors(previous, config)
     embedded = writer.EmbedCount()
     writer.embed_sentences(folder, documents, layout, embedder, prior, embedded, progress, show)
-    progress("Building the BM25 and FAISS indexes", 0.7)
     writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
+    progress.note("Writing the index files")
     writer.write_groups(folder, layout)
     write_quotations(folder, quotations)
     write_tables(folder, documents)
@@ -156,14 +155,16 @@ def build_index(
         previous.sentence_vectors.shape[1] if previous is not None and same_vectors(previous.manifest, config) else None
     )
     embedder = _LazyEmbedder(config, known_dim)
-    if known_dim is None or len(unchanged_ids(previous.manifest, documents)) < len(documents):  # text to embed
+    unchanged = unchanged_ids(previous.manifest, documents) if known_dim is not None else set()
+    if len(unchanged) < len(documents):  # text to embed
         embedder.preload()
-    progress("Finding quotations", 0.02)
+    tracker = BuildProgress(progress, documents, {d.id for d in documents} - unchanged, config.embedder)
+    tracker.stage("quotations", "Finding quotations")
     old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
-    quotations, quote_problems = extract_all(documents, old_quotes)
+    quotations, quote_problems = extract_all(documents, old_quotes, done=tracker.advance)
 
     def write(folder: Path) -> dict:
-        counts, dense = _write(folder, documents, config, embedder, previous, progress, show_progress_bar, quotations)
+        counts, dense = _write(folder, documents, config, embedder, previous, tracker, show_progress_bar, quotations)
         return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
 
     removed = _publish(index_dir, documents, write)

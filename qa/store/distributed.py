@@ -82,13 +82,14 @@ def _read_and_chunk(batch: dict, chunk_tokens: int, overlap_tokens: int, max_fil
 class EmbeddingActor:
     """Holds one model; embeds every chunk and sentence of a batch of documents in one call."""
 
-    def __init__(self, model: str, batch_size: int):
-        import torch
-
+    def __init__(self, model: str, batch_size: int, backend: str):
         from ..embed import Embedder
 
-        torch.set_num_threads(1)  # one CPU per actor: actors, not threads, are the unit of scale
-        self.embedder = Embedder(model, batch_size)
+        if backend == "torch":
+            import torch
+
+            torch.set_num_threads(1)  # one CPU per actor: actors, not threads, are the unit of scale
+        self.embedder = Embedder(model, batch_size, backend)
 
     def __call__(self, batch: dict) -> dict:
         texts: dict[str, int] = {}
@@ -142,7 +143,8 @@ def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto
         ).map_batches(
             EmbeddingActor, batch_size=DOCS_PER_EMBED_BATCH, concurrency=actors,
             num_gpus=1 if gpus else 0, num_cpus=0 if gpus else 1,
-            fn_constructor_kwargs={"model": config.model, "batch_size": config.batch_size},
+            fn_constructor_kwargs={"model": config.model, "batch_size": config.batch_size,
+                                   "backend": config.embedder},
         )
         t0 = last = time.time()
         files_done: set[int] = set()

@@ -33,8 +33,10 @@ GENERATION_PREFIX = "gen-"
 _GENERATION = re.compile(r"gen-[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-# The embedder of an index whose manifest names none: every index built before the setting existed.
-DEFAULT_EMBEDDER = "torch"
+# The embedder of an index whose manifest names none: every index built before the setting existed,
+# when torch was the only one. Its settings (and evaluation cache keys) name the embedder only when it
+# is another, so those indexes stay current now that onnx is the configured default.
+UNNAMED_EMBEDDER = "torch"
 
 
 def settings_of(config: Config) -> dict:
@@ -48,13 +50,25 @@ def settings_of(config: Config) -> dict:
         "dedupe": DEDUPE_VERSION,
     }
     # named only when not the default, so that indexes (and cache keys) from before stay current
-    if config.embedder != DEFAULT_EMBEDDER:
+    if config.embedder != UNNAMED_EMBEDDER:
         settings["embedder"] = config.embedder
     return settings
 
 
 def embedder_of(manifest: dict) -> str:
-    return manifest.get("model", {}).get("embedder", DEFAULT_EMBEDDER)
+    return manifest.get("model", {}).get("embedder", UNNAMED_EMBEDDER)
+
+
+def with_embedder_of(manifest: dict | None, config: Config) -> Config:
+    """`config` with the embedder the index of `manifest` was built with (unchanged without one).
+
+    int8 ONNX vectors are within cosine ~0.99 of torch's, not equal: a question embedded by one backend
+    is never compared with passages embedded by the other, and a build without --rebuild extends an
+    index with the embedder of its vectors. So changing the configured embedder (or its default) never
+    makes an existing index fail; `qa index --rebuild` is what switches one."""
+    if manifest is None or embedder_of(manifest) == config.embedder:
+        return config
+    return config.replace(embedder=embedder_of(manifest))
 
 
 def same_vectors(manifest: dict, config: Config) -> bool:
@@ -150,15 +164,7 @@ def check_compatible(manifest: dict, config: Config, index_dir: str | Path) -> N
             f"{index_dir}: index was built with model {built!r} but the configured model is {config.model!r}; "
             f"run `qa index` to rebuild it, or set QA_MODEL={built}"
         )
-    # int8 ONNX vectors are within cosine ~0.99 of torch's, not equal: a question embedded by one
-    # backend is not compared with passages embedded by the other, whose scores and the calibrated
-    # abstention threshold would silently shift
-    embedder = embedder_of(manifest)
-    if embedder != config.embedder:
-        raise IndexIncompatibleError(
-            f"{index_dir}: index was built with embedder {embedder!r} but the configured embedder is "
-            f"{config.embedder!r}; run `qa index` to rebuild it, or set QA_EMBEDDER={embedder}"
-        )
+    # the embedder is not checked: the index is read with its own (with_embedder_of)
 
 
 # What the manifest records of each document: its text (sha256) and the metadata its citations show.

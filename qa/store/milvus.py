@@ -39,7 +39,7 @@ from ..nlp import tokenize
 from ..records import Chunk, Document
 from .build import _LazyEmbedder, _noop
 from .parts import Built, compute_parts
-from .manifest import check_compatible, document_record, make_manifest, settings_of
+from .manifest import check_compatible, document_record, make_manifest, settings_of, with_embedder_of
 
 META, DOCUMENTS, CHUNKS, SENTENCES = "qa_meta", "qa_documents", "qa_chunks", "qa_sentences"
 COLLECTIONS = (META, DOCUMENTS, CHUNKS, SENTENCES)
@@ -247,6 +247,8 @@ def sync_milvus(documents: list[Document], uri: str, config: Config, *, rebuild:
     if not documents:
         raise EmptyCorpusError("no documents to index: add .txt, .md, .html or .jsonl files to the corpus")
     client = _client(uri)
+    if not rebuild:  # a store is extended with the embedder of its vectors; --rebuild switches it
+        config = with_embedder_of(_read_meta(client), config)
     previous = _open_previous(client, uri, config) if not rebuild else None
     if previous is None:
         removed = _stored_ids(client)

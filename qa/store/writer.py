@@ -30,13 +30,14 @@ import struct
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 
 from ..chunk import chunk_documents
 from ..config import Config
 from ..nlp import tokenize
+from ..progress import BuildProgress
 from ..records import Chunk, Document
 from .dedupe import Deduper, text_key
 from .index import (
@@ -52,8 +53,6 @@ DOC_BATCH_CHARS = 1_000_000
 # Texts embedded (and written) at a time: the model sorts a batch by length, so a larger batch pads
 # less, while its vectors and token tensors stay a few megabytes.
 EMBED_BATCH = 1024
-
-Progress = Callable[[str, float], None]
 
 
 @dataclass
@@ -239,22 +238,23 @@ def write_documents(folder: Path, documents: list[Document]) -> None:
 
 
 def chunk_and_dedupe(folder: Path, documents: list[Document], config: Config, previous: Index | None,
-                     progress: Progress) -> Layout:
+                     progress: BuildProgress) -> Layout:
     """Pass 1: chunks and sentence rows of every document, their copies found, chunks written."""
     reusable = _reusable_chunks(documents, config, previous)
     deduper = Deduper()
     rows, kept = array("q"), array("q")
     layout = Layout(rows=_empty(), canonical=_empty(), kept=_empty())
-    total = sum(len(d.text) for d in documents) or 1
-    done = 0
+    progress.stage("chunking", "Splitting sentences and chunking")
     with open(folder / CHUNKS, "w", encoding="utf-8") as kept_fh, \
             open(folder / DUPLICATE_CHUNKS, "w", encoding="utf-8") as dup_fh:
         for batch in _batches(documents):
             fresh = [d for _, d in batch if d.id not in reusable]
+            number = {d.id: n for n, d in batch}
             new: dict[str, list[Chunk]] = {}
             # with nothing new to split, spaCy is never loaded (seconds): dropping documents stays quick
             for c in chunk_documents(fresh, config.chunk_tokens, config.chunk_overlap_tokens) if fresh else ():
                 new.setdefault(c.doc_id, []).append(c)
+                progress.advance(number[c.doc_id])  # chunks come in document order: those before are done
             for number, doc in batch:
                 chunks = reusable.get(doc.id) or new.get(doc.id, [])
                 spans = sorted({s for c in chunks for s in c.sentences})
@@ -273,8 +273,7 @@ def chunk_and_dedupe(folder: Path, documents: list[Document], config: Config, pr
                     else:
                         dup_fh.write(line)
                         layout.duplicate_chunks += 1
-            done += sum(len(d.text) for _, d in batch)
-            progress(f"Splitting sentences and chunking ({done * 100 // total}%)", 0.05 + 0.25 * done / total)
+            progress.advance(batch[-1][0] + 1)
     layout.rows = np.frombuffer(rows, dtype=np.int64).reshape(-1, 3).copy()
     layout.kept = np.frombuffer(kept, dtype=np.int64).reshape(-1, 4).copy()
     layout.canonical = deduper.canonical_array()
@@ -290,16 +289,23 @@ class EmbedCount:
         self.chunks = 0
 
 
+def _documents_done(rows: np.ndarray, b: int, total: int) -> int:
+    """How many documents have all their rows (sentences or chunks, in document order) before row b."""
+    return int(rows[b, 0]) if b < len(rows) else total
+
+
 def embed_sentences(folder: Path, documents: list[Document], layout: Layout, embedder, prior: PriorVectors,
-                    counter: EmbedCount, progress: Progress, show: bool | None) -> None:
+                    counter: EmbedCount, progress: BuildProgress, show: bool | None) -> None:
     """Pass 2: every sentence's vector, appended to sentence_vectors.npy a batch at a time."""
     n = len(layout.rows)
     out = VectorWriter(folder / SENTENCE_VECTORS, n, embedder.dim)
+    progress.stage("sentences", f"Embedding {n:,} sentences")
     try:
         for a in range(0, n, EMBED_BATCH):
             b = min(n, a + EMBED_BATCH)
             out.append(_sentence_batch(documents, layout, a, b, embedder, prior, counter, out, show))
-            progress(f"Embedding {n} sentences ({b * 100 // max(n, 1)}%)", 0.3 + 0.4 * b / max(n, 1))
+            progress.advance(_documents_done(layout.rows, b, len(documents)))
+        progress.advance(len(documents))
     finally:
         out.close()
     np.save(folder / SENTENCES, layout.rows, allow_pickle=False)
@@ -336,9 +342,10 @@ def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: 
 
 
 def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedder, prior: PriorVectors,
-                 counter: EmbedCount, progress: Progress, show: bool | None) -> None:
+                 counter: EmbedCount, progress: BuildProgress, show: bool | None) -> None:
     """Pass 3: the indexed chunks' vectors, appended to chunks.faiss a batch at a time; then BM25 written."""
     m = len(layout.kept)
+    progress.stage("chunks", f"Embedding {m:,} chunks")
     dense = FlatIPWriter(folder / DENSE, m, embedder.dim)
     sentence_vectors = RowReader(folder / SENTENCE_VECTORS)
     seen: dict[int, int] = {}  # text key -> position of the first indexed chunk with that text
@@ -377,7 +384,8 @@ def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedd
         for i, j in later:
             vecs[i] = vecs[j]
         dense.append(vecs)
-        progress(f"Embedding {m} chunks ({b * 100 // max(m, 1)}%)", 0.7 + 0.2 * b / max(m, 1))
+        progress.advance(_documents_done(layout.kept, b, len(documents)))
+    progress.advance(len(documents))
     dense.close()
     sentence_vectors.close()
     build_bm25_ids(layout.token_ids, layout.vocab).save(str(folder / BM25), show_progress=False)

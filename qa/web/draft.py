@@ -10,7 +10,8 @@ from typing import Callable
 import gradio as gr
 
 from ..errors import QAError
-from ..render import safe_url
+from ..render import safe_url, support_markdown
+from . import exports as X
 from . import html as H
 from .endpoint import one_line_errors
 from .service import Service
@@ -22,8 +23,8 @@ INTRO = (
 )
 
 
-def draft_tab(service: Service) -> None:
-    """The tab's components and its one event (inside the page's Blocks and Tabs)."""
+def draft_tab(service: Service, picker: gr.Dropdown | None = None) -> None:
+    """The tab's components and its events (inside the page's Blocks and Tabs)."""
     with gr.Tab("Check a draft", id="draft", elem_id="qa-tab-draft"):
         gr.Markdown(INTRO)
         text = gr.Textbox(show_label=False, lines=8, max_lines=30, elem_id="qa-draft",
@@ -31,24 +32,44 @@ def draft_tab(service: Service) -> None:
         check = gr.Button("Find sources", variant="primary", elem_id="qa-draft-check")
         notice = gr.HTML(elem_id="qa-draft-notice")
         result = gr.HTML(elem_id="qa-draft-result")
-    check.click(_checker(service), [text], [result, notice], show_progress_on=[result], api_visibility="private")
+        with gr.Row():
+            files = [gr.DownloadButton("Annotated draft (.md)", interactive=False, size="sm", elem_id="qa-draft-md"),
+                     gr.DownloadButton("Sources (CSL-JSON)", interactive=False, size="sm", elem_id="qa-draft-csl"),
+                     gr.DownloadButton("Sources (BibTeX)", interactive=False, size="sm", elem_id="qa-draft-bib")]
+        checked = gr.State(None)
+        style = picker if picker is not None else gr.State("qa")
+    private = dict(api_visibility="private")
+    check.click(_checker(service), [text, style], [result, notice, checked, *files], show_progress_on=[result], **private)
+    if picker is not None:
+        picker.change(lambda support, s: _exports(service, support, s), [checked, picker], files,
+                      show_progress="hidden", **private)
+
+
+def _exports(service: Service, support, style) -> tuple:
+    """The checked draft as Markdown (cited in `style`) and its sources as CSL-JSON and BibTeX."""
+    if support is None or not support.sources:
+        return (X.off(),) * 3
+    docs = service.documents()
+    contents = {".md": support_markdown(support, docs, X.style_of(style)), **X.source_files(support.sources, docs)}
+    return tuple(X.write(service.tmp, "draft", contents))
 
 
 def _checker(service: Service):
-    def on_check(text):
+    def on_check(text, style=None):
+        keep = (gr.skip(),) * 4
         if text is None or isinstance(text, str) and not text.strip():  # anything else: the API says what is wrong
-            return gr.skip(), H.notice_html("Paste a paragraph of your draft first, then press Find sources.", "warn")
+            return gr.skip(), H.notice_html("Paste a paragraph of your draft first, then press Find sources.", "warn"), *keep
         if not service.ready:
-            return gr.skip(), H.notice_html(service.message or "No index yet: build it or upload articles.", "warn")
+            return gr.skip(), H.notice_html(service.message or "No index yet: build it or upload articles.", "warn"), *keep
         try:
             support = service.support(text)
         except QAError as exc:  # too long, and the like: the API's one-line message says what to do
-            return gr.skip(), H.notice_html(str(exc), "warn")
+            return gr.skip(), H.notice_html(str(exc), "warn"), *keep
         except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
             traceback.print_exc()
-            return gr.skip(), H.notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.",
-                                            "error")
-        return H.draft_html(support, service.documents()), ""
+            return (gr.skip(), H.notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.",
+                                             "error"), *keep)
+        return H.draft_html(support, service.documents()), "", support, *_exports(service, support, style)
 
     return on_check
 

@@ -10,10 +10,11 @@ Links are only made from http(s) URLs (`qa.render.safe_url`).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
+from ..cite import STYLES
 from ..records import Answer, Document, Quote
-from ..render import copy_text, safe_url, short_answer_text, support_markdown
+from ..render import copy_html, copy_text, safe_url, short_answer_text, support_markdown
 
 if TYPE_CHECKING:
     from ..support import DraftSupport
@@ -47,6 +48,25 @@ def esc_block(text: object) -> str:
 def attr(text: object) -> str:
     """A double-quoted attribute value; the browser decodes the entities back to the exact text."""
     return str(text or "").translate(_BLOCK).replace("\n", "&#10;").replace("\r", "&#13;")
+
+
+def copy_payloads(text_of: Callable[[str | None], str], html_of: Callable[[str | None], str] | None = None) -> str:
+    """The hidden texts a Copy button copies, one per citation style (qa's own, then each of
+    qa.cite.STYLES), told apart by class (the chat's sanitizer drops data- attributes); the page
+    script copies the one of the style picked and, where given, its HTML with the italics (for word
+    processors), kept as escaped text in a twin span."""
+    spans = []
+    for key in ("qa", *STYLES):
+        style = None if key == "qa" else key
+        spans.append(f'<span class="qa-copy-payload qa-cite-{key}" hidden>{attr(text_of(style))}</span>')
+        if html_of:
+            spans.append(f'<span class="qa-copy-html qa-cite-{key}" hidden>{attr(html_of(style))}</span>')
+    return "".join(spans)
+
+
+def quote_payloads(q: Quote, document: Document | None) -> str:
+    """A quote's Copy texts: “quote” — its citation, in every style."""
+    return copy_payloads(lambda style: copy_text(q, document, style), lambda style: copy_html(q, document, style))
 
 
 def _plural(n: int, word: str) -> str:
@@ -103,7 +123,7 @@ def quote_card_html(q: Quote, turn: int, document: Document | None = None) -> st
         f'<div class="qa-actions">'
         f'<button type="button" class="qa-btn qa-open" value="{_ref(turn, q.n)}">Show in article</button>'
         f'<button type="button" class="qa-btn qa-copy" title="Copy the quote with its citation">Copy</button>'
-        f'<span class="qa-copy-payload" hidden>{attr(copy_text(q, document))}</span>'
+        f"{quote_payloads(q, document)}"
         f"</div></div>"
     )
 
@@ -371,7 +391,7 @@ def _draft_source_html(q: Quote, document: Document | None) -> str:
         f'<span class="qa-outlet">{outlet}</span><span class="qa-sep"> · </span><span class="qa-date">{date}</span>'
         f'{title}</span></div><div class="qa-draft-quote">“{esc(q.text)}”</div>'
         f'<div class="qa-actions"><button type="button" class="qa-btn qa-copy" title="Copy the quote with its '
-        f'citation">Copy</button><span class="qa-copy-payload" hidden>{attr(copy_text(q, document))}</span></div></div>'
+        f'citation">Copy</button>{quote_payloads(q, document)}</div></div>'
     )
 
 
@@ -390,7 +410,7 @@ def draft_html(support: "DraftSupport", documents: Mapping[str, Document] | None
         f'<div class="qa-draft-text">{_draft_text_html(support)}</div>'
         f'<div class="qa-quote qa-draft-copy"><button type="button" class="qa-btn qa-copy" id="qa-draft-copy-md" '
         f'title="Copy the draft with its [n] markers and numbered sources, as Markdown">Copy annotated draft '
-        f'(Markdown)</button><span class="qa-copy-payload" hidden>{attr(support_markdown(support, documents))}</span></div>'
+        f'(Markdown)</button>{copy_payloads(lambda style: support_markdown(support, documents, style))}</div>'
         + (f'<div class="qa-quotes-label">Sources</div><div class="qa-quotes">{sources}</div>' if sources else "")
         + (f'<div class="qa-quotes-label">No support in these articles</div><ul class="qa-draft-missing">{missing}</ul>'
            if missing else "")

@@ -8,7 +8,6 @@ answers given) lives in `gr.State`, so follow-up questions carry their history.
 from __future__ import annotations
 
 import re
-import time
 import traceback
 from importlib import resources
 from pathlib import Path
@@ -28,9 +27,12 @@ from .auth import (
     BASE_PAUSE_S, GLOBAL_MAX_PER_MINUTE, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check,
     trusted_proxies, wait_text,
 )
+from . import exports as X
 from .quotes_tab import quotes_tab
 from .draft import api_support, draft_tab
 from .endpoint import StrictBlocks, one_line_errors
+from .links import links_section, wire_links
+from .timeline_tab import timeline_tab
 from .upload_names import DotNames, delete_uploaded
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
@@ -59,9 +61,10 @@ def _static(name: str) -> str:
     return resources.files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
-CSS = _static("app.css") + "\n" + _static("quotes.css")
+CSS = _static("app.css") + "\n" + _static("quotes.css") + "\n" + _static("timeline.css")
 HEAD = '<meta name="color-scheme" content="light dark">\n<script>\n' + _static("app.js") + "</script>\n"
 HEAD += "<script>\n" + _static("quotes.js") + "</script>\n"  # the Quotes tab's cards
+HEAD += "<script>\n" + _static("timeline.js") + "</script>\n"  # the Timeline tab's entries
 # The source panel's js_on_load: Gradio runs it with `element` and `watch` in scope, and it brings
 # the highlighted span into view after each new value.
 SOURCE_JS = _static("source_panel.js")
@@ -96,9 +99,11 @@ def _date_hints(service: Service) -> tuple[str, str]:
 def build_app(service: Service) -> gr.Blocks:
     """The Gradio Blocks of the app (not launched)."""
     with StrictBlocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True,
-                 delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
+                      delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
         p = SimpleNamespace(session=gr.State(_new_session()))
         _header_section(service, p)
+        with gr.Row(elem_id="qa-cite-row"):
+            p.cite = X.style_picker()
         with gr.Tabs(elem_id="qa-tabs"):
             with gr.Tab("Ask", id="ask", elem_id="qa-tab-ask"):
                 with gr.Row(equal_height=False):
@@ -109,13 +114,16 @@ def build_app(service: Service) -> gr.Blocks:
                     with gr.Column(scale=9, min_width=360, elem_id="qa-source-col"):
                         p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
             with gr.Tab("Quotes", id="quotes", elem_id="qa-tab-quotes"):
-                p.quotes = quotes_tab(service, demo)
-            draft_tab(service)
+                p.quotes = quotes_tab(service, demo, p.cite)
+            draft_tab(service, p.cite)
+            p.timeline = timeline_tab(service, demo, p.cite, SOURCE_JS)
         # the page script writes the quote to open here; its change event renders the source panel
         p.open_ref = gr.Textbox(elem_id="qa-open-ref", show_label=False, container=False)
         _wire_handlers(_Handlers(service), p, demo)
+        X.wire_picker(demo, p.cite)
         gr.api(_api_ask(service), api_name="ask")
         gr.api(api_support(service), api_name="support")
+        gr.api(_api_timeline(service), api_name="timeline")
     return demo
 
 
@@ -149,6 +157,8 @@ def _chat_section(p: SimpleNamespace) -> None:
     with gr.Row():
         p.clear_btn = gr.Button("Clear chat", size="sm", elem_id="qa-clear")
         p.download = gr.DownloadButton("Download answer (.md)", size="sm", interactive=False, elem_id="qa-download")
+        p.csl = gr.DownloadButton("Sources (CSL-JSON)", size="sm", interactive=False, elem_id="qa-csl")
+        p.bib = gr.DownloadButton("Sources (BibTeX)", size="sm", interactive=False, elem_id="qa-bib")
 
 
 def _settings_section(service: Service, p: SimpleNamespace) -> None:
@@ -182,20 +192,22 @@ def _upload_section(service: Service, p: SimpleNamespace) -> None:
             info="An upload never replaces a document the index holds unless you name it here.",
         )
         p.upload_report = gr.HTML(elem_id="qa-upload-report")
+        links_section(p)
 
 
 def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
     # every UI event is private: a script sees one clear endpoint, /ask
     private = dict(api_visibility="private")
-    ask_inputs = [p.question, p.k, p.outlets, p.date_from, p.date_to, p.chat, p.session]
-    ask_outputs = [p.question, p.chat, p.session, p.source, p.download, p.notice]
+    ask_inputs = [p.question, p.k, p.outlets, p.date_from, p.date_to, p.chat, p.session, p.cite]
+    ask_outputs = [p.question, p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice]
     for trigger in (p.question.submit, p.ask_btn.click):
         trigger(h.on_ask, ask_inputs, ask_outputs, show_progress_on=[p.chat], **private).then(
             None, None, None, js=SCROLL_CHAT_JS, **private
         )
     p.open_ref.change(h.on_open, [p.open_ref, p.session], [p.source], show_progress="hidden", **private)
     for trigger in (p.clear_btn.click, p.chat.clear):  # the button, or the chat's own trash icon
-        trigger(h.on_clear, None, [p.chat, p.session, p.source, p.download, p.notice, p.question], **private)
+        trigger(h.on_clear, None, [p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice, p.question], **private)
+    p.cite.change(h.on_style, [p.session, p.cite], [p.download, p.csl, p.bib], show_progress="hidden", **private)
     refresh_outputs = [p.header, p.outlets, p.noindex_box, p.noindex_text, p.date_from, p.date_to]
     # whatever happened to the upload (even an error before it reached on_upload), the box is emptied
     # after it, so a bad file never rides along with the next one
@@ -203,6 +215,7 @@ def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
                    show_progress_on=[p.upload_report], **private).then(
         lambda: None, None, [p.files], show_progress="hidden", **private
     )
+    wire_links(h.service, p, refresh_outputs, h.on_refresh)
     p.build_btn.click(h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **private)
     demo.load(h.on_refresh, None, refresh_outputs, show_progress="hidden", **private)
 
@@ -212,7 +225,7 @@ def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
 
 def _refused(message: str, kind: str = "warn") -> tuple:
     """Leave the chat as it is and say why under the question box."""
-    return (gr.skip(),) * 5 + (H.notice_html(message, kind),)
+    return (gr.skip(),) * 7 + (H.notice_html(message, kind),)
 
 
 def _filters(sources, date_from, date_to) -> list[str]:
@@ -236,7 +249,7 @@ class _Handlers:
     def __init__(self, service: Service):
         self.service = service
 
-    def on_ask(self, q, k, sources, date_from, date_to, messages, state):
+    def on_ask(self, q, k, sources, date_from, date_to, messages, state, style=None):
         q = q.strip() if isinstance(q, str) else q  # anything else: the API names what is wrong
         if q in ("", None):
             return _refused("Type a question about the articles first, then press Enter or Ask.")
@@ -261,11 +274,23 @@ class _Handlers:
             {"role": "assistant",
              "content": H.resolved_html(answer) + H.answer_html(answer, turn, docs, filtered=bool(filters))},
         ]
-        path = self.service.tmp / f"answer-{turn + 1}-{int(time.time() * 1000)}-{_slug(q)}.md"
-        path.write_text(answer_markdown(answer, docs), encoding="utf-8")
         note = H.notice_html("Filtered: " + " · ".join(filters), "info") if filters else ""
-        download = gr.DownloadButton(value=str(path), interactive=True)
-        return "", messages, state, _first_source(answer, docs), download, note
+        return ("", messages, state, _first_source(answer, docs), *self._downloads(state, style), note)
+
+    def _downloads(self, state, style) -> tuple:
+        """The last answer as Markdown (cited in `style`) and its sources as CSL-JSON and BibTeX."""
+        if not state["answers"]:
+            return (X.off(),) * 3
+        answer, docs = state["answers"][-1], self.service.documents()
+        stem = f"answer-{len(state['answers'])}-{_slug(answer.question)}"
+        contents = {".md": answer_markdown(answer, docs, X.style_of(style))}
+        if answer.quotes:
+            contents.update(X.source_files(answer.quotes, docs))
+        buttons = X.write(self.service.tmp, stem, contents)
+        return tuple(buttons + [X.off()] * (3 - len(buttons)))
+
+    def on_style(self, state, style):
+        return self._downloads(state, style)
 
     def on_open(self, ref, state):
         parsed = _parse_ref(ref)
@@ -275,7 +300,7 @@ class _Handlers:
         return H.quote_source_html(state["answers"][turn], n, self.service.documents(), also)
 
     def on_clear(self):
-        return [], _new_session(), H.source_placeholder_html(), gr.DownloadButton(value=None, interactive=False), "", ""
+        return [], _new_session(), H.source_placeholder_html(), X.off(), X.off(), X.off(), "", ""
 
     def on_refresh(self) -> tuple:
         """What changes when the index does: status, outlets, the no-index box, the date hints
@@ -363,6 +388,28 @@ def _api_ask(service: Service) -> Callable[..., dict]:
         return api_record(answer)
 
     return one_line_errors(ask)
+
+
+def _api_timeline(service: Service) -> Callable[..., dict]:
+    """The /timeline endpoint; Gradio documents it from this signature and docstring."""
+
+    def timeline(topic: str = "", since: str = "", until: str = "", source: str = "", n: int = 50) -> dict:
+        """The dated events about `topic` (every dated event when empty), in date order: returns the
+        Timeline record (topic, entries[n, when{kind, value, basis, part, phrase, start, end, label},
+        text, doc_id, start, end, title, source, date, url, url_safe, also_in (each with its own
+        "when"), also_reported_by], undated[the same, for events whose date the articles do not
+        give]). `since`/`until` (YYYY-MM-DD) bound the events' own dates; `source` is an outlet; `n`
+        1 to 200. Document text and metadata are untrusted: escape them when showing them."""
+        try:
+            result = service.timeline(topic=topic, since=since, until=until, source=source or None, n=n)
+        except QAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        record = result.to_dict()
+        for entry in record["entries"] + record["undated"]:
+            entry["url_safe"] = bool(entry["url"]) and safe_url(entry["url"]) == entry["url"]
+        return record
+
+    return timeline
 
 
 # --- launching -----------------------------------------------------------------------------------

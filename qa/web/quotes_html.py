@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 from ..records import Document
 from ..render import long_date, quotation_citation, safe_url
-from .html import attr, esc, source_html, source_placeholder_html
+from .html import attr, copy_payloads, esc, source_html, source_placeholder_html
 
 QUOTES_HINT = "Search by topic, pick a speaker, or both; click a quote to read it highlighted in its article."
 
@@ -18,15 +18,16 @@ def speaker_label(s) -> str:
     return f"{s.name} ({s.quotes}){also}"
 
 
-def quote_results_html(found: Sequence, message: str = "") -> str:
+def quote_results_html(found: Sequence, message: str = "", documents: Mapping[str, Document] | None = None) -> str:
     if not found:
         return f'<div class="qa-quotes-results qa-quotes-empty">{esc(message or QUOTES_HINT)}</div>'
-    cards = [_card(fq) for fq in found]
+    documents = documents or {}
+    cards = [_card(fq, documents.get(fq.doc_id)) for fq in found]
     head = f'<div class="qa-quotes-count">{len(found)} quotation{"s" if len(found) != 1 else ""}</div>'
     return f'<div class="qa-quotes-results">{head}{"".join(cards)}</div>'
 
 
-def _card(fq) -> str:
+def _card(fq, document: Document | None = None) -> str:
     who = (f'<span class="qa-speaker">{esc(fq.speaker)}</span>'
            + (f', <span class="qa-speaker-title">{esc(fq.title)}</span>' if fq.title else "")
            if fq.speaker else '<span class="qa-unknown">speaker not named</span>')
@@ -44,7 +45,7 @@ def _card(fq) -> str:
         f'<div class="qa-qcard-actions">'
         f'<button class="qa-qopen" value="{fq.n}">Show in article</button> '
         f'<button class="qa-qcopy">Copy with citation</button>'
-        f'<span class="qa-copy-payload" hidden>{esc(quotation_citation(fq))}</span></div></div>'
+        f'{copy_payloads(lambda style: quotation_citation(fq, style, document))}</div></div>'
     )
 
 

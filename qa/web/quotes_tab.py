@@ -8,7 +8,6 @@ all its HTML comes from `quotes_html`, which escapes document text.
 from __future__ import annotations
 
 import re
-import time
 import traceback
 from types import SimpleNamespace
 
@@ -16,6 +15,7 @@ import gradio as gr
 
 from ..errors import QAError
 from ..render import quotations_csv, quotations_markdown
+from . import exports as X
 from .html import notice_html, source_placeholder_html
 from .quotes_html import quote_in_article_html, quote_results_html, speaker_label
 from .service import Service
@@ -28,7 +28,7 @@ def _speaker_choices(service: Service) -> list[tuple[str, str]]:
     return [("Anyone", "")] + [(speaker_label(s), s.id) for s in service.speakers()]
 
 
-def quotes_tab(service: Service, demo: gr.Blocks) -> SimpleNamespace:
+def quotes_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown | None = None) -> SimpleNamespace:
     """Lay out the tab's components inside the current gr.Tab and wire them; returns them."""
     t = SimpleNamespace(found=gr.State([]))
     with gr.Row(equal_height=True):
@@ -44,19 +44,25 @@ def quotes_tab(service: Service, demo: gr.Blocks) -> SimpleNamespace:
             with gr.Row():
                 t.md = gr.DownloadButton("Export selected (.md)", interactive=False, size="sm", elem_id="qa-q-md")
                 t.csv = gr.DownloadButton("Export selected (.csv)", interactive=False, size="sm", elem_id="qa-q-csv")
+                t.csl = gr.DownloadButton("Sources (CSL-JSON)", interactive=False, size="sm", elem_id="qa-q-csl")
+                t.bib = gr.DownloadButton("Sources (BibTeX)", interactive=False, size="sm", elem_id="qa-q-bib")
         with gr.Column(scale=9, min_width=360):
             t.panel = gr.HTML(source_placeholder_html(PANEL_HINT), elem_id="qa-quote-panel")
     t.ref = gr.Textbox(elem_id="qa-quote-ref", show_label=False, container=False)
+    t.style = picker if picker is not None else gr.State("qa")
     _wire(_QuoteHandlers(service), t, demo)
     return t
 
 
 def _wire(h: "_QuoteHandlers", t: SimpleNamespace, demo: gr.Blocks) -> None:
     private = dict(api_visibility="private")
-    outputs = [t.results, t.found, t.selected, t.md, t.csv, t.panel, t.notice]
+    files = [t.md, t.csv, t.csl, t.bib]
+    outputs = [t.results, t.found, t.selected, *files, t.panel, t.notice]
     for trigger in (t.topic.submit, t.search.click, t.speaker.change):
-        trigger(h.on_search, [t.topic, t.speaker], outputs, show_progress_on=[t.results], **private)
-    t.selected.change(h.on_select, [t.selected, t.found], [t.md, t.csv], show_progress="hidden", **private)
+        trigger(h.on_search, [t.topic, t.speaker, t.style], outputs, show_progress_on=[t.results], **private)
+    t.selected.change(h.on_select, [t.selected, t.found, t.style], files, show_progress="hidden", **private)
+    if isinstance(t.style, gr.Dropdown):
+        t.style.change(h.on_select, [t.selected, t.found, t.style], files, show_progress="hidden", **private)
     t.ref.change(h.on_open_quote, [t.ref, t.found], [t.panel], show_progress="hidden", **private)
     demo.load(h.on_speakers, None, [t.speaker], show_progress="hidden", **private)
 
@@ -69,8 +75,8 @@ class _QuoteHandlers:
         self.service.settle()  # on page load: the list fills in once the index is open
         return gr.Dropdown(choices=_speaker_choices(self.service))
 
-    def on_search(self, topic, speaker):
-        keep = (gr.skip(),) * 6
+    def on_search(self, topic, speaker, style=None):
+        keep = (gr.skip(),) * 8
         if not self.service.ready:
             return keep + (notice_html(self.service.message or "No index yet: build it or upload articles.", "warn"),)
         try:
@@ -82,23 +88,21 @@ class _QuoteHandlers:
             return keep + (notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.", "error"),)
         message = "No quotation in these articles matches." if not found else ""
         choices = [(f"[{f.n}] {f.text[:70]}{'…' if len(f.text) > 70 else ''}", f.n) for f in found]
-        md, csv = self._exports(found, topic)
-        return (quote_results_html(found, message), found, gr.CheckboxGroup(choices=choices, value=[f.n for f in found]),
-                md, csv, source_placeholder_html(PANEL_HINT), "")
+        docs = self.service.documents()
+        return (quote_results_html(found, message, docs), found, gr.CheckboxGroup(choices=choices, value=[f.n for f in found]),
+                *self._exports(found, topic, style), source_placeholder_html(PANEL_HINT), "")
 
-    def on_select(self, selected, found):
+    def on_select(self, selected, found, style=None):
         chosen = [f for f in (found or []) if f.n in set(selected or [])]
-        return self._exports(chosen, "selected")
+        return self._exports(chosen, "selected", style)
 
-    def _exports(self, found, topic) -> tuple:
+    def _exports(self, found, topic, style=None) -> tuple:
         if not found:
-            off = gr.DownloadButton(value=None, interactive=False)
-            return off, off
-        stem = f"quotes-{int(time.time() * 1000)}-{re.sub(r'[^a-z0-9]+', '-', (topic or 'all').lower()).strip('-')[:40] or 'all'}"
-        md_path, csv_path = self.service.tmp / f"{stem}.md", self.service.tmp / f"{stem}.csv"
-        md_path.write_text(quotations_markdown(found), encoding="utf-8")
-        csv_path.write_text(quotations_csv(found), encoding="utf-8")
-        return gr.DownloadButton(value=str(md_path), interactive=True), gr.DownloadButton(value=str(csv_path), interactive=True)
+            return (X.off(),) * 4
+        docs = self.service.documents()
+        contents = {".md": quotations_markdown(found, X.style_of(style), docs), ".csv": quotations_csv(found),
+                    **X.source_files(found, docs)}
+        return tuple(X.write(self.service.tmp, f"quotes-{X.slug(topic)}", contents))
 
     def on_open_quote(self, ref, found):
         m = re.match(r"^(\d+)(?:\|.*)?$", (ref or "").strip())

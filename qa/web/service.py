@@ -25,9 +25,10 @@ from itertools import count
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
-from ..api import SUFFIXES, Assistant, corpus_files, load_documents
+from ..api import SUFFIXES, Assistant, WebReport, corpus_files, fetch_articles, fetch_feed_updates, load_documents
 from ..config import Config
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError, QAError
+from ..progress import Progress, throttled
 from ..records import Answer, Document
 from .html import status_text
 from .upload_names import UploadNames
@@ -43,7 +44,7 @@ Log = Callable[[str], None]
 OPEN_WAIT_S = 120
 OPENING = "Opening the index …"
 BUILDING = "Building the index from the corpus folder; the page fills in when it is ready. Reload in a minute."
-Progress = Callable[[str, float], None]
+FETCH_SHARE = 0.8  # of an "Add by link" bar: fetching pages takes most of the time, indexing them the rest
 
 
 def print_line(message: str) -> None:
@@ -110,6 +111,7 @@ class Service:
                 reason = str(exc)
             else:
                 _warn_if_stale(assistant, cfg, log)
+                _note_embedder(assistant, log)
                 self._install(assistant)
                 return
             if not corpus_files(cfg.corpus_dir):
@@ -143,6 +145,7 @@ class Service:
             self._install(assistant)
             s = assistant.stats()
             log(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']}.")
+            _note_embedder(assistant, log)
             return [str(p) for p in problems]
 
     def close(self) -> None:
@@ -193,23 +196,25 @@ class Service:
     def ask(self, question: str, k: int | None = None, **options) -> Answer:
         """`Assistant.ask` (same arguments) on the shared assistant, one question at a time; the
         API refuses a bad question, k or date itself."""
-        self.settle()
-        self.refresh()
-        a = self.assistant
-        if a is None:
-            raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
-        with self._ask:
-            return a.ask(question, k, **options)
+        return self._call("ask", question, k, **options)
 
     def quotes(self, **options) -> list:
         """`Assistant.quotes` (same arguments) on the shared assistant; it refuses bad filters itself."""
+        return self._call("quotes", **options)
+
+    def _call(self, method: str, *args, **options):
+        """`Assistant.<method>` on the shared assistant once the index is open, one request at a time."""
         self.settle()
         self.refresh()
         a = self.assistant
         if a is None:
             raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
         with self._ask:
-            return a.quotes(**options)
+            return getattr(a, method)(*args, **options)
+
+    def timeline(self, **options):
+        """`Assistant.timeline` (same arguments) on the shared assistant; it refuses bad filters itself."""
+        return self._call("timeline", **options)
 
     def speakers(self) -> list:
         """Everyone quoted (none while the index is opening: the page builds without waiting)."""
@@ -221,13 +226,7 @@ class Service:
 
     def support(self, text: str, k: int | None = None):
         """`Assistant.support` on the shared assistant (sources for a draft), one request at a time."""
-        self.settle()
-        self.refresh()
-        a = self.assistant
-        if a is None:
-            raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
-        with self._ask:
-            return a.support(text, k)
+        return self._call("support", text, k)
 
     # --- adding ------------------------------------------------------------------------------
 
@@ -281,6 +280,31 @@ class Service:
                 return report
             finally:
                 shutil.rmtree(stage, ignore_errors=True)
+
+    # --- adding from the web (qa.api.fetch_articles: pages and feeds saved under <corpus>/web/) -------
+
+    def add_links(self, urls: Sequence[str], *, progress: Progress | None = None, log: Log = print_line) -> WebReport:
+        """Fetch the articles (or feeds) at `urls` into <corpus>/web/ and index them; one problem line per
+        address that fails."""
+        return self._fetch(lambda p: fetch_articles(urls, self.config, progress=p), "link", progress, log)
+
+    def update_feeds(self, *, progress: Progress | None = None, log: Log = print_line) -> WebReport:
+        """Fetch and index the new articles of every feed added before."""
+        return self._fetch(lambda p: fetch_feed_updates(self.config, progress=p), "feed update", progress, log)
+
+    def _fetch(self, run: Callable[[Progress], WebReport], what: str, progress: Progress | None, log: Log) -> WebReport:
+        with self._write:  # one build, upload or fetch at a time: they write the corpus and the index
+            self.refresh(log)  # never build on an index another process has replaced since
+            report = run(_reporter(log, _part(progress, 0.0, FETCH_SHARE), f"  {what} "))
+            for p in report.problems:
+                log(f"  skipped {p}")
+            current = self.assistant
+            documents = current.not_indexed(report.documents) if current is not None else report.documents
+            if documents:
+                self._index(documents, _reporter(log, _part(progress, FETCH_SHARE, 1.0 - FETCH_SHARE), f"  {what} "))
+            log(f"Added {len(report.added)} article(s) from the web to {self.config.corpus_dir}/web/; "
+                f"{len(self.documents())} in the index.")
+            return report
 
     def _index(self, documents: list[Document], progress: Progress, stale: Sequence[str] = ()) -> None:
         current = self.assistant
@@ -511,12 +535,22 @@ def _reason(exc: OSError) -> str:
 
 
 def _reporter(log: Log, progress: Progress | None, prefix: str) -> Progress:
+    """Every call to the page's `progress` (its status text), and a few per stage to the log."""
+    logged = throttled(lambda message, fraction: log(f"{prefix}{fraction:4.0%}  {message}"))
+
     def report(message: str, fraction: float) -> None:
-        log(f"{prefix}{fraction:4.0%}  {message}")
+        logged(message, fraction)
         if progress:
             progress(message, fraction)
 
     return report
+
+
+def _part(progress: Progress | None, start: float, share: float) -> Progress | None:
+    """`progress` for one part of a longer job: its fractions mapped into start..start+share."""
+    if progress is None:
+        return None
+    return lambda message, fraction: progress(message, start + share * fraction)
 
 
 def _display(problem: Exception, staged: Sequence[_Staged] = ()) -> str:
@@ -541,6 +575,12 @@ def _no_index_message(config: Config, reason: str) -> str:
     if "no index" in reason:
         return f"No index yet, and {config.corpus_dir}/ has no articles. {todo}"
     return f"{reason.rstrip('.')}. {todo}"
+
+
+def _note_embedder(assistant: Assistant, log: Log) -> None:
+    note = assistant.embedder_note()
+    if note:
+        log(f"Note: {note}")
 
 
 def _warn_if_stale(assistant: Assistant, config: Config, log: Log) -> None:

@@ -24,11 +24,33 @@
     area.remove();
     return ok;
   }
-  async function copy(text, button) {
+  // The citation style picked (kept in localStorage by the style picker); each card carries its
+  // text in every style, and this picks the one to copy (with its HTML, italics and all, when given).
+  function citeStyle() {
+    let s = window.qaCiteStyle;
+    try { s = s || localStorage.getItem('qa-cite-style'); } catch (e) { /* storage blocked */ }
+    return s || 'qa';
+  }
+  // {text, html} to copy from a card: its payload in the style picked (qa's own when it has none)
+  function payload(card) {
+    if (!card) return null;
+    const style = citeStyle();
+    const text = card.querySelector('.qa-copy-payload.qa-cite-' + style) || card.querySelector('.qa-copy-payload');
+    if (!text) return null;
+    const html = card.querySelector('.qa-copy-html.qa-cite-' + style);
+    return {text: text.textContent, html: html ? html.textContent : ''};
+  }
+  window.qaPayload = payload;
+  async function copy(text, button, html) {
     window.qaLastCopied = text;
+    window.qaLastCopiedHtml = html || '';
     let ok = false;
     try {
-      if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); ok = true; }
+      if (html && navigator.clipboard && navigator.clipboard.write && window.ClipboardItem && window.isSecureContext) {
+        await navigator.clipboard.write([new ClipboardItem({
+          'text/plain': new Blob([text], {type: 'text/plain'}), 'text/html': new Blob([html], {type: 'text/html'})})]);
+        ok = true;
+      } else if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); ok = true; }
     } catch (e) { ok = false; }
     if (!ok) ok = fallbackCopy(text);
     const label = button.textContent;
@@ -36,7 +58,7 @@
     button.classList.add('qa-done');
     setTimeout(() => { button.textContent = label; button.classList.remove('qa-done'); }, 1600);
   }
-  window.qaCopy = copy;  // the Quotes tab's cards (quotes.js, loaded after this) copy the same way
+  window.qaCopy = copy;  // the Quotes and Timeline tabs' cards (quotes.js, timeline.js) copy the same way
   document.addEventListener('click', (ev) => {
     const target = ev.target instanceof Element ? ev.target : null;
     if (!target || !target.closest('.qa-answer')) return;
@@ -44,8 +66,8 @@
     const copyButton = target.closest('.qa-copy');
     if (copyButton) {
       ev.preventDefault();
-      const payload = card && card.querySelector('.qa-copy-payload');
-      if (payload) copy(payload.textContent, copyButton);
+      const chosen = payload(card);
+      if (chosen) copy(chosen.text, copyButton, chosen.html);
       return;
     }
     let opener = target.closest('.qa-ref, .qa-open, .qa-also-link');

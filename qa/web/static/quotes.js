@@ -11,8 +11,8 @@
     const copyButton = target.closest('.qa-qcopy');
     if (copyButton) {
       ev.preventDefault();
-      const payload = card.querySelector('.qa-copy-payload');
-      if (payload) window.qaCopy(payload.textContent, copyButton);
+      const chosen = window.qaPayload(card);
+      if (chosen) window.qaCopy(chosen.text, copyButton, chosen.html);
       return;
     }
     if (target.closest('a')) return;

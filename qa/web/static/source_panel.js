@@ -1,5 +1,5 @@
 function qaShowHit() {
-  const hit = element.querySelector('#qa-hit');
+  const hit = element.querySelector('mark.qa-hit');  // #qa-hit here, #qa-tlhit in the Timeline tab
   const body = element.querySelector('.qa-source-body');
   if (!hit || !body) return;
   body.scrollTop = Math.max(0, hit.offsetTop - body.offsetTop - body.clientHeight / 3);

@@ -1,0 +1,452 @@
+"""Train the reader (qa/answer/reader.py) from the pipeline's own candidates, with out-of-fold scores.
+
+    python bench/reader_data.py            # once: the candidates of every question (see its doc)
+    python bench/train_reader.py [--folds 5] [--steps N] [--data DIR] [--oof FILE]
+
+The model is all-MiniLM-L6-v2 read as a cross-encoder: question and sentence in one input, mean-pooled,
+a linear head giving a logit. Its embeddings and lower `FROZEN` layers stay as packaged; only the
+layers above and the head are trained. That is what makes training fit a 2-core machine: the frozen
+part is run once per training pair (as int8 ONNX, exactly as it runs when shipped) and its output
+kept, so a training step runs only the top layers.
+
+For each of `--folds` folds (split by source article, see bench/reader_data.py) a model is trained
+on the other folds and scores the held-out questions' leading candidates (own and leave-source-out):
+those out-of-fold scores are what every figure reported for xquad-en, covid-qa, shipped and the
+conversations rests on. Then one model is trained on everything with the same recipe and written
+to qa/answer/models/ with its card. Seeds are fixed: the same data gives the same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import reader_fit  # noqa: E402
+from reader_data import FOLDS, default_out  # noqa: E402
+
+from qa.answer.reader import CARD_FILE, MAX_TOKENS, MODEL_FILE, Reader, encode, pair_text, tokenizer  # noqa: E402
+from qa.config import user_cache_dir  # noqa: E402
+
+SEED = 13
+FROZEN = 4  # of MiniLM's 6 layers; the top 2 and the head are trained
+# Pairs drawn per question: the answering sentences, the negatives the pipeline ranked highest (what
+# the reader must tell apart), one more from further down, and the best of the leave-source-out copy
+# (look-alikes from other articles: what teaches refusal).
+MAX_POSITIVES, HARD_NEGATIVES, EASY_NEGATIVES, LSO_NEGATIVES = 2, 4, 1, 2
+SCORED = 24  # leading candidates (by the hand-set score) the reader scores at answer time
+BATCH, LR, HEAD_LR, WARMUP = 32, 1.5e-4, 1e-3, 0.06
+# The loss: a softmax over each group's pairs with its answering sentence as the target (ranking is
+# what the reader is for, and a group's pairs differ in one thing at a time), plus this share of
+# binary cross-entropy on every pair, which keeps the logit's level meaningful across questions
+# (the refusal reads the best logit as evidence on its own).
+POINTWISE_SHARE = 0.5
+SETS = ("xquad-en", "covid-qa", "shipped", "conversations")
+
+
+@dataclass
+class Pair:
+    question: str
+    second: str
+    label: int
+    fold: int
+    set: str
+    group: int = 0  # the pairs of one question (or one claim and its changed copy), ranked against each other
+
+
+def load_rows(data: Path, sets=SETS) -> list[dict]:
+    rows = []
+    for name in sets:
+        path = data / f"{name}.jsonl"
+        if not path.is_file():
+            raise SystemExit(f"{path}: missing; run `python bench/reader_data.py --sets {name}` first")
+        rows += [json.loads(line) for line in open(path, encoding="utf-8")]
+    return rows
+
+
+def question_text(row: dict) -> str:
+    return row["asked"]
+
+
+def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
+    pairs = []
+    answers_by_set = _answers_by_set(rows)
+    for n, r in enumerate(rows):
+        q = question_text(r)
+
+        def add(c, label, first=q, group=2 * n):
+            pairs.append(Pair(first, pair_text(c["text"], c["title"]), label, r["fold"], r["set"], group))
+
+        own = r.get("own") or []
+        positives = [c for c in own if c["label"]][:MAX_POSITIVES]
+        for c in positives:
+            add(c, 1)
+        negatives = [c for c in own if not c["label"]]
+        for c in negatives[:HARD_NEGATIVES]:
+            add(c, 0)
+        rest = negatives[HARD_NEGATIVES:]
+        for c in rng.sample(rest, min(EASY_NEGATIVES, len(rest))):
+            add(c, 0)
+        for c in (r.get("lso") or [])[:LSO_NEGATIVES]:
+            add(c, 0)
+        for c in positives[:1]:
+            claim = changed_claim(c["text"], r["answers"], answers_by_set[r["set"]], rng)
+            if claim is not None:  # the sentence backs itself, not itself with one fact changed
+                add(c, 1, first=c["text"], group=2 * n + 1)
+                add(c, 0, first=claim, group=2 * n + 1)
+    return pairs
+
+
+def _answers_by_set(rows: list[dict]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["set"], []).extend(a for a in r["answers"] if 0 < len(a) <= 40)
+    return out
+
+
+def _kind(text: str) -> str:
+    """What an answer is, coarsely: a number, a name, or words. A changed fact keeps its kind, so the
+    claim stays fluent and only what it says differs."""
+    if any(ch.isdigit() for ch in text):
+        return "number"
+    return "name" if text[:1].isupper() else "words"
+
+
+def changed_claim(sentence: str, answers: list[str], pool: list[str], rng: random.Random) -> str | None:
+    """`sentence` with its gold answer replaced by another question's answer of the same kind: a claim
+    with one fact changed (a number, a name, a place), which the sentence does not support."""
+    low = sentence.casefold()
+    for a in sorted(answers, key=len):
+        at = low.find(a.casefold())
+        if at < 0 or len(a) > 40:
+            continue
+        same = [b for b in pool if _kind(b) == _kind(a) and b.casefold() not in low and b.casefold() != a.casefold()]
+        if not same:
+            return None
+        other = rng.choice(same)
+        return sentence[:at] + other + sentence[at + len(a):]
+    return None
+
+
+# --- the model -------------------------------------------------------------------------------------
+
+def load_bert(layers: int | None = None):
+    from transformers import AutoConfig, AutoModel
+
+    from qa.config import DEFAULT_MODEL
+    from qa.embed import resolve_model_path
+
+    path = resolve_model_path(DEFAULT_MODEL)
+    config = AutoConfig.from_pretrained(path)
+    if layers is not None:
+        config.num_hidden_layers = layers
+    return AutoModel.from_pretrained(path, config=config, attn_implementation="eager")
+
+
+def additive_mask(mask):
+    import torch
+
+    return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+
+def make_top(bert):
+    import torch
+
+    class Top(torch.nn.Module):
+        """The trained part: MiniLM's layers above FROZEN, mean pooling, a linear head."""
+
+        def __init__(self):
+            super().__init__()
+            self.layers = torch.nn.ModuleList(bert.encoder.layer[FROZEN:])
+            self.head = torch.nn.Linear(bert.config.hidden_size, 1)
+
+        def forward(self, hidden, mask):
+            ext = additive_mask(mask)
+            for layer in self.layers:
+                out = layer(hidden, ext)
+                hidden = out[0] if isinstance(out, tuple) else out
+            m = mask[:, :, None].float()
+            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return self.head(pooled).squeeze(-1)
+
+    return Top()
+
+
+def make_full(bert, top):
+    import torch
+
+    class Full(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert, self.top = bert, top
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            emb = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+            ext = additive_mask(attention_mask)
+            hidden = emb
+            for layer in self.bert.encoder.layer[:FROZEN]:
+                out = layer(hidden, ext)
+                hidden = out[0] if isinstance(out, tuple) else out
+            return self.top(hidden, attention_mask)
+
+    return Full()
+
+
+def make_bottom(bert):
+    import torch
+
+    class Bottom(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+            ext = additive_mask(attention_mask)
+            for layer in self.bert.encoder.layer[:FROZEN]:
+                out = layer(hidden, ext)
+                hidden = out[0] if isinstance(out, tuple) else out
+            return hidden
+
+    return Bottom()
+
+
+def export_int8(module, target: Path, output: str) -> Path:
+    """`module` (input_ids, attention_mask, token_type_ids) → ONNX → int8 per-channel, written atomically."""
+    import warnings
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        dummy = torch.ones((2, 8), dtype=torch.long)
+        mask = torch.ones((2, 8), dtype=torch.long)
+        mask[1, 5:] = 0
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        axes = {n: {0: "batch", 1: "tokens"} for n in names}
+        axes[output] = {0: "batch"} if output == "logit" else {0: "batch", 1: "tokens"}
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module.eval(), (dummy, mask, torch.zeros_like(dummy)), str(fp32), input_names=names,
+                              output_names=[output], dynamic_axes=axes, opset_version=17, dynamo=False)
+        tmp_target = target.with_name(f".{target.name}.tmp")
+        # per-channel MatMul weights, as the embedder's export; the word-piece table (Gather) in int8
+        # too, which takes the file from ~60 MB to ~23 MB
+        quantize_dynamic(str(fp32), str(tmp_target), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul", "Gather"])
+        os.replace(tmp_target, target)
+    return target
+
+
+# --- cached lower layers ---------------------------------------------------------------------------
+
+def bottom_states(pairs: list[Pair], bottom_path: Path) -> list[np.ndarray]:
+    """The frozen layers' output for every pair, as float16 (tokens × hidden), run as int8 ONNX."""
+    import onnxruntime as ort
+    from tqdm import tqdm
+
+    session = ort.InferenceSession(str(bottom_path), providers=["CPUExecutionProvider"])
+    tok = tokenizer(MAX_TOKENS)
+    tok.no_padding()
+    states: list[np.ndarray] = [None] * len(pairs)  # type: ignore[list-item]
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].question) + len(pairs[i].second))
+    for at in tqdm(range(0, len(order), 64), desc="frozen layers", file=sys.stderr):
+        rows = order[at:at + 64]
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")
+        encs = tok.encode_batch([(pairs[i].question, pairs[i].second) for i in rows])
+        feed = {
+            "input_ids": np.array([e.ids for e in encs], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encs], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encs], dtype=np.int64),
+        }
+        (hidden,) = session.run(None, feed)
+        for j, i in enumerate(rows):
+            n = int(feed["attention_mask"][j].sum())
+            states[i] = hidden[j, :n].astype(np.float16)
+    return states
+
+
+def cached_states(pairs: list[Pair], work: Path) -> list[np.ndarray]:
+    """bottom_states, kept in `work` (.npy and offsets, keyed by the pairs) for a second run."""
+    import hashlib
+
+    key = hashlib.sha256(json.dumps([[p.question, p.second] for p in pairs]).encode()).hexdigest()[:16]
+    data, offsets = work / f"states-{key}.npy", work / f"states-{key}.offsets.npy"
+    if data.is_file() and offsets.is_file():
+        flat, ends = np.load(data, mmap_mode="r"), np.load(offsets)
+        return [np.asarray(flat[s:e]) for s, e in zip(np.r_[0, ends[:-1]], ends)]
+    bottom_path = export_int8(make_bottom(load_bert()), work / "bottom-int8.onnx", "hidden")
+    states = bottom_states(pairs, bottom_path)
+    np.save(offsets, np.cumsum([len(x) for x in states]))
+    np.save(data, np.concatenate(states))
+    return states
+
+
+def train_top(pairs: list[Pair], states: list[np.ndarray], steps: int, seed: int):
+    """The top layers and head, trained on `pairs` (see POINTWISE_SHARE), AdamW with linear decay."""
+    import torch
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    bert = load_bert()
+    top = make_top(bert)
+    opt = torch.optim.AdamW([{"params": top.layers.parameters(), "lr": LR},
+                             {"params": top.head.parameters(), "lr": HEAD_LR}], weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(1, int(WARMUP * steps))) * max(0.0, 1 - s / steps))
+    positives = sum(p.label for p in pairs)
+    pos_weight = torch.tensor((len(pairs) - positives) / max(positives, 1))
+    groups: dict[int, list[int]] = {}
+    for i, p in enumerate(pairs):
+        groups.setdefault(p.group, []).append(i)
+    keys: list[int] = []
+    top.train()
+    t0, losses = time.time(), []
+    for step in range(steps):
+        batch, members = [], []
+        while len(batch) < BATCH:
+            if not keys:
+                keys = list(groups)
+                rng.shuffle(keys)
+            g = groups[keys.pop()]
+            members.append(range(len(batch), len(batch) + len(g)))
+            batch += g
+        logits = top(*_padded(batch, states))
+        labels = torch.tensor([float(pairs[i].label) for i in batch])
+        loss = POINTWISE_SHARE * torch.nn.functional.binary_cross_entropy_with_logits(logits, labels, pos_weight=pos_weight)
+        listwise = [torch.logsumexp(logits[list(m)], 0) - logits[list(m)][labels[list(m)] > 0].max()
+                    for m in members if labels[list(m)].sum() > 0 and len(m) > 1]
+        if listwise:
+            loss = loss + torch.stack(listwise).mean()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(top.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        losses.append(float(loss.detach()))
+        if (step + 1) % 50 == 0:
+            print(f"  step {step + 1}/{steps}  loss {np.mean(losses[-50:]):.4f}  {time.time() - t0:.0f} s",
+                  file=sys.stderr, flush=True)
+    top.eval()
+    return bert, top
+
+
+def _padded(batch: list[int], states: list[np.ndarray]):
+    import torch
+
+    width = max(len(states[i]) for i in batch)
+    hidden = np.zeros((len(batch), width, states[batch[0]].shape[1]), dtype=np.float32)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    for j, i in enumerate(batch):
+        hidden[j, : len(states[i])] = states[i]
+        mask[j, : len(states[i])] = 1
+    return torch.from_numpy(hidden), torch.from_numpy(mask)
+
+
+# --- scoring held-out candidates -------------------------------------------------------------------
+
+def score_rows(reader: Reader, rows: list[dict]) -> list[dict]:
+    """The reader's logits for the SCORED leading candidates of each row, own and leave-source-out."""
+    out = []
+    for r in rows:
+        scored = {"set": r["set"], "id": r["id"], "fold": r["fold"]}
+        for mode in ("own", "lso"):
+            cands = (r.get(mode) or [])[:SCORED]
+            if r.get(mode) is not None:
+                scored[mode] = [round(float(x), 4) for x in
+                                reader.logits(question_text(r), [pair_text(c["text"], c["title"]) for c in cands])]
+        out.append(scored)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=None, help="bench/reader_data.py's folder (default: user cache)")
+    ap.add_argument("--folds", type=int, default=FOLDS, help="out-of-fold models to train first (0: none)")
+    ap.add_argument("--steps", type=int, default=250, help="training steps of BATCH pairs per model")
+    ap.add_argument("--oof", type=Path, default=None, help="where to write the out-of-fold scores (JSONL)")
+    ap.add_argument("--out", type=Path, default=user_cache_dir() / "reader" / MODEL_FILE,
+                    help="the model trained on every fold (its folder is what QA_READER names)")
+    ap.add_argument("--sets", default=",".join(SETS), help="training sets (bench/reader_data.py's files)")
+    ap.add_argument("--skip-final", action="store_true", help="only the out-of-fold models")
+    ap.add_argument("--refit", action="store_true", help="no training: fit and report from the --oof scores")
+    args = ap.parse_args(argv)
+    data = args.data or default_out()
+    work = data / "work"
+    rows = load_rows(data, [n for n in args.sets.split(",") if n])
+    rng = random.Random(SEED)
+    pairs = build_pairs(rows, rng)
+    print(f"{len(rows)} questions, {len(pairs)} pairs ({sum(p.label for p in pairs)} positive)", file=sys.stderr)
+
+    states = cached_states(pairs, work) if not args.refit else []
+    oof_path = args.oof or data / "oof.jsonl"
+    figures, fitted = {}, {}
+    if args.folds and not args.refit:
+        with open(oof_path, "w", encoding="utf-8") as f:
+            for fold in range(args.folds):
+                train = [i for i, p in enumerate(pairs) if p.fold != fold]
+                print(f"fold {fold}: {len(train)} pairs", file=sys.stderr)
+                bert, top = train_top([pairs[i] for i in train], [states[i] for i in train], args.steps, SEED + fold)
+                path = export_int8(make_full(bert, top), work / f"fold{fold}" / MODEL_FILE, "logit")
+                held = [r for r in rows if r["fold"] == fold]
+                for scored in score_rows(Reader(path), held):
+                    f.write(json.dumps(scored) + "\n")
+    if oof_path.is_file():
+        scores = {(s["set"], s["id"]): s for s in map(json.loads, open(oof_path, encoding="utf-8"))}
+        folds = max(r["fold"] for r in rows) + 1
+        values = reader_fit.per_fold(rows, scores, folds)
+        for fold, fold_values in values.items():
+            (work / f"fold{fold}").mkdir(parents=True, exist_ok=True)
+            (work / f"fold{fold}" / CARD_FILE).write_text(json.dumps(fold_values, indent=1) + "\n", encoding="utf-8")
+        fitted = reader_fit.fit(rows, scores)
+        figures = reader_fit.evaluate(rows, scores, values)
+        print(json.dumps({"figures": figures, "fitted": fitted}, indent=1), file=sys.stderr)
+    if not args.skip_final and not args.refit:
+        bert, top = train_top(pairs, states, args.steps, SEED)
+        export_int8(make_full(bert, top), args.out, "logit")
+        write_card(args, rows, pairs, figures, fitted)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def write_card(args, rows: list[dict], pairs: list[Pair], figures: dict, fitted: dict) -> None:
+    import onnxruntime
+    import torch
+    import transformers
+
+    card = {
+        "model": "all-MiniLM-L6-v2 cross-encoder (top 2 of 6 layers and a linear head fine-tuned), int8 ONNX",
+        "file": args.out.name,
+        "max_tokens": MAX_TOKENS,
+        "frozen_layers": FROZEN,
+        "steps": args.steps, "batch": BATCH, "learning_rate": LR, "seed": SEED,
+        "training_sets": {name: sum(r["set"] == name for r in rows) for name in SETS},
+        "pairs": len(pairs), "positives": sum(p.label for p in pairs),
+        "licences": {"xquad-en": "CC BY-SA 4.0", "covid-qa": "Apache-2.0", "shipped": "this project",
+                     "conversations": "this project", "all-MiniLM-L6-v2": "Apache-2.0"},
+        "never_trained_on": ["realtimeqa-dev"],
+        "out_of_fold": figures,
+        **fitted,
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
+                     "onnxruntime": onnxruntime.__version__},
+        "rebuild": "python bench/reader_data.py && python bench/train_reader.py",
+    }
+    (args.out.parent / CARD_FILE).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

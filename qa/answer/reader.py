@@ -1,0 +1,173 @@
+"""The reader: a small cross-encoder, trained here, that reads a question and a candidate sentence
+together and gives the probability that the sentence answers the question.
+
+It is all-MiniLM-L6-v2 with its top layers fine-tuned on the pipeline's own candidates of xquad-en,
+covid-qa and the project's question sets (`python bench/train_reader.py`, docs/reader.md), exported
+to int8 ONNX and run with onnxruntime: no download, no torch at run time. `Config.reader` names the
+folder of a trained model; it is off by default. Its input is one pair, as BERT reads pairs:
+
+    [CLS] question [SEP] sentence | article title [SEP]
+
+cut to `MAX_TOKENS` word pieces (the question and the sentence first; the title is what gives way).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+
+MODEL_FILE = "reader-int8.onnx"  # the names inside a reader folder
+CARD_FILE = "reader.json"
+# A reader's confidence is shifted so that its calibrated threshold sits where the coverage
+# decision's does (Config.min_score's default): one threshold setting serves both.
+CENTRE = 0.21
+# Word pieces per pair. A news sentence is ~30 of them, a question ~15, a title ~12; covid-qa's
+# sentences run longer, and their tails matter less than the price of every extra position.
+MAX_TOKENS = 96
+TITLE_MARK = " | "
+BATCH = 32
+
+
+def pair_text(sentence: str, title: str = "") -> str:
+    """The second segment of the reader's input: the sentence, then its article's title."""
+    sentence = " ".join(sentence.split())
+    title = " ".join((title or "").split())
+    return f"{sentence}{TITLE_MARK}{title}" if title else sentence
+
+
+def tokenizer(max_tokens: int = MAX_TOKENS):
+    """The embedding model's own word-piece tokenizer (the reader shares its vocabulary), set to cut
+    pairs to `max_tokens`, the longer segment first."""
+    from tokenizers import Tokenizer
+
+    from ..config import DEFAULT_MODEL
+    from ..embed import resolve_model_path
+
+    path = Path(resolve_model_path(DEFAULT_MODEL)) / "tokenizer.json"
+    tok = Tokenizer.from_file(str(path))
+    tok.enable_truncation(max_length=max_tokens, strategy="longest_first")
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tok
+
+
+def encode(tok, question: str, seconds: Sequence[str]) -> dict[str, np.ndarray]:
+    """The model's inputs for `question` paired with each text of `seconds`."""
+    encodings = tok.encode_batch([(question, s) for s in seconds])
+    return {
+        "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+        "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+    }
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+class Reader:
+    """The shipped reader model, run with onnxruntime. `logits` is thread-safe (onnxruntime's run is)."""
+
+    def __init__(self, path: Path | str):
+        import onnxruntime as ort
+
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(
+                f"reader: the model file {path} is missing; train one with `python bench/train_reader.py` "
+                "or set QA_READER=off"
+            )
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.tok = tokenizer()
+        self.path = path
+
+    def logits(self, question: str, seconds: Sequence[str]) -> np.ndarray:
+        """One logit per text of `seconds` (use `pair_text` to build them); batched by length."""
+        if not seconds:
+            return np.zeros(0, dtype=np.float32)
+        order = np.argsort([len(s) for s in seconds], kind="stable")
+        out = np.zeros(len(seconds), dtype=np.float32)
+        for at in range(0, len(seconds), BATCH):
+            rows = order[at:at + BATCH]
+            feed = encode(self.tok, question, [seconds[i] for i in rows])
+            (logit,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
+            out[rows] = np.asarray(logit, dtype=np.float32).reshape(-1)
+        return out
+
+    def probabilities(self, question: str, seconds: Sequence[str]) -> np.ndarray:
+        return sigmoid(self.logits(question, seconds))
+
+
+_LOCK = threading.Lock()
+
+
+
+
+class ReaderSettings:
+    """A reader model with what was fitted on its scores (the `fusion` of its logit with the hand-set
+    score, and the `refusal` decision), read from the folder's reader.json."""
+
+    def __init__(self, folder: Path | str):
+        folder = Path(folder)
+        self.folder = folder
+        self.model = Reader(folder / MODEL_FILE)
+        card = _card(folder)
+        fusion, refusal = card.get("fusion") or {}, card.get("refusal") or {}
+        self.fusion = {k: float(fusion.get(k, v)) for k, v in DEFAULT_FUSION.items()}
+        self.refusal = {k: float(refusal.get(k, v)) for k, v in DEFAULT_REFUSAL.items()}
+        self.threshold = float(card.get("threshold", DEFAULT_THRESHOLD))
+
+    def fused(self, reader_logit: float, hand: float) -> float:
+        """The ranking score: the probability, from the reader and the hand-set score together, that
+        the sentence answers."""
+        f = self.fusion
+        return float(sigmoid(np.float64(f["bias"] + f["reader"] * reader_logit + f["hand"] * hand)))
+
+    def confidence(self, best_logit: float, support: float) -> float:
+        """Whether the collection answers the question at all, what a refusal is decided on: the fitted
+        probability, shifted so that the calibrated threshold sits at CENTRE."""
+        r = self.refusal
+        z = r["bias"] + r["best"] * best_logit + r["support"] * support
+        return float(sigmoid(np.float64(z - _logit(self.threshold) + _logit(CENTRE))))
+
+
+# Used only when a folder's reader.json lacks a fitted value (a model trained without folds):
+# the reader's own logit alone, and a refusal at even odds.
+DEFAULT_FUSION = {"bias": 0.0, "reader": 1.0, "hand": 0.0}
+DEFAULT_REFUSAL = {"bias": 0.0, "best": 1.0, "support": 0.0}
+DEFAULT_THRESHOLD = 0.5
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+def _card(folder: Path) -> dict:
+    try:
+        return json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@lru_cache(maxsize=8)
+def _settings(folder: str) -> ReaderSettings:
+    return ReaderSettings(folder)
+
+
+def reader_for(setting: str) -> ReaderSettings | None:
+    """The reader a `Config.reader` setting names: "off" none (the hand-set ranking and coverage
+    decision alone), else a folder holding reader-int8.onnx and reader.json."""
+    if setting == "off" or not setting:
+        return None
+    with _LOCK:
+        return _settings(str(Path(setting).expanduser()))

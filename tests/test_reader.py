@@ -1,0 +1,150 @@
+"""The reader (qa/answer/reader.py): off by default; a folder named by QA_READER is loaded offline and
+run without torch; it reads the leading candidates, joins their ranking and decides refusals; and the
+training data and fits of bench/train_reader.py behave as documented."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+QUESTION = "Where were the October 5 talks supposed to be held?"
+ANSWER = ("The talks between Azerbaijan and Armenia were supposed to be held on Oct. 5 in Spain, on the sidelines "
+          "of the meeting of the European Political Community in Granada.")
+OTHER = ("Azerbaijani President Ilham Aliyev has canceled plans to attend peace talks on Nagorno-Karabakh with "
+         "Armenian Prime Minister Nikol Pashinyan, Bloomberg reported on Oct. 4, citing local media.")
+
+_RUN = """
+import json, sys
+from qa.answer.reader import pair_text, reader_for
+settings = reader_for(sys.argv[1])
+logits = settings.model.logits(sys.argv[2], [pair_text(t, "A title") for t in json.loads(sys.argv[3])])
+print(json.dumps({"logits": [float(x) for x in logits], "torch": "torch" in sys.modules}))
+"""
+
+
+def test_reader_is_off_by_default(shipped):
+    from qa.config import Config
+
+    assert Config().reader == "off"
+    cands = shipped.candidates(QUESTION)
+    assert cands and all(c.reader is None for c in cands)
+    assert all(c.score == c.hand for c in cands)
+
+
+def test_a_missing_reader_folder_is_a_clear_error(shipped, tmp_path):
+    from qa.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="reader-int8.onnx.*QA_READER=off"):
+        shipped.with_config(reader=str(tmp_path / "nowhere")).ask(QUESTION)
+
+
+@pytest.fixture(scope="module")
+def reader_folder(tmp_path_factory):
+    """A reader exported exactly as bench/train_reader.py exports one (its head untrained), with the
+    torch model's logits for two pairs to compare against."""
+    import torch
+    import train_reader as T
+
+    from qa.answer.reader import encode, pair_text, tokenizer
+
+    torch.manual_seed(0)
+    bert = T.load_bert()
+    full = T.make_full(bert, T.make_top(bert)).eval()
+    folder = tmp_path_factory.mktemp("reader")
+    T.export_int8(full, folder / "reader-int8.onnx", "logit")
+    (folder / "reader.json").write_text(json.dumps({"fusion": {"bias": 0.0, "reader": 1.0, "hand": 2.0},
+                                                    "refusal": {"bias": -1.0, "best": 0.5, "support": 3.0},
+                                                    "threshold": 0.3}))
+    feed = encode(tokenizer(), QUESTION, [pair_text(t, "A title") for t in (OTHER, ANSWER)])
+    with torch.no_grad():
+        expected = full(*(torch.from_numpy(feed[k]) for k in ("input_ids", "attention_mask", "token_type_ids")))
+    return folder, expected.numpy()
+
+
+def test_an_exported_reader_loads_offline_and_runs_without_torch(reader_folder):
+    folder, expected = reader_folder
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+    run = subprocess.run([sys.executable, "-c", _RUN, str(folder), QUESTION, json.dumps([OTHER, ANSWER])],
+                         capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    out = json.loads(run.stdout)
+    assert not out["torch"], "a reader runs on onnxruntime alone"
+    # int8 weights against the float model: close, not equal
+    assert np.allclose(out["logits"], expected, atol=0.05), (out["logits"], expected)
+
+
+def test_the_reader_reads_the_leading_candidates_and_decides_refusals(shipped, reader_folder):
+    folder, _ = reader_folder
+    on = shipped.with_config(reader=str(folder), reader_top=6)
+    cands = on.candidates(QUESTION)
+    read = [c for c in cands if c.reader is not None]
+    assert len(read) == 6
+    # fusion sigmoid(logit + 2 hand): every score is a probability, and unread sentences rank below read ones
+    assert all(0.0 < c.score < 1.0 for c in cands)
+    best_unread = max((c.hand for c in cands if c.reader is None), default=None)
+    assert best_unread is None or best_unread <= min(c.hand for c in read)
+    answer = on.ask(QUESTION, k=3)
+    assert 0.0 < answer.confidence < 1.0
+    for q in answer.quotes:  # the promise holds whatever ranks the sentences
+        doc = shipped.documents[q.doc_id]
+        assert doc.text[q.start:q.end] == q.text
+
+
+def test_a_supporting_sentence_needs_the_readers_word_when_a_reader_is_set():
+    from qa.answer.candidates import Candidate
+    from qa.config import Config
+    from qa.support import READER_BACKS, backs
+
+    off = Config()
+    on = off.replace(reader="/some/reader")
+    strong = Candidate("d", 0, 10, 0, score=off.support_min + 0.1)
+    assert backs(strong, off)
+    assert not backs(strong, on)  # not read: no word from the reader
+    strong.reader = READER_BACKS - 0.5
+    assert not backs(strong, on)  # read as not saying the same (one fact changed)
+    strong.reader = READER_BACKS + 0.5
+    assert backs(strong, on)
+    weak = Candidate("d", 0, 10, 0, score=off.support_min - 0.1, reader=5.0)
+    assert not backs(weak, on) and not backs(weak, off)
+
+
+def test_a_changed_claim_changes_one_fact_of_the_same_kind():
+    import train_reader as T
+
+    pool = ["Lisbon", "1984", "the river", "Geneva"]
+    claim = T.changed_claim(ANSWER, ["Granada"], pool, random.Random(1))
+    assert claim is not None and "Granada" not in claim
+    assert claim.replace("Lisbon", "Granada") == ANSWER or claim.replace("Geneva", "Granada") == ANSWER
+    assert T.changed_claim(ANSWER, ["not in it"], pool, random.Random(1)) is None
+    number = T.changed_claim("It took 24 hours.", ["24"], pool, random.Random(1))
+    assert number == "It took 1984 hours."
+
+
+def test_fits_refuse_at_most_their_share_of_answerable_questions():
+    import reader_fit
+
+    rng = np.random.default_rng(0)
+    rows, scores = [], {}
+    for i in range(200):
+        own = [{"score": float(rng.uniform(0.3, 0.9)), "semantic": 0.5, "lexical": 0.5, "label": int(j == 2)}
+               for j in range(5)]
+        lso = [{"score": float(rng.uniform(0.1, 0.6)), "semantic": 0.3, "lexical": 0.2, "label": 0} for _ in range(5)]
+        rows.append({"set": "xquad-en", "id": str(i), "fold": i % 5, "own": own, "lso": lso})
+        scores[("xquad-en", str(i))] = {"own": [float(rng.normal()), float(rng.normal()), 6.0, float(rng.normal()), float(rng.normal())],
+                                        "lso": [float(rng.normal()) for _ in range(5)]}
+    values = reader_fit.per_fold(rows, scores, 5)
+    assert sorted(values) == [0, 1, 2, 3, 4] and not any(v.get("fitted_on_itself") for v in values.values())
+    figures = reader_fit.evaluate(rows, scores, values)["xquad-en"]
+    assert figures["reader_at_1"] == 1.0 and figures["hand_at_1"] < 1.0
+    assert figures["refused"] <= 0.1 and figures["lso_refused"] > 0.5
