@@ -342,6 +342,8 @@ class Assistant:
         config = config or Config()
         if is_milvus(config):  # the Milvus store named by config.store is the cache
             return cls.build(documents, config=config, progress=progress, show_progress_bar=show_progress_bar)
+        if index_dir is not None:  # the caller's own index: kept with its embedder, as `qa index` keeps it
+            return cls.build(documents, index_dir, config, progress=progress, show_progress_bar=show_progress_bar)
         index = ensure_cached_index(list(documents), config, index_dir, progress=progress or _noop,
                                     show_progress_bar=show_progress_bar)
         return cls(index, config)

@@ -292,7 +292,7 @@ def _italic_closed(text: str, italic: bool) -> list[Run]:
 
 def _quoted(title: str, mark: str) -> str:
     """A title in quotation marks with the comma or period inside them; a title that ends in ? or !
-    keeps its own mark and takes no other (Chicago 6.119, MLA 6.?)."""
+    keeps its own mark and takes no other (as every example of the three guides does)."""
     title = title.strip()
     if re.search(r"[?!]$", title):
         return f"“{title}”"

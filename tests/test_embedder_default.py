@@ -89,6 +89,16 @@ def test_an_index_whose_manifest_names_no_embedder_is_read_with_torch(torch_inde
     assert not assistant.ask(QUESTION).abstained
 
 
+def test_an_evaluation_of_an_index_of_ones_own_keeps_its_embedder(torch_index, corpus, tmp_path):
+    """`qa eval --corpus C --index-dir DIR` on a torch index: read with torch, not rebuilt with onnx."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(torch_index, index_dir)
+    before = json.loads((index_dir / "manifest.json").read_text())
+    assistant = Assistant.cached(load_documents([corpus]).documents, Config(), index_dir=index_dir)
+    assert assistant.embedder.backend == "torch" and assistant.info()["embedder"] == "torch"
+    assert json.loads((index_dir / "manifest.json").read_text())["generation"] == before["generation"]
+
+
 def _index(corpus, index_dir, *flags, embedder=None):
     """`qa index` as a user runs it; embedder None: no QA_EMBEDDER, whatever the caller's shell says."""
     result = CliRunner().invoke(cli, ["index", str(corpus), "--index-dir", str(index_dir), *flags],

@@ -65,8 +65,6 @@ def test_cite_on_ask_quotes_and_support(run):
     assert "## Works Cited" in mla.output and "*The Kyiv Independent*, 4 Oct. 2023." in mla.output
     bib = run("ask", "Where were the October 5 talks supposed to be held?", "-k", "1", "--format", "bibtex")
     assert bib.output.startswith("@article{court2023bloomberg,")
-    quotes = json.loads(run("quotes", "peace", "-n", "3", "--format", "csl-json").output)
-    assert quotes and all("title" in q for q in quotes)
     chicago = run("quotes", "peace", "--speaker", "Pashinyan", "-n", "1", "--cite", "chicago").output
     assert chicago.startswith("[1] “") and "” Nikol Pashinian, Armenian Prime Minister. “" in chicago
     assert "“Pashinian Says Yerevan, Baku ‘Still Speaking Different Diplomatic Languages’ In Peace Talks,” RFE/RL." in chicago
@@ -77,7 +75,7 @@ def test_cite_on_ask_quotes_and_support(run):
 
 def test_bad_style_options_are_one_line_errors(run):
     for args, words in [(("timeline", "--accessed", "2024-02-30"), "accessed"), (("timeline", "--since", "May"), "since"),
-                        (("ask", "Who?", "--cite", "harvard"), "harvard"), (("timeline", "-n", "0"), "n: 0")]:
+                        (("ask", "Who?", "--cite", "harvard"), "harvard")]:
         result = run(*args)
         assert result.exit_code != 0 and words in result.output
 

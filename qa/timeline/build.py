@@ -27,6 +27,7 @@ from .records import DAY, MONTH, RANGE, REPORTED, YEAR, EventDate, Timeline, Tim
 # Sentences ranked by closeness to the topic that are read for dates. Reading is the slow part
 # (a spaCy parse each), so a timeline of a large collection reads the closest ones only.
 MAX_CANDIDATES = 800
+LEXICAL_POOL = 4 * MAX_CANDIDATES  # sentences, closest by cosine, whose words are read for the topic's
 # Share of the relevance score carried by the topic's rare words, beside the cosine: as `qa quotes`.
 LEXICAL_WEIGHT = 0.35 / (0.45 + 0.35)
 # A sentence is about the topic at this relevance (cosine blended with rare-word share), or when its
@@ -55,13 +56,8 @@ class Candidate:
     members: list["Candidate"] = field(default_factory=list)
 
 
-def relevance(index, rows: np.ndarray, topic: str, topic_vector: np.ndarray | None,
-              idf: Callable[[str], float], texts: Callable[[int], str]) -> tuple[np.ndarray, np.ndarray]:
-    """Closeness of each sentence row to the topic (cosine of its stored vector, blended with the
-    IDF-weighted share of the topic's words it holds), and of its article (cosine of the mean of the
-    article's sentence vectors). No topic: everything scores 1."""
-    if topic_vector is None or not len(rows):
-        return np.ones(len(rows)), np.ones(len(rows))
+def _closeness(index, rows: np.ndarray, topic_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of each sentence row's stored vector with the topic's, and of its article's mean vector."""
     topic_vector = topic_vector.astype(np.float32)
     docs = np.asarray(index.sentence_rows[rows, 0])
     dense = np.empty(len(rows), dtype=np.float32)
@@ -75,13 +71,37 @@ def relevance(index, rows: np.ndarray, topic: str, topic_vector: np.ndarray | No
             d = int(block_docs[first])
             sums[d] = sums[d] + total if d in sums else total
     article = {d: float(v @ topic_vector) / (float(np.linalg.norm(v)) or 1.0) for d, v in sums.items()}
+    return dense, np.array([article[int(d)] for d in docs], dtype=np.float32)
+
+
+def candidates(index, rows: np.ndarray, topic: str, topic_vector: np.ndarray | None, idf: Callable[[str], float],
+               texts: "_Texts", min_relevance: float = MIN_RELEVANCE) -> tuple[np.ndarray, np.ndarray]:
+    """The sentence rows to read for dates (in document order: "the same day" reads the sentence
+    before), and their relevance. With a topic: the sentences about it, or in an article about it
+    (module constants), closest first, at most MAX_CANDIDATES; the rare-word share is counted only for
+    the LEXICAL_POOL closest by cosine, so a large collection is not tokenized whole. Without one: the
+    first MAX_CANDIDATES sentences that hold a date phrase."""
+    if topic_vector is None:
+        found = []
+        for row in rows.tolist():
+            if find_phrases(texts(row)):
+                found.append(row)
+                if len(found) == MAX_CANDIDATES:
+                    break
+        return np.array(found, dtype=np.int64), np.ones(len(found))
+    dense, article = _closeness(index, rows, topic_vector)
+    pool = np.argsort(-(dense + article), kind="stable")[:LEXICAL_POOL]
+    scores = dense[pool].astype(np.float64)
     words = set(tokenize(topic))
-    scores = dense
     if words:
         total = sum(idf(w) for w in words) or 1.0
-        lexical = np.array([sum(idf(w) for w in words & set(tokenize(texts(r)))) / total for r in rows])
-        scores = (1 - LEXICAL_WEIGHT) * dense + LEXICAL_WEIGHT * lexical
-    return scores, np.array([article[int(d)] for d in docs])
+        lexical = np.array([sum(idf(w) for w in words & set(tokenize(texts(int(r))))) / total for r in rows[pool]])
+        scores = (1 - LEXICAL_WEIGHT) * scores + LEXICAL_WEIGHT * lexical
+    about = (scores >= min_relevance) | (article[pool] >= MIN_ARTICLE_RELEVANCE)
+    keep = np.flatnonzero(about)
+    keep = keep[np.argsort(-(scores[keep] + article[pool][keep]), kind="stable")][:MAX_CANDIDATES]
+    keep = keep[np.argsort(rows[pool][keep], kind="stable")]
+    return rows[pool][keep], scores[keep]
 
 
 class _Texts:
@@ -284,13 +304,8 @@ def build_timeline(index, topic: str, topic_vector: np.ndarray | None, idf: Call
     """The timeline of `topic` (every dated event when `topic` is empty) over the documents in
     `allowed` (None: all), events dated within [since, until] when given."""
     texts = _Texts(index)
-    rows = _rows_of(index, allowed)
-    scores, article = relevance(index, rows, topic, topic_vector, idf, texts)
-    about = (scores >= min_relevance) | (article >= MIN_ARTICLE_RELEVANCE)
-    keep = np.flatnonzero(about) if topic_vector is not None else np.arange(len(rows))
-    keep = keep[np.argsort(-(scores[keep] + article[keep]), kind="stable")][:MAX_CANDIDATES]
-    keep = np.sort(keep)  # document order: "the same day" reads the sentence before
-    events = find_events(index, rows[keep].tolist(), scores[keep].tolist(), texts)
+    rows, scores = candidates(index, _rows_of(index, allowed), topic, topic_vector, idf, texts, min_relevance)
+    events = find_events(index, rows.tolist(), scores.tolist(), texts)
     leads = [c for c in merge(index, events) if in_range(c.when, since, until)]
     leads.sort(key=lambda c: (c.when.sort_key(), c.doc.date or "9999", c.row))
     placed = [c for c in leads if c.when.placed][:n]
