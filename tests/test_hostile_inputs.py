@@ -98,6 +98,8 @@ def _cli_cases(index: str, tmp_path) -> dict:
         "swapped dates": (["quotes", "--since", "2023-11-01", "--until", "2023-10-01", *ix], None, "swap them"),
         "unknown quote outlet": (["quotes", "--source", "Nowhere", *ix], None, "source: no outlet named 'Nowhere'"),
         "n zero": (["quotes", "-n", "0", *ix], None, "n: 0 is outside 1..200"),
+        "unknown timeline outlet": (["timeline", "--source", "Nowhere", *ix], None, "source: no outlet named 'Nowhere'"),
+        "surrogate timeline topic": (["timeline", SURROGATE, *ix], None, "topic: holds a lone surrogate"),
         "draft FIFO": (["support", str(fifo), *ix], None, "draft.fifo: is not a regular file (a FIFO, socket or device)"),
         "draft missing": (["support", str(tmp_path / "nope.txt"), *ix], None, "nope.txt: no such file"),
         "draft folder": (["support", str(folder), *ix], None, "folder: is a folder"),
