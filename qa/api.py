@@ -18,23 +18,31 @@ from .answer.candidates import IdfTable, find_candidates
 from .answer.entities import EntityCache
 from .config import Config
 from .embed import Embedder
-from .errors import EmptyQuestionError, InvalidRequestError, QuestionTooLongError
+from .errors import (
+    EmptyQuestionError, IndexIncompatibleError, IndexMissingError, InvalidRequestError, QuestionTooLongError,
+)
 from .fetch import MB, Limits, WebReport, add_urls, feeds_of, update_feeds
+from .inputs import text_field, text_list
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
+from .ingest.encoding import decode_text
 from .quotes import Speaker, verify_quotation
+from .quotes.extract import SPEAKER_FAILED
 from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
 from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document, Turn
 from .progress import Progress
-from .support import DraftSupport, check_draft, support_draft
+from .support import DraftSupport, support_draft
+from .support import check_draft as _draft_rules
 from .timeline import Timeline, build_timeline
 from .store import (
+    MANIFEST,
     Index,
     cache_root,
     document_record,
     ensure_cached_index,
     is_current,
+    read_manifest,
     recorded,
 )
 from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
@@ -46,9 +54,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
     "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_quote_count", "corpus_files",
-    "load_documents", "FoundQuote", "Speaker", "Timeline", "WebReport", "fetch_articles", "fetch_feed_updates",
-    "followed_feeds",
+    "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_outlets", "check_quote_count",
+    "corpus_files", "decode_text", "load_documents", "FoundQuote", "Speaker", "Timeline", "WebReport",
+    "fetch_articles", "fetch_feed_updates", "followed_feeds",
 ]
 
 
@@ -57,11 +65,13 @@ def _noop(message: str, fraction: float) -> None:
 
 
 def load_documents(
-    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float | None = None, allow_empty: bool = False
+    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float | None = None, allow_empty: bool = False,
+    replace: Iterable[str] = (),
 ) -> IngestResult:
-    """Read, clean and describe every article under `paths`; unusable files become `problems`."""
+    """Read, clean and describe every article under `paths`; unusable files become `problems`. An id
+    claimed twice keeps its first holder (the file it names), unless it is in `replace`."""
     kwargs = {} if max_file_mb is None else {"max_file_mb": max_file_mb}
-    return load_corpus(paths, allow_empty=allow_empty, **kwargs)
+    return load_corpus(paths, allow_empty=allow_empty, replace=replace, **kwargs)
 
 
 def corpus_files(corpus_dir: str | Path) -> list[Path]:
@@ -99,7 +109,7 @@ def followed_feeds(corpus_dir: str | Path) -> list[dict]:
 
 def check_date(value: str | None, name: str) -> str | None:
     """An ISO date or None; InvalidRequestError naming the field otherwise."""
-    value = (value or "").strip()
+    value = text_field(value, name, what="a date as text (YYYY-MM-DD)").strip()
     if not value:
         return None
     if _ISO_DATE.match(value):
@@ -113,9 +123,46 @@ def check_date(value: str | None, name: str) -> str | None:
     raise InvalidRequestError(f"{name}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2023-10-04")
 
 
+def check_draft(text) -> str:
+    """A draft for `support`: text by the one input policy (qa.inputs), then support's own rules
+    (not empty, not too long); offsets refer to it as given."""
+    return _draft_rules(text_field(text, "text", what="the draft as text", required=True))
+
+
+def check_outlets(names, outlets: Iterable[str], field: str) -> list[str]:
+    """The outlets `names` names (any case), as the articles spell them; InvalidRequestError naming
+    `field` and listing the known outlets for a name no article has."""
+    known = {o.casefold(): o for o in outlets}
+    out = []
+    for name in (n.strip() for n in text_list(names, field)):
+        if not name:
+            continue
+        if name.casefold() not in known:
+            raise InvalidRequestError(_unknown_outlet(field, name, sorted(known.values())))
+        out.append(known[name.casefold()])
+    return out
+
+
+MAX_OUTLETS_LISTED = 20  # an error line stays readable; the closest names come first
+
+
+def _unknown_outlet(field: str, name: str, outlets: list[str]) -> str:
+    if not outlets:
+        return f"{field}: no outlet named {name!r}: these articles name no outlet; leave it out"
+    import difflib
+
+    close = difflib.get_close_matches(name.casefold(), [o.casefold() for o in outlets], n=3, cutoff=0.6)
+    close = [o for c in close for o in outlets if o.casefold() == c][:3]
+    listed = close + [o for o in outlets if o not in close]
+    more = len(listed) - MAX_OUTLETS_LISTED
+    shown = ", ".join(listed[:MAX_OUTLETS_LISTED]) + (f" and {more} more" if more > 0 else "")
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    return f"{field}: no outlet named {name!r} in these articles{hint} Known outlets: {shown}."
+
+
 def check_topic_range(topic: str | None, since: str | None, until: str | None) -> tuple[str, str | None, str | None]:
     """A topic (empty allowed, at most MAX_QUESTION_CHARS) and an inclusive ISO date range, checked."""
-    topic = (topic or "").strip()
+    topic = text_field(topic, "topic").strip()
     if len(topic) > MAX_QUESTION_CHARS:
         raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
     since, until = check_date(since, "since"), check_date(until, "until")
@@ -125,7 +172,7 @@ def check_topic_range(topic: str | None, since: str | None, until: str | None) -
 
 
 def check_question(question: str | None) -> str:
-    question = (question or "").strip()
+    question = text_field(question, "question", what="the question as text", required=True).strip()
     if not question:
         raise EmptyQuestionError("question: empty; type a question about the articles")
     if len(question) > MAX_QUESTION_CHARS:
@@ -166,9 +213,9 @@ def _turn(item, i: int) -> Turn:
         return item
     if isinstance(item, Answer):
         return Turn(item.question, item)
-    if isinstance(item, str) and item.strip():
+    if isinstance(item, str) and text_field(item, f"history[{i}]").strip():
         return Turn(item.strip())
-    if isinstance(item, dict) and isinstance(item.get("question"), str) and item["question"].strip():
+    if isinstance(item, dict) and text_field(item.get("question"), f"history[{i}].question").strip():
         # {"question", "answer": {record}} or the record itself ({"question", "answer": "text", "quotes"…})
         record = item["answer"] if isinstance(item.get("answer"), dict) else item
         if "quotes" not in record and "abstained" not in record:
@@ -304,6 +351,34 @@ class Assistant:
     def with_config(self, **overrides) -> "Assistant":
         """Another assistant over the same loaded index and model, with some settings changed."""
         return Assistant(self.index, self.config.replace(**overrides), self.embedder, self.entities, self.idf)
+
+    def changed_on_disk(self) -> bool:
+        """True when another process (`qa index`, `qa remove`) has switched the index folder to a new
+        generation since this assistant loaded or built it: a stat per call, the manifest read only
+        when its file changed. False for a Milvus store (no folder to watch) and when the manifest
+        cannot be read (this assistant keeps answering from what it loaded)."""
+        if is_milvus(self.config):
+            return False
+        try:
+            st = (Path(self.index.path) / MANIFEST).stat()
+        except OSError:
+            return False
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key == getattr(self, "_manifest_seen", None):
+            return False
+        try:
+            on_disk = read_manifest(self.index.path)
+        except (IndexMissingError, IndexIncompatibleError):
+            return False
+        loaded = self.index.manifest
+        changed = any(on_disk.get(k) != loaded.get(k) for k in ("generation", "created"))
+        if not changed:
+            self._manifest_seen = key
+        return changed
+
+    def reloaded(self) -> "Assistant":
+        """An assistant over the index as it is on disk now, sharing this one's model and NER."""
+        return Assistant(open_store(self.index.path, self.config), self.config, self.embedder, self.entities)
 
     # --- changing the collection ----------------------------------------------------------------
 
@@ -468,7 +543,8 @@ class Assistant:
         date_from, date_to = check_date(date_from, "date_from"), check_date(date_to, "date_to")
         if date_from and date_to and date_from > date_to:
             raise InvalidRequestError(f"date_from {date_from} is after date_to {date_to}; swap them")
-        allowed = self._without(self._allowed_docs(list(sources or []), date_from, date_to), exclude_docs)
+        sources = check_outlets(sources, self.outlets(), "sources")
+        allowed = self._without(self._allowed_docs(sources, date_from, date_to), exclude_docs)
         return answer_question(
             question, k, self.index, self.embedder, self.entities, self.idf, self.config,
             history=history, allowed_docs=allowed,
@@ -505,14 +581,15 @@ class Assistant:
         `until` are inclusive ISO dates (an undated article is outside any date range). Each quote
         is verified against its document before it is returned."""
         topic, since, until = check_topic_range(topic, since, until)
+        speaker = text_field(speaker, "speaker")
         n = check_quote_count(n)
         state = self._quote_state()
         pool = [q for q in state.quotations if q.speech]
-        if speaker is not None and str(speaker).strip():
-            ids = {s.id for s in matching_speakers(str(speaker), state.speakers)}
+        if speaker.strip():
+            ids = {s.id for s in matching_speakers(speaker, state.speakers)}
             pool = [q for q in pool if q.speaker_id in ids]
         docs = self.index.documents
-        source = (source or "").strip().casefold()
+        source = "".join(check_outlets(text_field(source, "source"), self.outlets(), "source")).casefold()
         pool = [
             q for q in pool
             if (not source or docs[q.doc_id].source.casefold() == source)
@@ -557,7 +634,7 @@ class Assistant:
         `source` keeps one outlet's articles; `n` caps the entries (default 50, at most 200)."""
         topic, since, until = check_topic_range(topic, since, until)
         n = check_entry_count(n)
-        source = (source or "").strip().casefold()
+        source = "".join(check_outlets(text_field(source, "source"), self.outlets(), "source")).casefold()
         allowed = {d.id for d in self.index.documents.values() if d.source.casefold() == source} if source else None
         vector = self.embed([topic])[0] if topic else None
         return build_timeline(self.index, topic, vector, self.idf, allowed=allowed, since=since, until=until, n=n)

@@ -84,12 +84,17 @@ def _where(config: Config) -> str:
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
               help="Read, chunk and embed on a Ray cluster (auto: the running one, else a local one); "
               'needs pip install "qa-assistant[ray]". Embeds everything again.')
-def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address):
+@click.option("--replace", "replace", multiple=True, metavar="ID",
+              help="When two places claim document id ID, let the later one (e.g. a JSONL line) replace the "
+              "first holder instead of being skipped (repeatable). Without it, a second claim never replaces.")
+def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address, replace):
     """Build the index from PATHS (files or folders; default: corpus/)."""
     from .api import Assistant, load_documents
 
     config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens, store=store)
     paths = paths or (config.corpus_dir,)
+    if ray_address and replace:
+        raise click.UsageError("--replace works with a local build only; leave out --ray")
     # one display: in a terminal a bar (stage, documents done of the total, time left) redrawn on one
     # line; a log or pipe gets that as plain lines, a few per stage (a redrawn bar is noise there)
     with _progress_display() as progress:
@@ -101,7 +106,7 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address
             for problem in result.problems:
                 click.echo(f"skipped {problem}", err=True)
         else:
-            result = load_documents(paths)
+            result = load_documents(paths, replace=replace)
             for problem in result.problems:
                 click.echo(f"skipped {problem}", err=True)
             click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
@@ -156,8 +161,10 @@ def _progress_display():
 def _report_quotations(assistant) -> None:
     """How many quotations the build found; a document whose extraction failed is named, one line each
     (unpaired quotation marks are only counted: a scraped corpus has many)."""
+    from .api import SPEAKER_FAILED
+
     found, problems = assistant.quotation_summary()
-    failed = [p for p in problems if "quotations not extracted" in p]
+    failed = [p for p in problems if "quotations not extracted" in p or SPEAKER_FAILED in p]
     for line in failed:
         click.echo(f"skipped {line}", err=True)
     marks = len(problems) - len(failed)
@@ -385,31 +392,47 @@ def support_cmd(draft, fmt, k, cite_style, accessed, index_dir):
 
 def _read_draft(path: str) -> str:
     """The draft's text from a file or standard input (`-`); InputFileError naming it otherwise."""
-    from .errors import InputFileError
     from .support import MAX_DRAFT_CHARS
 
     name = "standard input" if path == "-" else path
     # read a little past the limit only: the length check then says "too long" without reading a huge file
     limit = MAX_DRAFT_CHARS * 4 + 4
+    if path == "-":
+        with click.open_file("-", "rb") as f:
+            data = f.read(limit)
+    else:
+        data = _read_regular(path, "draft", limit)
+    if len(data) >= limit:  # it is too long in any case (and may be cut inside a character)
+        return data.decode("utf-8", "ignore")
+    from .api import decode_text
+
+    return decode_text(data, name)  # UTF-8, UTF-16 with a byte order mark, or a clear legacy encoding
+
+
+def _read_regular(path: str, what: str, limit: int) -> bytes:
+    """At most `limit` bytes of regular file `path`; InputFileError naming it otherwise. A FIFO, socket
+    or device is refused before it is opened: opening a FIFO with no writer waits forever."""
+    import os
+    import stat
+
+    from .errors import InputFileError
+
     try:
-        if path == "-":
-            with click.open_file("-", "rb") as f:
-                data = f.read(limit)
-        else:
-            with open(path, "rb") as f:
-                data = f.read(limit)
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, socket or device)"
+            raise InputFileError(path, f"is {kind}; give a text file with the {what}")
+        # O_NONBLOCK: were it swapped for a FIFO since the check, opening it still does not wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise InputFileError(path, f"is not a regular file; give a text file with the {what}")
+            return f.read(limit)
     except FileNotFoundError:
-        raise InputFileError(name, "no such file; give a text file with the draft, or - to read standard input") from None
-    except IsADirectoryError:
-        raise InputFileError(name, "is a folder; give a text file with the draft") from None
+        hint = ", or - to read standard input" if what == "draft" else ""
+        raise InputFileError(path, f"no such file; give a text file with the {what}{hint}") from None
     except OSError as exc:
-        raise InputFileError(name, f"cannot be read ({exc.strerror}); check its permissions") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        if len(data) >= limit:  # cut inside a character: it is too long in any case
-            return data.decode("utf-8", "ignore")
-        raise InputFileError(name, "is not UTF-8 text; save it as UTF-8") from None
+        raise InputFileError(path, f"cannot be read ({exc.strerror}); check its permissions") from None
 
 
 @cli.command("chat")
@@ -429,13 +452,16 @@ def chat_cmd(k, as_json, index_dir):
     assistant = Assistant.load(config.index_dir, config)
     stdin = sys.stdin
     interactive = stdin.isatty()
+    # bytes that are not UTF-8 become lone surrogates, which the API refuses with one line per question
+    # (a strict decode would end the whole conversation in a traceback)
+    raw = getattr(stdin, "buffer", None)
     if interactive:
         click.echo("Ask a question about the articles. /new starts over, /quit stops.")
     history: list[Turn] = []
     while True:
         if interactive:
             click.echo("> ", nl=False)
-        line = stdin.readline()
+        line = raw.readline().decode("utf-8", "surrogateescape") if raw is not None else stdin.readline()
         if not line:
             break
         question = line.strip()
@@ -467,16 +493,64 @@ def chat_cmd(k, as_json, index_dir):
 @click.option("--port", type=int, default=None, help="Port [default: 7860].")
 @index_dir_option
 @click.option(
-    "--password", default=None,
-    help="Require this password at login: any user name, one shared password; or set QA_PASSWORD. "
-    "After 5 wrong passwords from one address, its logins pause for 30 seconds, doubling up to 15 minutes.",
+    "--password-file", type=click.Path(dir_okay=False), default=None,
+    help="Require the password in this file (its first line) at login: any user name, one shared password. "
+    "Or set QA_PASSWORD, or use --ask-password. After 5 wrong passwords from one address its logins pause "
+    "for 30 seconds, doubling up to 15 minutes; after 20 wrong ones within a minute from all addresses, "
+    "every login pauses for up to a minute.",
+)
+@click.option("--ask-password", is_flag=True, help="Type the login password at a prompt (not echoed).")
+@click.option(
+    "--password", default=None, metavar="PW",
+    help="The login password on the command line: visible to every user of this machine in `ps`. "
+    "Deprecated: use QA_PASSWORD, --password-file or --ask-password.",
+)
+@click.option(
+    "--forwarded-allow-ips", "trusted_proxies", default=None, metavar="IPS",
+    help="Believe the client address in X-Forwarded-For only from these peers (comma-separated addresses or "
+    "networks, * for any): your reverse proxy [default: none, or $QA_TRUSTED_PROXIES]. Without it every "
+    "login is counted against the address that connects.",
 )
 @store_option
-def serve_cmd(host, port, index_dir, password, store):
-    """Serve the browser app; builds the index from corpus/ on first run."""
+def serve_cmd(host, port, index_dir, password_file, ask_password, password, trusted_proxies, store):
+    """Serve the browser app; builds the index from corpus/ on first run.
+
+    The login password comes from QA_PASSWORD, --password-file or --ask-password (no password: no login)."""
     from .web import serve
 
-    serve(Config.from_env(host=host, port=port, index_dir=index_dir, password=password, store=store))
+    password = _serve_password(password, password_file, ask_password)
+    serve(Config.from_env(host=host, port=port, index_dir=index_dir, password=password, store=store,
+                          trusted_proxies=trusted_proxies))
+
+
+# a password file is read up to this many bytes: a password, not a document
+_MAX_PASSWORD_FILE = 4096
+
+
+def _serve_password(password: str | None, path: str | None, ask: bool) -> str | None:
+    """The password of `qa serve` from at most one of its sources (None: QA_PASSWORD or none)."""
+    given = [name for name, value in (("--password", password), ("--password-file", path), ("--ask-password", ask))
+             if value]
+    if len(given) > 1:
+        raise click.UsageError(f"give the password one way only, not {' and '.join(given)}")
+    if password is not None:
+        click.echo("Warning: --password is visible to every user of this machine (ps, /proc); use QA_PASSWORD, "
+                   "--password-file or --ask-password.", err=True)
+        return password
+    if ask:
+        return click.prompt("Password for the app", hide_input=True, confirmation_prompt=True, err=True)
+    if path is None:
+        return None
+    from .errors import InputFileError
+
+    try:
+        text = _read_regular(path, "password file", _MAX_PASSWORD_FILE).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputFileError(path, "the password file is not UTF-8 text") from None
+    first = text.splitlines()[0] if text.strip() else ""
+    if not first:
+        raise InputFileError(path, "the password file is empty; put the password on its first line")
+    return first
 
 
 

@@ -30,6 +30,16 @@ MODEL_MAX_TOKENS = 256  # the embedding model's window, in word pieces: a chunk 
 MIN_CHUNK_TOKENS = 16
 
 
+def _is_ip_or_network(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(text, strict=False)
+        return True
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class ServeConfig:
     """Where and how the web app listens."""
@@ -38,12 +48,19 @@ class ServeConfig:
     port: int = 7860
     password: str = ""
     max_upload_mb: int = 20
+    # peers whose X-Forwarded-For header names the client (comma-separated addresses or networks,
+    # "*" for any): only a reverse proxy in front of the app; none by default (qa/web/auth.py)
+    trusted_proxies: str = ""
 
     def __post_init__(self):
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port: {self.port} is outside 0..65535")
         if self.max_upload_mb < 1:
             raise ConfigError(f"max_upload_mb: must be a positive number, got {self.max_upload_mb}")
+        for item in (v.strip() for v in self.trusted_proxies.split(",")):
+            if item and item != "*" and not _is_ip_or_network(item):
+                raise ConfigError(f"trusted_proxies: {item!r} is no IP address or network; give addresses or "
+                                  "networks separated by commas (e.g. 127.0.0.1,10.0.0.0/8), or * for any")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ class InvalidRequestError(QAError):
     """A request to the API is malformed: the message names the field and what it accepts."""
 
 
+class InvalidTextError(InvalidRequestError):
+    """A text field (question, topic, draft …) is not text: the wrong type, a lone surrogate (bytes that
+    are not valid UTF-8), a NUL or another control character. The message names the field and where."""
+
+
 class EmptyQuestionError(InvalidRequestError):
     """The question is empty or whitespace only."""
 

@@ -254,11 +254,17 @@ def test_python_app_py_builds_the_index_on_first_run_and_asks_for_the_password(t
         assert "Building the index" in text and "Indexed 2 documents" in text
         assert (tmp_path / "index" / "manifest.json").is_file()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server this test started: politely, then for certain."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 # --- uploads are kept in the corpus folder -------------------------------------------------------
@@ -379,7 +385,7 @@ def test_uploads_never_write_through_a_symbolic_link(upload_service, tmp_path):
 def test_a_failed_indexing_removes_the_saved_upload(upload_service, tmp_path, monkeypatch):
     service = upload_service
 
-    def broken(documents, progress):
+    def broken(documents, progress, stale=()):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(service, "_index", broken)

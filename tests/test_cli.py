@@ -28,9 +28,10 @@ def test_index_skips_bad_files_and_lists_them(runner, tmp_path):
     result = runner.invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "index")])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Indexed 2 documents" in out  # good.txt and the valid JSONL line
-    for name in ("empty.txt", "latin1.txt", "broken.jsonl:2", "image.png"):
-        assert name in out
+    assert "Indexed 3 documents" in out  # good.txt, latin1.txt (read as Latin-1) and the valid JSONL line
+    for name in ("empty.txt", "broken.jsonl:2", "image.png"):
+        assert f"skipped {name}" in out
+    assert "skipped latin1.txt" not in out
     assert "Traceback" not in out
 
 

@@ -52,6 +52,13 @@ GOOD = {
     "good/big-line.txt": "the worst in a decade",
     "good/inside-link.txt": "Port Ellen reopened on Monday",  # a link that stays in the corpus is followed
     "sub/deeper/nested.txt": "The causeway to the island",
+    # other encodings than UTF-8, read (issue 26): what Windows saves as "Unicode", Latin-1 and cp1252
+    "good/utf16.txt": "A story in UTF-16 with a byte order mark.",
+    "good/utf16be.md": "Big endian text about the harbour.",
+    "u16": "A JSON line saved in UTF-16.",
+    "good/latin1.txt": "Café crème in Port Ellen.",
+    "good/cp1252.md": "He said “no” twice.",
+    "good/nested.html": "The talks were held in Granada on Thursday",  # 10,000 elements deep
 }
 
 
@@ -76,23 +83,20 @@ def _bad_text_files() -> dict[str, tuple[bytes, str]]:
         "empty.txt": (b"", r": empty file"),
         "spaces.md": (b"  \n\t\n   \n", r": empty file"),
         "crlf.txt": (b"\r\n\r\n\r\n", r": empty file"),
-        "utf16.txt": ("A story in UTF-16 with a byte order mark.".encode("utf-16"), r": the file is UTF-16 encoded"),
-        "utf16be.md": (b"\xfe\xff" + "Big endian text.".encode("utf-16-be"), r": the file is UTF-16 encoded"),
-        "utf16.jsonl": ('{"id": "u", "text": "x"}'.encode("utf-16"), r": the file is UTF-16 encoded"),
+        "utf16-damaged.txt": (b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8", r": damaged UTF-16"),
         "utf16-nobom.txt": ("No byte order mark here.".encode("utf-16-le"), r": binary file"),
-        "latin1.txt": ("Caf\xe9 cr\xe8me in Port Ellen.".encode("latin-1"), r":1" + utf8_not),
-        "cp1252.md": ("He said \u201cno\u201d twice.".encode("cp1252"), r":1" + utf8_not),
+        "cyrillic-short.txt": ("Привет, мир".encode("cp1251"), r": encoding unclear: not UTF-8, and it reads as "),
+        "greek-short.md": ("Καλημέρα κόσμε".encode("cp1253"), r": encoding unclear: not UTF-8, and it reads as "),
+        "damaged-utf8.txt": ("Café “quoted”".encode() + b" and \xe9 here.", r":1" + utf8_not),
         "shift-jis.txt": ("港の記事です。".encode("shift_jis"), r":1" + utf8_not),
         "overlong.txt": (b"Slash \xc0\xaf here.", r":1" + utf8_not),
         "cesu-surrogate.txt": (b"Surrogate \xed\xa0\x80 bytes.", r":1" + utf8_not),
-        "latin1.html": ("<p>Caf\xe9</p>".encode("latin-1"), r":1" + utf8_not),
+        "latin1.html": ("<p>Caf\xe9</p>".encode("latin-1"), r": no article text found"),  # read, but no article
         "png-renamed.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r": binary file"),
         "boilerplate.txt": (b"Subscribe\n* indicates required\nSkip to content\n", r": no article text left"),
         "rules-only.md": (b"---\n***\n* * *\n", r": no article text left"),
         "scripts.html": (b"<html><head><script>var a = 1;</script></head><body><script>alert(1)</script>"
                          b"<noscript>Enable JavaScript.</noscript></body></html>", r": no article text found"),
-        "nested.html": (("<html><body>" + "<div>" * 10_000 + "The talks were held in Granada on Thursday, both "
-                         "leaders said." + "</div>" * 10_000 + "</body></html>").encode(), r": no article text found"),
         "unclosed.html": (("<html><body>" + "<div><span>" * 10_000 + "hello").encode(), r": no article text found"),
         "empty-tags.html": (b"<html></html>", r": no article text found"),
         "zip-renamed.txt": (_zip_bytes(), r": binary file"),
@@ -194,6 +198,13 @@ def _write_good(corpus: Path) -> None:
     (good / "inside-link.txt").symlink_to("harbour.txt")
     (corpus / "sub" / "deeper").mkdir(parents=True)
     (corpus / "sub" / "deeper" / "nested.txt").write_text("The causeway to the island floods at every spring tide.\n")
+    (good / "utf16.txt").write_bytes("A story in UTF-16 with a byte order mark.\r\n".encode("utf-16"))
+    (good / "utf16be.md").write_bytes(b"\xfe\xff" + "Big endian text about the harbour.".encode("utf-16-be"))
+    (good / "utf16.jsonl").write_bytes('{"id": "u16", "text": "A JSON line saved in UTF-16."}\n'.encode("utf-16"))
+    (good / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me in Port Ellen.".encode("latin-1"))
+    (good / "cp1252.md").write_bytes("He said \u201cno\u201d twice.".encode("cp1252"))
+    (good / "nested.html").write_text("<html><body>" + "<div>" * 10_000 + "The talks were held in Granada on "
+                                      "Thursday, both leaders said." + "</div>" * 10_000 + "</body></html>")
     # hidden: skipped and counted, never read
     (corpus / ".hidden.txt").write_bytes(b"\x00 not even text")
     (corpus / ".git").mkdir()
@@ -351,13 +362,9 @@ def _write_big_unusual(corpus: Path) -> None:
     (corpus / "no-spaces.txt").write_text(repeat("qwertyuiopasdfghjklzxcvbnm" * 4, MB // 2) + "\n")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def big_index_run(tmp_path_factory):
-    """`qa index` on the big unusual texts, measured by a fresh interpreter that waits for it (so its
-    RUSAGE_CHILDREN holds that run alone, no earlier test's subprocess). Started before this module's
-    other tests and left to run beside them, as it takes the longest."""
-    base = tmp_path_factory.mktemp("big")
-    _write_big_unusual(base / "corpus")
+def measured_qa_index(corpus: Path, index: Path) -> subprocess.Popen:
+    """`qa index corpus` run by a fresh interpreter that waits for it, so its RUSAGE_CHILDREN holds that
+    run alone; its output starts with "<exit code> <peak RSS in kB>" (see `measured`)."""
     measure = (
         "import resource, subprocess, sys\n"
         "run = subprocess.run([sys.executable, '-m', 'qa.cli', 'index', sys.argv[1], '--index-dir', sys.argv[2]],"
@@ -365,8 +372,25 @@ def big_index_run(tmp_path_factory):
         "print(run.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "print(run.stdout[-2000:], run.stderr[-2000:])\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", measure, str(base / "corpus"), str(base / "index")],
+    return subprocess.Popen([sys.executable, "-c", measure, str(corpus), str(index)],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def measured(proc: subprocess.Popen) -> tuple[int, int, str]:
+    """(exit code, peak RSS in kB, output) of a `measured_qa_index` run, once it ends."""
+    out, _ = proc.communicate(timeout=1800)
+    code, max_rss_kb = map(int, out.split("\n", 1)[0].split())  # ru_maxrss is in kB on Linux
+    return code, max_rss_kb, out
+
+
+@pytest.fixture(scope="module", autouse=True)
+def big_index_run(tmp_path_factory):
+    """`qa index` on the big unusual texts, measured by a fresh interpreter that waits for it (so its
+    RUSAGE_CHILDREN holds that run alone, no earlier test's subprocess). Started before this module's
+    other tests and left to run beside them, as it takes the longest."""
+    base = tmp_path_factory.mktemp("big")
+    _write_big_unusual(base / "corpus")
+    proc = measured_qa_index(base / "corpus", base / "index")
     yield proc
     if proc.poll() is None:  # the test did not get to wait for it
         proc.kill()
@@ -376,8 +400,7 @@ def big_index_run(tmp_path_factory):
 def test_qa_index_memory_is_bounded_on_big_unusual_texts(big_index_run):
     """Before sentence splitting worked in bounded pieces, this corpus took `qa index` to a 4.3 GB peak
     (and ~9 MB of such text to 21.9 GB); now it stays near the ~1 GB of the model and torch themselves."""
-    out, _ = big_index_run.communicate(timeout=600)
-    code, max_rss_kb = map(int, out.split("\n", 1)[0].split())  # ru_maxrss is in kB on Linux
+    code, max_rss_kb, out = measured(big_index_run)
     assert code == 0, out
     assert "Indexed 4 documents" in out and "Skipped none" in out, out
     assert max_rss_kb < 2.5 * 1024 * 1024, f"qa index peaked at {max_rss_kb / 1024 / 1024:.2f} GB"

@@ -429,8 +429,8 @@ BAD = {
     "empty.txt": b"  \n\n",
     "binary.txt": b"abc\x00\x01\x02def",
     "late_nul.txt": b"plain text " * 2000 + b"\x00",
-    "latin1.txt": "Caf\xe9 cr\xe8me".encode("latin-1"),
-    "utf16.txt": "Hello".encode("utf-16"),
+    "damaged.txt": "Café".encode() + b" cr\xe8me",  # UTF-8 with a stray Latin-1 byte: damaged, not Latin-1
+    "utf16.txt": b"\xff\xfe" + "Hello".encode("utf-16-le") + b"\x00\xd8",  # ends in half a surrogate pair
     "boilerplate.txt": b"Subscribe\n* indicates required\nSkip to content\n",
     "broken.jsonl": b'{"id": "ok", "text": "Fine."}\n{"id": "x", "text": \n',
     "nofield.jsonl": b'{"id": "y"}\n',
@@ -445,8 +445,8 @@ EXPECT = {
     "empty.txt": r"^empty.txt: empty file",
     "binary.txt": r"^binary.txt: binary file",
     "late_nul.txt": r"^late_nul.txt: binary file",
-    "latin1.txt": r"^latin1.txt:1: not valid UTF-8 \(byte 0xe9 at offset 3\); re-save the file as UTF-8$",
-    "utf16.txt": r"^utf16.txt: .*UTF-16.*re-save the file as UTF-8",
+    "damaged.txt": r"^damaged.txt:1: not valid UTF-8 \(byte 0xe8 at offset 8\); re-save the file as UTF-8$",
+    "utf16.txt": r"^utf16.txt: damaged UTF-16 .*; re-save the file$",
     "boilerplate.txt": r"^boilerplate.txt: no article text left after removing page boilerplate",
     "broken.jsonl": r"^broken.jsonl:2: malformed JSON \(Expecting value at column \d+\)",
     "nofield.jsonl": r"^nofield.jsonl:1: missing field 'text'",

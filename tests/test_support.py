@@ -164,9 +164,9 @@ def test_cli_bad_input_is_one_line(shipped_index_dir, tmp_path):
         "missing": (["support", str(tmp_path / "nope.txt"), *index], None, "nope.txt: no such file"),
         "folder": (["support", str(tmp_path), *index], None, "is a folder"),
     }
-    latin = tmp_path / "latin1.txt"
-    latin.write_bytes("Caf\xe9 au lait is served hot.".encode("latin-1"))
-    cases["not utf-8"] = (["support", str(latin), *index], None, "latin1.txt: is not UTF-8 text")
+    damaged = tmp_path / "damaged.txt"  # UTF-8 with a stray Latin-1 byte: damaged, never read as Latin-1
+    damaged.write_bytes("Café au lait".encode() + b" is served \xe9 hot.")
+    cases["not utf-8"] = (["support", str(damaged), *index], None, "damaged.txt:1: not valid UTF-8 (byte 0xe9")
     big = tmp_path / "big.txt"
     big.write_text("Word. " * (MAX_DRAFT_CHARS // 6 + 1), encoding="utf-8")
     cases["too long"] = (["support", str(big), *index], None, "draft: too long")

@@ -9,7 +9,8 @@ regular files; every file or line that cannot be used is one problem line (`prob
 
 from .digest import Article, find_articles, split_articles
 from .files import (
-    ACCEPTED, MAX_FILE_MB, SUFFIXES, IngestResult, list_files, load_corpus, load_file, read_bytes, read_text,
+    ACCEPTED, MAX_FILE_MB, SUFFIXES, IngestResult, duplicate_claim, list_files, load_corpus, load_file, read_bytes,
+    read_text,
 )
 from .html import clean_html
 from .metadata import Metadata, find_date
@@ -27,6 +28,7 @@ __all__ = [
     "clean_html",
     "clean_page",
     "clean_text",
+    "duplicate_claim",
     "find_articles",
     "find_date",
     "list_files",

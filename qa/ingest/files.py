@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 from ..errors import EmptyCorpusError, InputFileError
 from ..records import Document
 from .digest import split_articles
+from .encoding import decode_text
 from .html import clean_html
 from .jsonl import jsonl_documents
 from .metadata import Metadata
@@ -29,13 +30,12 @@ SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".jsonl", ".pdf", ".docx")
 MAX_FILE_MB = 50
 ACCEPTED = (
     ".txt or .md (an article as text), .html or .htm (a saved web page), "
-    ".jsonl (one JSON object a line with 'id' and 'text'), all UTF-8; "
+    ".jsonl (one JSON object a line with 'id' and 'text'), in UTF-8 (or UTF-16 with a byte order mark, "
+    "or a legacy encoding that reads clearly); "
     ".pdf with a text layer, .docx (Word)"
 )
 _SUPPORTED = ".txt, .md, .html, .jsonl, .pdf, .docx"
 _MB = 1024 * 1024
-_UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # An error that lists every bad file would bury the first ones; the rest are counted.
 _PROBLEMS_SHOWN = 3
 
@@ -97,25 +97,24 @@ def _walk(paths: list[Path], result: IngestResult) -> Iterator[tuple[Path, Path]
 
 
 def load_corpus(
-    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float = MAX_FILE_MB, allow_empty: bool = False
+    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float = MAX_FILE_MB, allow_empty: bool = False,
+    replace: Iterable[str] = (),
 ) -> IngestResult:
     """Load every file under `paths` (files, or folders read recursively in sorted order).
 
-    A file that cannot be used becomes one problem and the others still load. Raises
+    A file that cannot be used becomes one problem and the others still load. Each document id has
+    one holder (`owners`); every other claim to it is one problem naming both places. Raises
     EmptyCorpusError when no document at all could be loaded, unless `allow_empty`.
     """
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
-    seen: dict[str, str] = {}
+    claims: list[Document] = []
     for root, path in _walk(paths, result):
         docs, file_problems = _load_safely(path, root, max_file_mb)
         result.problems.extend(file_problems)
-        for doc in docs:
-            if doc.id in seen:
-                result.problems.append(_duplicate(doc, seen[doc.id]))
-                continue
-            seen[doc.id] = doc.path
-            result.documents.append(doc)
+        claims.extend(docs)
+    result.documents, refused = owners(claims, set(replace))
+    result.problems.extend(refused)
     # in file order (links and special files were found while walking, before any file was read);
     # a JSONL file's "N more bad lines" note stays after its lines
     result.problems.sort(key=lambda p: (p.path.split("/"), p.line if p.line is not None else float("inf")))
@@ -174,17 +173,47 @@ def _nothing_loaded(paths: list[Path], problems: list[InputFileError]) -> EmptyC
     return EmptyCorpusError(f"no documents loaded from {where}: {detail}. Accepted formats: {ACCEPTED}")
 
 
-def _duplicate(doc: Document, first: str) -> InputFileError:
-    # JSONL documents carry "file.jsonl:LINE" as their path; report file and line separately
-    file, sep, line = doc.path.rpartition(":")
-    if not (sep and line.isdigit() and file.lower().endswith(".jsonl")):
-        file, line = doc.path, ""
-    return problem(
-        file,
-        f"duplicate document id {doc.id!r} (also in {first}); ids must be unique, so this one was skipped",
-        DUPLICATE,
-        line=int(line) if line else None,
-    )
+def owners(claims: list[Document], replace: set[str] = frozenset()) -> tuple[list[Document], list[InputFileError]]:
+    """One document per id, in corpus order, and one problem per other claim to an id (naming both places).
+
+    An id's holder is the file whose own path it is (a file's id cannot be taken by a JSONL line that
+    names it), else its first claim in corpus order: so which text an id holds never depends on how
+    files sort, and a second claim never replaces the first. For an id in `replace` the last claim
+    wins instead: the owner asked, by name, for that text to replace it."""
+    by_id: dict[str, list[int]] = {}
+    for i, d in enumerate(claims):
+        by_id.setdefault(d.id, []).append(i)
+    holder: dict[str, int] = {}
+    for doc_id, found in by_id.items():
+        if len(found) > 1:
+            ranked = sorted(found, key=lambda i: (_jsonl_line(claims[i].path) is not None, i))
+            holder[doc_id] = ranked[-1] if doc_id in replace else ranked[0]
+    kept, refused = [], []
+    for i, d in enumerate(claims):
+        first = holder.get(d.id, i)
+        if first == i:
+            kept.append(d)
+        else:
+            refused.append(duplicate_claim(d, claims[first].path, replaced=d.id in replace))
+    return kept, refused
+
+
+def _jsonl_line(path: str) -> tuple[str, int] | None:
+    """(file, line) of a JSONL document's path "file.jsonl:LINE"; None for a file's own path."""
+    file, sep, line = path.rpartition(":")
+    return (file, int(line)) if sep and line.isdigit() and file.lower().endswith(".jsonl") else None
+
+
+def duplicate_claim(doc: Document, holder: str, *, replaced: bool = False) -> InputFileError:
+    """The problem line of a claim to an id another place holds: both places named."""
+    file, line = _jsonl_line(doc.path) or (doc.path, None)
+    if replaced:
+        reason = (f"duplicate document id {doc.id!r} (also in {holder}); replaced by that later claim, "
+                  "as asked with --replace")
+    else:
+        reason = (f"duplicate document id {doc.id!r} (also in {holder}); ids must be unique, so this one was "
+                  f"skipped and {holder} keeps its text")
+    return problem(file, reason, DUPLICATE, line=line)
 
 
 def load_file(
@@ -277,24 +306,10 @@ def _check_size(size: int, limit: int, name: str, max_file_mb: float) -> None:
 def read_text(path: str | Path, name: str, max_file_mb: float = MAX_FILE_MB) -> str:
     """The text of file `path` with "\\n" line endings; InputFileError (naming it `name`) if it is no usable text.
 
-    Refuses files over `max_file_mb`, UTF-16, binary (NUL bytes), invalid UTF-8 and blank files.
-    """
-    data = read_bytes(path, name, max_file_mb)
-    if data.startswith(_UTF16_BOMS):
-        raise problem(name, "the file is UTF-16 encoded; re-save the file as UTF-8", ENCODING)
-    if b"\x00" in data:
-        raise problem(name, "binary file (it contains NUL bytes), not text; use one of " + _SUPPORTED, ENCODING)
-    bom = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
-    try:
-        text = data[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = bom + exc.start  # offset in the file as saved, so a hex editor finds it
-        raise problem(
-            name,
-            f"not valid UTF-8 (byte 0x{data[at]:02x} at offset {at}); re-save the file as UTF-8",
-            ENCODING,
-            line=data.count(b"\n", 0, at) + 1,
-        ) from None
+    Refuses files over `max_file_mb`, binary (NUL bytes), damaged UTF-8, text whose encoding is
+    unclear, and blank files; reads UTF-16/32 with a byte order mark and clear single-byte legacy
+    encodings (encoding.py)."""
+    text = decode_text(read_bytes(path, name, max_file_mb), name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise problem(name, "empty file (nothing but whitespace); add the article text or remove the file", EMPTY)

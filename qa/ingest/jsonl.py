@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..errors import InputFileError
+from ..inputs import json_kind
 from ..records import Document
 from .problems import BAD_LINE, BAD_TEXT, problem, unsafe_char_reason
 
@@ -44,20 +45,12 @@ def jsonl_documents(raw: str, rel: str) -> tuple[list[Document], list[InputFileE
     return docs, problems
 
 
-def _json_type(value) -> str:
-    kinds = ((bool, "true/false"), (int, "a number"), (float, "a number"), (list, "a list"), (dict, "an object"))
-    for kind, name in kinds:
-        if isinstance(value, kind):
-            return name
-    return "null" if value is None else type(value).__name__
-
-
 def _jsonl_document(line: str, rel: str, n: int) -> Document:
     obj = _json_object(line, rel, n)
     doc_id = obj["id"]
     # numeric ids are common in exported data sets; true/false is not an id
     if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
-        raise problem(rel, f"field 'id' must be a string, not {_json_type(doc_id)}", BAD_LINE, line=n)
+        raise problem(rel, f"field 'id' must be a string, not {json_kind(doc_id)}", BAD_LINE, line=n)
     if not str(doc_id).strip():
         raise problem(rel, "field 'id' is empty", BAD_LINE, line=n)
     if len(str(doc_id)) > MAX_ID_CHARS:
@@ -67,12 +60,12 @@ def _jsonl_document(line: str, rel: str, n: int) -> Document:
     if bad_id:
         raise problem(rel, bad_id, BAD_TEXT, line=n)
     if not isinstance(obj["text"], str):
-        raise problem(rel, f"field 'text' must be a string, not {_json_type(obj['text'])}", BAD_LINE, line=n)
+        raise problem(rel, f"field 'text' must be a string, not {json_kind(obj['text'])}", BAD_LINE, line=n)
     if not obj["text"].strip():
         raise problem(rel, "field 'text' is empty", BAD_LINE, line=n)
     for key in FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
-            raise problem(rel, f"field '{key}' must be a string, not {_json_type(obj[key])}", BAD_LINE, line=n)
+            raise problem(rel, f"field '{key}' must be a string, not {json_kind(obj[key])}", BAD_LINE, line=n)
     for key in ("text",) + FIELDS:
         _check_characters(obj.get(key) or "", key, rel, n)
     # benchmark corpora are scored against their exact text: no cleaning, line endings only
@@ -95,7 +88,7 @@ def _json_object(line: str, rel: str, n: int) -> dict:
         reason = "JSON nested too deeply to read; put one flat JSON object on each line"
         raise problem(rel, reason, BAD_LINE, line=n) from None
     if not isinstance(obj, dict):
-        raise problem(rel, f"expected a JSON object with 'id' and 'text', got {_json_type(obj)}", BAD_LINE, line=n)
+        raise problem(rel, f"expected a JSON object with 'id' and 'text', got {json_kind(obj)}", BAD_LINE, line=n)
     for key in ("id", "text"):
         if key not in obj:
             raise problem(rel, f"missing field '{key}'; each line needs 'id' and 'text'", BAD_LINE, line=n)

@@ -202,7 +202,9 @@ def front_matter(raw: str) -> tuple[str, Metadata]:
     try:
         fields = yaml.load(m.group("body"), Loader=_FrontMatterLoader)
     except (yaml.YAMLError, RecursionError):  # thousands of nested "[" exhaust PyYAML's recursion
-        return raw, meta
+        # a block of front matter keys that YAML cannot read ("title: [unclosed") is front matter
+        # gone wrong: dropped with its fields, so that no line of it becomes the title or the outlet
+        return (raw[m.end() :], meta) if _keyed_block(m.group("body")) else (raw, meta)
     if fields is None:
         fields = {}  # a block of blank or comment lines is still front matter, only empty
     # YAML reads any line with ": " as a mapping; "Editor's note: …" between rules is prose, not a key
@@ -215,6 +217,20 @@ def front_matter(raw: str) -> tuple[str, Metadata]:
         if key and value:
             meta.fill(**{key: value})
     return raw[m.end() :], meta
+
+
+def _keyed_block(body: str) -> bool:
+    """True when every line of `body` is a "key: …" line (or indented, or a comment) and one of the
+    keys is a front matter field: what front matter looks like, readable YAML or not."""
+    keys = []
+    for line in body.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#") or line[:1] in " \t-":
+            continue
+        key, colon, _ = line.partition(":")
+        if not colon or not rules.FRONT_MATTER_KEY.fullmatch(key.strip()):
+            return False
+        keys.append(key.strip().lower())
+    return any(k in rules.FRONT_KEYS for k in keys)
 
 
 def _front_value(value) -> str:

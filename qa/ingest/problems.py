@@ -13,6 +13,7 @@ from typing import Iterable
 from ..errors import InputFileError
 
 # kinds of problem, as a summary groups them
+ARCHIVE = "archive over its limits"
 BAD_NAME = "bad file name"
 BAD_LINE = "bad JSONL line"
 BAD_TEXT = "invalid characters"

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 from . import problems as P
+from .archive import check_zip
 from .metadata import Metadata
 from .text import normalise_line
 
-# A .docx is a zip: refuse one that would unpack to more than this (a zip bomb) before reading it.
-MAX_UNPACKED_MB = 200
-_MB = 1024 * 1024
 _BODY = "word/document.xml"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -41,19 +38,10 @@ def read_docx(data: bytes, name: str) -> tuple[str, Metadata]:
 
 
 def _check_package(data: bytes, name: str) -> None:
-    """A zip holding word/document.xml that does not unpack to more than MAX_UNPACKED_MB."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        reason = "not a Word .docx file (not a zip package); save it from Word as .docx"
-        raise P.problem(name, reason, P.DAMAGED) from None
+    """A zip within the archive limits (archive.py) that holds word/document.xml."""
+    infos = check_zip(data, name, "Word .docx file")
     if _BODY not in {i.filename for i in infos}:
         raise P.problem(name, f"not a Word .docx file (no {_BODY}); save it from Word as .docx", P.DAMAGED)
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_UNPACKED_MB * _MB:
-        reason = f"unpacks to {unpacked / _MB:.0f} MB, over the {MAX_UNPACKED_MB} MB limit; split the document"
-        raise P.problem(name, reason, P.TOO_BIG)
 
 
 def _block_paragraphs(block) -> list[str]:

@@ -229,7 +229,9 @@ def nearest_person(text: str, before: int, skip: list[tuple[int, int]], history=
     known: dict[str, str] = {}
     candidates: list[tuple[int, int]] = []
     for ent in doc.ents:
-        toks = [t for t in ent if t.lower_ not in HONORIFICS and not t.is_punct and t.tag_ != "POS"]
+        # the small tagger may run a name on into the blank lines after it ("– Christal Hayes\n\n"
+        # under a live-blog post): a whitespace token is never part of the name
+        toks = [t for t in ent if t.lower_ not in HONORIFICS and not t.is_punct and not t.is_space and t.tag_ != "POS"]
         if ent.label_ != "PERSON" or not toks:
             continue
         honorific = ent.start > 0 and doc[ent.start - 1].lower_ in HONORIFICS or ent[0].lower_ in HONORIFICS
@@ -237,9 +239,9 @@ def nearest_person(text: str, before: int, skip: list[tuple[int, int]], history=
             known[toks[-1].text] = toks[-1].text
             candidates.append((lo + toks[0].idx, lo + toks[-1].idx + len(toks[-1])))
     for q in history:
-        if q.kind == "person" and q.speaker and q.speaker.split()[-1].lower() not in TITLE_WORDS:
-            last = q.speaker.split()[-1]
-            known[last] = last
+        words = q.speaker.split() if q.kind == "person" and q.speaker else []
+        if words and words[-1].lower() not in TITLE_WORDS:  # a blank speaker names no one
+            known[words[-1]] = words[-1]
     for name in known:
         for m in re.finditer(rf"(?<![\w’']){re.escape(name)}(?![\w])", text[lo:before]):
             candidates.append((lo + m.start(), lo + m.end()))

@@ -19,7 +19,7 @@ from .records import Quotation
 
 QUOTATIONS = "quotations.jsonl"
 # Raise when extraction changes what it finds: stored quotations of another version are redone.
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3  # 3: no blank speakers from names run on into blank lines
 log = logging.getLogger(__name__)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import ConfigError, EmptyCorpusError
-from ..ingest.files import IngestResult, _duplicate, _load_safely, _nothing_loaded, _walk
+from ..ingest.files import IngestResult, _load_safely, _nothing_loaded, _walk, owners
 from ..ingest.problems import problem
 from ..records import Chunk, Document
 from .build import _noop
@@ -163,9 +163,9 @@ def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tupl
     """Put the streamed rows back in file order, drop duplicate ids as load_corpus does, and lay
     chunks, sentence rows and vectors out as a plain build does."""
     rows.sort(key=lambda r: (r["order"], r["sub"]))
-    seen: dict[str, str] = {}
     kept: list[tuple[Document, list[Chunk], list, np.ndarray]] = []
     dim = 0
+    parsed = []
     for r in rows:
         if r["problem"]:
             path, reason, kind, line = json.loads(r["problem"])
@@ -173,11 +173,13 @@ def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tupl
             continue
         fields = json.loads(r["doc"])
         fields.pop("sha256", None)
-        doc = Document(**fields)
-        if doc.id in seen:
-            result.problems.append(_duplicate(doc, seen[doc.id]))
+        parsed.append((r, Document(**fields)))
+    owned, refused = owners([doc for _, doc in parsed])  # one holder per id, as load_corpus decides
+    result.problems.extend(refused)
+    owned = {id(doc) for doc in owned}
+    for r, doc in parsed:
+        if id(doc) not in owned:
             continue
-        seen[doc.id] = doc.path
         chunks = [Chunk.from_dict(c) for c in json.loads(r["chunks"])]
         sents = [tuple(s) for s in json.loads(r["sentences"])]
         vecs = np.frombuffer(r["vectors"], dtype=np.float32)

@@ -1,9 +1,17 @@
-"""The app's login: one shared password (any user name), and a per-client limit on wrong guesses.
+"""The app's login: one shared password (any user name), a per-client limit on wrong guesses, and a
+cap on wrong guesses per minute from all clients together.
 
 `LoginGuard` is the policy, with an injectable clock: after `max_failures` wrong passwords from one
 client, each further attempt from it is refused for a pause that doubles with every further wrong
 password (30 s, 1 min, 2 min … at most 15 min). Refused attempts are not checked and do not count.
-A right password clears the client's record; so do `window` seconds without a wrong one.
+A right password clears the client's record; so do `window` seconds without a wrong one. Past
+`global_max` wrong passwords within a minute from all clients together (a guesser with many
+addresses), every attempt is refused until the oldest of them is a minute old.
+
+The client is the TCP peer. Uvicorn, which Gradio starts, would take it from an X-Forwarded-For
+header sent from 127.0.0.1 unless told otherwise, so a guesser on the same machine could name a new
+address with every guess; `trusted_proxies` (QA_TRUSTED_PROXIES, `--forwarded-allow-ips`) says
+which peers' headers to believe, and by default none are.
 
 Gradio 6 calls `auth(username, password)` from its `/login` route (gradio/routes.py,
 `App.create_app` → `login`) and gives it no request, so `ClientAddress`, a plain ASGI middleware
@@ -17,8 +25,11 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import math
+import os
 import threading
 import time
+from collections import deque
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable
@@ -30,20 +41,24 @@ WINDOW_S = 15 * 60.0  # a client's wrong passwords are forgotten after this long
 BASE_PAUSE_S = 30.0
 MAX_PAUSE_S = 15 * 60.0
 UNKNOWN = "unknown"  # no address known: such clients share one record, so they are still limited
+# Wrong passwords per minute from all clients together before every login pauses. A team that shares
+# one password mistypes a few a minute at most; a guesser with a thousand addresses (an IPv6 block,
+# a botnet) gets 20 a minute, under 30,000 a day, instead of 5 per address per pause.
+GLOBAL_MAX_PER_MINUTE = 20
+GLOBAL_WINDOW_S = 60.0
 
 # the address of the client whose /login request is being handled (set by ClientAddress)
 CLIENT: ContextVar[str | None] = ContextVar("qa_login_client", default=None)
 
 
 class LoginPaused(Exception):
-    """A login attempt refused unchecked: the client must wait `seconds`."""
+    """A login attempt refused unchecked: the client (or, when `everyone`, every client) must wait `seconds`."""
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        super().__init__(
-            f"Too many wrong passwords from your address: logins from it are paused; "
-            f"try again in {wait_text(seconds)}."
-        )
+    def __init__(self, seconds: float, everyone: bool = False):
+        self.seconds, self.everyone = seconds, everyone
+        who = ("from many addresses: all logins are paused" if everyone
+               else "from your address: logins from it are paused")
+        super().__init__(f"Too many wrong passwords {who}; try again in {wait_text(seconds)}.")
 
 
 def wait_text(seconds: float) -> str:
@@ -66,9 +81,13 @@ class LoginGuard:
 
     def __init__(self, max_failures: int = MAX_FAILURES, window: float = WINDOW_S, base_pause: float = BASE_PAUSE_S,
                  max_pause: float = MAX_PAUSE_S, *, clock: Callable[[], float] = time.monotonic,
-                 max_clients: int = 10_000):
-        if max_failures < 1 or window <= 0 or not 0 < base_pause <= max_pause:
-            raise ValueError("LoginGuard needs max_failures >= 1, window > 0 and 0 < base_pause <= max_pause")
+                 max_clients: int = 10_000, global_max: int = GLOBAL_MAX_PER_MINUTE,
+                 global_window: float = GLOBAL_WINDOW_S):
+        if max_failures < 1 or window <= 0 or not 0 < base_pause <= max_pause or global_max < 1 or global_window <= 0:
+            raise ValueError("LoginGuard needs max_failures >= 1, window > 0, 0 < base_pause <= max_pause, "
+                             "global_max >= 1 and global_window > 0")
+        self.global_max, self.global_window = global_max, global_window
+        self._recent: deque[float] = deque()  # when the wrong passwords of the last global_window came
         self.max_failures, self.window = max_failures, window
         self.base_pause, self.max_pause = base_pause, max_pause
         self.clock = clock
@@ -98,8 +117,13 @@ class LoginGuard:
         with self._lock:
             self._records.pop(client, None)
 
+    def global_wait(self) -> float:
+        """Seconds until any client may try a password again, after a flood of wrong ones (0: now)."""
+        with self._lock:
+            return self._global_wait(self.clock())
+
     def attempt(self, client: str, check: Callable[[], bool]) -> bool:
-        """Run `check` (is the password right?) unless `client` must wait; LoginPaused if it must.
+        """Run `check` (is the password right?) unless `client`, or everyone, must wait; LoginPaused if so.
 
         Waiting, checking and recording happen under one lock, so parallel attempts are counted
         one after another."""
@@ -108,6 +132,9 @@ class LoginGuard:
             wait = self._wait(client, now)
             if wait > 0:
                 raise LoginPaused(wait)
+            wait = self._global_wait(now)
+            if wait > 0:
+                raise LoginPaused(wait, everyone=True)
             ok = bool(check())
             if ok:
                 self._records.pop(client, None)
@@ -126,7 +153,17 @@ class LoginGuard:
         rec = self._current(client, now)
         return max(0.0, rec.until - now) if rec else 0.0
 
+    def _global_wait(self, now: float) -> float:
+        while self._recent and now - self._recent[0] >= self.global_window:
+            self._recent.popleft()
+        if len(self._recent) < self.global_max:
+            return 0.0
+        return self._recent[-self.global_max] + self.global_window - now
+
     def _failed(self, client: str, now: float) -> float:
+        self._recent.append(now)
+        if len(self._recent) > self.global_max:  # only the last global_max decide a pause
+            self._recent.popleft()
         rec = self._current(client, now) or self._records.setdefault(client, _Record())
         rec.failures += 1
         rec.last = now
@@ -193,12 +230,18 @@ def password_check(password: str, guard: LoginGuard | None = None,
             ok = guard.attempt(client, right)
         except LoginPaused as paused:
             raise _refusal(str(paused), paused.seconds) from None
-        pause = 0.0 if ok else guard.wait(client)
-        if pause:  # this wrong password started a pause: say so now, not only on the next try
+        if ok:
+            return True
+        # this wrong password may have started a pause: say so now, not only on the next try
+        pause, everyone = guard.wait(client), False
+        if not pause:
+            pause, everyone = guard.global_wait(), True
+        if pause:
             if log is not None:
-                log(f"Login: too many wrong passwords from {client}; its logins are paused for {wait_text(pause)}.")
-            raise _refusal(f"Incorrect credentials. {LoginPaused(pause)}", pause)
-        return ok
+                who = "from many addresses; all logins are" if everyone else f"from {client}; its logins are"
+                log(f"Login: too many wrong passwords {who} paused for {wait_text(pause)}.")
+            raise _refusal(f"Incorrect credentials. {LoginPaused(pause, everyone)}", pause)
+        return False
 
     return check
 
@@ -207,3 +250,24 @@ def _refusal(message: str, seconds: float) -> HTTPException:
     # 400, not 429: Gradio's login page reacts to 400 only ("Incorrect credentials") and stays
     # blank on anything else; a script reads the reason in `detail`, and when to retry in Retry-After.
     return HTTPException(400, detail=message, headers={"Retry-After": str(math.ceil(seconds))})
+
+
+_ENV_LOCK = threading.Lock()
+
+
+@contextmanager
+def trusted_proxies(value: str):
+    """While a server starts, make uvicorn believe X-Forwarded-For only from the peers in `value`
+    ("" — the default — from none). Gradio builds uvicorn's Config without a `forwarded_allow_ips`, so
+    uvicorn reads FORWARDED_ALLOW_IPS, and without it trusts 127.0.0.1: any local process could then
+    claim any address. The variable is read once, when the server is made, and restored after."""
+    with _ENV_LOCK:
+        before = os.environ.get("FORWARDED_ALLOW_IPS")
+        os.environ["FORWARDED_ALLOW_IPS"] = value  # "" matches no peer (uvicorn's _TrustedHosts)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("FORWARDED_ALLOW_IPS", None)
+            else:
+                os.environ["FORWARDED_ALLOW_IPS"] = before

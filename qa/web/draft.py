@@ -13,6 +13,7 @@ from ..errors import QAError
 from ..render import safe_url, support_markdown
 from . import exports as X
 from . import html as H
+from .endpoint import one_line_errors
 from .service import Service
 
 INTRO = (
@@ -56,7 +57,7 @@ def _exports(service: Service, support, style) -> tuple:
 def _checker(service: Service):
     def on_check(text, style=None):
         keep = (gr.skip(),) * 4
-        if not (text or "").strip():
+        if text is None or isinstance(text, str) and not text.strip():  # anything else: the API says what is wrong
             return gr.skip(), H.notice_html("Paste a paragraph of your draft first, then press Find sources.", "warn"), *keep
         if not service.ready:
             return gr.skip(), H.notice_html(service.message or "No index yet: build it or upload articles.", "warn"), *keep
@@ -83,13 +84,9 @@ def api_support(service: Service) -> Callable[..., dict]:
         end, supported, score, sources, checked, verdict], sources[the quotes, numbered n, as /ask returns
         them, with url_safe]). Draft and document text are untrusted: escape them when showing them. An
         empty or too long draft, or a bad k, raises an error with a one-line message."""
-        try:
-            result = service.support(text, k)
-        except QAError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        record = result.to_dict()
+        record = service.support(text, k).to_dict()
         for q in record["sources"]:  # as /ask: link a URL only when it is a plain http(s) one
             q["url_safe"] = bool(q["url"]) and safe_url(q["url"]) == q["url"]
         return record
 
-    return support
+    return one_line_errors(support)

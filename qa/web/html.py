@@ -328,7 +328,7 @@ def header_html(status: str, ready: bool) -> str:
 def upload_report_html(report: UploadReport) -> str:
     """What an upload did: the articles added (and replaced), then each skipped file with its reason."""
     parts = []
-    names = report.added + report.replaced
+    names = report.added + report.replaced + report.overwritten
     if names:
         parts.append(_added_html(names, report))
     if report.problems:
@@ -348,6 +348,7 @@ def _added_html(names: list[str], report: UploadReport) -> str:
     listed = shown(names[:_NAMES_SHOWN]) + (" …" if len(names) > _NAMES_SHOWN else "")
     them = "them" if len(names) != 1 else "it"
     replaced = f" Already in the index: {shown(report.replaced)}." if report.replaced else ""
+    replaced += f" Replaced, as you asked: {shown(report.overwritten)}." if report.overwritten else ""
     renames = ", ".join(esc(r) for r in report.renamed[:_NAMES_SHOWN])
     renames += " …" if len(report.renamed) > _NAMES_SHOWN else ""
     renamed = f" Saved under a safe, unused name: {renames}." if report.renamed else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import traceback
 from importlib import resources
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable
 
@@ -22,12 +23,17 @@ from ..errors import ConfigError, QAError
 from ..records import Answer, Document, Turn
 from ..render import answer_markdown, safe_url
 from . import html as H
-from .auth import BASE_PAUSE_S, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check, wait_text
+from .auth import (
+    BASE_PAUSE_S, GLOBAL_MAX_PER_MINUTE, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check,
+    trusted_proxies, wait_text,
+)
 from . import exports as X
 from .quotes_tab import quotes_tab
 from .draft import api_support, draft_tab
+from .endpoint import StrictBlocks, one_line_errors
 from .links import links_section, wire_links
 from .timeline_tab import timeline_tab
+from .upload_names import DotNames, delete_uploaded
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
@@ -38,11 +44,16 @@ _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 # minutes (at about 20 answers a second, 64 waiting is a few seconds' work).
 ANSWERS_AT_ONCE = 2
 QUEUE_MAX = 64
+# Gradio's own copies of this app's files (uploads it never handed to an event, exported answers) are
+# deleted once they are this old, checked as often: handled uploads go at once (delete_uploaded)
+GRADIO_CACHE_S = 3600
 LOGIN_MESSAGE = (
     "This question-answering app is password protected: log in with any user name and the one shared "
     f"password (QA_PASSWORD). After {MAX_FAILURES} wrong passwords from one address, logins from it pause "
     f"for {wait_text(BASE_PAUSE_S)}, doubling with each further wrong one (at most {wait_text(MAX_PAUSE_S)}); "
-    "during a pause every attempt is refused as incorrect, even with the right password."
+    "during a pause every attempt is refused as incorrect, even with the right password. After "
+    f"{GLOBAL_MAX_PER_MINUTE} wrong passwords within a minute from all addresses together, every login pauses "
+    "until the oldest is a minute old."
 )
 
 
@@ -87,7 +98,8 @@ def _date_hints(service: Service) -> tuple[str, str]:
 
 def build_app(service: Service) -> gr.Blocks:
     """The Gradio Blocks of the app (not launched)."""
-    with gr.Blocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True) as demo:
+    with StrictBlocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True,
+                      delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
         p = SimpleNamespace(session=gr.State(_new_session()))
         _header_section(service, p)
         with gr.Row(elem_id="qa-cite-row"):
@@ -174,6 +186,11 @@ def _upload_section(service: Service, p: SimpleNamespace) -> None:
                    "and kept in the corpus folder, under uploads/"),
             file_count="multiple", type="filepath", elem_id="qa-upload", height=120,
         )
+        p.replace = gr.Textbox(
+            label="Replace (optional)", elem_id="qa-replace", max_lines=2,
+            placeholder="document ids or uploaded file names, comma-separated",
+            info="An upload never replaces a document the index holds unless you name it here.",
+        )
         p.upload_report = gr.HTML(elem_id="qa-upload-report")
         links_section(p)
 
@@ -192,8 +209,12 @@ def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
         trigger(h.on_clear, None, [p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice, p.question], **private)
     p.cite.change(h.on_style, [p.session, p.cite], [p.download, p.csl, p.bib], show_progress="hidden", **private)
     refresh_outputs = [p.header, p.outlets, p.noindex_box, p.noindex_text, p.date_from, p.date_to]
-    p.files.upload(h.on_upload, [p.files], [p.upload_report, p.files] + refresh_outputs,
-                   show_progress_on=[p.upload_report], **private)
+    # whatever happened to the upload (even an error before it reached on_upload), the box is emptied
+    # after it, so a bad file never rides along with the next one
+    p.files.upload(h.on_upload, [p.files, p.replace], [p.upload_report, p.files] + refresh_outputs,
+                   show_progress_on=[p.upload_report], **private).then(
+        lambda: None, None, [p.files], show_progress="hidden", **private
+    )
     wire_links(h.service, p, refresh_outputs, h.on_refresh)
     p.build_btn.click(h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **private)
     demo.load(h.on_refresh, None, refresh_outputs, show_progress="hidden", **private)
@@ -229,8 +250,8 @@ class _Handlers:
         self.service = service
 
     def on_ask(self, q, k, sources, date_from, date_to, messages, state, style=None):
-        q = (q or "").strip()
-        if not q:
+        q = q.strip() if isinstance(q, str) else q  # anything else: the API names what is wrong
+        if q in ("", None):
             return _refused("Type a question about the articles first, then press Enter or Ask.")
         if not self.service.ready:
             return _refused(self.service.message or "No index yet: build it or upload articles.")
@@ -283,8 +304,9 @@ class _Handlers:
 
     def on_refresh(self) -> tuple:
         """What changes when the index does: status, outlets, the no-index box, the date hints
-        (on page load, after the index has been opened)."""
+        (on page load, after the index has been opened, or changed by another process)."""
         self.service.settle()
+        self.service.refresh()
         first, last = _date_hints(self.service)
         return (
             H.header_html(self.service.status(), self.service.ready),
@@ -295,19 +317,23 @@ class _Handlers:
             gr.Textbox(placeholder=last),
         )
 
-    def on_upload(self, paths, progress=gr.Progress()):
-        paths = [p for p in (paths or []) if p]
+    def on_upload(self, paths, replace="", progress=gr.Progress()):
+        paths = [p for p in (paths or []) if isinstance(p, str) and p]
         if not paths:
-            return (H.notice_html("No file arrived; try again.", "warn"), gr.skip()) + self.on_refresh()
+            return (H.notice_html("No file arrived; try again.", "warn"), None) + self.on_refresh()
+        names = [self.service.upload_names.pop(p, Path(p).name) for p in paths]
         progress(0.0, desc="Reading the files")
         try:
-            report = self.service.add_uploads(paths, progress=lambda m, f: progress(f, desc=m))
+            report = self.service.add_uploads(paths, names=names, replace=replace if isinstance(replace, str) else "",
+                                              progress=lambda m, f: progress(f, desc=m))
         except QAError as exc:
             return (H.notice_html(str(exc), "error"), None) + self.on_refresh()
         except Exception as exc:
             traceback.print_exc()
             failed = f"Indexing failed ({type(exc).__name__}); details are in the terminal."
             return (H.notice_html(failed, "error"), None) + self.on_refresh()
+        finally:
+            delete_uploaded(paths, gradio_upload_folder())  # Gradio's copies: the corpus keeps what was added
         return (H.upload_report_html(report), None) + self.on_refresh()
 
     def on_build(self, progress=gr.Progress()):
@@ -356,15 +382,12 @@ def _api_ask(service: Service) -> Callable[..., dict]:
         them. `url` is the article's URL as written; `url_safe` is true only when it is a plain
         http(s) URL: link it only then (a `javascript:` or other URL is kept, flagged false, and is
         for showing as text). A bad question, k or date raises an error with a one-line message."""
-        try:
-            answer = service.ask(
-                question, k, history=history or (), sources=sources or None, date_from=date_from, date_to=date_to
-            )
-        except QAError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+        answer = service.ask(
+            question, k, history=history or (), sources=sources or None, date_from=date_from, date_to=date_to
+        )
         return api_record(answer)
 
-    return ask
+    return one_line_errors(ask)
 
 
 def _api_timeline(service: Service) -> Callable[..., dict]:
@@ -401,7 +424,14 @@ def _theme():
     )
 
 
-def launch_kwargs(config: Config, *, guard: LoginGuard | None = None, log: Log = print_line) -> dict:
+def gradio_upload_folder() -> str:
+    from gradio.utils import get_upload_folder
+
+    return get_upload_folder()
+
+
+def launch_kwargs(config: Config, *, guard: LoginGuard | None = None, log: Log = print_line,
+                  service: Service | None = None) -> dict:
     """The `Blocks.launch` arguments for `config`: address, upload limit, optional password, look."""
     serve = config.serve
     kwargs = dict(
@@ -414,11 +444,14 @@ def launch_kwargs(config: Config, *, guard: LoginGuard | None = None, log: Log =
         show_error=False,
         footer_links=["api", "gradio"],
     )
+    middleware = [Middleware(DotNames, names=service.upload_names)] if service is not None else []
     if serve.password:
         kwargs["auth"] = password_check(serve.password, guard or LoginGuard(), log)
         kwargs["auth_message"] = LOGIN_MESSAGE
         # Gradio's auth callable gets no request: this middleware tells it the client's address
-        kwargs["app_kwargs"] = {"middleware": [Middleware(ClientAddress)]}
+        middleware.append(Middleware(ClientAddress))
+    if middleware:
+        kwargs["app_kwargs"] = {"middleware": middleware}
     return kwargs
 
 
@@ -436,10 +469,11 @@ def serve(config: Config | None = None, *, service: Service | None = None, preve
     demo.queue(default_concurrency_limit=ANSWERS_AT_ONCE, max_size=QUEUE_MAX)
     host, port = config.serve.host, config.serve.port
     if host not in _LOCAL_HOSTS and not config.serve.password:
-        log(f"Warning: listening on {host} without a password; set QA_PASSWORD or --password.")
+        log(f"Warning: listening on {host} without a password; set QA_PASSWORD or use --password-file.")
     try:
-        kwargs = launch_kwargs(config, guard=login_guard, log=log)
-        demo.launch(prevent_thread_lock=True, quiet=False, **kwargs)
+        kwargs = launch_kwargs(config, guard=login_guard, log=log, service=service)
+        with trusted_proxies(config.serve.trusted_proxies):  # X-Forwarded-For believed from these only
+            demo.launch(prevent_thread_lock=True, quiet=False, **kwargs)
     except OSError as exc:
         if "port" in str(exc).lower():
             raise ConfigError(

@@ -19,6 +19,7 @@ import stat
 import tempfile
 import threading
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -26,10 +27,11 @@ from typing import Callable, NamedTuple, Sequence
 
 from ..api import SUFFIXES, Assistant, WebReport, corpus_files, fetch_articles, fetch_feed_updates, load_documents
 from ..config import Config
-from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
+from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError, QAError
 from ..progress import Progress, throttled
 from ..records import Answer, Document
 from .html import status_text
+from .upload_names import UploadNames
 
 UPLOAD_TYPES = SUFFIXES
 UPLOADS = "uploads"  # uploaded files are saved in <corpus>/uploads/ and become documents `uploads/<name>`
@@ -57,10 +59,11 @@ def suffix_list() -> str:
 @dataclass
 class UploadReport:
     added: list[str] = field(default_factory=list)  # document ids now in the index
-    replaced: list[str] = field(default_factory=list)  # ids that were there before (same file name)
+    replaced: list[str] = field(default_factory=list)  # ids that were there before (the same file again)
     problems: list[str] = field(default_factory=list)  # one line each: file and reason
     total: int = 0
     renamed: list[str] = field(default_factory=list)  # "uploaded name → saved name", when they differ
+    overwritten: list[str] = field(default_factory=list)  # ids another place held, replaced as asked by name
 
 
 class Service:
@@ -73,9 +76,12 @@ class Service:
         self._swap = threading.Lock()  # guards replacing the assistant
         self._ask = threading.Lock()  # one question at a time on the shared assistant
         self._write = threading.Lock()  # one build or upload at a time
+        self._reload = threading.Lock()  # one reload of an index changed by another process at a time
         self._settled = threading.Event()  # cleared while the index is being opened (see `opening`)
         self._settled.set()
         self.tmp = Path(tempfile.mkdtemp(prefix="qa-app-"))
+        self.log: Log = print_line  # where `open` was told to log (reloads log there too)
+        self.upload_names = UploadNames()  # names of uploads the web server renamed as they arrived
 
     # --- starting ----------------------------------------------------------------------------
 
@@ -97,6 +103,7 @@ class Service:
     def open(self, *, log: Log = print_line, build: bool = True) -> None:
         """Open the index into this service, or build it on a first run; then release waiting requests."""
         cfg = self.config
+        self.log = log
         try:
             try:
                 assistant = Assistant.load(cfg.index_dir, cfg)
@@ -189,12 +196,7 @@ class Service:
     def ask(self, question: str, k: int | None = None, **options) -> Answer:
         """`Assistant.ask` (same arguments) on the shared assistant, one question at a time; the
         API refuses a bad question, k or date itself."""
-        self.settle()
-        a = self.assistant
-        if a is None:
-            raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
-        with self._ask:
-            return a.ask(question, k, **options)
+        return self._call("ask", question, k, **options)
 
     def quotes(self, **options) -> list:
         """`Assistant.quotes` (same arguments) on the shared assistant; it refuses bad filters itself."""
@@ -203,6 +205,7 @@ class Service:
     def _call(self, method: str, *args, **options):
         """`Assistant.<method>` on the shared assistant once the index is open, one request at a time."""
         self.settle()
+        self.refresh()
         a = self.assistant
         if a is None:
             raise IndexMissingError(self.message or "no index yet: build it from corpus/ or upload articles")
@@ -228,32 +231,50 @@ class Service:
     # --- adding ------------------------------------------------------------------------------
 
     def add_uploads(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,
-                    progress: Progress | None = None, log: Log = print_line) -> UploadReport:
+                    replace: Sequence[str] = (), progress: Progress | None = None,
+                    log: Log = print_line) -> UploadReport:
         """Save uploaded files in <corpus>/uploads/ and index them as documents `uploads/<name>`; bad
         files are reported and neither saved nor indexed. `names`: the names the files were uploaded
-        under (default: each path's file name); they are made safe, and never replace another file."""
+        under (default: each path's file name); they are made safe.
+
+        An upload never replaces what the index holds unless asked by name: a file whose document id
+        another place holds (a JSONL line naming an article's id) is refused whole, naming both, and a
+        file of a name already in uploads/ is saved as name-2. `replace` lists what may be replaced:
+        document ids, or names of files in uploads/ (with or without "uploads/"), which the upload of
+        the same name then overwrites."""
         report = UploadReport()
         with self._write:
+            self.refresh(log)  # never build on an index another process has replaced since
             stage = Path(tempfile.mkdtemp(dir=self.tmp, prefix="upload-"))
             try:
                 uploads = Path(self.config.corpus_dir) / UPLOADS
-                staged, missing = _stage(paths, names, stage / UPLOADS, uploads)
+                wanted = _wanted(replace)
+                staged, missing = _stage(paths, names, stage / UPLOADS, uploads, wanted)
                 report.problems += missing
                 # ingest reads each file once and says what is wrong with it (size, type, encoding …)
                 loaded = load_documents([stage], max_file_mb=self.config.serve.max_upload_mb, allow_empty=True)
                 report.problems += [_display(p, staged) for p in loaded.problems]
-                documents, created = _keep(loaded.documents, staged, stage / UPLOADS, uploads, report)
                 before = self.documents()
+                claims, stale = _claims(loaded.documents, before, staged, wanted, report)
+                documents, created = _keep(claims, staged, stage / UPLOADS, uploads, report)
+                overwritten = {f"{UPLOADS}/{s.name}" for s in staged if s.overwrite}
                 for d in documents:
-                    (report.replaced if d.id in before else report.added).append(d.id)
+                    held = before.get(d.id)
+                    if held is None:
+                        report.added.append(d.id)
+                    elif held.path == d.path and _file_of(d) not in overwritten:
+                        report.replaced.append(d.id)  # the same file again
+                    else:
+                        report.overwritten.append(d.id)
                 if not documents:
                     report.total = len(before)
                     return report
                 try:
-                    self._index(documents, _reporter(log, progress, "  upload "))
+                    self._index(documents, _reporter(log, progress, "  upload "), stale)
                 except BaseException:
-                    _remove(created)  # not indexed, so not kept: the corpus and the index agree
+                    _restore(created)  # not indexed, so not kept: the corpus and the index agree
                     raise
+                _discard(created)
                 report.total = len(self.documents())
                 log(f"Added {len(documents)} uploaded document(s), saved in {uploads}/; {report.total} in the index.")
                 return report
@@ -273,6 +294,7 @@ class Service:
 
     def _fetch(self, run: Callable[[Progress], WebReport], what: str, progress: Progress | None, log: Log) -> WebReport:
         with self._write:  # one build, upload or fetch at a time: they write the corpus and the index
+            self.refresh(log)  # never build on an index another process has replaced since
             report = run(_reporter(log, _part(progress, 0.0, FETCH_SHARE), f"  {what} "))
             for p in report.problems:
                 log(f"  skipped {p}")
@@ -284,15 +306,40 @@ class Service:
                 f"{len(self.documents())} in the index.")
             return report
 
-    def _index(self, documents: list[Document], progress: Progress) -> None:
+    def _index(self, documents: list[Document], progress: Progress, stale: Sequence[str] = ()) -> None:
         current = self.assistant
         if current is None:
             assistant = Assistant.build(documents, self.config.index_dir, self.config, progress=progress)
         else:
             # a second Assistant over the same index and model: the current one answers meanwhile
             assistant = current.with_config()
+            if stale:  # documents of an overwritten upload that its new version no longer has
+                assistant.remove(stale, progress=progress)
             assistant.add(documents, progress=progress)
         self._install(assistant)
+
+    def refresh(self, log: Log | None = None) -> bool:
+        """Reload the index when another process (`qa index`, `qa remove`) has switched it to a new
+        generation since it was loaded here, so that answers and uploads build on what is on disk
+        (an upload after an outside `qa remove` must not bring the removed documents back). True
+        when it reloaded; a stat per call otherwise."""
+        log = log or self.log
+        current = self.assistant
+        if current is None or not current.changed_on_disk():
+            return False
+        with self._reload:
+            if self.assistant is not current:  # another request reloaded it meanwhile
+                return True
+            try:
+                fresh = current.reloaded()
+            except QAError as exc:  # caught mid-switch or damaged: keep answering from what is loaded
+                log(f"The index in {self.config.index_dir}/ changed but could not be reloaded ({exc}); "
+                    "answering from the one loaded before.")
+                return False
+            self._install(fresh)
+            log(f"The index in {self.config.index_dir}/ was changed by another process; reloaded it "
+                f"({len(fresh.documents)} documents).")
+            return True
 
 
 # --- upload files ----------------------------------------------------------------------------------
@@ -302,6 +349,45 @@ class _Staged(NamedTuple):
     original: str  # the name it was uploaded under
     name: str  # its safe name: the file uploads/<name>, the document id uploads/<name>
     kept: bool  # uploads/<name> already holds exactly these bytes: nothing to save
+    overwrite: bool = False  # uploads/<name> holds another file, which the user asked to replace
+
+
+def _wanted(replace: Sequence[str] | str) -> set[str]:
+    """The ids and upload names a user asked to replace, each with and without "uploads/"."""
+    items = [replace] if isinstance(replace, str) else list(replace or ())
+    names = {n.strip() for item in items for n in re.split(r"[,\n]", item or "") if n.strip()}
+    return names | {f"{UPLOADS}/{n}" for n in names} | {n.removeprefix(f"{UPLOADS}/") for n in names}
+
+
+def _file_of(doc: Document) -> str:
+    """The file a document came from: its path, without a JSONL line's ":N"."""
+    file, sep, line = doc.path.rpartition(":")
+    return file if sep and line.isdigit() else doc.path
+
+
+def _claims(documents: list[Document], held: dict[str, Document], staged: Sequence[_Staged], wanted: set[str],
+            report: UploadReport) -> tuple[list[Document], list[str]]:
+    """The uploaded documents that may go in, and the ids to drop with them (documents of an
+    overwritten upload that its new version lacks). A file with a document whose id another place
+    holds is refused whole, naming both (saved in part, its other lines would be read back by the
+    next `qa index` in an order that could let them win), unless that id or its holder's file was
+    named to be replaced."""
+    overwritten = {f"{UPLOADS}/{s.name}" for s in staged if s.overwrite}
+    refused: dict[str, str] = {}
+    for d in documents:
+        holder = held.get(d.id)
+        if holder is None or holder.path == d.path or _file_of(holder) in overwritten:
+            continue
+        if {d.id, _file_of(holder)} & wanted:
+            continue
+        file = _file_of(d)
+        refused.setdefault(file, f"{d.path}: document id {d.id!r} is already held by {holder.path}; not added, "
+                                 f"so {holder.path} keeps its text (to replace it, name {d.id} under “Replace”)")
+    report.problems += [_display_text(line, staged) for line in refused.values()]
+    kept = [d for d in documents if _file_of(d) not in refused]
+    ids = {d.id for d in kept}
+    stale = [i for i, d in held.items() if _file_of(d) in overwritten and i not in ids]
+    return kept, stale
 
 
 def safe_upload_name(name: str) -> str:
@@ -325,7 +411,7 @@ def _split(name: str) -> tuple[str, str]:
 
 
 def _stage(paths: Sequence[str | Path], names: Sequence[str] | None, folder: Path,
-           uploads: Path) -> tuple[list[_Staged], list[str]]:
+           uploads: Path, wanted: set[str] = frozenset()) -> tuple[list[_Staged], list[str]]:
     """Copy the uploads into `folder` under the names they will have in `uploads`; returns them,
     and the ones that did not arrive."""
     folder.mkdir(parents=True)
@@ -335,15 +421,18 @@ def _stage(paths: Sequence[str | Path], names: Sequence[str] | None, folder: Pat
         if not src.is_file():
             missing.append(f"{original}: the upload did not arrive; try again")
             continue
-        name, kept = _free_name(safe_upload_name(original), src, uploads, {s.name.casefold() for s in staged})
+        name, kept, overwrite = _free_name(safe_upload_name(original), src, uploads,
+                                           {s.name.casefold() for s in staged}, wanted)
         shutil.copyfile(src, folder / name)
-        staged.append(_Staged(original, name, kept))
+        staged.append(_Staged(original, name, kept, overwrite))
     return staged, missing
 
 
-def _free_name(name: str, src: Path, uploads: Path, taken: set[str]) -> tuple[str, bool]:
-    """`name`, or name-2, name-3 …: the first that is neither taken in this batch nor another file in
-    `uploads` (a file there with the very same bytes is this upload again: its name is kept)."""
+def _free_name(name: str, src: Path, uploads: Path, taken: set[str],
+               wanted: set[str] = frozenset()) -> tuple[str, bool, bool]:
+    """(name, kept, overwrite): `name`, or name-2, name-3 …, the first that is neither taken in this
+    batch nor another file in `uploads` (a file there with the very same bytes is this upload again:
+    kept; one the user named to be replaced is overwritten)."""
     stem, suffix = _split(name)
     for i in count(1):
         candidate = name if i == 1 else f"{stem}-{i}{suffix}"
@@ -352,31 +441,34 @@ def _free_name(name: str, src: Path, uploads: Path, taken: set[str]) -> tuple[st
         try:
             st = os.lstat(uploads / candidate)
         except FileNotFoundError:
-            return candidate, False
+            return candidate, False, False
         except OSError:  # e.g. uploads is a file, not a folder: saving will say so
-            return candidate, False
+            return candidate, False, False
         if stat.S_ISREG(st.st_mode) and filecmp.cmp(uploads / candidate, src, shallow=False):
-            return candidate, True
+            return candidate, True, False
+        if i == 1 and candidate in wanted:
+            return candidate, False, True
     raise AssertionError("unreachable")
 
 
 def _keep(documents: list[Document], staged: list[_Staged], stage: Path, uploads: Path,
-          report: UploadReport) -> tuple[list[Document], list[Path]]:
+          report: UploadReport) -> tuple[list[Document], list[tuple[Path, Path | None]]]:
     """Save each staged file that gave documents into `uploads`; returns the documents of the files
-    now kept there, and the files this call created. A file that cannot be saved is a problem; one
-    saved under another name than it was uploaded under is listed in `report.renamed`."""
+    now kept there, and (file written, the copy of what it replaced) for each file this call wrote. A
+    file that cannot be saved is a problem; one saved under another name than it was uploaded under
+    is listed in `report.renamed`."""
     by_name = {s.name: s for s in staged}
     wanted: dict[str, list[Document]] = {}
     for d in documents:  # a .txt is "uploads/x.txt", a JSONL line "uploads/x.jsonl:7"
         file = d.path if d.path.removeprefix(f"{UPLOADS}/") in by_name else d.path.rpartition(":")[0]
         wanted.setdefault(file.removeprefix(f"{UPLOADS}/"), []).append(d)
     kept: list[Document] = []
-    created: list[Path] = []
+    created: list[tuple[Path, Path | None]] = []
     for name, docs in wanted.items():
         s = by_name[name]
         if not s.kept:
             try:
-                created.append(_save(stage / name, uploads, name))
+                created.append(_save(stage / name, uploads, name, overwrite=s.overwrite))
             except OSError as exc:
                 report.problems.append(f"{s.original}: not added, as it could not be saved in the corpus folder "
                                        f"({_reason(exc)})")
@@ -387,8 +479,10 @@ def _keep(documents: list[Document], staged: list[_Staged], stage: Path, uploads
     return kept, created
 
 
-def _save(src: Path, uploads: Path, name: str) -> Path:
-    """Copy `src` to uploads/name as a new file: never over an existing file, never through a link.
+def _save(src: Path, uploads: Path, name: str, *, overwrite: bool = False) -> tuple[Path, Path | None]:
+    """Copy `src` to uploads/name as a new file: never through a link, and over an existing file only
+    when `overwrite` (asked for by name), whose old version is then moved aside (returned) until the
+    upload is indexed. Returns (uploads/name, the old version or None).
 
     The corpus folder itself may be a link (the owner's choice); uploads/ inside it may not, since
     whoever can upload would then write wherever it points."""
@@ -396,24 +490,42 @@ def _save(src: Path, uploads: Path, name: str) -> Path:
         raise OSError(f"{UPLOADS}/ is a symbolic link; make it a real folder")
     uploads.mkdir(parents=True, exist_ok=True)
     dst = uploads / name
+    old = None
+    if overwrite:  # a rename never follows a link: a link there is moved aside, not written through
+        old = uploads / f".replaced-{os.getpid()}-{threading.get_ident()}-{name}"
+        os.replace(dst, old)
     # O_EXCL: fails if anything, a symbolic link included, is already there
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(dst, flags, 0o644)
     try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as data:
-            shutil.copyfileobj(data, out)
-    except BaseException:
-        dst.unlink(missing_ok=True)
-        raise
-    return dst
-
-
-def _remove(files: list[Path]) -> None:
-    for f in files:
+        fd = os.open(dst, flags, 0o644)
         try:
-            f.unlink()
-        except OSError:
-            pass
+            with os.fdopen(fd, "wb") as out, open(src, "rb") as data:
+                shutil.copyfileobj(data, out)
+        except BaseException:
+            dst.unlink(missing_ok=True)
+            raise
+    except BaseException:
+        _restore([(dst, old)] if old else [])
+        raise
+    return dst, old
+
+
+def _restore(written: list[tuple[Path, Path | None]]) -> None:
+    """Undo `_save`s: remove the files written, and put back the versions they replaced."""
+    for dst, old in written:
+        with suppress(OSError):
+            dst.unlink(missing_ok=True)
+        if old is not None:
+            with suppress(OSError):
+                os.replace(old, dst)
+
+
+def _discard(written: list[tuple[Path, Path | None]]) -> None:
+    """The uploads are indexed: the old versions of overwritten files go."""
+    for _dst, old in written:
+        if old is not None:
+            with suppress(OSError):
+                old.unlink()
 
 
 def _reason(exc: OSError) -> str:
@@ -443,10 +555,15 @@ def _part(progress: Progress | None, start: float, share: float) -> Progress | N
 
 def _display(problem: Exception, staged: Sequence[_Staged] = ()) -> str:
     """A load problem as the user knows the file: by the name it was uploaded under."""
-    text, path = str(problem), getattr(problem, "path", "")
+    return _display_text(str(problem), staged, getattr(problem, "path", ""))
+
+
+def _display_text(text: str, staged: Sequence[_Staged] = (), path: str = "") -> str:
+    """`text`, a line that starts with an uploaded file's path, with the name it was uploaded under."""
     for s in staged:
-        if path == f"{UPLOADS}/{s.name}":
-            return s.original + text[len(path):]
+        saved = f"{UPLOADS}/{s.name}"
+        if (path or text.partition(":")[0]) == saved:
+            return s.original + text[len(saved):]
     return text.removeprefix(f"{UPLOADS}/")
 
 
