@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import Config
-from ..records import Chunk, Document
-from .parts import Built, publish_parts
-from .index import Index, load_index
-from .manifest import make_manifest
+from qa.config import Config
+from qa.indexing.parts import Built, publish_parts
+from qa.records import Chunk, Document
+from qa.store.index import Index, load_index
+from qa.store.manifest import make_manifest
 
 
 def assemble_index(

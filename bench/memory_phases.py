@@ -57,7 +57,7 @@ def main() -> int:
     a = ap.parse_args()
     from qa.api import load_documents
     from qa.config import Config
-    from qa.store import build, writer
+    from qa.indexing import build, writer
 
     t0, last = time.time(), [0.0]
 

@@ -239,7 +239,7 @@ def synthetic_index(source, copies: int, target: Path, config, seed: int = 0):
     """The `source` index and `copies - 1` perturbed copies of every document, with the source's
     real vectors plus noise (renormalised), written as one index at `target`."""
     from qa.records import Chunk, Document
-    from qa.store.assemble import assemble_index
+    from assemble import assemble_index
 
     rng = np.random.default_rng(seed)
     docs, chunks, rows, cvecs, svecs = [], [], [], [], []
@@ -304,7 +304,8 @@ def cached_covid_index(config):
     documents and model (an index of the previous format still loads; its vectors are the same); None
     when there is none."""
     from qa.api import load_documents
-    from qa.store import cache_root, cached_index_dir, load_index
+    from qa.indexing import cache_root, cached_index_dir
+    from qa.store import load_index
     from qa.store.manifest import same_vectors
 
     documents = list(load_documents([DATA / "covid-qa" / "corpus.jsonl"]).documents)

@@ -73,7 +73,7 @@ class _Columns:
 
     def __init__(self, folder: Path, sentences: int, dim: int):
         import faiss
-        from qa.store.writer import VectorWriter
+        from qa.indexing.writer import VectorWriter
 
         self.dense = faiss.IndexFlatIP(dim)
         self.vectors = VectorWriter(folder / "sentence_vectors.npy", sentences, dim)
@@ -129,7 +129,7 @@ def synthetic_columns(source, copies: int, target: Path, config, seed: int = 0) 
     from perf import VECTOR_NOISE, _noisy, perturbed_copy
     from qa.records import Document
     from qa.store.approximate import approximate_dense
-    from qa.store.build import _publish, _sync_tree
+    from qa.indexing.build import _publish, _sync_tree
     from qa.store.manifest import make_manifest
 
     rng = np.random.default_rng(seed)
@@ -170,7 +170,7 @@ def approximate_existing(target: Path) -> dict:
     """A new generation of the index at `target` whose dense index is made approximate (IVF) by the
     store's own rule; the other files are hard links to the current generation's (no copy)."""
     from qa.store.approximate import approximate_dense
-    from qa.store.build import _publish, _sync_tree
+    from qa.indexing.build import _publish, _sync_tree
     from qa.store.manifest import files_dir, read_manifest
 
     manifest = read_manifest(target)

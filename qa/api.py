@@ -26,14 +26,8 @@ from .quotes.speakers import group_speakers, matching_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document, Turn
 from .support import DraftSupport, check_draft, support_draft
-from .store import (
-    Index,
-    cache_root,
-    document_record,
-    ensure_cached_index,
-    is_current,
-    recorded,
-)
+from .indexing import cache_root, ensure_cached_index
+from .store import Index, document_record, is_current, recorded
 from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
 
 Progress = Callable[[str, float], None]
@@ -225,7 +219,7 @@ class Assistant:
         import time
 
         from .store.backend import publish_built
-        from .store.distributed import ray_ingest
+        from .indexing.distributed import ray_ingest
 
         config = config or Config()
         t0 = time.time()

@@ -27,7 +27,8 @@ from pathlib import Path
 from qa.answer.quotes import verify_quote
 from qa.api import Assistant, load_documents
 from qa.config import Config
-from qa.store import build_index, files_dir
+from qa.indexing import build_index
+from qa.store import files_dir
 
 from .conftest import CORPUS, ROOT
 

@@ -187,7 +187,7 @@ def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_r
     `preload`), never importing torch; the changed document's new sentence is embedded and found."""
     import shutil
 
-    from qa.store.build import _LazyEmbedder
+    from qa.indexing.build import _LazyEmbedder
 
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(CORPUS, corpus)

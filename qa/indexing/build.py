@@ -40,14 +40,14 @@ from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..records import Document
 from . import writer
-from .approximate import approximate_dense
-from .tables import write_tables
-from .index import (
+from ..store.approximate import approximate_dense
+from ..store.tables import write_tables
+from ..store.index import (
     BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
     Index, load_index,
 )
 from ..quotes.stored import QUOTATIONS, extract_all, previous_quotations, write_quotations
-from .manifest import (
+from ..store.manifest import (
     GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, read_manifest, same_vectors, unchanged_ids,
 )
 

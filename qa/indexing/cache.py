@@ -15,8 +15,8 @@ from ..config import Config, user_cache_dir
 from ..errors import IndexIncompatibleError, QAError
 from ..records import Document
 from .build import Progress, _noop, build_index, ensure_index
-from .index import Index, load_index
-from .manifest import MANIFEST, document_record, same_vectors, settings_of
+from ..store.index import Index, load_index
+from ..store.manifest import MANIFEST, document_record, same_vectors, settings_of
 
 
 def cache_root() -> Path:

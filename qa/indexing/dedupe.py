@@ -27,7 +27,8 @@ import numpy as np
 
 from . import minhash
 
-DEDUPE_VERSION = 1  # bump when what counts as a copy changes: indexes record it and rebuild
+# When what counts as a copy changes, bump DEDUPE_VERSION (qa/store/manifest.py, beside the other
+# settings an index records): indexes rebuild.
 # MinHash with a fixed seed, so the same corpus groups the same way in every run.
 SEED = 20261126
 # LSH banding: a paragraph's MinHash signature is cut into BANDS bands of ROWS values, and two

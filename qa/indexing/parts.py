@@ -16,12 +16,12 @@ from ..config import Config
 from ..nlp import tokenize
 from ..records import Chunk, Document
 from .build import _LazyEmbedder, _publish, _sync_tree
-from .index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, Index
-from .lexical import build_bm25
-from .approximate import approximate_dense
-from .tables import write_tables
+from ..store.index import BM25, CHUNKS, DENSE, DOCUMENTS, SENTENCE_VECTORS, SENTENCES, Index
+from ..store.lexical import build_bm25
+from ..store.approximate import approximate_dense
+from ..store.tables import write_tables
 from .writer import SENTENCE_VECTOR_DTYPE
-from .manifest import same_vectors, settings_of, unchanged_ids
+from ..store.manifest import same_vectors, settings_of, unchanged_ids
 
 __all__ = ["Built", "compute_parts", "publish_parts"]
 

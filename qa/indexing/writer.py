@@ -39,12 +39,12 @@ from ..config import Config
 from ..nlp import tokenize
 from ..records import Chunk, Document
 from .dedupe import Deduper, text_key
-from .index import (
+from ..store.index import (
     BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS,
     SENTENCES, Index,
 )
-from .lexical import EMPTY_TOKEN, build_bm25_ids
-from .manifest import same_vectors, settings_of, unchanged_ids
+from ..store.lexical import EMPTY_TOKEN, build_bm25_ids
+from ..store.manifest import same_vectors, settings_of, unchanged_ids
 
 # Documents are chunked this many characters at a time: spaCy's working memory and the chunks of one
 # batch stay bounded whatever the corpus holds (one batch of the 100 MB benchmark is 1% of it).

@@ -26,8 +26,6 @@ sees the old index or the new one, and a build killed at any instant leaves one 
 documents and chunks are JSONL (documents.jsonl, chunks.jsonl), read whole into the same tables.
 """
 
-from .build import Progress, add_documents, build_index, ensure_index, remove_documents
-from .cache import cache_root, cached_index_dir, corpus_key, ensure_cached_index
 from .index import Index, load_index
 from .lexical import bm25_scores
 from .manifest import (
@@ -35,7 +33,6 @@ from .manifest import (
 )
 
 __all__ = [
-    "FORMAT_VERSION", "MANIFEST", "Index", "Progress", "add_documents", "bm25_scores", "build_index",
-    "cache_root", "cached_index_dir", "corpus_key", "document_record", "ensure_cached_index", "ensure_index", "files_dir",
-    "is_current", "load_index", "read_manifest", "recorded", "remove_documents", "settings_of",
+    "FORMAT_VERSION", "MANIFEST", "Index", "bm25_scores", "document_record", "files_dir",
+    "is_current", "load_index", "read_manifest", "recorded", "settings_of",
 ]

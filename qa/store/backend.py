@@ -103,7 +103,7 @@ def open_store(index_dir: str | Path, config: Config):
 def build_store(documents: Sequence[Document], index_dir: str | Path, config: Config, *, rebuild: bool = False,
                 progress=None, show_progress_bar: bool | None = None):
     """Make the store hold exactly `documents` (reusing what it has unless `rebuild`)."""
-    from .build import _noop
+    from ..indexing.build import _noop
 
     progress = progress or _noop
     if is_milvus(config):
@@ -111,7 +111,7 @@ def build_store(documents: Sequence[Document], index_dir: str | Path, config: Co
 
         return sync_milvus(list(documents), milvus_uri(config), config, rebuild=rebuild, progress=progress,
                            show_progress_bar=show_progress_bar)
-    from .build import build_index, ensure_index
+    from ..indexing.build import build_index, ensure_index
 
     make = build_index if rebuild else ensure_index
     return make(list(documents), index_dir, config, progress=progress, show_progress_bar=show_progress_bar)
@@ -119,7 +119,7 @@ def build_store(documents: Sequence[Document], index_dir: str | Path, config: Co
 
 def add_to_store(store, documents: Sequence[Document], config: Config, *, progress=None):
     """Add (or replace, by id) documents, embedding only new text."""
-    from .build import _noop, add_documents
+    from ..indexing.build import _noop, add_documents
 
     if hasattr(store, "add"):
         return store.add(list(documents), config, progress=progress or _noop)
@@ -128,7 +128,7 @@ def add_to_store(store, documents: Sequence[Document], config: Config, *, progre
 
 def remove_from_store(store, ids: Sequence[str], config: Config, *, progress=None):
     """Drop documents by id; returns (the store, the ids removed)."""
-    from .build import _noop, remove_documents
+    from ..indexing.build import _noop, remove_documents
 
     if hasattr(store, "remove"):
         return store.remove(list(ids), config, progress=progress or _noop)
@@ -151,7 +151,7 @@ def publish_built(documents: Sequence[Document], built, dim: int, index_dir: str
         write_milvus(client, documents, built, config, dim)
         store = _load(client, uri)
     else:
-        from .parts import publish_parts
+        from ..indexing.parts import publish_parts
         from .index import load_index
         from .manifest import make_manifest
 

@@ -37,8 +37,8 @@ from ..config import Config
 from ..errors import ConfigError, EmptyCorpusError, IndexIncompatibleError, IndexMissingError
 from ..nlp import tokenize
 from ..records import Chunk, Document
-from .build import _LazyEmbedder, _noop
-from .parts import Built, compute_parts
+from ..indexing.build import _LazyEmbedder, _noop
+from ..indexing.parts import Built, compute_parts
 from .manifest import check_compatible, document_record, make_manifest, settings_of
 
 META, DOCUMENTS, CHUNKS, SENTENCES = "qa_meta", "qa_documents", "qa_chunks", "qa_sentences"
