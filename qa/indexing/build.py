@@ -1,36 +1,22 @@
-"""Building the index: chunk, embed (only text not seen before), write a new generation, and
-switch to it with one atomic file replace.
+"""The one build path: every store (the FAISS folder, Milvus) is written by `build`, from documents or
+from chunks and vectors computed elsewhere (the Ray pipeline, parts.py), so every backend holds the
+same chunks, wire copies and quotations.
 
-Layout of an index folder (the folder itself stays put; `Index.path` is it):
+A build (1) finds the quotations (qa/quotes), reusing those of a document unchanged since the previous
+store; (2) writes one generation of files (writer.py: chunk, find wire copies, embed only text not
+seen before) through its target's `publish`: the FAISS folder switches to the generation atomically
+(qa/store/generations.py), Milvus takes from it the documents whose rows changed (milvus.py).
 
-    manifest.json          the manifest, and the pointer: its "generation" names the current generation
-    gen-<time>-<pid>-<hex>/ one complete, fsynced set of index files (texts.bin, chunk_spans.npy, …)
-    .lock                  held (flock) while a build writes and switches, so two builds never clean
-                           up each other's work
-    .tmp-*                 a generation or manifest being written; never read
-
-A build, holding the lock: (1) removes what killed builds left (`.tmp-*`, generations the manifest does
-not name); (2) writes the new files into `.tmp-gen-…/`, fsyncs every file and folder, and renames it to
-`gen-…/`; (3) writes `.tmp-manifest.json` naming that generation, fsyncs it, `os.replace`s it over
-`manifest.json` and fsyncs the index folder (the switch); (4) removes the generation it replaced, or the
-files of an index written before generations (the first build converts such an index).
-
-So at every instant `manifest.json` is either the previous manifest, naming complete files, or the new
-one, naming complete and durable files: a build killed at any point leaves a loadable index (the
-previous one until the replace, the new one after it), and its leftovers go at the next build.
+`build_store`, `add_to_store` and `remove_from_store` pick the target from `Config.store`;
+`build_index` and its kin name the FAISS folder directly (tests, the evaluation cache).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import shutil
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -38,33 +24,26 @@ from ..alloc import return_large_blocks
 from ..config import Config
 from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
-from ..records import Document
-from . import writer
+from ..quotes.stored import extract_all, previous_quotations
+from ..records import Chunk, Document
 from ..store.approximate import approximate_dense
+from ..store.backend import Store, is_milvus, milvus_uri
+from ..store.generations import publish, sync_tree
+from ..store.index import DENSE, SENTENCE_VECTORS, Index, load_index
+from ..store.manifest import is_current, make_manifest, read_manifest, same_vectors, unchanged_ids
+from ..store.quotations import write_quotations
 from ..store.tables import write_tables
-from ..store.index import (
-    BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
-    Index, load_index,
-)
-from ..quotes.stored import QUOTATIONS, extract_all, previous_quotations, write_quotations
-from ..store.manifest import (
-    GENERATION_PREFIX, MANIFEST, generation_of, is_current, make_manifest, read_manifest, same_vectors, unchanged_ids,
-)
-
-TMP_PREFIX = ".tmp-"
-LOCK = ".lock"
-# The files an index written before generations keeps beside its manifest; removed once converted.
-_LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25, DUPLICATE_CHUNKS, SENTENCE_CANONICAL,
-                 DUPLICATES, QUOTATIONS)
+from . import writer
+from .parts import Parts
 
 Progress = Callable[[str, float], None]
 
 
-def _noop(message: str, fraction: float) -> None:
+def no_progress(message: str, fraction: float) -> None:
     pass
 
 
-class _LazyEmbedder:
+class LazyEmbedder:
     """The configured model, loaded on first use: a rebuild that only drops or renames documents
     finds every vector in the previous index and never pays the model's load time."""
 
@@ -105,203 +84,40 @@ class _LazyEmbedder:
         return self._dim if self._dim is not None else self._model().dim
 
 
-def _write(folder: Path, documents: list[Document], config: Config, embedder: "_LazyEmbedder",
-           previous: Index | None, progress: Progress, show: bool | None, quotations: list) -> tuple[dict, dict]:
-    """The index files of one generation, streamed (writer.py); returns the manifest's counts and
-    what it records of the dense index. (The manifest is the pointer, written by `_switch`.)"""
-    writer.write_documents(folder, documents)
-    layout = writer.chunk_and_dedupe(folder, documents, config, previous, progress)
-    prior = writer.PriorVectors(previous, config)
-    embedded = writer.EmbedCount()
-    writer.embed_sentences(folder, documents, layout, embedder, prior, embedded, progress, show)
-    progress("Building the BM25 and FAISS indexes", 0.7)
-    writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
-    writer.write_groups(folder, layout)
-    write_quotations(folder, quotations)
-    write_tables(folder, documents)
-    dense = approximate_dense(folder, DENSE, np.load(folder / SENTENCE_VECTORS, mmap_mode="r"))
-    # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
-    # make every file and folder durable before anything points at them
-    _sync_tree(folder)
-    counts = {
-        "documents": len(documents), "chunks": int(len(layout.kept)), "sentences": int(len(layout.rows)),
-        "unindexed_chunks": layout.duplicate_chunks,
-        "copied_sentences": int((layout.canonical != np.arange(len(layout.canonical))).sum()),
-        "copied_documents": sum(len(g["copies"]) for g in layout.groups),
-        "embedded_sentences": embedded.sentences, "embedded_chunks": embedded.chunks,
-    }
-    return counts, dense
+# --- targets: where a build's generation goes ---------------------------------------------------------
 
 
-def build_index(
-    documents: list[Document],
-    index_dir: str | Path,
-    config: Config | None = None,
-    *,
-    previous: Index | None = None,
-    progress: Progress = _noop,
-    show_progress_bar: bool | None = None,
-) -> Index:
-    """Chunk, embed and index `documents` into `index_dir`, replacing what was there atomically.
+class Target(Protocol):
+    """A store a build writes: `publish` calls `write(folder)` to fill a generation's folder (it returns
+    the manifest) and makes the store hold what it wrote; `replace` when there is no previous store
+    to build on (everything was computed anew)."""
 
-    Chunks and vectors of documents unchanged since `previous` are reused, not recomputed. The
-    returned index's `removed` lists the ids the replaced index had and this one has not.
-    """
-    config = config or Config()
-    if not documents:
-        raise EmptyCorpusError("no documents to index: add .txt, .md, .html or .jsonl files to the corpus")
-    index_dir = Path(index_dir)
-    t0 = time.time()
-    known_dim = (
-        previous.sentence_vectors.shape[1] if previous is not None and same_vectors(previous.manifest, config) else None
-    )
-    embedder = _LazyEmbedder(config, known_dim)
-    if known_dim is None or len(unchanged_ids(previous.manifest, documents)) < len(documents):  # text to embed
-        embedder.preload()
-    progress("Finding quotations", 0.02)
-    old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
-    quotations, quote_problems = extract_all(documents, old_quotes)
+    where: str  # what messages call it
 
-    def write(folder: Path) -> dict:
-        counts, dense = _write(folder, documents, config, embedder, previous, progress, show_progress_bar, quotations)
-        return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
+    def previous(self, config: Config) -> Store | None:
+        """The store as it is, when a build may reuse its chunks and vectors; else None."""
 
-    removed = _publish(index_dir, documents, write)
-    progress("Index ready", 1.0)
-    index = load_index(index_dir, config)
-    index.removed = removed
-    index.quote_problems = quote_problems
-    return index
+    def publish(self, documents: list[Document], write: Callable[[Path], dict], config: Config, *,
+                replace: bool, progress: Progress) -> Store:
+        """The store holding `documents`, its `removed` the ids it held and no longer does."""
 
 
-def _publish(index_dir: Path, documents: list[Document], write: Callable[[Path], dict]) -> list[str]:
-    """Write a new generation (`write` fills the folder it is given and returns the manifest) and
-    switch `index_dir` to it; returns the ids the replaced index had that the new one lacks."""
-    if not index_dir.is_dir():
-        index_dir.mkdir(parents=True, exist_ok=True)
-        _fsync_dir(index_dir.parent)  # a first build's folder must survive a crash like its files
-    with _locked(index_dir):
-        before = _current_manifest(index_dir)
-        _clean(index_dir, before)  # what killed builds left behind
-        generation = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
-        tmp = index_dir / f"{TMP_PREFIX}{generation}"
-        try:
-            tmp.mkdir()
-            manifest = write(tmp)
-            # a gen-* folder is always complete: the half-written one never carries that name
-            os.replace(tmp, index_dir / generation)
-            _fsync_dir(index_dir)
-            _switch(index_dir, {**manifest, "generation": generation})
-        except BaseException:
-            with suppress(OSError):  # never hide why the build failed behind a failed clean-up
-                _clean(index_dir, _current_manifest(index_dir))
-            raise
-        _clean(index_dir, _current_manifest(index_dir))  # the generation just replaced
-        _clean_siblings(index_dir)
-    kept = {d.id for d in documents}
-    return [d["id"] for d in (before or {}).get("documents", []) if d.get("id") not in kept]
+class FaissFolder:
+    """The index folder: the generation written is switched to atomically (store/generations.py)."""
 
+    def __init__(self, index_dir: str | Path):
+        self.path = Path(index_dir)
+        self.where = f"{index_dir}/"
 
-def _switch(index_dir: Path, pointer: dict) -> None:
-    """Point `index_dir` at a new generation: the one atomic step of a build."""
-    tmp = index_dir / f"{TMP_PREFIX}{MANIFEST}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(pointer, indent=2, ensure_ascii=False))
-        fh.flush()
-        os.fsync(fh.fileno())
-    _test_pause("QA_TEST_PAUSE_BEFORE_SWITCH")
-    os.replace(tmp, index_dir / MANIFEST)
-    _fsync_dir(index_dir)  # the rename itself is durable only once the folder is synced
-    _test_pause("QA_TEST_PAUSE_AFTER_SWITCH")
+    def previous(self, config: Config) -> Index | None:
+        return open_previous(self.path, config)
 
-
-def _test_pause(variable: str) -> None:
-    """Test hook, read only here: tests/test_crash.py sets these (seconds) to widen the instants just
-    before and just after the switch, so that its SIGKILLs land there for certain. Unset in real use."""
-    seconds = os.environ.get(variable)
-    if seconds:
-        time.sleep(float(seconds))
-
-
-def _current_manifest(index_dir: Path) -> dict | None:
-    """The manifest `index_dir` holds now, or None when it has none or it is unreadable."""
-    try:
-        return read_manifest(index_dir)
-    except (IndexMissingError, IndexIncompatibleError):
-        return None
-
-
-def _clean(index_dir: Path, current: dict | None) -> None:
-    """Remove every generation `current` does not name and every temporary file; once the index has
-    generations, also the files of the pre-generation layout. Only called with the lock held, so
-    nothing removed here is another build's work in progress."""
-    live = generation_of(current) if current is not None else None
-    for entry in index_dir.iterdir():
-        name = entry.name
-        stale = (
-            name.startswith(TMP_PREFIX)
-            or (name.startswith(GENERATION_PREFIX) and name != live)
-            or (live is not None and name in _LEGACY_FILES)
-        )
-        if not stale:
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            try:
-                entry.unlink()
-            except OSError:
-                pass
-
-
-def _clean_siblings(index_dir: Path) -> None:
-    """Remove the `.<name>.building-*` / `.<name>.old-*` folders that builds of earlier versions of
-    qa left beside the index when killed (they built beside it and swapped folders)."""
-    for pattern in (f".{index_dir.name}.building-*", f".{index_dir.name}.old-*"):
-        for entry in index_dir.parent.glob(pattern):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-
-
-@contextmanager
-def _locked(index_dir: Path) -> Iterator[None]:
-    """Hold `index_dir/.lock` exclusively. flock is released by the kernel when its holder dies, so
-    a killed build never leaves the index locked."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; builds of one index must not overlap there
-        yield
-        return
-    with open(index_dir / LOCK, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _sync_tree(folder: Path) -> None:
-    """fsync every file under `folder`, then every folder deepest first, so bytes and names are durable."""
-    paths = sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True)
-    for path in paths:
-        if path.is_file():
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
-    for path in [p for p in paths if p.is_dir()] + [folder]:
-        _fsync_dir(path)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # Windows cannot open a folder; NTFS journals renames itself
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    def publish(self, documents: list[Document], write: Callable[[Path], dict], config: Config, *,
+                replace: bool, progress: Progress) -> Index:
+        removed = publish(self.path, [d.id for d in documents], write)
+        index = load_index(self.path, config)
+        index.removed = removed
+        return index
 
 
 def open_previous(index_dir: str | Path, config: Config) -> Index | None:
@@ -313,41 +129,172 @@ def open_previous(index_dir: str | Path, config: Config) -> Index | None:
         return None
 
 
-def ensure_index(
-    documents: list[Document],
-    index_dir: str | Path,
+def target_for(config: Config, index_dir: str | Path) -> Target:
+    """The store `config.store` names: the folder `index_dir`, or the Milvus store at its URI."""
+    if is_milvus(config):
+        from .milvus import MilvusTarget
+
+        return MilvusTarget(milvus_uri(config))
+    return FaissFolder(index_dir)
+
+
+# --- the build ---------------------------------------------------------------------------------------
+
+
+def _write(folder: Path, documents: list[Document], config: Config, embedder: LazyEmbedder,
+           reusable: dict[str, list[Chunk]], prior: writer.VectorSource, progress: Progress, show: bool | None,
+           quotations: list) -> tuple[dict, dict]:
+    """The index files of one generation, streamed (writer.py); returns the manifest's counts and
+    what it records of the dense index. (The manifest is the pointer, written by `publish`.)"""
+    writer.write_documents(folder, documents)
+    layout = writer.chunk_and_dedupe(folder, documents, config, reusable, progress)
+    embedded = writer.EmbedCount()
+    writer.embed_sentences(folder, documents, layout, embedder, prior, embedded, progress, show)
+    progress("Building the BM25 and FAISS indexes", 0.7)
+    writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
+    writer.write_groups(folder, layout)
+    write_quotations(folder, quotations)
+    write_tables(folder, documents)
+    dense = approximate_dense(folder, DENSE, np.load(folder / SENTENCE_VECTORS, mmap_mode="r"))
+    # faiss, numpy and bm25s close their own files, so their bytes may still be in the page cache:
+    # make every file and folder durable before anything points at them
+    sync_tree(folder)
+    counts = {
+        "documents": len(documents), "chunks": int(len(layout.kept)), "sentences": int(len(layout.rows)),
+        "unindexed_chunks": layout.duplicate_chunks,
+        "copied_sentences": int((layout.canonical != np.arange(len(layout.canonical))).sum()),
+        "copied_documents": sum(len(g["copies"]) for g in layout.groups),
+        "embedded_sentences": embedded.sentences, "embedded_chunks": embedded.chunks,
+    }
+    return counts, dense
+
+
+def build(
+    documents: Sequence[Document],
+    target: Target,
     config: Config | None = None,
     *,
-    progress: Progress = _noop,
+    previous: Store | None = None,
+    parts: Parts | None = None,
+    progress: Progress = no_progress,
     show_progress_bar: bool | None = None,
-) -> Index:
-    """Load the index at `index_dir` if it holds exactly `documents`; otherwise (re)build it, reusing vectors."""
+    started: float | None = None,
+) -> Store:
+    """Chunk, embed and index `documents` into `target`, replacing what it held.
+
+    Chunks and vectors of documents unchanged since `previous` are reused, not recomputed; with
+    `parts` (the Ray pipeline), every document's chunks and vectors are taken from there instead.
+    The store returned lists in `removed` the ids the replaced store had and this one has not.
+    """
     config = config or Config()
-    previous = open_previous(index_dir, config)
+    documents = list(documents)
+    if not documents:
+        raise EmptyCorpusError("no documents to index: add .txt, .md, .html or .jsonl files to the corpus")
+    t0 = started if started is not None else time.time()
+    if parts is not None:
+        embedder, reusable, prior = LazyEmbedder(config, parts.dim), parts.chunks, parts
+    else:
+        reuse = previous is not None and same_vectors(previous.manifest, config)
+        embedder = LazyEmbedder(config, previous.sentence_vectors.shape[1] if reuse else None)
+        if not reuse or len(unchanged_ids(previous.manifest, documents)) < len(documents):  # text to embed
+            embedder.preload()
+        reusable, prior = writer.reusable_chunks(documents, config, previous), writer.PriorVectors(previous, config)
+    progress("Finding quotations", 0.02)
+    old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
+    quotations, quote_problems = extract_all(documents, old_quotes)
+
+    def write(folder: Path) -> dict:
+        counts, dense = _write(folder, documents, config, embedder, reusable, prior, progress, show_progress_bar,
+                               quotations)
+        return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
+
+    store = target.publish(documents, write, config, replace=previous is None, progress=progress)
+    progress("Index ready", 1.0)
+    store.quote_problems = quote_problems
+    return store
+
+
+def ensure(documents: Sequence[Document], target: Target, config: Config, *, progress: Progress = no_progress,
+           show_progress_bar: bool | None = None) -> Store:
+    """The store of `target` if it holds exactly `documents`; otherwise (re)built, reusing vectors."""
+    documents = list(documents)
+    previous = target.previous(config)
     if previous is not None and is_current(previous.manifest, documents, config):
         return previous
-    return build_index(
-        documents, index_dir, config, previous=previous, progress=progress, show_progress_bar=show_progress_bar
-    )
+    return build(documents, target, config, previous=previous, progress=progress, show_progress_bar=show_progress_bar)
 
 
-def add_documents(
-    index: Index, documents: list[Document], config: Config | None = None, *, progress: Progress = _noop
-) -> Index:
-    """Add (or replace, by id) documents in `index`, embedding only the new text."""
-    config = config or Config()
+def add(store: Store, documents: Sequence[Document], target: Target, config: Config, *,
+        progress: Progress = no_progress) -> Store:
+    """Add (or replace, by id: a replaced document moves to the end) documents, embedding only new text."""
     new_ids = {d.id for d in documents}
-    merged = [d for d in index.documents.values() if d.id not in new_ids] + list(documents)
-    return build_index(merged, index.path, config, previous=index, progress=progress)
+    merged = [d for d in store.documents.values() if d.id not in new_ids] + list(documents)
+    return build(merged, target, config, previous=store, progress=progress)
 
 
-def remove_documents(
-    index: Index, ids: list[str], config: Config | None = None, *, progress: Progress = _noop
-) -> tuple[Index, list[str]]:
-    """Drop documents by id; returns the new index and the ids that were removed."""
-    config = config or Config()
-    gone = set(ids) & set(index.documents)
+def remove(store: Store, ids: Sequence[str], target: Target, config: Config, *,
+           progress: Progress = no_progress) -> tuple[Store, list[str]]:
+    """Drop documents by id; returns the new store and the ids that were removed."""
+    gone = set(ids) & set(store.documents)
     if not gone:
-        return index, []
-    kept = [d for d in index.documents.values() if d.id not in gone]
-    return build_index(kept, index.path, config, previous=index, progress=progress), sorted(gone)
+        return store, []
+    kept = [d for d in store.documents.values() if d.id not in gone]
+    return build(kept, target, config, previous=store, progress=progress), sorted(gone)
+
+
+# --- the faces' entry points: the store `config.store` names ------------------------------------------
+
+
+def build_store(documents: Sequence[Document], index_dir: str | Path, config: Config, *, rebuild: bool = False,
+                progress: Progress = no_progress, show_progress_bar: bool | None = None) -> Store:
+    """Make the store hold exactly `documents` (reusing what it has unless `rebuild`)."""
+    target = target_for(config, index_dir)
+    if rebuild:
+        return build(documents, target, config, progress=progress, show_progress_bar=show_progress_bar)
+    return ensure(documents, target, config, progress=progress, show_progress_bar=show_progress_bar)
+
+
+def add_to_store(store: Store, documents: Sequence[Document], config: Config, *,
+                 progress: Progress = no_progress) -> Store:
+    return add(store, documents, target_for(config, store.path), config, progress=progress)
+
+
+def remove_from_store(store: Store, ids: Sequence[str], config: Config, *,
+                      progress: Progress = no_progress) -> tuple[Store, list[str]]:
+    return remove(store, ids, target_for(config, store.path), config, progress=progress)
+
+
+def build_from_parts(documents: Sequence[Document], parts: Parts, index_dir: str | Path, config: Config, *,
+                     progress: Progress = no_progress, started: float | None = None) -> Store:
+    """The store holding `documents`, with the chunks and vectors `parts` computed elsewhere (Ray)."""
+    return build(documents, target_for(config, index_dir), config, parts=parts, progress=progress, started=started)
+
+
+# --- the FAISS folder by path ------------------------------------------------------------------------
+
+
+def build_index(documents: Sequence[Document], index_dir: str | Path, config: Config | None = None, *,
+                previous: Index | None = None, progress: Progress = no_progress,
+                show_progress_bar: bool | None = None) -> Index:
+    """`build` into the index folder `index_dir`."""
+    return build(documents, FaissFolder(index_dir), config, previous=previous, progress=progress,
+                 show_progress_bar=show_progress_bar)
+
+
+def ensure_index(documents: Sequence[Document], index_dir: str | Path, config: Config | None = None, *,
+                 progress: Progress = no_progress, show_progress_bar: bool | None = None) -> Index:
+    """Load the index at `index_dir` if it holds exactly `documents`; otherwise (re)build it, reusing vectors."""
+    return ensure(documents, FaissFolder(index_dir), config or Config(), progress=progress,
+                  show_progress_bar=show_progress_bar)
+
+
+def add_documents(index: Index, documents: Sequence[Document], config: Config | None = None, *,
+                  progress: Progress = no_progress) -> Index:
+    """Add (or replace, by id) documents in `index`, embedding only the new text."""
+    return add(index, documents, FaissFolder(index.path), config or Config(), progress=progress)
+
+
+def remove_documents(index: Index, ids: Sequence[str], config: Config | None = None, *,
+                     progress: Progress = no_progress) -> tuple[Index, list[str]]:
+    """Drop documents by id; returns the new index and the ids that were removed."""
+    return remove(index, ids, FaissFolder(index.path), config or Config(), progress=progress)
