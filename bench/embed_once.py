@@ -49,7 +49,7 @@ def swap_dense(index, vectors: np.ndarray) -> None:
 
     dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
-    index.dense, index._chunk_vectors = dense, None
+    index.use_dense(dense)
 
 
 def run_set(name: str, limit: int | None) -> dict:

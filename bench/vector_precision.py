@@ -60,7 +60,7 @@ def swap(index, sentences: np.ndarray, chunks: np.ndarray, variant: str) -> None
     if not dense.is_trained:
         dense.train(chunks)
     dense.add(chunks)
-    index.dense, index._chunk_vectors = dense, None
+    index.use_dense(dense)
     index.sentence_vectors = round_trip(sentences, variant)
 
 
