@@ -103,9 +103,10 @@ def _run(index_dir: Path, corpus: Path, **hooks: float) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _wait_until(proc: subprocess.Popen, condition, deadline: float = 120.0) -> bool:
-    """Poll `condition` until it holds (True) or the build ends or `deadline` passes (False)."""
-    end = time.monotonic() + deadline
+def _wait_until(proc: subprocess.Popen, condition, deadline: float | None = None) -> bool:
+    """Poll `condition` until it holds (True), or the build ends or `deadline` seconds pass (False).
+    Without a deadline it waits as long as the build runs: a slow machine is no failure."""
+    end = time.monotonic() + deadline if deadline is not None else float("inf")
     while proc.poll() is None and time.monotonic() < end:
         if condition():
             return True
@@ -191,7 +192,7 @@ def test_index_survives_sigkill_at_any_instant(tmp_path, config):
     proc = _run(index_dir, corpus)
     assert _wait_until(proc, lambda: _generation(index_dir) != start_generation)
     t_switch = time.monotonic() - t0
-    out, _ = proc.communicate(timeout=300)
+    out, _ = proc.communicate()
     assert proc.returncode == 0 and "removed from the index: station_00.txt" in out, out
     ids = _check(index_dir, config, ids - {"station_00.txt"}, corpus_docs)
     _to_layout_before_generations(index_dir)  # the first rounds convert an index of the old layout
@@ -225,7 +226,7 @@ def test_index_survives_sigkill_at_any_instant(tmp_path, config):
 
     # the next run completes, names what the killed runs had not yet removed, and leaves no debris
     pending = sorted(d for d in ids if not (corpus / d).exists())
-    out, _ = _run(index_dir, corpus).communicate(timeout=300)
+    out, _ = _run(index_dir, corpus).communicate()
     assert "Indexed" in out and "Traceback" not in out, out
     listed = [line for line in out.splitlines() if line.startswith("removed from the index: ")]
     assert all(any(d in line for line in listed) for d in pending), out

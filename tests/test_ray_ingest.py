@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -99,16 +98,12 @@ def test_ray_ingest_matches_a_plain_build(tmp_path, local_ray, config):
     corpus = tmp_path / "corpus"
     facts = generated_corpus(corpus)
     runner = CliRunner()
-    t0 = time.time()
     plain = runner.invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "plain")])
-    t1 = time.time()
     distributed = runner.invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "ray"), "--ray", "auto"])
-    t2 = time.time()
     assert plain.exit_code == 0, plain.output
     assert distributed.exit_code == 0, distributed.output
     assert f"Indexed {DOCUMENTS} documents" in distributed.output
     assert "embedding actor(s)" in distributed.output  # progress shows
-    print(f"\n{DOCUMENTS} documents: plain build {t1 - t0:.0f} s, Ray build {t2 - t1:.0f} s")
 
     a, b = Assistant.load(tmp_path / "plain", config), Assistant.load(tmp_path / "ray", config)
     assert list(a.documents) == list(b.documents)
