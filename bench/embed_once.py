@@ -7,7 +7,7 @@ and answers lose when a chunk's vector is instead the normalised mean of its sen
 chunk index is swapped, in memory, and nothing is written.
 
     python bench/embed_once.py                      # xquad-en, covid-qa and the shipped news set
-    python bench/embed_once.py --sets shipped --limit 50 --out /tmp/embed_once.md
+    python bench/embed_once.py --sets shipped --limit 50 --out embed_once.md
 
 The indexes are those bench/quality.py caches (built on first use). Prints a Markdown table.
 """

@@ -216,6 +216,7 @@ def test_qa_serve_passes_its_flags(monkeypatch):
     assert "any user name" in help_text  # the login takes any user name, as password_check does
 
 
+@pytest.mark.slow
 def test_python_app_py_builds_the_index_on_first_run_and_asks_for_the_password(tmp_path):
     """`python app.py` on a fresh checkout: no index, articles in the corpus folder, QA_PASSWORD set."""
     from gradio_client import Client

@@ -21,6 +21,8 @@ import shutil
 import subprocess
 import sys
 import time
+
+import pytest
 from collections import Counter
 from pathlib import Path
 
@@ -174,6 +176,7 @@ def _kill_round(proc: subprocess.Popen, index_dir: Path, how: str, delay: float,
     return True
 
 
+@pytest.mark.slow
 def test_index_survives_sigkill_at_any_instant(tmp_path, config):
     rng = random.Random(SEED)
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"

@@ -249,6 +249,7 @@ def test_every_bad_file_is_one_line_and_every_good_file_loads(hostile):
     assert "secret" not in " ".join(d.text for d in docs.values())
 
 
+@pytest.mark.slow
 def test_good_files_are_indexed_answerable_and_summarised(hostile, tmp_path, config):
     from qa.api import Assistant
     from qa.render import quote_citation
@@ -373,6 +374,7 @@ def big_index_run(tmp_path_factory):
         proc.wait()
 
 
+@pytest.mark.slow
 def test_qa_index_memory_is_bounded_on_big_unusual_texts(big_index_run):
     """Before sentence splitting worked in bounded pieces, this corpus took `qa index` to a 4.3 GB peak
     (and ~9 MB of such text to 21.9 GB); now it stays near the ~1 GB of the model and torch themselves."""

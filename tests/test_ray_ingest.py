@@ -52,6 +52,7 @@ def _env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
+@pytest.mark.slow
 def test_without_ray_nothing_imports_ray(tmp_path):
     corpus = tmp_path / "corpus"
     generated_corpus(corpus, 3)
@@ -91,6 +92,7 @@ def local_ray():
     ray.shutdown()
 
 
+@pytest.mark.slow
 @pytest.mark.ray
 def test_ray_ingest_matches_a_plain_build(tmp_path, local_ray, config):
     from qa.api import Assistant
@@ -122,6 +124,7 @@ def test_ray_ingest_matches_a_plain_build(tmp_path, local_ray, config):
         assert count in y.quotes[0].text, (question, y.quotes[0].text)
 
 
+@pytest.mark.slow
 @pytest.mark.ray
 def test_ray_ingest_into_milvus(tmp_path, local_ray, config):
     """The pipeline writes to a Milvus Lite store as well, and the store answers from it."""

@@ -14,6 +14,8 @@ from qa.store import load_index
 
 from .conftest import CORPUS
 
+pytestmark = pytest.mark.slow  # the module's index is built large enough for IVF
+
 QUESTIONS = [
     "Where were the October 5 talks supposed to be held?",
     "Who is Louis Bono?",

@@ -28,6 +28,7 @@ from .conftest import CORPUS
 
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
+pytestmark = pytest.mark.slow  # Milvus Lite: every test here starts or fills a store
 
 QUESTIONS = 100
 TOP = 10
