@@ -276,7 +276,7 @@ def test_deduper_rules():
 
 
 def test_minhash_signatures_equal_datasketch():
-    """qa/store/minhash.py spells out datasketch's affine32 MinHash (to spare a re-index its scipy
+    """qa/indexing/minhash.py spells out datasketch's affine32 MinHash (to spare a re-index its scipy
     import): the signatures must be datasketch's, value for value, or copies would group differently."""
     from datasketch import MinHash
 

@@ -3,7 +3,7 @@ and which generation folder holds its files.
 
 `<index>/manifest.json` is also the index's pointer: its "generation" names the folder inside the
 index directory whose files it describes, and a build switches generations by replacing this one file
-(see build.py). A manifest without "generation" is an index written before generations existed: its
+(see generations.py). A manifest without "generation" is an index written before generations existed: its
 files lie beside it, and it still loads.
 """
 
