@@ -31,11 +31,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from tune import held_out, load_news, load_set, news_held_out  # noqa: E402
 
-from qa.config import Config  # noqa: E402
+from qa.config import Config, user_cache_dir  # noqa: E402
 
 SETS = ("xquad-en", "covid-qa", "shipped")
 CROSS = {"xquad-en": "covid-qa", "covid-qa": "xquad-en"}  # questions of the key asked of the value's articles
-CACHE = Path("/tmp/qa-abstain-cands")
+CACHE = user_cache_dir() / "abstain-cands"  # $QA_CACHE_DIR or ~/.cache/qa; --cache to put it elsewhere
 _FIELDS = ("doc_id", "start", "end", "row", "retrieval", "semantic", "lexical", "type_fit", "headline", "score", "short")
 
 

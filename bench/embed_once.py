@@ -7,7 +7,7 @@ and answers lose when a chunk's vector is instead the normalised mean of its sen
 chunk index is swapped, in memory, and nothing is written.
 
     python bench/embed_once.py                      # xquad-en, covid-qa and the shipped news set
-    python bench/embed_once.py --sets shipped --limit 50 --out /tmp/embed_once.md
+    python bench/embed_once.py --sets shipped --limit 50 --out embed_once.md
 
 The indexes are those bench/quality.py caches (built on first use). Prints a Markdown table.
 """
@@ -49,7 +49,7 @@ def swap_dense(index, vectors: np.ndarray) -> None:
 
     dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
-    index.dense, index._chunk_vectors = dense, None
+    index.use_dense(dense)
 
 
 def run_set(name: str, limit: int | None) -> dict:

@@ -2,7 +2,7 @@
 
     python bench/memory_phases.py CORPUS [--hash-embedder]
 
-Prints the process's current and peak RSS (VmRSS, VmHWM) when each pass of store/writer.py starts
+Prints the process's current and peak RSS (VmRSS, VmHWM) when each pass of indexing/writer.py starts
 and ends, every few seconds in between, and around the load that follows the build. With
 --hash-embedder the model is replaced by a hash of each text (unit vectors, same dimension): the
 figures are then those of the pipeline's own state (documents, chunks, copy tables, vectors on
@@ -57,7 +57,7 @@ def main() -> int:
     a = ap.parse_args()
     from qa.api import load_documents
     from qa.config import Config
-    from qa.store import build, writer
+    from qa.indexing import build, writer
 
     t0, last = time.time(), [0.0]
 

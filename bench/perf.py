@@ -159,12 +159,11 @@ def ingest(corpus: Path, work: Path, embedder: str) -> dict:
 def raw_encode_rate(index_dir: Path, embedder: str) -> float:
     """Chunks per second of fp32 `SentenceTransformer.encode` on the chunk texts of the index that
     `embedder` built (model loaded)."""
-    from qa.config import Config
-    from qa.embed import _load
+    from qa.embed import Embedder
     from qa.store import load_index
 
     texts = [c.text for c in load_index(index_dir, _config(embedder)).chunks]
-    model = _load("all-MiniLM-L6-v2", "torch")
+    model = Embedder("all-MiniLM-L6-v2", 32, "torch").model  # the SentenceTransformer itself
     model.encode(texts[:8], batch_size=32)  # first call pays one-off set-up
     t0 = time.perf_counter()
     model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
@@ -259,7 +258,7 @@ def synthetic_index(source, copies: int, target: Path, config, seed: int = 0):
     """The `source` index and `copies - 1` perturbed copies of every document, with the source's
     real vectors plus noise (renormalised), written as one index at `target`."""
     from qa.records import Chunk, Document
-    from qa.store.assemble import assemble_index
+    from assemble import assemble_index
 
     rng = np.random.default_rng(seed)
     docs, chunks, rows, cvecs, svecs = [], [], [], [], []
@@ -282,12 +281,12 @@ def synthetic_index(source, copies: int, target: Path, config, seed: int = 0):
             mine = np.flatnonzero(srows[:, 0] == n)
             rows.append(np.column_stack([np.full(len(mine), len(docs) - 1), srows[mine, 1:]]))
             noise = 0.0 if copy == 0 else VECTOR_NOISE
-            cvecs.append(_noisy(base_cvecs[by_doc.get(doc_id, [])], noise, rng))
-            svecs.append(_noisy(source.sentence_vectors[mine], noise, rng))
+            cvecs.append(noisy(base_cvecs[by_doc.get(doc_id, [])], noise, rng))
+            svecs.append(noisy(source.sentence_vectors[mine], noise, rng))
     return assemble_index(docs, chunks, np.concatenate(rows), np.concatenate(cvecs), np.concatenate(svecs), target, config)
 
 
-def _noisy(vectors: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
+def noisy(vectors: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     if sigma == 0 or len(vectors) == 0:
         return vectors.astype(np.float32)
     out = vectors + rng.normal(0.0, sigma, vectors.shape).astype(np.float32)
@@ -324,7 +323,8 @@ def cached_covid_index(config):
     documents and model (an index of the previous format still loads; its vectors are the same); None
     when there is none."""
     from qa.api import load_documents
-    from qa.store import cache_root, cached_index_dir, load_index
+    from qa.indexing import cache_root, cached_index_dir
+    from qa.store import load_index
     from qa.store.manifest import same_vectors
 
     documents = list(load_documents([DATA / "covid-qa" / "corpus.jsonl"]).documents)

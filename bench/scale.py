@@ -73,7 +73,7 @@ class _Columns:
 
     def __init__(self, folder: Path, sentences: int, dim: int):
         import faiss
-        from qa.store.writer import VectorWriter
+        from qa.indexing.writer import VectorWriter
 
         self.dense = faiss.IndexFlatIP(dim)
         self.vectors = VectorWriter(folder / "sentence_vectors.npy", sentences, dim)
@@ -126,10 +126,10 @@ class _Columns:
 def synthetic_columns(source, copies: int, target: Path, config, seed: int = 0) -> None:
     """bench/perf.py's `synthetic_index` written straight into the column format, a copy at a time:
     at a million chunks the records and vectors of the whole index never sit in memory at once."""
-    from perf import VECTOR_NOISE, _noisy, perturbed_copy
+    from perf import VECTOR_NOISE, noisy, perturbed_copy
     from qa.records import Document
+    from qa.store import publish, sync_tree
     from qa.store.approximate import approximate_dense
-    from qa.store.build import _publish, _sync_tree
     from qa.store.manifest import make_manifest
 
     rng = np.random.default_rng(seed)
@@ -155,22 +155,23 @@ def synthetic_columns(source, copies: int, target: Path, config, seed: int = 0) 
                 noise = 0.0 if copy == 0 else VECTOR_NOISE
                 cols.add(len(documents) - 1, text,
                          [(source.chunks[i], source.chunks.sentence_rows_of(i)) for i in mine], srows[lo:hi], lo,
-                         _noisy(base_cvecs[mine], noise, rng), _noisy(np.asarray(source.sentence_vectors[lo:hi]), noise, rng))
+                         noisy(base_cvecs[mine], noise, rng), noisy(np.asarray(source.sentence_vectors[lo:hi]), noise, rng))
             print(f"copy {copy + 1}/{copies}", file=sys.stderr, flush=True)
         cols.save(folder, documents)
         dense = approximate_dense(folder, "chunks.faiss", np.load(folder / "sentence_vectors.npy", mmap_mode="r"))
-        _sync_tree(folder)
+        sync_tree(folder)
         counts = {"documents": len(documents), "chunks": len(cols.spans), "sentences": cols.n_rows}
         return {**make_manifest(documents, config, base_cvecs.shape[1], counts, 0.0), "dense": dense}
 
-    _publish(Path(target), documents, write)
+    ids = [doc_id if copy == 0 else f"{doc_id}~{copy}" for copy in range(copies) for doc_id in source.doc_ids]
+    publish(Path(target), ids, write)
 
 
 def approximate_existing(target: Path) -> dict:
     """A new generation of the index at `target` whose dense index is made approximate (IVF) by the
     store's own rule; the other files are hard links to the current generation's (no copy)."""
+    from qa.store import publish, sync_tree
     from qa.store.approximate import approximate_dense
-    from qa.store.build import _publish, _sync_tree
     from qa.store.manifest import files_dir, read_manifest
 
     manifest = read_manifest(target)
@@ -183,11 +184,10 @@ def approximate_existing(target: Path) -> dict:
                 (folder / f.relative_to(current)).parent.mkdir(parents=True, exist_ok=True)
                 os.link(f, folder / f.relative_to(current))
         dense = approximate_dense(folder, "chunks.faiss", np.load(folder / "sentence_vectors.npy", mmap_mode="r"))
-        _sync_tree(folder)
+        sync_tree(folder)
         return {**{k: v for k, v in manifest.items() if k != "generation"}, "dense": dense}
 
-    documents = [type("D", (), {"id": d["id"]})() for d in manifest["documents"]]  # ids: all `_publish` reads
-    _publish(target, documents, write)
+    publish(target, [d["id"] for d in manifest["documents"]], write)
     return {"approximate_s": time.perf_counter() - t0}
 
 

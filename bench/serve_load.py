@@ -6,7 +6,7 @@ with no HTTP and no queue. A bounded test: the server's queue admits at most QUE
 requests (qa/web/page.py), and every user waits for each answer before asking the next.
 
     python bench/serve_load.py                       # 20 users x 20 questions, the shipped corpus
-    python bench/serve_load.py --users 5 --questions 4 --json /tmp/load.json --out /tmp/load.md
+    python bench/serve_load.py --users 5 --questions 4 --json load.json --out load.md
 
 Questions come from bench/questions/shipped.jsonl, in turn, so users ask different questions at once.
 The index is --index-dir (default index/, built from corpus/ when missing).

@@ -8,7 +8,7 @@ a store of that type would hand back), and the FAISS chunk index by a scalar-qua
 same type. Nothing is written.
 
     python bench/vector_precision.py                   # xquad-en, covid-qa and the shipped news set
-    python bench/vector_precision.py --sets shipped --out /tmp/precision.md
+    python bench/vector_precision.py --sets shipped --out precision.md
 
 The indexes are those bench/quality.py caches (built on first use). Prints a Markdown table.
 """
@@ -60,7 +60,7 @@ def swap(index, sentences: np.ndarray, chunks: np.ndarray, variant: str) -> None
     if not dense.is_trained:
         dense.train(chunks)
     dense.add(chunks)
-    index.dense, index._chunk_vectors = dense, None
+    index.use_dense(dense)
     index.sentence_vectors = round_trip(sentences, variant)
 
 

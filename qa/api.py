@@ -35,18 +35,10 @@ from .progress import Progress
 from .support import DraftSupport, support_draft
 from .support import check_draft as _draft_rules
 from .timeline import Timeline, build_timeline
+from .indexing import add_to_store, build_store, cache_root, ensure_cached_index, remove_from_store
 from .store import (
-    MANIFEST,
-    Index,
-    cache_root,
-    document_record,
-    ensure_cached_index,
-    is_current,
-    read_manifest,
-    recorded,
+    MANIFEST, Store, document_record, is_current, is_milvus, open_store, read_manifest, recorded, with_embedder_of,
 )
-from .store.backend import add_to_store, build_store, is_milvus, open_store, remove_from_store
-from .store.manifest import with_embedder_of
 
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50  # quotes one answer may ask for; more is never useful and only costs time
@@ -232,16 +224,18 @@ def _turn(item, i: int) -> Turn:
 class Assistant:
     """Answers questions from one index with quotes cut from its documents."""
 
-    def __init__(self, index: Index, config: Config | None = None, embedder: Embedder | None = None,
+    def __init__(self, index: Store, config: Config | None = None, embedder: Embedder | None = None,
                  entities: EntityCache | None = None, idf: IdfTable | None = None, *, warm: bool = True):
         self.index = index
         config = config or Config()
         # the index is read with the embedder that built it, whatever is configured (embedder_note says so)
         self.configured_embedder = config.embedder
         self.config = with_embedder_of(index.manifest, config)
+        self._manifest_seen: tuple | None = None  # (inode, mtime, size) of a manifest found unchanged
         self._embedder = embedder
         self.entities = entities or EntityCache()
         self._idf: IdfTable | None = idf  # given when it is for this same index
+        self._quotes: _QuoteState | None = None  # the quote finder's state, made on first use
         if warm:
             # load the model, spaCy's NER and the idf of every token (a second at a million chunks)
             # now, not inside the first question; a caller that only builds (`qa index`) says
@@ -318,13 +312,15 @@ class Assistant:
         Embeds everything (no reuse of an earlier index's vectors); returns (assistant, load result)."""
         import time
 
-        from .store.backend import publish_built
-        from .store.distributed import ray_ingest
+        from .indexing import build_from_parts
+        from .indexing.distributed import RAY_SHARE, ray_ingest
 
         config = config or Config()
+        progress = progress or _noop
         t0 = time.time()
-        result, built, dim = ray_ingest(list(paths), config, address, progress=progress or _noop)
-        index = publish_built(result.documents, built, dim, index_dir, config, time.time() - t0)
+        result, parts = ray_ingest(list(paths), config, address, progress=progress)
+        index = build_from_parts(result.documents, parts, index_dir, config, started=t0,
+                                 progress=lambda message, f: progress(message, RAY_SHARE + (1 - RAY_SHARE) * f))
         return cls(index, config, warm=warm), result
 
     @classmethod
@@ -364,7 +360,7 @@ class Assistant:
         except OSError:
             return False
         key = (st.st_ino, st.st_mtime_ns, st.st_size)
-        if key == getattr(self, "_manifest_seen", None):
+        if key == self._manifest_seen:
             return False
         try:
             on_disk = read_manifest(self.index.path)
@@ -431,7 +427,7 @@ class Assistant:
     @property
     def removed(self) -> list[str]:
         """Ids the index held before the last build and no longer holds (a rebuild never drops one silently)."""
-        return list(getattr(self.index, "removed", []))
+        return list(self.index.removed)
 
     def stats(self) -> dict:
         return self.index.stats()
@@ -553,14 +549,14 @@ class Assistant:
     # --- quotations (the quote finder, qa/quotes) -------------------------------------------------
 
     def _quote_state(self) -> "_QuoteState":
-        state = getattr(self, "_quotes", None)
+        state = self._quotes
         if state is None or state.index is not self.index:
             state = self._quotes = _QuoteState(self.index)
         return state
 
     def quotation_summary(self) -> tuple[int, list[str]]:
         """(quotations of speech in the index, the problems its last build's extraction reported)."""
-        return sum(q.speech for q in self._quote_state().quotations), list(getattr(self.index, "quote_problems", []))
+        return sum(q.speech for q in self._quote_state().quotations), list(self.index.quote_problems)
 
     def speakers(self) -> list[Speaker]:
         """Everyone quoted in the articles: one Speaker per person or institution, with every
@@ -674,9 +670,9 @@ class _QuoteState:
     """The index's quotations grouped by speaker, and the sentence lookup that ranks them; made once
     per loaded index. An index whose quotations came from another extractor version gets them again."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Store):
         self.index = index
-        quotations = getattr(index, "quotations", None)  # a Milvus store keeps none: found on load
+        quotations = index.quotations  # None: stored by another extractor version, found again here
         if quotations is None:
             quotations, _ = extract_all(list(index.documents.values()))
         self.quotations = [q for q in quotations if q.doc_id in index.documents]

@@ -24,7 +24,7 @@ from .errors import DraftTooLongError, EmptyDraftError
 from .nlp import tokenize
 from .records import Quote
 from .retrieve import Retriever
-from .store import Index
+from .store import Store
 
 NO_SUPPORT_TEXT = "no support in these articles"
 NOT_A_CLAIM = "not a claim (no words)"
@@ -152,7 +152,7 @@ def novel_share(claim: str, cands: list[Candidate], idf: IdfTable) -> float:
     return sum(idf(t) for t in words - used) / total
 
 
-def claim_candidates(claim: str, vector: np.ndarray, index: Index, idf: IdfTable, config: Config) -> list[Candidate]:
+def claim_candidates(claim: str, vector: np.ndarray, index: Store, idf: IdfTable, config: Config) -> list[Candidate]:
     """The sentences `ask` would weigh for this claim, scored for support instead of answering
     (the novel-word penalty applies to every candidate alike: it is the claim's)."""
     hits = Retriever(index, config).search(claim, vector)
@@ -165,7 +165,7 @@ def claim_candidates(claim: str, vector: np.ndarray, index: Index, idf: IdfTable
     return cands
 
 
-def read_claim(claim: str, cands: list[Candidate], index: Index, config: Config) -> None:
+def read_claim(claim: str, cands: list[Candidate], index: Store, config: Config) -> None:
     """The reader's logit for the claim and each of its `reader_top` best candidates."""
     settings = reader_for(config.reader)
     if settings is None or not cands:
@@ -186,7 +186,7 @@ def backs(c: Candidate, config: Config) -> bool:
     return config.reader == "off" or (c.reader is not None and c.reader >= READER_BACKS)
 
 
-def _claim_quotes(cands: list[Candidate], index: Index, k: int, config: Config) -> list[Quote]:
+def _claim_quotes(cands: list[Candidate], index: Store, k: int, config: Config) -> list[Quote]:
     """Up to `k` quotes for one claim, each from a sentence that reaches the threshold on its own,
     each from another article: a second quote is there to corroborate, not to repeat the first's story."""
     backing = [c for c in cands if backs(c, config)]
@@ -198,7 +198,7 @@ def _claim_quotes(cands: list[Candidate], index: Index, k: int, config: Config) 
     return quotes
 
 
-def _number(quote: Quote, sources: list[Quote], index: Index) -> int:
+def _number(quote: Quote, sources: list[Quote], index: Store) -> int:
     """The draft-wide number of `quote`: the same excerpt backing two sentences is cited once."""
     for q in sources:
         if (q.doc_id, q.start, q.end) == (quote.doc_id, quote.start, quote.end):
@@ -209,7 +209,7 @@ def _number(quote: Quote, sources: list[Quote], index: Index) -> int:
     return quote.n
 
 
-def support_draft(text: str, index: Index, embedder, idf: IdfTable, config: Config, k: int) -> DraftSupport:
+def support_draft(text: str, index: Store, embedder, idf: IdfTable, config: Config, k: int) -> DraftSupport:
     """Judge every sentence of `text` (already validated) against the index; see the module doc."""
     spans = split_sentences(text)
     if len(spans) > MAX_DRAFT_SENTENCES:

@@ -6,7 +6,7 @@ from qa.answer import verify_quote
 from qa.api import Assistant
 from qa.config import Config
 from qa.errors import EmptyQuestionError, FidelityError
-from qa.store import build_index
+from qa.indexing import build_index
 from qa.records import Document, Quote
 
 DOCS = [

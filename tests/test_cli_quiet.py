@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import CORPUS, ROOT
 
 QUESTION = "Where were the October 5 talks supposed to be held?"
@@ -62,6 +64,7 @@ def test_eval_into_a_pipe_reports_plain_lines(shipped_index_dir):
     assert "answer_at_1" in run.stdout
 
 
+@pytest.mark.slow
 def test_index_of_an_unchanged_corpus_loads_no_model(tmp_path):
     """`qa index` over what the index already holds only checks it: neither the embedding model nor
     spaCy is loaded (they cost seconds), and the index still answers afterwards."""

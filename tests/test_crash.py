@@ -21,13 +21,16 @@ import shutil
 import subprocess
 import sys
 import time
+
+import pytest
 from collections import Counter
 from pathlib import Path
 
 from qa.answer.quotes import verify_quote
 from qa.api import Assistant, load_documents
 from qa.config import Config
-from qa.store import build_index, files_dir
+from qa.indexing import build_index
+from qa.store import files_dir
 
 from .conftest import CORPUS, ROOT
 
@@ -102,9 +105,10 @@ def _run(index_dir: Path, corpus: Path, **hooks: float) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _wait_until(proc: subprocess.Popen, condition, deadline: float = 120.0) -> bool:
-    """Poll `condition` until it holds (True) or the build ends or `deadline` passes (False)."""
-    end = time.monotonic() + deadline
+def _wait_until(proc: subprocess.Popen, condition, deadline: float | None = None) -> bool:
+    """Poll `condition` until it holds (True), or the build ends or `deadline` seconds pass (False).
+    Without a deadline it waits as long as the build runs: a slow machine is no failure."""
+    end = time.monotonic() + deadline if deadline is not None else float("inf")
     while proc.poll() is None and time.monotonic() < end:
         if condition():
             return True
@@ -172,6 +176,7 @@ def _kill_round(proc: subprocess.Popen, index_dir: Path, how: str, delay: float,
     return True
 
 
+@pytest.mark.slow
 def test_index_survives_sigkill_at_any_instant(tmp_path, config):
     rng = random.Random(SEED)
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
@@ -190,7 +195,7 @@ def test_index_survives_sigkill_at_any_instant(tmp_path, config):
     proc = _run(index_dir, corpus)
     assert _wait_until(proc, lambda: _generation(index_dir) != start_generation)
     t_switch = time.monotonic() - t0
-    out, _ = proc.communicate(timeout=300)
+    out, _ = proc.communicate()
     assert proc.returncode == 0 and "removed from the index: station_00.txt" in out, out
     ids = _check(index_dir, config, ids - {"station_00.txt"}, corpus_docs)
     _to_layout_before_generations(index_dir)  # the first rounds convert an index of the old layout
@@ -224,7 +229,7 @@ def test_index_survives_sigkill_at_any_instant(tmp_path, config):
 
     # the next run completes, names what the killed runs had not yet removed, and leaves no debris
     pending = sorted(d for d in ids if not (corpus / d).exists())
-    out, _ = _run(index_dir, corpus).communicate(timeout=300)
+    out, _ = _run(index_dir, corpus).communicate()
     assert "Indexed" in out and "Traceback" not in out, out
     listed = [line for line in out.splitlines() if line.startswith("removed from the index: ")]
     assert all(any(d in line for line in listed) for d in pending), out

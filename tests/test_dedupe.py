@@ -16,8 +16,9 @@ from qa.config import Config
 from qa.embed import Embedder
 from qa.records import Document
 from qa.render import format_answer_text
-from qa.store import build_index, files_dir, remove_documents
-from qa.store.dedupe import Deduper, paragraphs
+from qa.indexing import build_index, remove_documents
+from qa.indexing.dedupe import Deduper, paragraphs
+from qa.store import files_dir
 from qa.web.html import esc, quote_card_html
 
 P1 = [
@@ -275,12 +276,12 @@ def test_deduper_rules():
 
 
 def test_minhash_signatures_equal_datasketch():
-    """qa/store/minhash.py spells out datasketch's affine32 MinHash (to spare a re-index its scipy
+    """qa/indexing/minhash.py spells out datasketch's affine32 MinHash (to spare a re-index its scipy
     import): the signatures must be datasketch's, value for value, or copies would group differently."""
     from datasketch import MinHash
 
-    from qa.store import minhash
-    from qa.store.dedupe import NUM_PERM, SEED
+    from qa.indexing import minhash
+    from qa.indexing.dedupe import NUM_PERM, SEED
 
     perms = minhash.permutations(NUM_PERM, SEED)
     shingle_sets = [

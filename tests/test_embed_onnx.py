@@ -190,7 +190,7 @@ def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_r
     `preload`), never importing torch; the changed document's new sentence is embedded and found."""
     import shutil
 
-    from qa.store.build import _LazyEmbedder
+    from qa.indexing.build import LazyEmbedder
 
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(CORPUS, corpus)
@@ -215,8 +215,8 @@ def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_r
     answer = Assistant.load(index_dir, Config(embedder="onnx")).ask("How many herons did the lighthouse keeper count?")
     assert not answer.abstained and added in answer.quotes[0].text
     # the thread is started only where the load cannot race spaCy's hidden torch
-    assert _LazyEmbedder(Config(embedder="onnx"), None).preload() is None
-    onnx_lazy, torch_lazy = _LazyEmbedder(Config(embedder="onnx"), None), _LazyEmbedder(Config(embedder="torch"), None)
+    assert LazyEmbedder(Config(embedder="onnx"), None).preload() is None
+    onnx_lazy, torch_lazy = LazyEmbedder(Config(embedder="onnx"), None), LazyEmbedder(Config(embedder="torch"), None)
     onnx_lazy.preload(), torch_lazy.preload()
     assert onnx_lazy._loading is not None and torch_lazy._loading is None
     assert onnx_lazy.dim == 384

@@ -7,7 +7,7 @@ from pathlib import Path
 from qa.api import Assistant
 from qa.config import Config
 from qa.records import Document
-from qa.store.cache import cached_index_dir, corpus_key
+from qa.indexing.cache import cached_index_dir, corpus_key
 
 from .conftest import isolated_cache
 from .eval_fixtures import DOCS, encoded  # noqa: F401  (encoded is a fixture)

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +52,7 @@ def _env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
+@pytest.mark.slow
 def test_without_ray_nothing_imports_ray(tmp_path):
     corpus = tmp_path / "corpus"
     generated_corpus(corpus, 3)
@@ -92,6 +92,7 @@ def local_ray():
     ray.shutdown()
 
 
+@pytest.mark.slow
 @pytest.mark.ray
 def test_ray_ingest_matches_a_plain_build(tmp_path, local_ray, config):
     from qa.api import Assistant
@@ -99,16 +100,12 @@ def test_ray_ingest_matches_a_plain_build(tmp_path, local_ray, config):
     corpus = tmp_path / "corpus"
     facts = generated_corpus(corpus)
     runner = CliRunner()
-    t0 = time.time()
     plain = runner.invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "plain")])
-    t1 = time.time()
     distributed = runner.invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "ray"), "--ray", "auto"])
-    t2 = time.time()
     assert plain.exit_code == 0, plain.output
     assert distributed.exit_code == 0, distributed.output
     assert f"Indexed {DOCUMENTS} documents" in distributed.output
     assert "embedding actor(s)" in distributed.output  # progress shows
-    print(f"\n{DOCUMENTS} documents: plain build {t1 - t0:.0f} s, Ray build {t2 - t1:.0f} s")
 
     a, b = Assistant.load(tmp_path / "plain", config), Assistant.load(tmp_path / "ray", config)
     assert list(a.documents) == list(b.documents)
@@ -127,6 +124,7 @@ def test_ray_ingest_matches_a_plain_build(tmp_path, local_ray, config):
         assert count in y.quotes[0].text, (question, y.quotes[0].text)
 
 
+@pytest.mark.slow
 @pytest.mark.ray
 def test_ray_ingest_into_milvus(tmp_path, local_ray, config):
     """The pipeline writes to a Milvus Lite store as well, and the store answers from it."""

@@ -4,7 +4,7 @@ import pytest
 
 from qa.config import Config
 from qa.embed import Embedder
-from qa.store import build_index
+from qa.indexing import build_index
 from qa.records import Document
 from qa.retrieve import Retriever, rrf, score_fusion
 

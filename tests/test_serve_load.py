@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -13,6 +15,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import serve_load  # noqa: E402
 
 
+@pytest.mark.slow
 def test_concurrent_users_all_get_answers(shipped_index_dir, tmp_path):
     out, table = tmp_path / "load.json", tmp_path / "load.md"
     code = serve_load.main(["--users", "4", "--questions", "3", "--index-dir", str(shipped_index_dir),

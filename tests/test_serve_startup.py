@@ -23,7 +23,7 @@ def test_requests_wait_for_the_index_while_it_opens(shipped_index_dir, tmp_path)
 
     lines = []
     service.open(log=lines.append)
-    asking.join(timeout=60)
+    asking.join()  # answers once the index is open, however long that takes on a busy machine
     assert answers and answers[0].quotes and not answers[0].abstained
     assert service.ready and service.ready_now and "documents" in service.status()
 

@@ -11,7 +11,8 @@ import qa.store.index as index_module
 from qa.config import Config
 from qa.embed import Embedder
 from qa.errors import IndexIncompatibleError, IndexMissingError
-from qa.store import FORMAT_VERSION, add_documents, build_index, ensure_index, files_dir, load_index, remove_documents
+from qa.indexing import add_documents, build_index, ensure_index, remove_documents
+from qa.store import FORMAT_VERSION, files_dir, load_index
 from qa.records import Document
 
 DOCS = [
@@ -224,7 +225,7 @@ def test_build_refuses_empty_corpus(tmp_path):
 def test_chunks_faiss_written_in_batches_is_byte_for_byte_what_faiss_writes(tmp_path, n):
     import faiss
 
-    from qa.store.writer import FlatIPWriter
+    from qa.indexing.writer import FlatIPWriter
 
     vectors = np.random.default_rng(n).standard_normal((n, 384)).astype(np.float32)
     reference = faiss.IndexFlatIP(384)

@@ -10,10 +10,11 @@ import pytest
 
 import qa.store.approximate as approximate
 from qa.api import Assistant
-from qa.retrieve import Retriever
 from qa.store import load_index
 
 from .conftest import CORPUS
+
+pytestmark = pytest.mark.slow  # the module's index is built large enough for IVF
 
 QUESTIONS = [
     "Where were the October 5 talks supposed to be held?",
@@ -51,13 +52,12 @@ def test_a_filtered_search_on_ivf_is_exact(ivf_assistant, config):
     index = ivf_assistant.index
     flat = faiss.IndexFlatIP(index.dense.d)
     flat.add(index.chunk_vectors())
-    retriever = Retriever(index, config)
     allowed_docs = set(index.doc_ids[::3])
     allowed = index.chunks_of(allowed_docs)
     assert 0 < len(allowed) < len(index.chunks)
     for q in QUESTIONS:
         vec = ivf_assistant.embed([q])[0]
-        got = retriever.dense(vec, 5, allowed)
+        got = index.search_dense(vec, 5, allowed)
         scores, ids = flat.search(vec.reshape(1, -1), 5, params=faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)))
         assert list(got) == ids[0].tolist()
         assert np.allclose(list(got.values()), scores[0], atol=1e-5)

@@ -19,15 +19,16 @@ from qa.answer import verify_quote
 from qa.api import Assistant, load_documents
 from qa.cli import cli
 from qa.config import Config
-from qa.errors import ConfigError, IndexMissingError
+from qa.errors import ConfigError, IndexIncompatibleError, IndexMissingError
 from qa.records import Document
 from qa.retrieve import Retriever
-from qa.store.backend import SearchingStore, Store
+from qa.store import Store
 
 from .conftest import CORPUS
 
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
+pytestmark = pytest.mark.slow  # Milvus Lite: every test here starts or fills a store
 
 QUESTIONS = 100
 TOP = 10
@@ -68,7 +69,7 @@ def milvus(milvus_uri, config):
 @pytest.mark.contract
 def test_both_stores_hold_the_same_documents_chunks_and_sentences(shipped, milvus):
     a, b = shipped.index, milvus.index
-    assert isinstance(a, Store) and isinstance(b, SearchingStore) and not isinstance(a, SearchingStore)
+    assert isinstance(a, Store) and isinstance(b, Store)
     assert list(a.documents) == list(b.documents)
     assert all(a.documents[i].text == b.documents[i].text for i in a.documents)
     assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
@@ -235,7 +236,7 @@ def test_reindexing_a_changed_corpus_syncs_milvus(tmp_path, config):
     assistant = Assistant.build(_docs(smaller), config=cfg)
     assert assistant.removed == ["alpaca.txt"]
     assert set(assistant.documents) == set(smaller)
-    assert Assistant.build(_docs(smaller), config=cfg).index.chunks == assistant.index.chunks
+    assert list(Assistant.build(_docs(smaller), config=cfg).index.chunks) == list(assistant.index.chunks)
 
 
 @pytest.mark.contract
@@ -318,3 +319,114 @@ def test_cli_index_and_remove_on_milvus(tmp_path):
     assert done.exit_code == 0 and "Indexed 2 documents" in done.output and "removed from the index" not in done.output
     answer = json.loads(runner.invoke(cli, ["ask", "How long do worker bees live?", "--json", "--store", store]).output)
     assert all(q["doc_id"] != "bees.txt" for q in answer["quotes"])
+
+
+# --- one build path: every backend and the Ray pipeline find the same wire copies and quotations -------
+
+SAID = ("“We have agreed to meet again before the end of the year,” Armenian Foreign Minister Ararat Mirzoyan "
+        "said after the talks.")
+
+
+@pytest.fixture(scope="module")
+def wire_corpus(tmp_path_factory):
+    """tests/test_dedupe.py's wire story under three outlets and two unrelated articles, as files with
+    front matter, the story quoting a minister."""
+    from .test_dedupe import UNRELATED, WIRE
+
+    folder = tmp_path_factory.mktemp("wire") / "corpus"
+    folder.mkdir()
+    for d in WIRE + UNRELATED:
+        text = d.text + (f"\n\n{SAID}" if d in WIRE else "")
+        front = f"---\ntitle: {d.title}\nsource: {json.dumps(d.source)}\ndate: {d.date or '2023-11-20'}\n---\n"
+        (folder / d.id).write_text(front + text + "\n", encoding="utf-8")
+    return folder
+
+
+def _copies(index) -> tuple:
+    """Everything a store says about wire copies and quotations, by document and offsets."""
+    rows = [(index.doc_ids[d], s, e) for d, s, e in np.asarray(index.sentence_rows).tolist()]
+    return (
+        index.duplicates["documents"],
+        [(rows[r], rows[int(c)]) for r, c in enumerate(index.sentence_canonical) if int(c) != r],
+        [c.id for c in index.chunks], [c.id for c in index.duplicate_chunks],
+        [(q.id, q.text, q.speaker, q.speech) for q in index.quotations],
+    )
+
+
+@pytest.mark.contract
+@pytest.mark.ray
+@pytest.mark.slow
+def test_faiss_milvus_and_ray_builds_give_the_same_wire_copies_and_quotations(wire_corpus, tmp_path, config):
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    try:
+        builds = {
+            "faiss": ["--index-dir", str(tmp_path / "faiss")],
+            "milvus": ["--store", f"milvus:{tmp_path / 'm.db'}"],
+            "ray": ["--index-dir", str(tmp_path / "ray"), "--ray", "auto"],
+            "ray into milvus": ["--store", f"milvus:{tmp_path / 'rm.db'}", "--ray", "auto"],
+        }
+        stores = {}
+        for name, where in builds.items():
+            done = CliRunner().invoke(cli, ["index", str(wire_corpus), *where])
+            assert done.exit_code == 0, (name, done.output)
+            store = where[where.index("--store") + 1] if "--store" in where else "faiss"
+            stores[name] = Assistant.load(tmp_path / name, config.replace(store=store))
+    finally:
+        ray.shutdown()
+    reference = _copies(stores["faiss"].index)
+    groups, copied, _, unsearched, quotations = reference
+    assert groups == [{"canonical": "euronews.md", "copies": ["france24.md", "wire.md"]}]  # files in name order
+    assert copied and unsearched  # sentences that copy an earlier one, chunks made only of copies
+    assert "Ararat Mirzoyan" in {q[2] for q in quotations}
+    question = "Where will the border commission hold its first session?"
+    first = stores["faiss"].ask(question).quotes[0]
+    assert first.doc_id == "euronews.md" and first.also_reported_by == ["France24", "<b>Wire</b> & Co"]
+    for name, s in stores.items():
+        assert _copies(s.index) == reference, name
+        got = s.ask(question).quotes[0]
+        assert (got.doc_id, got.start, got.end, got.also_reported_by) == (
+            first.doc_id, first.start, first.end, first.also_reported_by), name
+        assert s.quotation_summary()[0] == stores["faiss"].quotation_summary()[0], name
+
+
+@pytest.mark.contract
+def test_a_milvus_change_rewrites_only_the_documents_it_changes(tmp_path, config, monkeypatch):
+    from qa.store import milvus
+
+    cfg = config.replace(store=f"milvus:{tmp_path / 'few.db'}")
+    assistant = Assistant.build(_docs(FIXTURE), config=cfg)
+    written: list[list[str]] = []
+    real = milvus.Rows.insert
+
+    def recording(self, client, numbers, digests):
+        written.append([self.g.doc_ids[n] for n in numbers])
+        return real(self, client, numbers, digests)
+
+    monkeypatch.setattr(milvus.Rows, "insert", recording)
+    assistant.add(_docs({"dunes.txt": "The tallest sand dunes on Earth stand in the Namib desert."}))
+    assistant.add(_docs({"comets.txt": FIXTURE["comets.txt"].replace("1986", "the year 1986")}))
+    assert written == [["dunes.txt"], ["comets.txt"]]
+    assert assistant.remove(["alpaca.txt"]) == ["alpaca.txt"]
+    assert written[2:] == []  # the others only moved up in the order
+    assert list(assistant.documents) == ["bees.txt", "dunes.txt", "comets.txt"]
+    assert list(Assistant.load(config=cfg).documents) == ["bees.txt", "dunes.txt", "comets.txt"]
+
+
+@pytest.mark.contract
+def test_a_milvus_store_of_an_earlier_layout_is_refused_then_replaced(tmp_path, config):
+    from qa.store import milvus
+
+    uri = str(tmp_path / "old.db")
+    cfg = config.replace(store=f"milvus:{uri}")
+    Assistant.build(_docs(FIXTURE), config=cfg)
+    client = milvus.connect(uri)
+    meta = milvus.read_meta(client)
+    client.upsert(milvus.META, [{"pk": milvus.MANIFEST_KEY, "body": json.dumps({**meta, "layout": 1}),
+                                 "v": [0.0] * milvus.PLACEHOLDER_DIM}])
+    client.drop_collection(milvus.QUOTATIONS)  # as a store of layout 1 has none
+    with pytest.raises(IndexIncompatibleError, match=r"older version of qa; run `qa index --store milvus:"):
+        Assistant.load(config=cfg)
+    rebuilt = Assistant.build(_docs(FIXTURE), config=cfg)
+    assert rebuilt.removed == [] and list(rebuilt.documents) == list(FIXTURE)
+    assert list(Assistant.load(config=cfg).documents) == list(FIXTURE)

@@ -12,7 +12,8 @@ from qa.api import Assistant, load_documents
 from qa.config import Config
 from qa.errors import IndexIncompatibleError
 from qa.records import Document
-from qa.store import FORMAT_VERSION, build_index, files_dir, load_index
+from qa.indexing import build_index
+from qa.store import FORMAT_VERSION, files_dir, load_index
 from qa.store.tables import TABLE_FILES, ChunkTable, StoredDocument
 
 from .conftest import CORPUS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.retrieve import top_n
+from qa.store.lexical import top_n
 
 
 def _reference(scores: np.ndarray, n: int) -> np.ndarray:

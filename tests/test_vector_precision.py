@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+import pytest
 
 from .conftest import ROOT
 
@@ -14,6 +15,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import vector_precision  # noqa: E402
 
 
+@pytest.mark.slow
 def test_round_trips_stay_close_and_the_swapped_index_answers(shipped_index_dir, config):
     from qa.api import Assistant
 

@@ -1,9 +1,21 @@
+"""Expand the hand-written quotation list to exact text and offsets (bench/questions/README.md).
+
+    python bench/questions/quotes_expand.py [SPEC] [OUT]   # default: quotes_spec.txt -> quotes.jsonl, beside this file
+"""
 import json, sys
-from qa.api import load_documents
-docs = {d.id: d for p in ("corpus", "bench/quotes_articles") for d in load_documents([p]).documents}
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+from qa.api import load_documents  # noqa: E402
+
+spec = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "quotes_spec.txt"
+target = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / "quotes.jsonl"
+docs = {d.id: d for p in (ROOT / "corpus", ROOT / "bench" / "quotes_articles") for d in load_documents([p]).documents}
 last = {}
 out = []
-for line in open("/tmp/qgold/spec.txt", encoding="utf-8"):
+for line in open(spec, encoding="utf-8"):
     if line.startswith("#") or not line.strip():
         continue
     doc_id, quote, speaker, rest = [x.strip() for x in line.rstrip("\n").split("|", 3)]
@@ -25,7 +37,7 @@ for line in open("/tmp/qgold/spec.txt", encoding="utf-8"):
     if aliases.strip():
         row["also"] = [a.strip() for a in aliases.split(";") if a.strip()]
     out.append(row)
-with open("bench/questions/quotes.jsonl", "w", encoding="utf-8") as fh:
+with open(target, "w", encoding="utf-8") as fh:
     for r in out:
         fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 print(len(out), sum(1 for r in out if not r.get("not_speech")))

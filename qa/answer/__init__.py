@@ -19,7 +19,7 @@ from typing import Sequence
 from ..config import Config
 from ..nlp import tokenize
 from ..records import Answer, Turn
-from ..store import Index
+from ..store import Store
 from .byline import find_byline, put_first
 from .candidates import IdfTable, Span, find_candidates
 from .compose import ABSTAIN_TEXT, byline_only, compose
@@ -57,7 +57,7 @@ def last_answered(history: Sequence[Turn]) -> Turn | None:
     return next((t for t in reversed(history) if t.answer is not None and not t.answer.abstained), None)
 
 
-def context_spans(turn: Turn | None, index: Index) -> list[Span]:
+def context_spans(turn: Turn | None, index: Store) -> list[Span]:
     """Where the quotes of `turn`'s answer stand in this index. A client sends the turns, so only
     offsets that fit a document of the index count, and their text is read from the index."""
     if turn is None or turn.answer is None or turn.answer.abstained:
@@ -83,7 +83,7 @@ def decide(found: dict, cands: Sequence, config: Config) -> float:
 def answer_question(
     question: str,
     k: int,
-    index: Index,
+    index: Store,
     embedder,
     entities: EntityCache,
     idf: IdfTable,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..nlp import tokenize
-from ..store import Index
+from ..store import Store
 from .candidates import Candidate, IdfTable
 from .coverage import weighted_share
 
@@ -70,7 +70,7 @@ class Byline:
     described: float  # how well the question describes the article (see _described), a floor for confidence
     follow_up: bool = False  # "Who wrote it?" after an answer: the question names no article itself
 
-    def resolved(self, index: Index, question: str) -> str:
+    def resolved(self, index: Store, question: str) -> str:
         """What a follow-up stands for ("Who wrote “<title>”?"); other questions stand for themselves."""
         title = index.documents[self.doc_id].title
         return f"Who wrote “{title}”?" if self.follow_up and title else question
@@ -97,7 +97,7 @@ def description_words(question: str) -> set[str]:
     return set(tokenize(question[m.end():] if m else question)) - DESCRIBING
 
 
-def _described(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable,
+def _described(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable,
                answers: bool) -> tuple[Candidate, float] | None:
     """A candidate of the article the question describes, and how well it is described (0-1): the
     article whose title the question holds best (its share, at least TITLE_SHARE); else the best
@@ -122,7 +122,7 @@ def _described(question: str, cands: Sequence[Candidate], index: Index, idf: Idf
     return None
 
 
-def _row_at(index: Index, anchor: int, offset: int) -> int | None:
+def _row_at(index: Store, anchor: int, offset: int) -> int | None:
     """The sentence row holding character `offset` of the document of row `anchor`. A document's rows
     are contiguous and sorted by start, so the walk stays inside it (a whole-column search would
     read millions of rows of a large index for one question)."""
@@ -162,7 +162,7 @@ def _previous(cands: Sequence[Candidate], previous_doc: str) -> tuple[Candidate,
     return (max(mine, key=lambda c: c.score), 1.0) if mine else None
 
 
-def find_byline(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable,
+def find_byline(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable,
                 answers: bool, typed: str = "", previous_doc: str | None = None) -> Byline | None:
     """The line naming the author of the article `question` asks about, or None (see the module).
 

@@ -16,7 +16,7 @@ from ..config import Config
 from ..nlp import tokenize
 from ..records import Hit
 from ..retrieve import Retriever
-from ..store import Index
+from ..store import Store
 from .entities import EntityCache, asks_who_named_is, cue_span, describe_span, expected_labels, pick_short_answer
 from .reader import pair_text, reader_for
 
@@ -55,7 +55,7 @@ DOC_TOKEN_CACHE = 512
 class IdfTable:
     """Inverse document frequency of lexical tokens, read off the BM25 index (chunk level)."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Store):
         df, n = index.token_df()  # every store backend counts the same tokens (qa.nlp.tokenize)
         n = max(n, 1)
         self.default = float(np.log(1 + (n - 0.5) / 1.5))  # as rare as a token seen once
@@ -68,7 +68,7 @@ class IdfTable:
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.default)
 
-    def document_tokens(self, index: Index, doc_id: str) -> frozenset[str]:
+    def document_tokens(self, index: Store, doc_id: str) -> frozenset[str]:
         """The tokens of a whole document, kept for the DOC_TOKEN_CACHE documents used last (this
         table lives as long as the index it was read from, which may be a server's lifetime)."""
         found = self._doc_tokens.get(doc_id)
@@ -126,7 +126,7 @@ def combined(c: Candidate) -> float:
     )
 
 
-def _allowed_copy(index: Index, row: int, allowed_docs: set[str]) -> tuple[int, tuple[str, int, int]] | None:
+def _allowed_copy(index: Store, row: int, allowed_docs: set[str]) -> tuple[int, tuple[str, int, int]] | None:
     """The copy of sentence `row` that an allowed document prints (a filter asked for that outlet)."""
     for r in index.copies(row):
         d, s, e = index.sentence_rows[r].tolist()
@@ -135,7 +135,7 @@ def _allowed_copy(index: Index, row: int, allowed_docs: set[str]) -> tuple[int, 
     return None
 
 
-def collect_candidates(hits: list[Hit], index: Index, allowed_docs: set[str] | None = None) -> list[Candidate]:
+def collect_candidates(hits: list[Hit], index: Store, allowed_docs: set[str] | None = None) -> list[Candidate]:
     """Every distinct sentence of the hit chunks, tagged with the best rank among its chunks. A copy
     of an earlier sentence (a wire copy, a repeated paragraph) stands for that first copy, which is
     quoted with the others as corroboration; with filters, a sentence of a document they exclude
@@ -165,7 +165,7 @@ def collect_candidates(hits: list[Hit], index: Index, allowed_docs: set[str] | N
     return list(seen.values())
 
 
-def score_candidates(cands: list[Candidate], question: str, query_vec: np.ndarray, index: Index, idf: IdfTable) -> None:
+def score_candidates(cands: list[Candidate], question: str, query_vec: np.ndarray, index: Store, idf: IdfTable) -> None:
     """Fill in each candidate's signals and combined score."""
     if not cands:
         return
@@ -183,7 +183,7 @@ def score_candidates(cands: list[Candidate], question: str, query_vec: np.ndarra
         c.score = combined(c)
 
 
-def apply_answer_type(cands: list[Candidate], question: str, index: Index, entities: EntityCache) -> None:
+def apply_answer_type(cands: list[Candidate], question: str, index: Store, entities: EntityCache) -> None:
     """Re-rank the leading sentences by whether they hold what the question asks for; find short answers."""
     labels = expected_labels(question)
     if not cands:
@@ -213,7 +213,7 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
             c.score = combined(c)
 
 
-def context_hits(hits: list[Hit], context: Sequence[Span], index: Index, allowed_docs: set[str] | None) -> list[Hit]:
+def context_hits(hits: list[Hit], context: Sequence[Span], index: Store, allowed_docs: set[str] | None) -> list[Hit]:
     """`hits` plus the chunks holding the previous answer's quotes, ranked after every retrieved one,
     so the sentences around them compete even when the follow-up's words miss them."""
     have = {h.chunk.id for h in hits}
@@ -227,7 +227,7 @@ def context_hits(hits: list[Hit], context: Sequence[Span], index: Index, allowed
     return hits + [Hit(chunk=c, score=0.0, rank=len(hits) + i) for i, c in enumerate(extra)]
 
 
-def apply_context(cands: list[Candidate], context: Sequence[Span], index: Index) -> None:
+def apply_context(cands: list[Candidate], context: Sequence[Span], index: Store) -> None:
     """The prior for sentences near the previous answer's quotes, then in the same article."""
     if not context:
         return
@@ -250,7 +250,7 @@ def find_candidates(
     question: str,
     query: str,
     vectors: np.ndarray,
-    index: Index,
+    index: Store,
     entities: EntityCache,
     idf: IdfTable,
     config: Config,
@@ -275,7 +275,7 @@ def find_candidates(
 UNREAD_MARGIN = 1.0
 
 
-def apply_reader(cands: list[Candidate], question: str, index: Index, config: Config) -> None:
+def apply_reader(cands: list[Candidate], question: str, index: Store, config: Config) -> None:
     """The reader reads the `config.reader_top` leading sentences with the question; each candidate's
     score becomes the fused probability that it answers (see reader.ReaderSettings.fused)."""
     settings = reader_for(config.reader)

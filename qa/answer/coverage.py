@@ -25,7 +25,7 @@ import re
 from typing import Sequence
 
 from ..nlp import STOPWORDS, tokenize
-from ..store import Index
+from ..store import Store
 from .candidates import Candidate, IdfTable, pairs
 from .compose import confidence
 from .entities import expected_labels
@@ -63,7 +63,7 @@ def question_words(question: str) -> tuple[set[str], set[str], set[str]]:
     return tokens, tokens & set(tokenize(" ".join(lower))), tokens & set(tokenize(" ".join(names)))
 
 
-def window_tokens(index: Index, best: Candidate) -> set[str]:
+def window_tokens(index: Store, best: Candidate) -> set[str]:
     """Tokens of the best sentence and up to WINDOW sentences either side of it in its document."""
     doc = index.documents[best.doc_id]
     rows = index.sentence_rows
@@ -76,7 +76,7 @@ def window_tokens(index: Index, best: Candidate) -> set[str]:
     return set(tokens) | pairs(tokens)
 
 
-def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> dict[str, float]:
+def signals(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable) -> dict[str, float]:
     """The numbers `covers` weighs, for the best-scoring candidate (the would-be first quote)."""
     if not cands:
         return {name: 0.0 for name in SIGNALS} | {"names": 0.0}
@@ -116,7 +116,7 @@ def signals(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTab
 LIGHT_WORDS = frozenset(tokenize("say said says tell told do did does else"))
 
 
-def adds_known_words(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> bool:
+def adds_known_words(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable) -> bool:
     """Whether the article of the best passage holds any word the follow-up `question` (as typed)
     adds. A resolved follow-up carries the last turn's names and topic, which that article holds
     by construction, so its coverage looks high however little the article says of what is new:
@@ -132,7 +132,7 @@ def adds_known_words(question: str, cands: Sequence[Candidate], index: Index, id
 MISSING_SHOWN = 3  # question words a partial answer names as absent
 
 
-def missing_words(question: str, cands: Sequence[Candidate], index: Index, idf: IdfTable) -> list[str]:
+def missing_words(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable) -> list[str]:
     """The question's words (as written) that are absent around the best passage: the words that
     say what happened first, then names, rarest first within each."""
     if not cands:

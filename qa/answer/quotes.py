@@ -9,7 +9,7 @@ from ..config import Config
 from ..errors import FidelityError
 from ..nlp import tokenize
 from ..records import Document, Quote
-from ..store import Index
+from ..store import Store
 from .candidates import Candidate
 
 # A sentence that opens like this leans on the one before it; quote both.
@@ -28,7 +28,7 @@ DUP_JACCARD, DUP_CONTAINED, DUP_MIN_TOKENS = 0.8, 0.9, 4
 MAX_ALSO_IN = 20
 
 
-def _neighbour(index: Index, doc: Document, row: int, step: int) -> int | None:
+def _neighbour(index: Store, doc: Document, row: int, step: int) -> int | None:
     """The row of the sentence before (step -1) or after (+1) `row` in the same paragraph."""
     other = row + step
     if not 0 <= other < len(index.sentence_rows):
@@ -42,7 +42,7 @@ def _neighbour(index: Index, doc: Document, row: int, step: int) -> int | None:
 
 
 def extend_span(
-    index: Index, doc: Document, row: int, max_chars: int, scores: dict[int, float] | None = None
+    index: Store, doc: Document, row: int, max_chars: int, scores: dict[int, float] | None = None
 ) -> tuple[int, int]:
     """The sentence at `row`, widened to a neighbour when it cannot stand alone: it opens with a
     pronoun or connective, it is very short, or the neighbour is nearly as relevant (`scores` by row)."""
@@ -129,7 +129,7 @@ def _fold(quote: Quote, doc: Document, start: int, end: int) -> None:
         )
 
 
-def _copy_span(index: Index, row: int, copy: int, start: int, end: int) -> tuple[int, int]:
+def _copy_span(index: Store, row: int, copy: int, start: int, end: int) -> tuple[int, int]:
     """The span of the copy at row `copy` that matches the quote [start, end) around `row`: the copy
     of the sentence, widened to the copies of the neighbours the quote took in."""
     d = int(index.sentence_rows[copy, 0])
@@ -149,7 +149,7 @@ def _copy_span(index: Index, row: int, copy: int, start: int, end: int) -> tuple
     return lo, hi
 
 
-def corroborate(quote: Quote, index: Index, row: int) -> None:
+def corroborate(quote: Quote, index: Store, row: int) -> None:
     """Fold in the copies the index knows of the quote's sentence (wire copies, repeated paragraphs):
     each other document that prints it, at the span that matches the quote."""
     for copy in index.copies(row):
@@ -160,7 +160,7 @@ def corroborate(quote: Quote, index: Index, row: int) -> None:
         _fold(quote, doc, start, end)
 
 
-def select_quotes(cands: list[Candidate], index: Index, k: int, config: Config) -> list[Quote]:
+def select_quotes(cands: list[Candidate], index: Store, k: int, config: Config) -> list[Quote]:
     """The best `k` distinct quotes; near-copies from other documents are folded into `also_in`."""
     quotes: list[Quote] = []
     canonical: list[int] = []  # each quote's sentence, as the index's canonical row

@@ -43,15 +43,40 @@ _PROBLEMS_SHOWN = 3
 @dataclass
 class IngestResult:
     """The documents loaded, one problem per file (or JSONL line) that could not be used, and how
-    many hidden files and folders were skipped."""
+    many hidden files and folders were skipped.
+
+    A load fills it a file at a time, in file order (`add`), and `finish`es it; the Ray pipeline
+    (qa/indexing/distributed.py) reads the files elsewhere and fills it the same way."""
 
     documents: list[Document] = field(default_factory=list)
     problems: list[InputFileError] = field(default_factory=list)
     skipped_hidden: int = 0
+    _claims: list[Document] = field(default_factory=list, repr=False, compare=False)  # documents as read
 
     def reasons(self) -> list[tuple[str, int]]:
         """(kind of problem, how many), most frequent first: what a summary prints."""
         return grouped(self.problems)
+
+    def add(self, documents: Iterable[Document], problems: Iterable[InputFileError] = ()) -> None:
+        """One file's documents and problems (`load_file_safely`), in file order; which document holds
+        an id claimed more than once is decided by `finish`."""
+        self.problems.extend(problems)
+        self._claims.extend(documents)
+
+    def finish(self, paths: list[Path], *, allow_empty: bool = False, replace: Iterable[str] = ()) -> "IngestResult":
+        """Each id given one holder (`owners`; every other claim to it is a problem naming both places,
+        `replace` as for load_corpus), problems put in file order; EmptyCorpusError naming `paths` when
+        no document loaded at all, unless `allow_empty`."""
+        kept, refused = owners(self._claims, set(replace))
+        self.documents.extend(kept)
+        self.problems.extend(refused)
+        self._claims = []
+        # links and special files were found while walking, before any file was read; a JSONL file's
+        # "N more bad lines" note stays after its lines
+        self.problems.sort(key=lambda p: (p.path.split("/"), p.line if p.line is not None else float("inf")))
+        if not self.documents and not allow_empty:
+            raise _nothing_loaded(paths, self.problems)
+        return self
 
 
 # --- finding files -------------------------------------------------------------------------------
@@ -69,8 +94,9 @@ def list_files(root: str | Path) -> list[Path]:
     return [f for f in scan_folder(root).files if f.suffix.lower() in SUFFIXES]
 
 
-def _walk(paths: list[Path], result: IngestResult) -> Iterator[tuple[Path, Path]]:
-    """(root, file) pairs; a path that cannot be read is a problem, not the end of the load.
+def walk_files(paths: list[Path], result: IngestResult) -> Iterator[tuple[Path, Path]]:
+    """(root, file) pairs under `paths`, in load order; a path that cannot be read is a problem in
+    `result`, not the end of the load.
 
     A path named explicitly is read even when hidden or a link: the caller chose it."""
     for p in paths:
@@ -108,22 +134,12 @@ def load_corpus(
     """
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
-    claims: list[Document] = []
-    for root, path in _walk(paths, result):
-        docs, file_problems = _load_safely(path, root, max_file_mb)
-        result.problems.extend(file_problems)
-        claims.extend(docs)
-    result.documents, refused = owners(claims, set(replace))
-    result.problems.extend(refused)
-    # in file order (links and special files were found while walking, before any file was read);
-    # a JSONL file's "N more bad lines" note stays after its lines
-    result.problems.sort(key=lambda p: (p.path.split("/"), p.line if p.line is not None else float("inf")))
-    if not result.documents and not allow_empty:
-        raise _nothing_loaded(paths, result.problems)
-    return result
+    for root, path in walk_files(paths, result):
+        result.add(*load_file_safely(path, root, max_file_mb))
+    return result.finish(paths, allow_empty=allow_empty, replace=replace)
 
 
-def _load_safely(path: Path, root: Path, max_file_mb: float) -> tuple[list[Document], list[InputFileError]]:
+def load_file_safely(path: Path, root: Path, max_file_mb: float = MAX_FILE_MB) -> tuple[list[Document], list[InputFileError]]:
     """`load_file`, with any failure as one problem naming the file: one odd file never ends a load."""
     try:
         docs, line_problems = load_file(path, root, max_file_mb=max_file_mb)

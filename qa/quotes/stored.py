@@ -1,25 +1,18 @@
-"""Quotations in the index: extracted while the index is built (reusing those of unchanged
-documents), written as `quotations.jsonl` beside the other files of a generation, read back on load.
+"""Quotations of a whole collection, as an index build finds them (reusing those of unchanged
+documents); qa/store/quotations.py stores them beside the other files of a generation.
 
-The file's first line is a header naming the extractor version; an index whose quotations came from
-another version (or that has none) gets them extracted again when loaded, so an upgrade never serves
-stale speakers. A document whose extraction fails is skipped with a problem line; the build goes on.
+A document whose extraction fails is skipped with a problem line; the build goes on.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 from typing import Callable
 
 from ..records import Document
 from .extract import extract_quotations
 from .records import Quotation
 
-QUOTATIONS = "quotations.jsonl"
-# Raise when extraction changes what it finds: stored quotations of another version are redone.
-EXTRACTOR_VERSION = 3  # 3: no blank speakers from names run on into blank lines
 log = logging.getLogger(__name__)
 
 
@@ -61,22 +54,3 @@ def previous_quotations(documents: dict[str, Document], quotations: list[Quotati
     for q in quotations:
         by_doc.setdefault(q.doc_id, []).append(q)
     return {d: (documents[d].text, qs) for d, qs in by_doc.items() if d in documents}
-
-
-def write_quotations(folder: Path, quotations: list[Quotation]) -> None:
-    with open(folder / QUOTATIONS, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps({"extractor": EXTRACTOR_VERSION, "quotations": len(quotations)}) + "\n")
-        for q in quotations:
-            fh.write(json.dumps(q.to_dict(), ensure_ascii=False) + "\n")
-
-
-def read_quotations(folder: Path) -> list[Quotation] | None:
-    """The stored quotations, or None when the file is missing or from another extractor version."""
-    path = folder / QUOTATIONS
-    if not path.is_file():
-        return None
-    with open(path, encoding="utf-8") as fh:
-        header = json.loads(fh.readline() or "{}")
-        if header.get("extractor") != EXTRACTOR_VERSION:
-            return None
-        return [Quotation.from_dict(json.loads(line)) for line in fh if line.strip()]

@@ -1,6 +1,8 @@
-"""A loaded index: documents, chunks, FAISS over chunk vectors, bm25s over chunk tokens, and
-the vectors of every sentence. Read with `load_index`, which follows the manifest to the current
-generation's files (or reads an index written before generations in place); nothing is pickled."""
+"""The FAISS folder: a loaded index of documents, chunks, FAISS over chunk vectors, bm25s over chunk
+tokens, and the vectors of every sentence. Read with `load_index`, which follows the manifest to the
+current generation's files (or reads an index written before generations in place); nothing is
+pickled. It searches itself (`search_dense`, `search_lexical`) and has no fused search of its own:
+qa/retrieve.py fuses the two."""
 
 from __future__ import annotations
 
@@ -13,122 +15,65 @@ import numpy as np
 
 from ..config import Config
 from ..errors import IndexIncompatibleError
-from ..quotes.stored import read_quotations
-from ..records import Chunk, Document
-from .lexical import load_bm25
+from ..records import Chunk, Document, Quotation
+from .approximate import search_parameters
+from .contents import Contents
+from .lexical import bm25_scores, load_bm25, top_n
 from .manifest import JSONL_FORMAT, check_compatible, files_dir, generation_of, read_manifest
+from .quotations import read_quotations
 from .tables import (
-    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, find_rows, mapped, read_chunk_table,
-    read_documents, sentence_doc_at, tables_from_records,
+    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, mapped, read_chunk_table,
+    read_documents, tables_from_records,
 )
 
 # File names inside an index directory.
 DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25 = (
     "documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25",
 )
-# Wire copies (qa/store/dedupe.py): chunks made only of copies (quotable, not searched), each
+# Wire copies (qa/indexing/dedupe.py): chunks made only of copies (quotable, not searched), each
 # sentence's canonical row, and the documents that copy one story. An index without them has none.
 DUPLICATE_CHUNKS, SENTENCE_CANONICAL, DUPLICATES = "duplicate_chunks.jsonl", "sentence_canonical.npy", "duplicates.json"
 
 
 @dataclass
-class Index:
-    """A loaded index. Documents are keyed by id; chunks and sentences are in index order."""
+class Index(Contents):
+    """A loaded FAISS folder (store/contents.py has what it holds, read as the Milvus store reads it)."""
 
     path: Path
     manifest: dict
-    documents: DocumentTable  # a Mapping id -> Document, texts read when read (tables.py)
-    chunks: ChunkTable  # a Sequence of Chunk, each made from its columns when indexed
+    documents: DocumentTable
+    chunks: ChunkTable
     dense: object  # faiss.Index
     bm25: object  # bm25s.BM25
-    sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end
-    sentence_vectors: np.ndarray  # (n, dim) float16 (float32 in older indexes), memory-mapped
+    sentence_rows: np.ndarray
+    sentence_vectors: np.ndarray  # float16 (float32 in older indexes), memory-mapped
     doc_ids: list[str] = field(default_factory=list)
-    # ids the index held before the build that produced this one and no longer holds (empty when
-    # the index was loaded, not built): a rebuild never drops a document without saying so
     removed: list[str] = field(default_factory=list)
-    # chunks made only of copies of earlier sentences: neither embedded nor searched, their
-    # sentences quotable as corroboration
     duplicate_chunks: ChunkTable | list = field(default_factory=list)
-    sentence_canonical: np.ndarray | None = None  # (n,) int64: the first row that says the same
-    duplicates: dict = field(default_factory=dict)  # duplicates.json: document groups, counts, method
-    # direct quotations (qa/quotes), None when the files hold none of this extractor version; and
-    # the marks and documents the last build's extraction skipped, one line each
-    quotations: list | None = None
+    sentence_canonical: np.ndarray | None = None
+    duplicates: dict = field(default_factory=dict)
+    quotations: list[Quotation] | None = None
     quote_problems: list[str] = field(default_factory=list)
-    _chunk_vectors: np.ndarray | None = None
-    # each document's first sentence row, and the rows that copy another sorted by the row they copy:
-    # made at load from the stored columns, so no question pays for them
     sentence_doc_at: np.ndarray | None = None
-    _copy_rows: np.ndarray | None = None
-    _copy_of: np.ndarray | None = None
-
-    @property
-    def model(self) -> str:
-        return self.manifest["model"]["name"]
+    _chunk_vectors: np.ndarray | None = None
 
     def __post_init__(self):
-        if self.sentence_canonical is None:
-            self.sentence_canonical = np.arange(len(self.sentence_rows), dtype=np.int64)
-        if self.sentence_doc_at is None:
-            self.sentence_doc_at = sentence_doc_at(self.sentence_rows, len(self.doc_ids))
-        canonical = np.asarray(self.sentence_canonical)
-        dup = np.flatnonzero(canonical != np.arange(len(canonical)))
-        order = np.argsort(canonical[dup], kind="stable")
-        self._copy_rows, self._copy_of = dup[order], canonical[dup][order]
-        self._doc_number = {d: i for i, d in enumerate(self.doc_ids)}
+        self._find_copies()
 
-    def sentence_row(self, doc_id: str, start: int, end: int) -> int | None:
-        d = self._doc_number.get(doc_id)
-        if d is None:
-            return None
-        row = int(find_rows(self.sentence_rows, self.sentence_doc_at, d, [start], [end])[0])
-        return row if row >= 0 else None
-
-    def sentence_text(self, row: int) -> str:
-        d, s, e = np.asarray(self.sentence_rows[row]).tolist()
-        return self.documents[self.doc_ids[d]].text[s:e]
-
-    def copies(self, row: int) -> list[int]:
-        """Every row that says what sentence `row` says (itself included), in index order."""
-        c = int(self.sentence_canonical[row])
-        lo, hi = np.searchsorted(self._copy_of, [c, c + 1])
-        return [c, *self._copy_rows[lo:hi].tolist()]
-
-    def _doc_numbers(self, allowed_docs: set[str]) -> np.ndarray:
-        """The document numbers of the ids in `allowed_docs` that this index holds."""
-        return np.array([self._doc_number[d] for d in allowed_docs if d in self._doc_number], dtype=np.int64)
-
-    def chunks_of(self, allowed_docs: set[str]) -> np.ndarray:
-        """Positions of the searched chunks of these documents (a filter), without making a Chunk each."""
-        return np.flatnonzero(np.isin(self.chunks.doc_numbers(), self._doc_numbers(allowed_docs)))
-
-    def chunks_with_copies_in(self, allowed_docs: set[str]) -> list[int]:
-        """Positions of the searched chunks that hold the first copy of a sentence some allowed document
-        prints: a wire copy whose own chunks are not searched is found through them (filters)."""
-        if not len(self._copy_rows):
-            return []
-        allowed = self._doc_numbers(allowed_docs)
-        rows = np.asarray(self.sentence_rows)
-        copied_from = np.unique(self._copy_of)
-        # a group is wanted when any member (its first row or a copy) is in an allowed document
-        wanted = np.union1d(copied_from[np.isin(rows[copied_from, 0], allowed)],
-                            self._copy_of[np.isin(rows[self._copy_rows, 0], allowed)])
-        table = self.chunks
-        hits = np.flatnonzero(np.isin(np.asarray(table.rows), wanted))
-        return np.unique(np.searchsorted(np.asarray(table.rows_at), hits, side="right") - 1).tolist()
+    def chunk_vector(self, position: int) -> np.ndarray:
+        return self.dense.reconstruct(int(position))
 
     def chunk_vectors(self) -> np.ndarray:
         if self._chunk_vectors is None:
             self._chunk_vectors = self.dense.reconstruct_n(0, self.dense.ntotal)
         return self._chunk_vectors
 
-    def text_vectors(self) -> dict[str, np.ndarray]:
-        """Text -> vector of every chunk and sentence (the cache that lets a rebuild skip known text)."""
-        known = {c.text: v for c, v in zip(self.chunks, self.chunk_vectors())}
-        for row, v in enumerate(self.sentence_vectors):
-            known[self.sentence_text(row)] = v
-        return known
+    def use_dense(self, dense) -> None:
+        """Search chunk vectors through another FAISS index over the same chunks, in memory (a hook for
+        bench/: derived or quantised vectors measured on the same index; nothing is written)."""
+        if dense.ntotal != len(self.chunks):
+            raise ValueError(f"use_dense: {dense.ntotal} vectors for {len(self.chunks)} chunks")
+        self.dense, self._chunk_vectors = dense, None
 
     def token_df(self) -> tuple[dict[str, int], int]:
         """Chunk frequency of every lexical token, and the number of chunks (read off bm25s)."""
@@ -139,8 +84,28 @@ class Index:
         vocab = dict(zip([t for t, k in zip(tokens, known.tolist()) if k], df[ids[known]].tolist()))
         return vocab, int(self.bm25.scores["num_docs"])
 
-    def stats(self) -> dict:
-        return {"documents": len(self.documents), "chunks": len(self.chunks), "model": self.model}
+    # --- searches (store/backend.Store) -----------------------------------------------------------
+
+    def search_dense(self, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        total = self.dense.ntotal
+        if total == 0 or (allowed is not None and len(allowed) == 0):
+            return {}
+        params = None if allowed is None else search_parameters(self.dense, allowed)
+        scores, ids = self.dense.search(np.asarray(vector).reshape(1, -1), min(n, total), params=params)
+        return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+
+    def search_lexical(self, tokens: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(len(self.chunks), dtype=np.float32)
+            mask[allowed] = 1
+        scores = bm25_scores(self.bm25, tokens, mask)
+        top = top_n(scores, n)
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def search_hybrid(self, vector: np.ndarray, tokens: list[str], n: int, k: int,
+                      allowed: np.ndarray | None) -> dict[int, float] | None:
+        return None  # no fused search of its own: qa/retrieve.py fuses search_dense and search_lexical
 
 
 def load_index(index_dir: str | Path, config: Config | None = None) -> Index:

@@ -3,7 +3,7 @@ and which generation folder holds its files.
 
 `<index>/manifest.json` is also the index's pointer: its "generation" names the folder inside the
 index directory whose files it describes, and a build switches generations by replacing this one file
-(see build.py). A manifest without "generation" is an index written before generations existed: its
+(see generations.py). A manifest without "generation" is an index written before generations existed: its
 files lie beside it, and it still loads.
 """
 
@@ -20,7 +20,6 @@ from ..chunk import SPLITTER_VERSION
 from ..config import Config
 from ..errors import IndexIncompatibleError, IndexMissingError
 from ..records import Document
-from .dedupe import DEDUPE_VERSION
 from ..version import __version__
 
 FORMAT_VERSION = 3  # 2: quotations.jsonl (qa/quotes) in every generation; 3: documents and chunks as columns
@@ -31,6 +30,10 @@ GENERATION_PREFIX = "gen-"
 # A generation is a plain folder name inside the index directory, never a path: a manifest that
 # names "../elsewhere" must not make the loader read (or a build delete) anything outside the index.
 _GENERATION = re.compile(r"gen-[A-Za-z0-9][A-Za-z0-9._-]*")
+
+# The version of what counts as a wire copy (qa/indexing/dedupe.py): bump it when that changes, and
+# indexes, which record it among their settings, rebuild. Here so that the store imports no builder.
+DEDUPE_VERSION = 1
 
 
 # The embedder of an index whose manifest names none: every index built before the setting existed,

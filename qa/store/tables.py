@@ -10,7 +10,7 @@ half the resident memory at 300k chunks (issue #13). A generation instead holds:
     chunk_rows.npy         int64 sentence rows (sentences.npy) of every chunk, one chunk after another
     chunk_rows_at.npy      (chunks + 1,) int64: where each chunk's rows start in chunk_rows.npy
     sentence_doc_at.npy    (documents + 1,) int64: each document's first row in sentences.npy
-    duplicate_chunk_*.npy  the same three for the chunks made only of copies (dedupe.py)
+    duplicate_chunk_*.npy  the same three for the chunks made only of copies (qa/indexing/dedupe.py)
 
 A document's text is read (pread on a descriptor opened at load, so a build that replaces the
 generation meanwhile does not pull it away) and decoded only when something reads `Document.text`;

@@ -20,6 +20,7 @@ from ..answer.quotes import verify_quote
 from ..errors import FidelityError
 from ..nlp import tokenize
 from ..records import Document, Quote
+from ..store import Store
 from .events import choose, parse
 from .phrases import find_phrases, resolve
 from .records import DAY, MONTH, RANGE, REPORTED, YEAR, EventDate, Timeline, TimelineEntry
@@ -126,14 +127,11 @@ class _Texts:
         return self.doc(row).text[s:e]
 
 
-def _rows_of(index, allowed: set[str] | None) -> np.ndarray:
+def _rows_of(index: Store, allowed: set[str] | None) -> np.ndarray:
     if allowed is None:
         return np.arange(len(index.sentence_rows))
     numbers = [i for i, d in enumerate(index.doc_ids) if d in allowed]
-    at = index.sentence_doc_at if getattr(index, "sentence_doc_at", None) is not None else None
-    if at is None:
-        mask = np.isin(np.asarray(index.sentence_rows[:, 0]), numbers)
-        return np.flatnonzero(mask)
+    at = index.sentence_doc_at
     return np.concatenate([np.arange(at[d], at[d + 1]) for d in numbers]) if numbers else np.array([], dtype=np.int64)
 
 
@@ -298,7 +296,7 @@ def in_range(when: EventDate, since: str | None, until: str | None) -> bool:
     return (not since or span[0] >= since) and (not until or span[1] <= until)
 
 
-def build_timeline(index, topic: str, topic_vector: np.ndarray | None, idf: Callable[[str], float], *,
+def build_timeline(index: Store, topic: str, topic_vector: np.ndarray | None, idf: Callable[[str], float], *,
                    allowed: set[str] | None = None, since: str | None = None, until: str | None = None,
                    n: int = MAX_ENTRIES, min_relevance: float = MIN_RELEVANCE) -> Timeline:
     """The timeline of `topic` (every dated event when `topic` is empty) over the documents in

@@ -30,7 +30,7 @@ import struct
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Protocol
 
 import numpy as np
 
@@ -40,12 +40,12 @@ from ..nlp import tokenize
 from ..progress import BuildProgress
 from ..records import Chunk, Document
 from .dedupe import Deduper, text_key
-from .index import (
-    BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS,
-    SENTENCES, Index,
+from ..store.backend import Store
+from ..store.index import (
+    BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
 )
-from .lexical import EMPTY_TOKEN, build_bm25_ids
-from .manifest import same_vectors, settings_of, unchanged_ids
+from ..store.lexical import EMPTY_TOKEN, build_bm25_ids
+from ..store.manifest import same_vectors, settings_of, unchanged_ids
 
 # Documents are chunked this many characters at a time: spaCy's working memory and the chunks of one
 # batch stay bounded whatever the corpus holds (one batch of the 100 MB benchmark is 1% of it).
@@ -157,16 +157,24 @@ class FlatIPWriter(_Appender, _Rows):
 
 
 def _rows_of(vectors) -> "RowReader | np.ndarray":
-    """A row reader for an index's sentence vectors: pread on the file behind a memory map."""
-    filename = getattr(vectors, "filename", None)
-    return RowReader(filename) if isinstance(vectors, np.memmap) and filename else vectors
+    """A row reader for an index's sentence vectors: pread on the file behind a memory map (vectors
+    in memory, a Milvus store's, are read as they are)."""
+    return RowReader(vectors.filename) if isinstance(vectors, np.memmap) and vectors.filename else vectors
+
+
+class VectorSource(Protocol):
+    """Vectors a build takes instead of embedding, by a 64-bit key of their exact text (`text_key`)."""
+
+    def sentence(self, key: int) -> np.ndarray | None: ...
+
+    def chunk(self, key: int) -> np.ndarray | None: ...
 
 
 class PriorVectors:
-    """Vectors the previous index holds, found by a 64-bit key of their exact text (sorted arrays:
+    """Vectors the previous store holds, found by a 64-bit key of their exact text (sorted arrays:
     16 bytes per text instead of a dict holding every text and vector)."""
 
-    def __init__(self, previous: Index | None, config: Config):
+    def __init__(self, previous: Store | None, config: Config):
         self.previous = previous if previous is not None and same_vectors(previous.manifest, config) else None
         self.sentence_keys, self.sentence_rows = _empty(), _empty()
         self.chunk_keys, self.chunk_ids = _empty(), _empty()
@@ -188,7 +196,7 @@ class PriorVectors:
 
     def chunk(self, key: int) -> np.ndarray | None:
         i = _find(self.chunk_keys, self.chunk_ids, key)
-        return None if i < 0 else self.previous.dense.reconstruct(int(i))
+        return None if i < 0 else self.previous.chunk_vector(int(i))
 
 
 def _empty() -> np.ndarray:
@@ -205,7 +213,7 @@ def _find(keys: np.ndarray, values: np.ndarray, key: int) -> int:
     return int(values[i]) if i < len(keys) and keys[i] == key else -1
 
 
-def _reusable_chunks(documents: list[Document], config: Config, previous: Index | None) -> dict[str, list[Chunk]]:
+def reusable_chunks(documents: list[Document], config: Config, previous: Store | None) -> dict[str, list[Chunk]]:
     """Chunks of the documents unchanged since `previous` (same text, same chunking settings)."""
     if previous is None or previous.manifest.get("settings") != settings_of(config):
         return {}
@@ -237,10 +245,11 @@ def write_documents(folder: Path, documents: list[Document]) -> None:
             fh.write(json.dumps({k: v for k, v in d.to_dict().items() if k != "sha256"}, ensure_ascii=False) + "\n")
 
 
-def chunk_and_dedupe(folder: Path, documents: list[Document], config: Config, previous: Index | None,
+def chunk_and_dedupe(folder: Path, documents: list[Document], config: Config, reusable: dict[str, list[Chunk]],
                      progress: BuildProgress) -> Layout:
-    """Pass 1: chunks and sentence rows of every document, their copies found, chunks written."""
-    reusable = _reusable_chunks(documents, config, previous)
+    """Pass 1: chunks and sentence rows of every document, their copies found, chunks written. The
+    chunks of the documents in `reusable` are taken from there (unchanged since the previous store, or
+    made by the Ray pipeline); the others are chunked here."""
     deduper = Deduper()
     rows, kept = array("q"), array("q")
     layout = Layout(rows=_empty(), canonical=_empty(), kept=_empty())
@@ -294,7 +303,7 @@ def _documents_done(rows: np.ndarray, b: int, total: int) -> int:
     return int(rows[b, 0]) if b < len(rows) else total
 
 
-def embed_sentences(folder: Path, documents: list[Document], layout: Layout, embedder, prior: PriorVectors,
+def embed_sentences(folder: Path, documents: list[Document], layout: Layout, embedder, prior: VectorSource,
                     counter: EmbedCount, progress: BuildProgress, show: bool | None) -> None:
     """Pass 2: every sentence's vector, appended to sentence_vectors.npy a batch at a time."""
     n = len(layout.rows)
@@ -312,7 +321,7 @@ def embed_sentences(folder: Path, documents: list[Document], layout: Layout, emb
     np.save(folder / SENTENCE_CANONICAL, layout.canonical, allow_pickle=False)
 
 
-def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: PriorVectors,
+def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: VectorSource,
                     counter: EmbedCount, written: RowReader, show: bool | None) -> np.ndarray:
     """Vectors of sentence rows a..b: the previous index's, the model's, or (a copy) its first copy's."""
     vecs = np.zeros((b - a, embedder.dim), dtype=np.float32)
@@ -341,7 +350,7 @@ def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: 
     return vecs
 
 
-def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedder, prior: PriorVectors,
+def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedder, prior: VectorSource,
                  counter: EmbedCount, progress: BuildProgress, show: bool | None) -> None:
     """Pass 3: the indexed chunks' vectors, appended to chunks.faiss a batch at a time; then BM25 written."""
     m = len(layout.kept)

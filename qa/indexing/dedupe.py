@@ -8,7 +8,7 @@ copy and keeps the others as corroborating sources, so this module gives every s
 - its text equals an earlier one once case and white space are folded (an exact copy, found by a
   hash: the model is uncased, so such copies have the very same vector), or
 - its paragraph is a near-duplicate of an earlier paragraph, found with MinHash (datasketch's scheme,
-  qa/store/minhash.py) and LSH banding over word shingles, and inside that paragraph one sentence
+  qa/indexing/minhash.py) and LSH banding over word shingles, and inside that paragraph one sentence
   has nearly all its words and exactly its numbers (a near copy).
 
 Rows are fed document by document in index order (`add_document`), so a build can stream: a
@@ -27,7 +27,8 @@ import numpy as np
 
 from . import minhash
 
-DEDUPE_VERSION = 1  # bump when what counts as a copy changes: indexes record it and rebuild
+# When what counts as a copy changes, bump DEDUPE_VERSION (qa/store/manifest.py, beside the other
+# settings an index records): indexes rebuild.
 # MinHash with a fixed seed, so the same corpus groups the same way in every run.
 SEED = 20261126
 # LSH banding: a paragraph's MinHash signature is cut into BANDS bands of ROWS values, and two

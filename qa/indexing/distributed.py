@@ -2,9 +2,11 @@
 
 One Ray Data pipeline reads, cleans and chunks the files (tasks), then embeds every chunk and sentence
 on embedding actors that each hold one model (`map_batches` with an actor class), streaming the
-results back to the driver, which writes them to the chosen store (the FAISS folder or Milvus) in one
-step. Documents, chunks and sentence rows come out exactly as a plain build makes them (same
-functions, same order); vectors are the same model's, batched differently.
+results back to the driver as `Parts` (parts.py). The driver then builds the chosen store (the FAISS
+folder or Milvus) through the one build path (build.py), which takes its chunks and vectors from the
+parts: wire copies and quotations are found as in any build. Documents, chunks and sentence rows come
+out exactly as a plain build makes them (same functions, same order); vectors are the same model's,
+batched differently.
 
 Only this module imports Ray, and only `qa index --ray` imports this module.
 """
@@ -13,22 +15,24 @@ from __future__ import annotations
 
 import json
 import time
+from itertools import groupby
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from ..config import Config
-from ..errors import ConfigError, EmptyCorpusError
-from ..ingest.files import IngestResult, _load_safely, _nothing_loaded, _walk, owners
+from ..errors import ConfigError
+from ..ingest import MAX_FILE_MB, IngestResult, load_file_safely, walk_files
 from ..ingest.problems import problem
 from ..records import Chunk, Document
-from .build import _noop
-from .parts import Built
+from .build import no_progress
+from .parts import Parts
 
 FILES_PER_TASK = 64  # files a read/chunk task takes: enough to amortise spaCy, small enough to spread
 DOCS_PER_EMBED_BATCH = 64  # documents an embedding actor encodes in one call to the model
 PROGRESS_SECONDS = 5  # a progress line every few seconds, not one per document
+RAY_SHARE = 0.85  # of the progress shown: the pipeline's; the build on the driver (build.py) takes the rest
 
 
 def connect(address: str) -> dict:
@@ -67,7 +71,7 @@ def _read_and_chunk(batch: dict, chunk_tokens: int, overlap_tokens: int, max_fil
 
     docs, where = [], []
     for order, root, path in zip(batch["order"], batch["root"], batch["path"]):
-        loaded, problems = _load_safely(Path(path), Path(root), max_file_mb)
+        loaded, problems = load_file_safely(Path(path), Path(root), max_file_mb)
         for p in problems:
             emit(int(order), -1, problem_=json.dumps([p.path, p.reason, getattr(p, "kind", ""), p.line]))
         docs.extend(loaded)
@@ -117,16 +121,14 @@ class EmbeddingActor:
 
 
 def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto", *, actors: int | None = None,
-               progress=_noop, max_file_mb: float | None = None) -> tuple[IngestResult, Built, int]:
-    """Read, clean, chunk and embed the files under `paths` on Ray; returns what a plain load and
-    build would have computed: (documents and problems, chunks and vectors, vector dimension)."""
-    from ..ingest.files import MAX_FILE_MB
-
+               progress=no_progress, max_file_mb: float | None = None) -> tuple[IngestResult, Parts]:
+    """Read, clean, chunk and embed the files under `paths` on Ray; returns what a plain load would
+    have read (documents and problems) and what a build would have computed (chunks and vectors)."""
     resources = connect(address)  # first: without Ray installed, it says how to install it
     import ray
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
-    files = [{"order": i, "root": str(root), "path": str(path)} for i, (root, path) in enumerate(_walk(paths, result))]
+    files = [{"order": i, "root": str(root), "path": str(path)} for i, (root, path) in enumerate(walk_files(paths, result))]
     cpus = int(resources.get("CPU", 1))
     gpus = int(resources.get("GPU", 0))
     # Ray Data fuses the read/chunk step into the embedding actors (same resources), so an actor per CPU
@@ -154,52 +156,39 @@ def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto
             if time.time() - last > PROGRESS_SECONDS:
                 last = time.time()
                 progress(f"Ray: {len(files_done)}/{len(files)} files read, chunked and embedded "
-                         f"({len(rows) / (last - t0):.1f} documents/s)", 0.1 + 0.75 * len(files_done) / len(files))
-        progress(f"Ray: {len(files)} files in {time.time() - t0:.0f} s", 0.85)
+                         f"({len(rows) / (last - t0):.1f} documents/s)", 0.1 + (RAY_SHARE - 0.1) * len(files_done) / len(files))
+        progress(f"Ray: {len(files)} files in {time.time() - t0:.0f} s", RAY_SHARE)
     return _assemble(rows, result, paths)
 
 
-def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tuple[IngestResult, Built, int]:
-    """Put the streamed rows back in file order, drop duplicate ids as load_corpus does, and lay
-    chunks, sentence rows and vectors out as a plain build does."""
+def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tuple[IngestResult, Parts]:
+    """Put the streamed rows back in file order and add them to `result` a file at a time, as
+    load_corpus does (each id gets one holder, as load_corpus decides); gather every kept document's
+    chunks and vectors."""
     rows.sort(key=lambda r: (r["order"], r["sub"]))
-    kept: list[tuple[Document, list[Chunk], list, np.ndarray]] = []
-    dim = 0
-    parsed = []
-    for r in rows:
-        if r["problem"]:
-            path, reason, kind, line = json.loads(r["problem"])
-            result.problems.append(problem(path, reason, kind, line))
-            continue
-        fields = json.loads(r["doc"])
-        fields.pop("sha256", None)
-        parsed.append((r, Document(**fields)))
-    owned, refused = owners([doc for _, doc in parsed])  # one holder per id, as load_corpus decides
-    result.problems.extend(refused)
-    owned = {id(doc) for doc in owned}
-    for r, doc in parsed:
-        if id(doc) not in owned:
-            continue
-        chunks = [Chunk.from_dict(c) for c in json.loads(r["chunks"])]
-        sents = [tuple(s) for s in json.loads(r["sentences"])]
-        vecs = np.frombuffer(r["vectors"], dtype=np.float32)
-        dim = dim or (len(vecs) // (len(chunks) + len(sents)) if chunks else 0)
-        kept.append((doc, chunks, sents, vecs.reshape(len(chunks) + len(sents), -1) if len(vecs) else vecs))
-        result.documents.append(doc)
-    result.problems.sort(key=lambda p: (p.path.split("/"), p.line if p.line is not None else float("inf")))
-    if not result.documents:
-        raise _nothing_loaded(paths, result.problems) if result.problems else EmptyCorpusError(
-            "no documents to index: add .txt, .md, .html or .jsonl files to the corpus")
-    chunks, chunk_vecs, rows_out, sent_vecs = [], [], [], []
-    for n, (doc, doc_chunks, sents, vecs) in enumerate(kept):
-        chunks.extend(doc_chunks)
-        chunk_vecs.extend(vecs[: len(doc_chunks)])
-        rows_out.extend((n, s, e) for s, e in sents)
-        sent_vecs.extend(vecs[len(doc_chunks):])
-    built = Built(
-        chunks=chunks,
-        rows=np.asarray(rows_out, dtype=np.int64).reshape(-1, 3),
-        chunk_vectors=np.asarray(chunk_vecs, dtype=np.float32).reshape(-1, dim),
-        sentence_vectors=np.asarray(sent_vecs, dtype=np.float32).reshape(-1, dim),
-    )
-    return result, built, dim
+    row_of: dict[int, dict] = {}  # id() of each document read -> its row
+    for _, in_file in groupby(rows, key=lambda r: r["order"]):
+        docs, problems = [], []
+        for r in in_file:
+            if r["problem"]:
+                path, reason, kind, line = json.loads(r["problem"])
+                problems.append(problem(path, reason, kind, line))
+                continue
+            fields = json.loads(r["doc"])
+            fields.pop("sha256", None)
+            docs.append(Document(**fields))
+            row_of[id(docs[-1])] = r
+        result.add(docs, problems)
+    result.finish(paths)
+    chunks: dict[str, list[Chunk]] = {}
+    texts: list[str] = []
+    vectors: list[np.ndarray] = []
+    for doc in result.documents:
+        r = row_of[id(doc)]
+        chunks[doc.id] = [Chunk.from_dict(c) for c in json.loads(r["chunks"])]
+        texts.extend(c.text for c in chunks[doc.id])
+        texts.extend(doc.text[s:e] for s, e in json.loads(r["sentences"]))
+        vectors.append(np.frombuffer(r["vectors"], dtype=np.float32))
+    flat = np.concatenate(vectors) if vectors else np.zeros(0, dtype=np.float32)
+    dim = len(flat) // len(texts) if texts else 0
+    return result, Parts.collect(chunks, texts, flat, dim)

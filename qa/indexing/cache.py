@@ -14,9 +14,9 @@ from typing import Sequence
 from ..config import Config, user_cache_dir
 from ..errors import IndexIncompatibleError, QAError
 from ..records import Document
-from .build import Progress, _noop, build_index, ensure_index
-from .index import Index, load_index
-from .manifest import MANIFEST, document_record, same_vectors, settings_of
+from .build import Progress, build_index, ensure_index, no_progress
+from ..store.index import Index, load_index
+from ..store.manifest import MANIFEST, document_record, same_vectors, settings_of
 
 
 def cache_root() -> Path:
@@ -60,7 +60,7 @@ def ensure_cached_index(
     config: Config,
     index_dir: str | Path | None = None,
     *,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
     show_progress_bar: bool | None = None,
     root: Path | None = None,
 ) -> Index:
