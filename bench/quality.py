@@ -6,7 +6,7 @@ Each set runs three answerers in one run, over the same documents and the same q
 our default configuration, BM25 (bm25s) and the common chunk recipe (LangChain-style 1,000-
 character chunks with 200 overlap, the same MiniLM, FAISS flat); see bench/baselines.py.
 It prints one table of every metric with the ratio of ours to the better baseline, and writes
-the same table as markdown (for the README). --reports DIR also writes each set's full report.
+the same table as markdown (for docs/benchmarks.md). --reports DIR also writes each set's full report.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Embedding a corpus makes torch allocate and free activation tensors of many size
 sentences of 20 tokens, then one of 32 texts of 256). glibc's default raises its mmap threshold to
 the largest block freed so far (up to 32 MB), so after the first long batch every tensor below that
 comes from the heap, which fragments and is rarely trimmed: a build's resident memory then climbs in
-steps as longer batches come by (measured in the README, "Memory of `qa index`"). With the threshold
+steps as longer batches come by (measured in docs/benchmarks.md, "Memory of `qa index`"). With the threshold
 fixed, blocks of BIG_BLOCK or more are mapped and unmapped each time, and the heap only holds the
 small ones (fixing the threshold also stops glibc raising its trim threshold, so the heap's free top
 goes back too). Linux with glibc only; elsewhere nothing changes.
@@ -22,7 +22,7 @@ _M_MMAP_THRESHOLD = -3
 # Blocks of at least this size are mapped on their own and returned to the system when freed. A
 # hidden-state tensor of a batch of 32 texts of 128 tokens is 6 MB and its attention scores 25 MB,
 # so these go; the many small tensors of short sentences stay on the heap, where they are cheap.
-# 128 KB (glibc's starting value) measured a third slower; 4 MB costs little (README).
+# 128 KB (glibc's starting value) measured a third slower; 4 MB costs little (docs/benchmarks.md).
 BIG_BLOCK = 4 * 1024 * 1024
 # The settings a user gives glibc in these variables win over ours.
 _USER_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES")
