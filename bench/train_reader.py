@@ -53,6 +53,11 @@ BATCH, LR, HEAD_LR, WARMUP = 32, 1.5e-4, 1e-3, 0.06
 # binary cross-entropy on every pair, which keeps the logit's level meaningful across questions
 # (the refusal reads the best logit as evidence on its own).
 POINTWISE_SHARE = 0.5
+# Residual training: during training the hand-set score joins the logit (times a learnt weight
+# starting at PRIOR_WEIGHT), so the reader learns what the hand-set ranking gets wrong rather than
+# relearning what it already gets right; at answer time bench/reader_fit.py fits how the two join.
+RESIDUAL = os.environ.get("QA_READER_RESIDUAL", "1") == "1"
+PRIOR_WEIGHT = 10.0  # about the spread that makes the hand-set score alone a fair softmax over candidates
 SETS = ("xquad-en", "covid-qa", "shipped", "conversations")
 
 
@@ -64,6 +69,7 @@ class Pair:
     fold: int
     set: str
     group: int = 0  # the pairs of one question (or one claim and its changed copy), ranked against each other
+    prior: float = 0.0  # the hand-set score of the candidate (0 for a claim pair): see RESIDUAL
 
 
 def load_rows(data: Path, sets=SETS) -> list[dict]:
@@ -86,8 +92,9 @@ def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
     for n, r in enumerate(rows):
         q = question_text(r)
 
-        def add(c, label, first=q, group=2 * n):
-            pairs.append(Pair(first, pair_text(c["text"], c["title"]), label, r["fold"], r["set"], group))
+        def add(c, label, first=q, group=2 * n, prior=None):
+            prior = c["score"] if prior is None else prior
+            pairs.append(Pair(first, pair_text(c["text"], c["title"]), label, r["fold"], r["set"], group, prior))
 
         own = r.get("own") or []
         positives = [c for c in own if c["label"]][:MAX_POSITIVES]
@@ -104,8 +111,8 @@ def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
         for c in positives[:1]:
             claim = changed_claim(c["text"], r["answers"], answers_by_set[r["set"]], rng)
             if claim is not None:  # the sentence backs itself, not itself with one fact changed
-                add(c, 1, first=c["text"], group=2 * n + 1)
-                add(c, 0, first=claim, group=2 * n + 1)
+                add(c, 1, first=c["text"], group=2 * n + 1, prior=0.0)
+                add(c, 0, first=claim, group=2 * n + 1, prior=0.0)
     return pairs
 
 
@@ -171,6 +178,8 @@ def make_top(bert):
             super().__init__()
             self.layers = torch.nn.ModuleList(bert.encoder.layer[FROZEN:])
             self.head = torch.nn.Linear(bert.config.hidden_size, 1)
+            self.prior_weight = torch.nn.Parameter(torch.tensor(PRIOR_WEIGHT if RESIDUAL else 0.0),
+                                                   requires_grad=RESIDUAL)
 
         def forward(self, hidden, mask):
             ext = additive_mask(mask)
@@ -298,7 +307,8 @@ def train_top(pairs: list[Pair], states: list[np.ndarray], steps: int, seed: int
     bert = load_bert()
     top = make_top(bert)
     opt = torch.optim.AdamW([{"params": top.layers.parameters(), "lr": LR},
-                             {"params": top.head.parameters(), "lr": HEAD_LR}], weight_decay=0.01)
+                             {"params": list(top.head.parameters()) + [top.prior_weight], "lr": HEAD_LR}],
+                            weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / max(1, int(WARMUP * steps))) * max(0.0, 1 - s / steps))
     positives = sum(p.label for p in pairs)
@@ -318,7 +328,7 @@ def train_top(pairs: list[Pair], states: list[np.ndarray], steps: int, seed: int
             g = groups[keys.pop()]
             members.append(range(len(batch), len(batch) + len(g)))
             batch += g
-        logits = top(*_padded(batch, states))
+        logits = top(*_padded(batch, states)) + top.prior_weight * torch.tensor([pairs[i].prior for i in batch])
         labels = torch.tensor([float(pairs[i].label) for i in batch])
         loss = POINTWISE_SHARE * torch.nn.functional.binary_cross_entropy_with_logits(logits, labels, pos_weight=pos_weight)
         listwise = [torch.logsumexp(logits[list(m)], 0) - logits[list(m)][labels[list(m)] > 0].max()
@@ -332,7 +342,8 @@ def train_top(pairs: list[Pair], states: list[np.ndarray], steps: int, seed: int
         opt.zero_grad()
         losses.append(float(loss.detach()))
         if (step + 1) % 50 == 0:
-            print(f"  step {step + 1}/{steps}  loss {np.mean(losses[-50:]):.4f}  {time.time() - t0:.0f} s",
+            print(f"  step {step + 1}/{steps}  loss {np.mean(losses[-50:]):.4f}  prior weight "
+                  f"{float(top.prior_weight):.2f}  {time.time() - t0:.0f} s",
                   file=sys.stderr, flush=True)
     top.eval()
     return bert, top
@@ -426,6 +437,7 @@ def write_card(args, rows: list[dict], pairs: list[Pair], figures: dict, fitted:
         "file": args.out.name,
         "max_tokens": MAX_TOKENS,
         "frozen_layers": FROZEN,
+        "residual": RESIDUAL,
         "steps": args.steps, "batch": BATCH, "learning_rate": LR, "seed": SEED,
         "training_sets": {name: sum(r["set"] == name for r in rows) for name in SETS},
         "pairs": len(pairs), "positives": sum(p.label for p in pairs),

@@ -522,6 +522,7 @@ class Assistant:
         date_from: str | None = None,
         date_to: str | None = None,
         exclude_docs: Sequence[str] | None = None,
+        asked_on: str | None = None,
     ) -> Answer:
         """Answer `question` with up to `k` quotes (default: config.quotes, at most MAX_K).
 
@@ -532,18 +533,22 @@ class Assistant:
         `date_from` and `date_to` (ISO dates, inclusive) restrict which documents may be quoted.
         `exclude_docs` (document or file ids) masks documents out of retrieval, as if they were not in
         the collection (the leave-source-out evaluation asks each question without its own sources).
+        `asked_on` (ISO date): the day the question is asked; a question about the present ("this
+        week", "recently", "now") then also searches the articles of the days before it and prefers
+        them (qa/answer/recency.py). The CLI and the app pass today; None leaves dates out of it.
         """
         question = check_question(question)
         history = check_history(history)
         k = check_k(k, self.config.quotes)
         date_from, date_to = check_date(date_from, "date_from"), check_date(date_to, "date_to")
+        asked_on = check_date(asked_on, "asked_on")
         if date_from and date_to and date_from > date_to:
             raise InvalidRequestError(f"date_from {date_from} is after date_to {date_to}; swap them")
         sources = check_outlets(sources, self.outlets(), "sources")
         allowed = self._without(self._allowed_docs(sources, date_from, date_to), exclude_docs)
         return answer_question(
             question, k, self.index, self.embedder, self.entities, self.idf, self.config,
-            history=history, allowed_docs=allowed,
+            history=history, allowed_docs=allowed, asked_on=asked_on,
         )
 
     # --- quotations (the quote finder, qa/quotes) -------------------------------------------------

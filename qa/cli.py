@@ -329,6 +329,12 @@ def format_answer(answer, documents=None, style=None) -> str:
 ASK_FORMATS = ("text", "md") + EXPORT_FORMATS
 
 
+def _today() -> str:
+    from datetime import date
+
+    return date.today().isoformat()
+
+
 @cli.command("ask")
 @click.argument("question")
 @click.option("-k", "--quotes", "k", type=int, default=None, help="Number of quotes [default: 5].")
@@ -337,10 +343,13 @@ ASK_FORMATS = ("text", "md") + EXPORT_FORMATS
               help="text, md (the answer and its sources in Markdown), or the sources behind it as csl-json or bibtex.")
 @click.option("--retrieval", type=click.Choice(RETRIEVAL_MODES), default=None, help="Retrieval mode [default: hybrid].")
 @click.option("--source", "sources", multiple=True, help="Only quote this outlet (repeatable).")
+@click.option("--asked-on", default=None, metavar="YYYY-MM-DD",
+              help="The day the question is asked [default: today]: a question about the present "
+                   "('this week', 'recently', 'now') also searches the articles of the days before it.")
 @cite_options
 @index_dir_option
 @store_option
-def ask_cmd(question, k, as_json, fmt, retrieval, sources, cite_style, accessed, index_dir, store):
+def ask_cmd(question, k, as_json, fmt, retrieval, sources, asked_on, cite_style, accessed, index_dir, store):
     """Answer QUESTION with numbered quotes from the indexed articles."""
     from .api import Assistant
     from .render import answer_markdown
@@ -348,7 +357,7 @@ def ask_cmd(question, k, as_json, fmt, retrieval, sources, cite_style, accessed,
     style = _style(cite_style, accessed)  # a bad date is refused before the index is loaded
     config = Config.from_env(index_dir=index_dir, retrieval=retrieval, store=store)
     assistant = Assistant.load(config.index_dir, config)
-    answer = assistant.ask(question, k, sources=list(sources) or None)
+    answer = assistant.ask(question, k, sources=list(sources) or None, asked_on=asked_on or _today())
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     elif fmt in EXPORT_FORMATS:
@@ -474,7 +483,7 @@ def chat_cmd(k, as_json, index_dir):
             click.echo("New conversation.")
             continue
         try:
-            answer = assistant.ask(question, k, history=history)
+            answer = assistant.ask(question, k, history=history, asked_on=_today())
         except QAError as exc:  # a bad question is one line, and the conversation goes on
             click.echo(f"Error: {exc}", err=True)
             continue

@@ -22,6 +22,7 @@ from ..records import Answer, Turn
 from ..store import Store
 from .byline import find_byline, put_first
 from .candidates import IdfTable, Span, find_candidates
+from .recency import recent_documents
 from .compose import ABSTAIN_TEXT, byline_only, compose
 from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
@@ -91,6 +92,7 @@ def answer_question(
     *,
     history: Sequence[Turn] = (),
     allowed_docs: set[str] | None = None,
+    asked_on: str | None = None,
 ) -> Answer:
     """Up to `k` exact quotes answering `question` (already validated), or an abstention.
 
@@ -106,7 +108,8 @@ def answer_question(
     vecs = embedder.encode([resolved] if query == resolved else [resolved, query])
     answered = last_answered(history)
     context = context_spans(answered, index)
-    cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context)
+    recent = recent_documents(index.documents, asked_on, resolved, allowed_docs)
+    cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context, recent)
     # a question that goes on from an answer ("What else did India sell?") starts from coverage the
     # answer showed; a new question asked in the same chat does not
     follow_up = answered is not None and (resolved != question or bool(_CONTINUES.search(question)))

@@ -19,6 +19,7 @@ from ..retrieve import Retriever
 from ..store import Store
 from .entities import EntityCache, asks_who_named_is, cue_span, describe_span, expected_labels, pick_short_answer
 from .reader import pair_text, reader_for
+from .recency import RECENT_PRIOR
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Candidate:
     type_fit: float = 0.0  # holds an entity of the kind the question asks for
     headline: bool = False  # the article's title: it restates the story, the body tells it
     context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
+    recent: float = 0.0  # prior for an article of the days before a question about the present (recency.py)
     score: float = 0.0
     reader: float | None = None  # the reader's logit; None where the reader did not read the sentence
     short: tuple[int, int] | None = None  # absolute offsets of the short answer in the document
@@ -123,6 +125,7 @@ def combined(c: Candidate) -> float:
         sum(w * getattr(c, name) for name, w in WEIGHTS.items())
         - (HEADLINE_PENALTY if c.headline else 0.0)
         + c.context
+        + c.recent
     )
 
 
@@ -246,6 +249,15 @@ def apply_context(cands: list[Candidate], context: Sequence[Span], index: Store)
         c.score = combined(c)
 
 
+def apply_recent(cands: list[Candidate], recent_docs: set[str] | None) -> None:
+    if not recent_docs:
+        return
+    for c in cands:
+        if c.doc_id in recent_docs:
+            c.recent = RECENT_PRIOR
+            c.score = combined(c)
+
+
 def find_candidates(
     question: str,
     query: str,
@@ -256,15 +268,22 @@ def find_candidates(
     config: Config,
     allowed_docs: set[str] | None = None,
     context: Sequence[Span] = (),
+    recent_docs: set[str] | None = None,
 ) -> list[Candidate]:
     """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0]);
-    `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior."""
-    hits = Retriever(index, config).search(query, vectors[-1], allowed_docs=allowed_docs)
+    `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior;
+    `recent_docs`: for a question about the present, the articles of the days before it was asked
+    (recency.py), searched on their own as well and given a prior."""
+    retriever = Retriever(index, config)
+    hits = retriever.search(query, vectors[-1], allowed_docs=allowed_docs)
+    if recent_docs:  # their best chunks compete even when older stories fill the top of the list
+        hits = hits + retriever.search(query, vectors[-1], allowed_docs=recent_docs)
     if context:
         hits = context_hits(hits, context, index, allowed_docs)
     cands = collect_candidates(hits, index, allowed_docs)
     score_candidates(cands, question, vectors[0], index, idf)
     apply_context(cands, context, index)
+    apply_recent(cands, recent_docs)
     apply_answer_type(cands, question, index, entities)
     apply_reader(cands, question, index, config)
     return cands

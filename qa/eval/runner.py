@@ -86,6 +86,13 @@ def settings_of_answerer(answerer) -> dict:
     return describe() if callable(describe) else {"type": type(answerer).__name__}
 
 
+def _takes(answerer: Answerer, name: str) -> bool:
+    import inspect
+
+    params = inspect.signature(answerer.ask).parameters
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
 def _ask_one(answerer: Answerer, q: Question, documents: Mapping[str, Document], *, name: str, k: int,
              short_answers: bool, history: Sequence[Turn] = ()) -> QuestionResult:
     """Ask one question, timed; a QAError (e.g. FidelityError) is kept with the question, not raised.
@@ -97,6 +104,8 @@ def _ask_one(answerer: Answerer, q: Question, documents: Mapping[str, Document],
         extra = {"exclude_docs": list(q.exclude)} if q.exclude else {}
         if history:
             extra["history"] = list(history)
+        if q.asked_on and _takes(answerer, "asked_on"):  # baselines know no dates
+            extra["asked_on"] = q.asked_on
         answer = answerer.ask(q.question, k, **extra)
     except QAError as failure:
         latency = (time.perf_counter() - t0) * 1000

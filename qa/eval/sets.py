@@ -40,6 +40,8 @@ class Question:
     # asked without history; later turns are asked with the turns before them)
     dialogue: str = ""
     turn: int = 0
+    # the day the question was asked (ISO), from the set's optional "date": what "this week" means
+    asked_on: str = ""
 
     @property
     def follow_up(self) -> bool:
@@ -56,6 +58,8 @@ class Question:
         }
         if self.dialogue:
             d.update(dialogue=self.dialogue, turn=self.turn)
+        if self.asked_on:
+            d["date"] = self.asked_on
         return d
 
 
@@ -243,11 +247,26 @@ def load_jsonl(path: str | Path) -> QuestionSet:
                 sources=_string_list(obj, "sources", path, n),
                 answerable=bool(answers),  # "answers": [] marks a question the corpus cannot answer
                 line=n,
+                asked_on=_asked_on(obj, path, n),
             )
         )
     if not questions:
         raise QuestionSetError(path, "no questions in the file")
     return QuestionSet(str(path), "jsonl", questions, source_file=str(path))
+
+
+def _asked_on(obj: dict, path, n: int) -> str:
+    """The optional "date" of a question as ISO YYYY-MM-DD ("2022/06/16" is read too), or ""."""
+    from datetime import date
+
+    value = obj.get("date")
+    if value in (None, ""):
+        return ""
+    text = str(value).strip().replace("/", "-")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise QuestionSetError(path, f"field 'date': {value!r} is not a day; write it as YYYY-MM-DD", line=n) from None
 
 
 def load_conversations(path: str | Path, lines: list[tuple[int, dict]] | None = None) -> QuestionSet:

@@ -57,6 +57,13 @@ LOGIN_MESSAGE = (
 )
 
 
+
+def _today() -> str:
+    """What "this week" means in a question asked of the app (qa/answer/recency.py)."""
+    from datetime import date
+
+    return date.today().isoformat()
+
 def _static(name: str) -> str:
     return resources.files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
@@ -259,7 +266,7 @@ class _Handlers:
             # the turns so far with their answers: a follow-up is read against what was just said
             turns = [Turn(question, a) for question, a in zip(state["questions"], state["answers"])]
             answer = self.service.ask(q, k, history=turns, sources=sources or None,
-                                      date_from=date_from, date_to=date_to)
+                                      date_from=date_from, date_to=date_to, asked_on=_today())
         except QAError as exc:  # a bad k or date: the API's one-line message says what to fix
             return _refused(str(exc))
         except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
@@ -383,7 +390,8 @@ def _api_ask(service: Service) -> Callable[..., dict]:
         http(s) URL: link it only then (a `javascript:` or other URL is kept, flagged false, and is
         for showing as text). A bad question, k or date raises an error with a one-line message."""
         answer = service.ask(
-            question, k, history=history or (), sources=sources or None, date_from=date_from, date_to=date_to
+            question, k, history=history or (), sources=sources or None, date_from=date_from, date_to=date_to,
+            asked_on=_today(),
         )
         return api_record(answer)
 
