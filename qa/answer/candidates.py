@@ -213,20 +213,6 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
             c.score = combined(c)
 
 
-def context_hits(hits: list[Hit], context: Sequence[Span], index: Index, allowed_docs: set[str] | None) -> list[Hit]:
-    """`hits` plus the chunks holding the previous answer's quotes, ranked after every retrieved one,
-    so the sentences around them compete even when the follow-up's words miss them."""
-    have = {h.chunk.id for h in hits}
-    extra = []
-    for chunk in index.chunks:
-        if chunk.id in have or (allowed_docs is not None and chunk.doc_id not in allowed_docs):
-            continue
-        if any(chunk.doc_id == d and chunk.start < e and s < chunk.end for d, s, e in context):
-            extra.append(chunk)
-            have.add(chunk.id)
-    return hits + [Hit(chunk=c, score=0.0, rank=len(hits) + i) for i, c in enumerate(extra)]
-
-
 def apply_context(cands: list[Candidate], context: Sequence[Span], index: Index) -> None:
     """The prior for sentences near the previous answer's quotes, then in the same article."""
     if not context:
@@ -260,8 +246,6 @@ def find_candidates(
     """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0]);
     `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior."""
     hits = Retriever(index, config).search(query, vectors[-1], allowed_docs=allowed_docs)
-    if context:
-        hits = context_hits(hits, context, index, allowed_docs)
     cands = collect_candidates(hits, index, allowed_docs)
     score_candidates(cands, question, vectors[0], index, idf)
     apply_context(cands, context, index)
