@@ -17,7 +17,7 @@ from ..nlp import tokenize
 from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Index
-from .entities import EntityCache, asks_who_named_is, cue_span, describe_span, expected_labels, pick_short_answer
+from .entities import EntityCache, asks_who_named_is, describe_span, expected_labels, pick_short_answer
 from .reader import pair_text, reader_for
 
 
@@ -32,7 +32,7 @@ class Candidate:
     semantic: float = 0.0  # cosine of sentence and question
     lexical: float = 0.0  # share of the question's rare-word weight found in the sentence
     type_fit: float = 0.0  # holds an entity of the kind the question asks for
-    headline: bool = False  # the article's title: it restates the story, the body tells it
+    headline: bool = False  # the article's title (qa support ranks it below the body; the reader's data records it)
     context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
     score: float = 0.0
     reader: float | None = None  # the reader's logit; None where the reader did not read the sentence
@@ -101,9 +101,6 @@ WEIGHTS = {
 }
 SIGNALS = tuple(WEIGHTS)
 TYPE_RERANK = 8  # how many leading sentences get NER for the answer-type check
-# A headline is quoted only when it is clearly the best evidence: a body sentence within this much
-# of its score (one that says the same, and more) comes first.
-HEADLINE_PENALTY = 0.1
 
 
 # A follow-up is usually answered next to the previous answer ("Who else attended?"): a sentence
@@ -121,7 +118,6 @@ Span = tuple[str, int, int]  # (doc_id, start, end) of a quote shown in the prev
 def combined(c: Candidate) -> float:
     return (
         sum(w * getattr(c, name) for name, w in WEIGHTS.items())
-        - (HEADLINE_PENALTY if c.headline else 0.0)
         + c.context
     )
 
@@ -199,10 +195,6 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Index, entit
                 c.score = combined(c)
         return
     if not labels:
-        for c in top:  # "why" / "how did … respond": the sentence that gives a cause or a response; no short answer
-            if cue_span(question, index.documents[c.doc_id].text[c.start : c.end]) is not None:
-                c.type_fit = 1.0
-                c.score = combined(c)
         return
     texts = [index.documents[c.doc_id].text[c.start : c.end] for c in top]
     for c, text, ents in zip(top, texts, entities.entities([(c.row, t) for c, t in zip(top, texts)])):

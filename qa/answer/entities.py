@@ -44,35 +44,6 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
 ]
 
 
-# Two kinds of question want a kind of statement that no entity type marks, and such statements
-# have their words in news and encyclopaedic text alike:
-# - "why" wants a cause ("refused, citing a “biased” position", "due to what he believes …"). Causes
-#   only: purpose words ("talks aimed at resolving …") describe what anything is for and would lift
-#   sentences that merely mention the event;
-# - "how did X respond/react" wants the response ("dismissed the claims as an “absolute lie”").
-_CUES: list[tuple[re.Pattern, re.Pattern]] = [
-    (re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I),
-     re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
-                r"|on the grounds|the reason|blamed|accused)\b", re.I)),
-    (re.compile(r"\bhow (?:did|do|does|has|have|will|would)\b.*\b(?:respond|react|reply|answer)", re.I),
-     re.compile(r"\b(?:dismissed|rejected|denied|responded|replied|retorted|condemned|welcomed|rebuffed"
-                r"|hit back|slammed|called (?:it|the|them|this|that))\b", re.I)),
-]
-
-
-def cue_span(question: str, sentence: str) -> tuple[int, int] | None:
-    """For a "why" or "how did … respond" question, the words in `sentence` that give a cause or a
-    response (and are not in the question); None for other questions or when there are none."""
-    q = question.casefold()
-    for asks, gives in _CUES:
-        if asks.search(question):
-            for m in gives.finditer(sentence):
-                if m.group().casefold() not in q:
-                    return m.span()
-            return None
-    return None
-
-
 # "Who is Louis Bono?" asks what the named one is, not for another name: the answer is the
 # description beside the name ("Louis Bono, Washington's senior adviser for Caucasus negotiations,"
 # or "Bono is the senior adviser …"). Only a name fills the question: "who is Armenia's foreign
