@@ -81,39 +81,3 @@ def test_the_place_of_an_x_based_company_is_a_place():
     at = deal.index("Hyderabad")
     assert based_places(deal, []) == [(at, at + len("Hyderabad"), "GPE")]
     assert short("In which Indian city is the company based?", deal) == "Hyderabad"
-
-
-@pytest.mark.parametrize("question, sentence, description", [
-    ("Who is Louis Bono?", "The U.S. was represented by Louis Bono, Washington’s senior adviser for Caucasus "
-     "negotiations, while the EU dispatched Toivo Klaar, its representative for the region.",
-     "Washington’s senior adviser for Caucasus negotiations"),
-    ("Who is Toivo Klaar?", "The U.S. was represented by Louis Bono, Washington’s senior adviser, while the EU "
-     "dispatched Toivo Klaar, its representative for the region.", "its representative for the region"),
-    ("Who is Igor Khovaev?", "Russia, meanwhile, sent Igor Khovaev, who serves as Putin’s special envoy on "
-     "relations between Armenia and Azerbaijan.", "Putin’s special envoy on relations between Armenia and Azerbaijan"),
-    ("Who was Elsa Court?", "Elsa Court is a reporter for the Kyiv Independent.", "a reporter for the Kyiv Independent"),
-    ("Who is Hakob Arshakyan?", "Deputy Speaker of Parliament Hakob Arshakyan and his delegation held a meeting.",
-     "Deputy Speaker of Parliament"),
-    ("Who is James O'Brien?", "The remarks were made by U.S. Assistant Secretary of State for European and "
-     "Eurasian Affairs James O’Brien.", "U.S. Assistant Secretary of State for European and Eurasian Affairs"),
-    # no description beside the name: a clause, another name, a place or a verb is not one
-    ("Who is Bono?", "Bono, Tom and Ann went home.", None),
-    ("Who is Bono?", "Bono was killed in the clashes.", None),
-    ("Who is Bono?", "Bono, who arrived late, spoke first.", None),
-    ("Who is Bono?", "Officials met Bono in Yerevan.", None),
-])
-def test_who_is_a_name_is_answered_by_the_description_beside_it(question, sentence, description):
-    from qa.answer.entities import asks_who_named_is, describe_span
-
-    name = asks_who_named_is(question)
-    assert name and name in question
-    span = describe_span(name, sentence)
-    assert (sentence[span[0]:span[1]] if span else None) == description
-
-
-@pytest.mark.parametrize("question", ["Who is Armenia's foreign minister?", "Who is the president of France?",
-                                      "Who represented Russia?", "who is he?"])
-def test_only_a_bare_name_asks_what_someone_is(question):
-    from qa.answer.entities import asks_who_named_is
-
-    assert asks_who_named_is(question) is None

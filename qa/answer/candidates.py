@@ -17,7 +17,7 @@ from ..nlp import tokenize
 from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Index
-from .entities import EntityCache, asks_who_named_is, describe_span, expected_labels, pick_short_answer
+from .entities import EntityCache, expected_labels, pick_short_answer
 from .reader import pair_text, reader_for
 
 
@@ -182,20 +182,9 @@ def score_candidates(cands: list[Candidate], question: str, query_vec: np.ndarra
 def apply_answer_type(cands: list[Candidate], question: str, index: Index, entities: EntityCache) -> None:
     """Re-rank the leading sentences by whether they hold what the question asks for; find short answers."""
     labels = expected_labels(question)
-    if not cands:
+    if not cands or not labels:
         return
     top = sorted(cands, key=lambda c: -c.score)[:TYPE_RERANK]
-    name = asks_who_named_is(question)
-    if name:  # "Who is Louis Bono?": what the sentence says the named one is, not another name in it
-        for c in top:
-            span = describe_span(name, index.documents[c.doc_id].text[c.start : c.end])
-            if span is not None:
-                c.short = (c.start + span[0], c.start + span[1])
-                c.type_fit = 1.0
-                c.score = combined(c)
-        return
-    if not labels:
-        return
     texts = [index.documents[c.doc_id].text[c.start : c.end] for c in top]
     for c, text, ents in zip(top, texts, entities.entities([(c.row, t) for c, t in zip(top, texts)])):
         span = pick_short_answer(question, text, ents, labels)

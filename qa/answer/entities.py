@@ -44,66 +44,6 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
 ]
 
 
-# "Who is Louis Bono?" asks what the named one is, not for another name: the answer is the
-# description beside the name ("Louis Bono, Washington's senior adviser for Caucasus negotiations,"
-# or "Bono is the senior adviser …"). Only a name fills the question: "who is Armenia's foreign
-# minister" asks for a person and stays with the entity rules.
-_WHO_IS_NAME = re.compile(r"^\s*(?i:who\s+(?:is|was|are|were))\s+((?:[A-Z][\w'’.-]*\s*){1,5})\?*\s*$")
-_APPOSITIVE = re.compile(r",\s+([^,.;:()\n]{3,120}?)\s*(?:,|\.|;|—|$)")
-_COPULA = re.compile(r"(?:,\s+who)?\s+(?:is|was|serves as|served as)\s+((?:(?:an?|the|his|her|its|their)\s|\w+['’]s\s)[^,.;:()\n]{3,120}?)\s*(?:,|\.|;|—|$)")
-
-
-def asks_who_named_is(question: str) -> str | None:
-    """The name in a "Who is <Name>?" question, else None."""
-    m = _WHO_IS_NAME.match(question)
-    return m.group(1).strip() if m else None
-
-
-# Words that open a clause, not a description, after "Name,": ", while the EU dispatched …"
-_CLAUSE_WORDS = frozenset("while who whom whose which that and but or nor said says told according as after before "
-                          "when where although though because if meanwhile however".split())
-
-
-def _is_description(text: str) -> bool:
-    """A noun phrase that says what someone is: it opens with a common word or a possessive
-    ("the legendary writer", "Washington’s senior adviser"), not with a clause word or another name."""
-    words = text.split()
-    if len(words) < 2 or words[0].casefold() in _CLAUSE_WORDS:
-        return False
-    return words[0][:1].islower() or re.search(r"['’]s$", words[0]) is not None
-
-
-# A title printed before the name ("Deputy Speaker of Parliament Hakob Arshakyan", "Prime Minister
-# Nikol Pashinyan"): capitalised words, with "of", "for", "and" between them, holding a word for a role.
-_TITLE = re.compile(r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|for|and)\s+(?:the\s+)?)?){1,8})$")
-_TITLE_ROLE = re.compile(r"\b(?:" + _ROLES + r"|secretary|deputy|adviser|advisor|chief|chair|head|governor|mayor"
-                         r"|general|prime|chancellor|prosecutor|judge|envoy|representative)s?\b", re.I)
-
-
-def _name_pattern(name: str) -> str:
-    """`name` as a whole-word pattern in which ' and ’ match each other ("O'Brien", "O’Brien")."""
-    return r"\b" + re.sub(r"['’]", "['’]", re.escape(name)) + r"\b"
-
-
-def describe_span(name: str, sentence: str) -> tuple[int, int] | None:
-    """The description the sentence gives of `name` (or its surname): after it, an appositive
-    (", Washington's senior adviser …,") or "is/was a|the …"; else a title printed before the full
-    name ("Prime Minister"). Offsets relative to `sentence`."""
-    words = re.sub(r"['’]s\b", "", name).split()
-    full = _name_pattern(" ".join(words))
-    for form in dict.fromkeys((full, _name_pattern(words[-1]))):
-        for m in re.finditer(form, sentence):
-            for pattern in (_APPOSITIVE, _COPULA):
-                d = pattern.match(sentence, m.end())
-                if d and _is_description(d.group(1)):
-                    return d.span(1)
-    for m in re.finditer(full, sentence):
-        t = _TITLE.search(sentence, 0, m.start())
-        if t and _TITLE_ROLE.search(t.group(1)):
-            return t.start(1), t.start(1) + len(t.group(1).rstrip())
-    return None
-
-
 def expected_labels(question: str) -> frozenset:
     """Entity labels that would answer `question`; empty when the question wants no particular type."""
     for pattern, labels in _RULES:
