@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from .answer.candidates import Candidate, IdfTable, collect_candidates, score_candidates
+from .answer.candidates import HEADLINE_PENALTY, Candidate, IdfTable, collect_candidates, score_candidates
 from .answer.quotes import select_quotes, verify_quote
 from .answer.reader import pair_text, reader_for
 from .chunk import split_sentences
@@ -137,15 +137,9 @@ def check_draft(text: str | None) -> str:
     return text
 
 
-# A headline is cited only when it is clearly the best backing: a body sentence within this much of
-# its score (one that says the same, and more) comes first. (`ask` no longer has this rule: its
-# audit, docs/rule-audit.md, measured nothing for it there.)
-HEADLINE_PENALTY = 0.1
-
-
 def support_score(c: Candidate) -> float:
     """How well one sentence of the articles backs a claim: meaning and rare-word coverage, mixed.
-    A headline gives way to a body sentence that says the same."""
+    A headline gives way to a body sentence that says the same, as in `ask`."""
     mixed = SUPPORT_SEMANTIC_SHARE * c.semantic + (1 - SUPPORT_SEMANTIC_SHARE) * c.lexical
     return mixed - (HEADLINE_PENALTY if c.headline else 0.0)
 

@@ -3,8 +3,7 @@
 import pytest
 
 from qa.answer.entities import (
-    DATE, FACILITY, NUMBER, ORGS, PEOPLE, PERSON, PLACE, EntityCache, expected_labels, named_in, pick_short_answer,
-    based_places,
+    DATE, NUMBER, ORGS, PEOPLE, PERSON, PLACE, EntityCache, expected_labels, named_in, pick_short_answer,
 )
 
 
@@ -24,7 +23,6 @@ from qa.answer.entities import (
         ("Who is Armenia's foreign minister who met Colonna?", PEOPLE),
         ("Which company sold Armenia its anti-drone system?", ORGS),
         ("What organization did General Nimeiry invite members of?", ORGS),
-        ("Which venue in Yerevan hosted the session?", FACILITY),
     ],
 )
 def test_expected_labels(question, labels):
@@ -57,27 +55,20 @@ def test_untyped_question_has_no_short_answer():
 @pytest.mark.parametrize(
     "entity, question, named",
     [
-        ("the United States", "In which city did US, EU and Russian officials meet?", True),  # initials
-        ("European Union", "Whom did the EU send?", True),
-        ("India", "In which Indian city is the company based?", True),  # the stem of a question word
+        ("the Armenian delegation", "Whom did the Armenian delegation meet?", True),  # an article aside
+        ("Putin", "Where did Putin host the leaders?", True),
+        # only its own words name an entity: not initials, a surname alone or a word's stem
+        ("the United States", "In which city did US, EU and Russian officials meet?", False),
+        ("India", "In which Indian city is the company based?", False),
         ("Istanbul", "In which city did US, EU and Russian officials meet?", False),
         ("Toivo Klaar", "Whom did the EU send?", False),
-        ("Hakob Arshakyan", "Which members of parliament were part of Arshakyan's delegation?", True),  # the surname
     ],
 )
-def test_an_entity_the_question_names_in_other_words(entity, question, named):
-    assert named_in(entity, {w for w in question.casefold().replace("?", "").replace(",", "").split()}, question) is named
+def test_an_entity_the_question_names(entity, question, named):
+    assert named_in(entity, {w for w in question.casefold().replace("?", "").replace(",", "").split()}) is named
 
 
-def test_the_short_answer_is_not_what_the_question_calls_by_another_name():
-    s = "Top officials from the United States and the EU met in Istanbul."
-    assert short("In which city did US and EU officials meet?", s) == "Istanbul"
-    met = "Deputy Speaker Hakob Arshakyan and his delegation met Canadian Senator Salma Ataullahjan."
-    assert short("Whom did Arshakyan's delegation meet?", met) == "Salma Ataullahjan"
-
-
-def test_the_place_of_an_x_based_company_is_a_place():
-    deal = "Armenia has contracted the Hyderabad-based Zen Technologies."
-    at = deal.index("Hyderabad")
-    assert based_places(deal, []) == [(at, at + len("Hyderabad"), "GPE")]
-    assert short("In which Indian city is the company based?", deal) == "Hyderabad"
+def test_the_short_answer_is_the_first_entity_of_the_type_the_question_does_not_name():
+    s = "Vladimir Putin met Angela Merkel in Moscow, then flew to Sochi."
+    assert short("Where did Vladimir Putin meet Angela Merkel?", s) == "Moscow"
+    assert short("Whom did Vladimir Putin meet?", s) == "Angela Merkel"

@@ -142,6 +142,7 @@ def test_and_what_did_russia_say(shipped):
     assert "Russia" in a.resolved_question
     first = a.quotes[0]
     assert not a.abstained and "Russia" in first.text and "Moscow" in first.text
+    assert first.text.strip() != shipped.documents[first.doc_id].title.strip()  # not a headline
 
 
 # --- the conversation API ---------------------------------------------------------------------------

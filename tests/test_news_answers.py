@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from qa.api import Assistant, load_documents
+from qa.records import Document
 
 from .conftest import CORPUS
 
@@ -54,6 +55,18 @@ def test_no_citation_from_an_article_that_does_not_support_the_answer(with_zebra
     assert {q.doc_id for q in answer.quotes} == {"zebra.txt"}
     assert "See also" not in answer.answer
     assert "early July" in answer.quotes[0].text
+
+
+def test_a_headline_gives_way_to_the_body_sentence_that_says_the_same(tmp_path, config):
+    doc = Document(
+        id="plant.txt", title="Metsamor plant extension to start in 2024",
+        text="Metsamor plant extension to start in 2024\n\n"
+             "The extension of the Metsamor plant will start in 2024, the minister told lawmakers on Tuesday.\n\n"
+             "Other projects were discussed.",
+    )
+    assistant = Assistant.build([doc], tmp_path / "index", config)
+    answer = assistant.ask("When will the Metsamor plant extension start?")
+    assert answer.quotes[0].text.startswith("The extension of the Metsamor plant")
 
 
 def test_loaded_parts_are_what_the_index_holds(shipped):

@@ -102,12 +102,9 @@ def answer_question(
     # judged as searched: a follow-up's coverage is that of the question it stands for
     found = signals(resolved, cands, index, idf)
     confidence = decide(found, cands, config)
-    previous = answered.answer.quotes[0].doc_id if answered is not None and answered.answer.quotes else None
-    byline = find_byline(resolved, cands, index, idf, answers=confidence >= config.min_score, typed=question,
-                         previous_doc=previous)
+    byline = find_byline(resolved, cands, index, idf, answers=confidence >= config.min_score)
     if byline is not None:  # "who wrote the letter …": its signature line, and the article named is the evidence
         cands, confidence = put_first(byline, cands), max(confidence, byline.described)
-        resolved = byline.resolved(index, resolved)
     quotes = select_quotes(cands, index, k, config)
     if byline is not None and byline.candidate is None:
         answer = byline_only(resolved, quotes, byline.author, config)

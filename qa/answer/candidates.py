@@ -32,7 +32,7 @@ class Candidate:
     semantic: float = 0.0  # cosine of sentence and question
     lexical: float = 0.0  # share of the question's rare-word weight found in the sentence
     type_fit: float = 0.0  # holds an entity of the kind the question asks for
-    headline: bool = False  # the article's title (qa support ranks it below the body; the reader's data records it)
+    headline: bool = False  # the article's title: it restates the story, the body tells it
     context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
     score: float = 0.0
     reader: float | None = None  # the reader's logit; None where the reader did not read the sentence
@@ -101,6 +101,11 @@ WEIGHTS = {
 }
 SIGNALS = tuple(WEIGHTS)
 TYPE_RERANK = 8  # how many leading sentences get NER for the answer-type check
+# A headline is quoted only when it is clearly the best evidence: a body sentence within this much
+# of its score (one that says the same, and more) comes first. It also keeps a title that merely
+# restates the question from passing for coverage ("Who wrote the letter?" over a "Letter to the
+# Editor: …" title): docs/rule-audit.md keeps it for that refusal.
+HEADLINE_PENALTY = 0.1
 
 
 # A follow-up is usually answered next to the previous answer ("Who else attended?"): a sentence
@@ -118,6 +123,7 @@ Span = tuple[str, int, int]  # (doc_id, start, end) of a quote shown in the prev
 def combined(c: Candidate) -> float:
     return (
         sum(w * getattr(c, name) for name, w in WEIGHTS.items())
+        - (HEADLINE_PENALTY if c.headline else 0.0)
         + c.context
     )
 
