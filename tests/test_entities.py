@@ -68,7 +68,16 @@ def test_an_entity_the_question_names(entity, question, named):
     assert named_in(entity, {w for w in question.casefold().replace("?", "").replace(",", "").split()}) is named
 
 
-def test_the_short_answer_is_the_first_entity_of_the_type_the_question_does_not_name():
+def test_why_questions_look_for_the_words_that_give_a_cause():
+    from qa.answer.entities import cause_span
+
+    q = "Why did Aliyev refuse to attend the talks in Granada?"
+    assert cause_span(q, "Aliyev is refusing to attend due to the position of France.") is not None
+    assert cause_span(q, "Aliyev and Pashinian were to meet in Granada.") is None
+    assert cause_span("Who refused to attend?", "He refused due to the position of France.") is None
+
+
+def test_the_short_answer_is_the_entity_of_the_type_after_the_question_s_words():
     s = "Vladimir Putin met Angela Merkel in Moscow, then flew to Sochi."
     assert short("Where did Vladimir Putin meet Angela Merkel?", s) == "Moscow"
     assert short("Whom did Vladimir Putin meet?", s) == "Angela Merkel"

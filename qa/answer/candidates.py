@@ -17,7 +17,7 @@ from ..nlp import tokenize
 from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Index
-from .entities import EntityCache, expected_labels, pick_short_answer
+from .entities import EntityCache, cause_span, expected_labels, pick_short_answer
 from .reader import pair_text, reader_for
 
 
@@ -188,9 +188,15 @@ def score_candidates(cands: list[Candidate], question: str, query_vec: np.ndarra
 def apply_answer_type(cands: list[Candidate], question: str, index: Index, entities: EntityCache) -> None:
     """Re-rank the leading sentences by whether they hold what the question asks for; find short answers."""
     labels = expected_labels(question)
-    if not cands or not labels:
+    if not cands:
         return
     top = sorted(cands, key=lambda c: -c.score)[:TYPE_RERANK]
+    if not labels:
+        for c in top:  # "why": the sentence that gives a cause; no short answer
+            if cause_span(question, index.documents[c.doc_id].text[c.start : c.end]) is not None:
+                c.type_fit = 1.0
+                c.score = combined(c)
+        return
     texts = [index.documents[c.doc_id].text[c.start : c.end] for c in top]
     for c, text, ents in zip(top, texts, entities.entities([(c.row, t) for c, t in zip(top, texts)])):
         span = pick_short_answer(question, text, ents, labels)
