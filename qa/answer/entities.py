@@ -125,6 +125,8 @@ def pick_short_answer(
         distance = min((s - a if s >= a else 10 + 2 * (a - s) for a in anchors), default=0)
         # ...and the more of those words come before it, the likelier it completes the statement
         distance -= 15 * sum(1 for a in anchors if a < s)
+        if label == "NORP":
+            distance += 60  # "Russian" answers "who" only when no person or organisation is near
         if best_key is None or distance < best_key:
             best, best_key = (s, e), distance
     return best
