@@ -4,7 +4,7 @@ and the composed answer (or an abstention).
     candidates.py  scoring every sentence of the top chunks; the reader reads the leading ones
     reader.py      the reader: a cross-encoder trained here (bench/train_reader.py), shipped as int8 ONNX
     entities.py    answer types (spaCy NER) and short answers
-    quotes.py      widening, folding near-copies, the fidelity check
+    quotes.py      widening, folding copies, the fidelity check
     byline.py      "who wrote the letter …?": the author's line of the article described
     coverage.py    does the best passage answer the question? (signals and their fitted weights)
     compose.py     abstention, partial answers and the answer text
