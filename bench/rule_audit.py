@@ -497,7 +497,9 @@ def markdown(results: dict, rule_list: list[Rule], command: str, seconds: float,
         "“Short answers” is short_answer_f1 × short_answer_rate (a missing short answer counts 0): short_answer_f1 "
         "alone is scored only where one was given, so a rule that gives fewer would look better by it. A rule "
         "“put back” measured under the bar alone but was needed once all the condemned rules were removed "
-        "together (see the end). Follow-up rules act only on a turn "
+        "together (see the end). The deleted rules' rows are the record of the run that condemned them, on the "
+        "code before this audit (commit 96eb0f8): they are gone from the code, so a new run measures the kept rules "
+        "only. Follow-up rules act only on a turn "
         "with history, so the single-turn sets cannot see them (their Δ there is zero by construction); they "
         "are judged on bench/questions/conversations.jsonl, the set they were written on, so their figures "
         "flatter them.",
