@@ -498,13 +498,13 @@ def markdown(results: dict, rule_list: list[Rule], command: str, seconds: float,
         "alone is scored only where one was given, so a rule that gives fewer would look better by it. A rule "
         "“put back” measured under the bar alone but was needed once all the condemned rules were removed "
         "together (see the end). The deleted rules' rows are the record of the run that condemned them, on the "
-        "code before this audit (commit 96eb0f8): they are gone from the code, so a new run measures the kept rules "
-        "only. Follow-up rules act only on a turn "
+        "code before this audit (commit 96eb0f8); they are gone from the code, so the kept rules' rows come from a "
+        "new run on the code after it (each kept rule kept its verdict there). Follow-up rules act only on a turn "
         "with history, so the single-turn sets cannot see them (their Δ there is zero by construction); they "
         "are judged on bench/questions/conversations.jsonl, the set they were written on, so their figures "
         "flatter them.",
         "",
-        "Baseline: " + "; ".join(
+        "Baseline (the code as it stands): " + "; ".join(
             f"{n} answer_at_1 {b['answer_at_1']:.3f} ({b['questions']} questions)" for n, b in base.items()
             if b.get("answer_at_1") is not None) + ".",
         "",
@@ -534,7 +534,7 @@ def markdown(results: dict, rule_list: list[Rule], command: str, seconds: float,
 
 # Measured after the deletions (`--baseline-only`), against the baseline above: filled in from that run.
 TOGETHER: list[str] = [
-    "`python bench/rule_audit.py --baseline-only` after the deletions, against the baseline above "
+    "`python bench/rule_audit.py --baseline-only` after the deletions, against the code before them (commit 96eb0f8) "
     "(short answers: short_answer_f1 × short_answer_rate, a missing one counted 0):",
     "",
     "| set | answer_at_1 | answer_at_5 | short answers | answerable refused | abstain_recall | fidelity |",
