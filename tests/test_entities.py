@@ -3,8 +3,7 @@
 import pytest
 
 from qa.answer.entities import (
-    DATE, FACILITY, NUMBER, ORGS, PEOPLE, PERSON, PLACE, EntityCache, expected_labels, named_in, pick_short_answer,
-    based_places, cue_span,
+    DATE, NUMBER, ORGS, PEOPLE, PERSON, PLACE, EntityCache, expected_labels, named_in, pick_short_answer,
 )
 
 
@@ -24,7 +23,6 @@ from qa.answer.entities import (
         ("Who is Armenia's foreign minister who met Colonna?", PEOPLE),
         ("Which company sold Armenia its anti-drone system?", ORGS),
         ("What organization did General Nimeiry invite members of?", ORGS),
-        ("Which venue in Yerevan hosted the session?", FACILITY),
     ],
 )
 def test_expected_labels(question, labels):
@@ -57,70 +55,29 @@ def test_untyped_question_has_no_short_answer():
 @pytest.mark.parametrize(
     "entity, question, named",
     [
-        ("the United States", "In which city did US, EU and Russian officials meet?", True),  # initials
-        ("European Union", "Whom did the EU send?", True),
-        ("India", "In which Indian city is the company based?", True),  # the stem of a question word
+        ("the Armenian delegation", "Whom did the Armenian delegation meet?", True),  # an article aside
+        ("Putin", "Where did Putin host the leaders?", True),
+        # only its own words name an entity: not initials, a surname alone or a word's stem
+        ("the United States", "In which city did US, EU and Russian officials meet?", False),
+        ("India", "In which Indian city is the company based?", False),
         ("Istanbul", "In which city did US, EU and Russian officials meet?", False),
         ("Toivo Klaar", "Whom did the EU send?", False),
-        ("Hakob Arshakyan", "Which members of parliament were part of Arshakyan's delegation?", True),  # the surname
     ],
 )
-def test_an_entity_the_question_names_in_other_words(entity, question, named):
-    assert named_in(entity, {w for w in question.casefold().replace("?", "").replace(",", "").split()}, question) is named
+def test_an_entity_the_question_names(entity, question, named):
+    assert named_in(entity, {w for w in question.casefold().replace("?", "").replace(",", "").split()}) is named
 
 
-def test_the_short_answer_is_not_what_the_question_calls_by_another_name():
-    s = "Top officials from the United States and the EU met in Istanbul."
-    assert short("In which city did US and EU officials meet?", s) == "Istanbul"
-    met = "Deputy Speaker Hakob Arshakyan and his delegation met Canadian Senator Salma Ataullahjan."
-    assert short("Whom did Arshakyan's delegation meet?", met) == "Salma Ataullahjan"
+def test_why_questions_look_for_the_words_that_give_a_cause():
+    from qa.answer.entities import cause_span
 
-
-def test_why_and_respond_questions_look_for_the_words_that_give_a_cause_or_a_response():
     q = "Why did Aliyev refuse to attend the talks in Granada?"
-    assert cue_span(q, "Aliyev is refusing to attend due to the position of France.") is not None
-    assert cue_span(q, "Aliyev and Pashinian were to meet in Granada.") is None
-    assert cue_span("Who refused to attend?", "He refused due to the position of France.") is None
-    respond = "How did Karabakh's rebel authorities respond to the accusation?"
-    assert cue_span(respond, "Karabakh's rebel authorities dismissed the claims as an “absolute lie”.") is not None
-    assert cue_span(respond, "Azerbaijan accused the separatist forces of radio interference.") is None
-    deal = "Armenia has contracted the Hyderabad-based Zen Technologies."
-    at = deal.index("Hyderabad")
-    assert based_places(deal, []) == [(at, at + len("Hyderabad"), "GPE")]
-    assert short("In which Indian city is the company based?", deal) == "Hyderabad"
+    assert cause_span(q, "Aliyev is refusing to attend due to the position of France.") is not None
+    assert cause_span(q, "Aliyev and Pashinian were to meet in Granada.") is None
+    assert cause_span("Who refused to attend?", "He refused due to the position of France.") is None
 
 
-@pytest.mark.parametrize("question, sentence, description", [
-    ("Who is Louis Bono?", "The U.S. was represented by Louis Bono, Washington’s senior adviser for Caucasus "
-     "negotiations, while the EU dispatched Toivo Klaar, its representative for the region.",
-     "Washington’s senior adviser for Caucasus negotiations"),
-    ("Who is Toivo Klaar?", "The U.S. was represented by Louis Bono, Washington’s senior adviser, while the EU "
-     "dispatched Toivo Klaar, its representative for the region.", "its representative for the region"),
-    ("Who is Igor Khovaev?", "Russia, meanwhile, sent Igor Khovaev, who serves as Putin’s special envoy on "
-     "relations between Armenia and Azerbaijan.", "Putin’s special envoy on relations between Armenia and Azerbaijan"),
-    ("Who was Elsa Court?", "Elsa Court is a reporter for the Kyiv Independent.", "a reporter for the Kyiv Independent"),
-    ("Who is Hakob Arshakyan?", "Deputy Speaker of Parliament Hakob Arshakyan and his delegation held a meeting.",
-     "Deputy Speaker of Parliament"),
-    ("Who is James O'Brien?", "The remarks were made by U.S. Assistant Secretary of State for European and "
-     "Eurasian Affairs James O’Brien.", "U.S. Assistant Secretary of State for European and Eurasian Affairs"),
-    # no description beside the name: a clause, another name, a place or a verb is not one
-    ("Who is Bono?", "Bono, Tom and Ann went home.", None),
-    ("Who is Bono?", "Bono was killed in the clashes.", None),
-    ("Who is Bono?", "Bono, who arrived late, spoke first.", None),
-    ("Who is Bono?", "Officials met Bono in Yerevan.", None),
-])
-def test_who_is_a_name_is_answered_by_the_description_beside_it(question, sentence, description):
-    from qa.answer.entities import asks_who_named_is, describe_span
-
-    name = asks_who_named_is(question)
-    assert name and name in question
-    span = describe_span(name, sentence)
-    assert (sentence[span[0]:span[1]] if span else None) == description
-
-
-@pytest.mark.parametrize("question", ["Who is Armenia's foreign minister?", "Who is the president of France?",
-                                      "Who represented Russia?", "who is he?"])
-def test_only_a_bare_name_asks_what_someone_is(question):
-    from qa.answer.entities import asks_who_named_is
-
-    assert asks_who_named_is(question) is None
+def test_the_short_answer_is_the_entity_of_the_type_after_the_question_s_words():
+    s = "Vladimir Putin met Angela Merkel in Moscow, then flew to Sochi."
+    assert short("Where did Vladimir Putin meet Angela Merkel?", s) == "Moscow"
+    assert short("Whom did Vladimir Putin meet?", s) == "Angela Merkel"

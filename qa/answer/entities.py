@@ -14,7 +14,6 @@ from ..nlp import STOPWORDS, entity_docs
 PERSON = frozenset({"PERSON", "ORG", "NORP"})
 DATE = frozenset({"DATE", "TIME"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
-FACILITY = frozenset({"FAC", "ORG"})  # spaCy often tags venues as organisations ("… Concert Complex"); a city is not a venue
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 PEOPLE = frozenset({"PERSON"})
 ORGS = frozenset({"ORG", "NORP"})
@@ -32,7 +31,6 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
     (re.compile(r"\bhow (many|much)\b|" + _asks("percentage|percent|proportion|number|amount|fraction|sum|price"), re.I), NUMBER),
     (re.compile(r"\bhow (long|old|far|large|big|tall|high|often)\b", re.I), NUMBER | DATE),
     (re.compile(r"\bwhen\b|\bin what year\b|" + _asks("year|decade|century|date|day|month|time|period|season"), re.I), DATE),
-    (re.compile(_asks("venue|building|stadium|hall|complex|hotel|palace|residence"), re.I), FACILITY),
     (re.compile(r"\bwhere\b|" + _asks("country|countries|city|cities|state|town|region|place|continent|location|island"
                                        r"|river|nation|village|capital"), re.I), PLACE),
     # a role asks for a person ("which members of parliament", "who is Armenia's foreign minister"),
@@ -44,93 +42,22 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
 ]
 
 
-# Two kinds of question want a kind of statement that no entity type marks, and such statements
-# have their words in news and encyclopaedic text alike:
-# - "why" wants a cause ("refused, citing a “biased” position", "due to what he believes …"). Causes
-#   only: purpose words ("talks aimed at resolving …") describe what anything is for and would lift
-#   sentences that merely mention the event;
-# - "how did X respond/react" wants the response ("dismissed the claims as an “absolute lie”").
-_CUES: list[tuple[re.Pattern, re.Pattern]] = [
-    (re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I),
-     re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
-                r"|on the grounds|the reason|blamed|accused)\b", re.I)),
-    (re.compile(r"\bhow (?:did|do|does|has|have|will|would)\b.*\b(?:respond|react|reply|answer)", re.I),
-     re.compile(r"\b(?:dismissed|rejected|denied|responded|replied|retorted|condemned|welcomed|rebuffed"
-                r"|hit back|slammed|called (?:it|the|them|this|that))\b", re.I)),
-]
+# "why" wants a cause, a kind of statement no entity type marks, whose words news and encyclopaedic
+# text share ("refused, citing a “biased” position", "due to what he believes …"). Causes only:
+# purpose words ("talks aimed at resolving …") describe what anything is for and would lift
+# sentences that merely mention the event.
+_WHY = re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I)
+_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
+                    r"|on the grounds|the reason|blamed|accused)\b", re.I)
 
 
-def cue_span(question: str, sentence: str) -> tuple[int, int] | None:
-    """For a "why" or "how did … respond" question, the words in `sentence` that give a cause or a
-    response (and are not in the question); None for other questions or when there are none."""
+def cause_span(question: str, sentence: str) -> tuple[int, int] | None:
+    """For a "why" question, the words in `sentence` that give a cause (and are not in the question);
+    None for other questions or when there are none."""
+    if not _WHY.search(question):
+        return None
     q = question.casefold()
-    for asks, gives in _CUES:
-        if asks.search(question):
-            for m in gives.finditer(sentence):
-                if m.group().casefold() not in q:
-                    return m.span()
-            return None
-    return None
-
-
-# "Who is Louis Bono?" asks what the named one is, not for another name: the answer is the
-# description beside the name ("Louis Bono, Washington's senior adviser for Caucasus negotiations,"
-# or "Bono is the senior adviser …"). Only a name fills the question: "who is Armenia's foreign
-# minister" asks for a person and stays with the entity rules.
-_WHO_IS_NAME = re.compile(r"^\s*(?i:who\s+(?:is|was|are|were))\s+((?:[A-Z][\w'’.-]*\s*){1,5})\?*\s*$")
-_APPOSITIVE = re.compile(r",\s+([^,.;:()\n]{3,120}?)\s*(?:,|\.|;|—|$)")
-_COPULA = re.compile(r"(?:,\s+who)?\s+(?:is|was|serves as|served as)\s+((?:(?:an?|the|his|her|its|their)\s|\w+['’]s\s)[^,.;:()\n]{3,120}?)\s*(?:,|\.|;|—|$)")
-
-
-def asks_who_named_is(question: str) -> str | None:
-    """The name in a "Who is <Name>?" question, else None."""
-    m = _WHO_IS_NAME.match(question)
-    return m.group(1).strip() if m else None
-
-
-# Words that open a clause, not a description, after "Name,": ", while the EU dispatched …"
-_CLAUSE_WORDS = frozenset("while who whom whose which that and but or nor said says told according as after before "
-                          "when where although though because if meanwhile however".split())
-
-
-def _is_description(text: str) -> bool:
-    """A noun phrase that says what someone is: it opens with a common word or a possessive
-    ("the legendary writer", "Washington’s senior adviser"), not with a clause word or another name."""
-    words = text.split()
-    if len(words) < 2 or words[0].casefold() in _CLAUSE_WORDS:
-        return False
-    return words[0][:1].islower() or re.search(r"['’]s$", words[0]) is not None
-
-
-# A title printed before the name ("Deputy Speaker of Parliament Hakob Arshakyan", "Prime Minister
-# Nikol Pashinyan"): capitalised words, with "of", "for", "and" between them, holding a word for a role.
-_TITLE = re.compile(r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|for|and)\s+(?:the\s+)?)?){1,8})$")
-_TITLE_ROLE = re.compile(r"\b(?:" + _ROLES + r"|secretary|deputy|adviser|advisor|chief|chair|head|governor|mayor"
-                         r"|general|prime|chancellor|prosecutor|judge|envoy|representative)s?\b", re.I)
-
-
-def _name_pattern(name: str) -> str:
-    """`name` as a whole-word pattern in which ' and ’ match each other ("O'Brien", "O’Brien")."""
-    return r"\b" + re.sub(r"['’]", "['’]", re.escape(name)) + r"\b"
-
-
-def describe_span(name: str, sentence: str) -> tuple[int, int] | None:
-    """The description the sentence gives of `name` (or its surname): after it, an appositive
-    (", Washington's senior adviser …,") or "is/was a|the …"; else a title printed before the full
-    name ("Prime Minister"). Offsets relative to `sentence`."""
-    words = re.sub(r"['’]s\b", "", name).split()
-    full = _name_pattern(" ".join(words))
-    for form in dict.fromkeys((full, _name_pattern(words[-1]))):
-        for m in re.finditer(form, sentence):
-            for pattern in (_APPOSITIVE, _COPULA):
-                d = pattern.match(sentence, m.end())
-                if d and _is_description(d.group(1)):
-                    return d.span(1)
-    for m in re.finditer(full, sentence):
-        t = _TITLE.search(sentence, 0, m.start())
-        if t and _TITLE_ROLE.search(t.group(1)):
-            return t.start(1), t.start(1) + len(t.group(1).rstrip())
-    return None
+    return next((m.span() for m in _CAUSE.finditer(sentence) if m.group().casefold() not in q), None)
 
 
 def expected_labels(question: str) -> frozenset:
@@ -158,28 +85,8 @@ class EntityCache:
             if len(self._cache) + len(todo) > self.size:
                 self._cache.clear()
             for (k, t), doc in zip(todo, entity_docs(t for _k, t in todo)):
-                found = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-                self._cache[k] = found + based_places(t, found)
+                self._cache[k] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         return [self._cache[k] for k, _t in items]
-
-
-# News names where a company or group sits as "the Hyderabad-based Zen Technologies"; spaCy reads
-# the whole phrase as one organisation, so the place inside it is added as a place of its own.
-_BASED = re.compile(r"\b((?:[A-Z][a-z][\w’'.]*[ -])?[A-Z][a-z][\w’'.]*)-based\b")
-_PLACE_LABELS = frozenset({"GPE", "LOC"})
-
-
-def based_places(sentence: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """("Hyderabad") in "Hyderabad-based …" as a GPE, unless NER already tagged that span as a place."""
-    have = {(s, e) for s, e, label in found if label in _PLACE_LABELS}
-    out = []
-    for m in _BASED.finditer(sentence):
-        start, text = m.start(1), m.group(1)
-        if text.split()[0] in ("The", "An"):  # "The London-based …": the article is not the place
-            start += len(text.split()[0]) + 1
-        if (start, m.end(1)) not in have:
-            out.append((start, m.end(1), "GPE"))
-    return out
 
 
 def _norm_words(text: str) -> set[str]:
@@ -187,27 +94,12 @@ def _norm_words(text: str) -> set[str]:
 
 
 _DETERMINERS = frozenset({"the", "a", "an"})
-MIN_STEM = 4  # "India" in "Indian", "Armenia" in "Armenians"; shorter words prefix too much by chance
 
 
-def named_in(entity: str, q_words: set[str], question: str) -> bool:
-    """Whether the question already names `entity`: the same words (an article aside), its last
-    word as written ("Hakob Arshakyan" for "Arshakyan's"), its initials ("the United States" for
-    "US", "European Union" for "EU"), or each word as the stem of a question word ("India" for
-    "Indian")."""
-    raw = re.findall(r"\w+", entity)
-    words = [w.casefold() for w in raw if w.casefold() not in _DETERMINERS]
-    if not words:
-        return False
-    if set(words) <= q_words:
-        return True
-    if len(words) > 1 and len(words[-1]) >= MIN_STEM and re.search(r"\b" + re.escape(raw[-1]) + r"\b", question):
-        return True  # a person by surname ("Arshakyan's delegation"), a body by its last name word
-    caps = [w for w in raw if w[:1].isupper()]
-    if len(caps) > 1 and re.search(r"\b" + "".join(w[0] for w in caps) + r"\b", question):
-        return True
-    # a long word may be the stem of a question word; a short one must be there as it is
-    return all(any(q.startswith(w) for q in q_words) if len(w) >= MIN_STEM else w in q_words for w in words)
+def named_in(entity: str, q_words: set[str]) -> bool:
+    """Whether the question already names `entity`: all of its words are the question's (an article aside)."""
+    words = {w.casefold() for w in re.findall(r"\w+", entity)} - _DETERMINERS
+    return bool(words) and words <= q_words
 
 
 def pick_short_answer(
@@ -226,10 +118,8 @@ def pick_short_answer(
         if m.group().casefold() in q_words and len(m.group()) > 2 and m.group().casefold() not in STOPWORDS
     ]
     for s, e, label in ents:
-        if label not in labels:
-            continue
-        if named_in(sentence[s:e], q_words, question):
-            continue  # the question already names it: it is not the answer
+        if label not in labels or named_in(sentence[s:e], q_words):
+            continue  # not the wanted type, or the question already names it
         # answers tend to follow the words the question shares with the sentence ("held on Oct. 5
         # in Spain"), so an entity before a shared word counts as twice as far away
         distance = min((s - a if s >= a else 10 + 2 * (a - s) for a in anchors), default=0)

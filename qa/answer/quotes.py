@@ -1,28 +1,16 @@
-"""Cutting quotes: the best sentences, widened to a neighbour when they cannot stand alone,
-near-copies folded together, each checked against its document before it leaves."""
+"""Cutting quotes: the best sentences, widened to a neighbour when they are short or it is nearly
+as relevant, copies folded together, each checked against its document before it leaves."""
 
 from __future__ import annotations
 
-import re
-
 from ..config import Config
 from ..errors import FidelityError
-from ..nlp import tokenize
 from ..records import Document, Quote
 from ..store import Store
 from .candidates import Candidate
 
-# A sentence that opens like this leans on the one before it; quote both.
-_DANGLING = re.compile(
-    r"^(?:[\"“‘']\s*)?(?:he|she|it|they|this|that|these|those|his|her|its|their|him|them|there|such|"
-    r"but|however|also|meanwhile|instead|still|yet|then|so|and|or|moreover|furthermore)\b",
-    re.IGNORECASE,
-)
 NEIGHBOUR_SHARE = 0.7  # a neighbour scoring this share of the best sentence joins its quote
 SHORT_SENTENCE = 160  # a sentence shorter than this (characters) takes the next one along
-# Two token sets say the same thing at this overlap (Jaccard), or when the smaller one (of at
-# least DUP_MIN_TOKENS tokens) is this much inside the other.
-DUP_JACCARD, DUP_CONTAINED, DUP_MIN_TOKENS = 0.8, 0.9, 4
 # At most this many other documents are listed under one quote: a line that hundreds of articles
 # repeat (an agency's boilerplate) would bury the quote, and twenty outlets already make the point.
 MAX_ALSO_IN = 20
@@ -44,15 +32,13 @@ def _neighbour(index: Store, doc: Document, row: int, step: int) -> int | None:
 def extend_span(
     index: Store, doc: Document, row: int, max_chars: int, scores: dict[int, float] | None = None
 ) -> tuple[int, int]:
-    """The sentence at `row`, widened to a neighbour when it cannot stand alone: it opens with a
-    pronoun or connective, it is very short, or the neighbour is nearly as relevant (`scores` by row)."""
+    """The sentence at `row`, widened to a neighbour: the next one when it is very short, either
+    one when it is nearly as relevant (`scores` by row)."""
     scores = scores or {}
     _, start, end = index.sentence_rows[row].tolist()
     own = scores.get(row, 0.0)
     prev = _neighbour(index, doc, row, -1)
-    if prev is not None and (
-        _DANGLING.match(doc.text[start:end]) or (own > 0 and scores.get(prev, 0.0) >= NEIGHBOUR_SHARE * own)
-    ):
+    if prev is not None and own > 0 and scores.get(prev, 0.0) >= NEIGHBOUR_SHARE * own:
         s = int(index.sentence_rows[prev, 1])
         if end - s <= max_chars:
             start = s
@@ -70,29 +56,10 @@ def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
     return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
-def near_duplicate(a: set, b: set) -> bool:
-    """Two quotes say the same thing: mostly the same words, or one holds (nearly) all of the other."""
-    if not a or not b:
-        return False
-    common = len(a & b)
-    return common / len(a | b) >= DUP_JACCARD or (
-        min(len(a), len(b)) >= DUP_MIN_TOKENS and common / min(len(a), len(b)) >= DUP_CONTAINED
-    )
-
-
 def verify_quote(quote: Quote, doc: Document) -> None:
     """The promise: a quote is the document's exact characters at its offsets."""
     if not (0 <= quote.start < quote.end <= len(doc.text)) or doc.text[quote.start : quote.end] != quote.text:
         raise FidelityError(f"quote {quote.n} does not match {doc.id} at [{quote.start}:{quote.end}]")
-
-
-def _trim_repeats(doc: Document, c: Candidate, start: int, end: int, token_sets: list[set]) -> tuple[int, int]:
-    """Drop a widening that would repeat a quote already shown, keeping the sentence itself."""
-    if start < c.start and any(near_duplicate(ts, set(tokenize(doc.text[start : c.start]))) for ts in token_sets):
-        start = c.start
-    if end > c.end and any(near_duplicate(ts, set(tokenize(doc.text[c.end : end]))) for ts in token_sets):
-        end = c.end
-    return start, end
 
 
 def _make_quote(n: int, doc: Document, c: Candidate, start: int, end: int) -> Quote:
@@ -161,11 +128,10 @@ def corroborate(quote: Quote, index: Store, row: int) -> None:
 
 
 def select_quotes(cands: list[Candidate], index: Store, k: int, config: Config) -> list[Quote]:
-    """The best `k` distinct quotes; near-copies from other documents are folded into `also_in`."""
+    """The best `k` distinct quotes; copies of a quoted sentence in other documents are folded into `also_in`."""
     quotes: list[Quote] = []
     canonical: list[int] = []  # each quote's sentence, as the index's canonical row
     spans: list[tuple[str, int, int]] = []
-    token_sets: list[set] = []
     scores = {c.row: c.score for c in cands}
     ranked = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))
     floor = config.quote_floor * ranked[0].score if ranked and ranked[0].score > 0 else float("-inf")
@@ -174,19 +140,16 @@ def select_quotes(cands: list[Candidate], index: Store, k: int, config: Config) 
             break
         doc = index.documents[c.doc_id]
         start, end = extend_span(index, doc, c.row, config.max_quote_chars, scores)
-        start, end = _trim_repeats(doc, c, start, end, token_sets)
         span = (c.doc_id, start, end)
         if any(_overlaps(span, s) for s in spans):
             continue
         # the sentence itself, not its widening, decides whether it repeats a quote already chosen
         mine = int(index.sentence_canonical[c.row])
-        dup = next((i for i, ts in enumerate(token_sets) if canonical[i] == mine or near_duplicate(ts, c.tokens)), None)
-        if dup is not None:
-            _fold(quotes[dup], doc, start, end)
+        if mine in canonical:
+            _fold(quotes[canonical.index(mine)], doc, start, end)
             continue
         quotes.append(_make_quote(len(quotes) + 1, doc, c, start, end))
         corroborate(quotes[-1], index, c.row)
         canonical.append(mine)
         spans.append(span)
-        token_sets.append(c.tokens if (start, end) == (c.start, c.end) else set(tokenize(doc.text[start:end])))
     return quotes
