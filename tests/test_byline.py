@@ -74,6 +74,17 @@ def test_who_wrote_a_letter_quotes_the_signature_of_the_letter_described(letters
     assert letters.ask("Who wrote the letter?").abstained
 
 
+def test_who_wrote_it_after_an_answer_asks_about_that_answer_s_article(letters):
+    first = letters.ask("What would a modest pier on the north side of the harbour do?")
+    assert first.quotes[0].doc_id == "harbour_letter.txt"
+    for follow_up in ("Who wrote it?", "Who wrote that letter?", "Who is the author?"):
+        answer = letters.ask(follow_up, history=[first])
+        assert answer.short_answer == "Ingrid Solberg", follow_up
+        assert answer.resolved_question == "Who wrote “Letter to the Editor: The harbour needs a second ferry berth”?"
+    # the same words with no answer before them name no article
+    assert letters.ask("Who wrote it?").abstained
+
+
 def test_an_author_named_only_in_the_byline_is_said_but_not_quoted(letters):
     answer = letters.ask("Who wrote the article saying the ferry strike ended after nine days?")
     # the byline is metadata, not text: no quote, and not the union leader the story quotes

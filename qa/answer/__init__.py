@@ -31,16 +31,25 @@ from .quotes import select_quotes, verify_quote
 from .reader import reader_for
 
 __all__ = [
-    "ABSTAIN_TEXT", "EntityCache", "IdfTable", "answer_question", "context_spans", "resolve",
+    "ABSTAIN_TEXT", "EntityCache", "IdfTable", "answer_question", "context_spans", "resolve", "retrieval_query",
     "verify_quote",
 ]
 
-# a question that says it goes on from the last one: a connective, a pronoun, "else"/"other"
-_CONTINUES = re.compile(
-    r"^(?:and|but|also|so|what about|how about|then)\b|\b(?:he|she|it|they|them|his|her|their|that|this|those|these)\b"
-    r"|\b(?:else|other|too)\b",
+FOLLOW_UP_WORDS = 8  # a question this short after another one is read as a follow-up
+_FOLLOW_UP = re.compile(
+    r"^(?:and|but|also|so|what about|how about|then)\b|\b(?:he|she|it|they|them|his|her|their|that|this|those|these)\b",
     re.IGNORECASE,
 )
+
+# a question that says it goes on from the last one: a connective, a pronoun, "else"/"other"
+_CONTINUES = re.compile(_FOLLOW_UP.pattern + r"|\b(?:else|other|too)\b", re.IGNORECASE)
+
+
+def retrieval_query(question: str, history: Sequence[str] = ()) -> str:
+    """The text to retrieve with: a follow-up ("And what did Russia offer?") borrows the previous question."""
+    if history and (len(question.split()) <= FOLLOW_UP_WORDS or _FOLLOW_UP.search(question)):
+        return f"{history[-1]} {question}"
+    return question
 
 
 def last_answered(history: Sequence[Turn]) -> Turn | None:
@@ -92,11 +101,15 @@ def answer_question(
     is searched and what sentences are judged against, and the last answer's quotes lend their
     neighbours a prior."""
     resolved = resolve(question, history)
-    vecs = embedder.encode([resolved])
+    if resolved != question:
+        query = resolved
+    else:  # nothing to resolve: a short follow-up still borrows the previous question's words
+        query = retrieval_query(question, [t.resolved for t in history])
+    vecs = embedder.encode([resolved] if query == resolved else [resolved, query])
     answered = last_answered(history)
     context = context_spans(answered, index)
     recent = recent_documents(index.documents, asked_on, resolved, allowed_docs)
-    cands = find_candidates(resolved, resolved, vecs, index, entities, idf, config, allowed_docs, context, recent)
+    cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context, recent)
     # a question that goes on from an answer ("What else did India sell?") starts from coverage the
     # answer showed; a new question asked in the same chat does not
     follow_up = answered is not None and (resolved != question or bool(_CONTINUES.search(question)))
@@ -105,9 +118,12 @@ def answer_question(
     # judged as searched: a follow-up's coverage is that of the question it stands for
     found = signals(resolved, cands, index, idf)
     confidence = decide(found, cands, config)
-    byline = find_byline(resolved, cands, index, idf, answers=confidence >= config.min_score)
+    previous = answered.answer.quotes[0].doc_id if answered is not None and answered.answer.quotes else None
+    byline = find_byline(resolved, cands, index, idf, answers=confidence >= config.min_score, typed=question,
+                         previous_doc=previous)
     if byline is not None:  # "who wrote the letter …": its signature line, and the article named is the evidence
         cands, confidence = put_first(byline, cands), max(confidence, byline.described)
+        resolved = byline.resolved(index, resolved)
     quotes = select_quotes(cands, index, k, config)
     if byline is not None and byline.candidate is None:
         answer = byline_only(resolved, quotes, byline.author, config)

@@ -38,6 +38,13 @@ AUTHOR_QUESTION = re.compile(
     r"(?:the|this|that|an?)\s+|whose\s+)(?:[\w’'./-]+\s+){0,3}?" + _PIECE + r"\b",
     re.IGNORECASE,
 )
+# "Who wrote it?", "Who is the author?", "Who wrote that letter?": after an answer, its article
+AUTHOR_FOLLOW_UP = re.compile(
+    r"^\s*(?:who\s+(?:wrote|penned|authored|signed)\s+(?:it|this|that|(?:the|this|that)\s+" + _PIECE + r")"
+    r"|who\s+(?:is|was)\s+(?:its|the)\s+(?:author|writer)|who\s+(?:is|was)\s+the\s+(?:author|writer)\s+of\s+"
+    r"(?:it|this|that|(?:the|this|that)\s+" + _PIECE + r"))\s*\??\s*$",
+    re.IGNORECASE,
+)
 # Share of the title's rarity-weighted words the question must hold to describe the article by its
 # title: "the letter asking whether Artsakh is a test of Armenian fortitude" holds all of "Is
 # Artsakh a test of Armenian fortitude?"; half is a paraphrase that keeps the subject and the claim.
@@ -61,6 +68,12 @@ class Byline:
     author: str
     candidate: Candidate | None
     described: float  # how well the question describes the article (see _described), a floor for confidence
+    follow_up: bool = False  # "Who wrote it?" after an answer: the question names no article itself
+
+    def resolved(self, index: Store, question: str) -> str:
+        """What a follow-up stands for ("Who wrote “<title>”?"); other questions stand for themselves."""
+        title = index.documents[self.doc_id].title
+        return f"Who wrote “{title}”?" if self.follow_up and title else question
 
 
 def asks_author(question: str) -> bool:
@@ -143,12 +156,27 @@ def _printed_at(text: str, name: str) -> int | None:
     return None
 
 
+def _previous(cands: Sequence[Candidate], previous_doc: str) -> tuple[Candidate, float] | None:
+    """The best candidate of the article the last answer quoted first, which a follow-up asks about."""
+    mine = [c for c in cands if c.doc_id == previous_doc]
+    return (max(mine, key=lambda c: c.score), 1.0) if mine else None
+
+
 def find_byline(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable,
-                answers: bool) -> Byline | None:
-    """The line naming the author of the article `question` asks about, or None (see the module)."""
-    if not cands or not asks_author(question):
+                answers: bool, typed: str = "", previous_doc: str | None = None) -> Byline | None:
+    """The line naming the author of the article `question` asks about, or None (see the module).
+
+    `typed`: the question as typed, when `question` is a follow-up rewritten from it; "Who wrote
+    it?" asks about `previous_doc`, the article the last answer quoted first."""
+    if not cands:
         return None
-    found = _described(question, cands, index, idf, answers)
+    follow_up = bool(previous_doc) and AUTHOR_FOLLOW_UP.match(typed or question) is not None
+    if follow_up:
+        found = _previous(cands, previous_doc)
+    elif asks_author(question):
+        found = _described(question, cands, index, idf, answers)
+    else:
+        return None
     if found is None:
         return None
     anchor, share = found
@@ -161,8 +189,8 @@ def find_byline(question: str, cands: Sequence[Candidate], index: Store, idf: Id
         _, s, e = index.sentence_rows[row].tolist()
         c = Candidate(doc_id=doc.id, start=s, end=e, row=row, retrieval=anchor.retrieval, type_fit=1.0,
                       short=(at, at + len(name.strip())), tokens=set(tokenize(doc.text[s:e])))
-        return Byline(doc.id, doc.author, c, share)
-    return Byline(doc.id, doc.author, None, share)
+        return Byline(doc.id, doc.author, c, share, follow_up)
+    return Byline(doc.id, doc.author, None, share, follow_up)
 
 
 def put_first(byline: Byline, cands: Sequence[Candidate]) -> list[Candidate]:

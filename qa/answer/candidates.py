@@ -209,6 +209,20 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Store, entit
             c.score = combined(c)
 
 
+def context_hits(hits: list[Hit], context: Sequence[Span], index: Store, allowed_docs: set[str] | None) -> list[Hit]:
+    """`hits` plus the chunks holding the previous answer's quotes, ranked after every retrieved one,
+    so the sentences around them compete even when the follow-up's words miss them."""
+    have = {h.chunk.id for h in hits}
+    extra = []
+    for chunk in index.chunks:
+        if chunk.id in have or (allowed_docs is not None and chunk.doc_id not in allowed_docs):
+            continue
+        if any(chunk.doc_id == d and chunk.start < e and s < chunk.end for d, s, e in context):
+            extra.append(chunk)
+            have.add(chunk.id)
+    return hits + [Hit(chunk=c, score=0.0, rank=len(hits) + i) for i, c in enumerate(extra)]
+
+
 def apply_context(cands: list[Candidate], context: Sequence[Span], index: Store) -> None:
     """The prior for sentences near the previous answer's quotes, then in the same article."""
     if not context:
@@ -257,6 +271,8 @@ def find_candidates(
     hits = retriever.search(query, vectors[-1], allowed_docs=allowed_docs)
     if recent_docs:  # their best chunks compete even when older stories fill the top of the list
         hits = hits + retriever.search(query, vectors[-1], allowed_docs=recent_docs)
+    if context:
+        hits = context_hits(hits, context, index, allowed_docs)
     cands = collect_candidates(hits, index, allowed_docs)
     score_candidates(cands, question, vectors[0], index, idf)
     apply_context(cands, context, index)

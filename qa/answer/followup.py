@@ -1,4 +1,4 @@
-"""Follow-up questions: what "that", "he", "there" or "Why?" refer to.
+"""Follow-up questions: what "that", "he", "that meeting" or "What about Aliyev?" refer to.
 
 A follow-up is read against the turn before it: that turn's (resolved) question and the first
 quote of its answer. References are resolved with the spaCy parse and entities of those texts, and
@@ -6,16 +6,18 @@ the result is a question that stands on its own (`resolved_question`), which is 
 scoring use. Nothing here invents content: every word put into the question comes from the
 previous question or from a quote cut out of the corpus.
 
-The rules, in the order they are tried (each kept because docs/rule-audit.md measured it earning
-its place on bench/questions/conversations.jsonl; the ellipsis, "that meeting", "the other side"
-and answered-subject rewrites measured nothing and went):
+The rules, in the order they are tried:
 
+- ellipsis: "What about Aliyev?", "And the EU?" take the previous question's frame with the new
+  entity in place of the one of its kind ("What did Aliyev say about the peace treaty?");
 - a bare question word: "Why?", "When?" ask the previous question again with the new word;
 - "who else"/"what else" exclude what the previous answer already named ("… else besides X …");
-- pronouns: "he/she/his" become the previous turn's person, "they/their" its actors, "there" its
-  place (else "at" the event its question names), "that/it" its event ("When was that?" → "When
-  were the talks in Granada?"), else what its answer gave for "What did X bring?", else the thing its
-  question named; "the one in Spain" its event noun;
+- pronouns and demonstratives: "he/she/his" become the previous turn's person, "they/their" its
+  actors, "there" its place (else "at" the event its question names), "that/it" its event ("When
+  was that?" → "When were the talks in Granada?"), else what its answer gave for "What did X
+  bring?", else the thing its question named; "that meeting" the previous turn's meeting, "the one
+  in Spain" its event noun, "the other side" the actor of the previous answer that was not asked about;
+- "Where?" after "Who unveiled …?" puts the person answered in the subject's place;
 - a verb of saying without its topic ("And what did Russia say?") takes the previous topic.
 """
 
@@ -43,13 +45,17 @@ SAY_VERBS = frozenset({"say", "said", "says", "think", "thinks", "respond", "res
                        "reply", "replied", "offer", "offered", "propose", "proposed", "want", "wanted",
                        "do", "did", "claim", "claimed", "answer", "answered", "suggest", "suggested"})
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.I)
+_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*[?.!]*\s*$", re.I)
 _BARE_WH = re.compile(r"^\s*(?P<wh>why|when|where|how|who|what)(?:\s+(?P<else>else))?(?:\s+(?:not|so))?\s*[?.!]*\s*$", re.I)
 _WH_START = re.compile(r"^\s*(?:why|when|where|how|who|whom|whose|what|which)\b", re.I)
 _ELSE = re.compile(r"\b(who|what|where|which)\s+else\b", re.I)
+_OTHER_SIDE = re.compile(r"\bthe other (?:side|party|country|leader|one)\b", re.I)
 DEMONSTRATIVES = frozenset({"that", "this", "those", "these"})
 # the roles in which a noun phrase is what a question is about ("What did the leaders discuss?",
 # "What is the Crossroads of Peace project?")
 THING_DEPS = frozenset({"dobj", "pobj", "nsubj", "nsubjpass", "attr"})
+PREPOSITIONS = frozenset({"in", "at", "on", "during", "after", "before", "since", "for"})
+SHORT_ELLIPSIS_WORDS = 4  # "And Azerbaijan?", "And the EU's envoy?": a noun phrase this short, no verb
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,7 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
     if not history:
         return question
     ctx = context_of(history[-1])
-    for rule in (_bare_wh, _pronouns):
+    for rule in (_ellipsis, _bare_wh, _pronouns):
         resolved = rule(question, ctx)
         if resolved is not None:
             return _tidy(resolved)
@@ -218,6 +224,56 @@ def _tidy(text: str) -> str:
 # --- rules -------------------------------------------------------------------------------------
 
 
+def _ellipsis(question: str, ctx: _Context) -> str | None:
+    """"What about X?" / "And X?": the previous question with X in place of its entity of X's kind."""
+    m = _ABOUT.match(question)
+    if m:
+        x = m.group("x")
+    else:
+        stripped = _CONNECTIVE.sub("", question)
+        if stripped == question or len(stripped.split()) > SHORT_ELLIPSIS_WORDS:
+            return None
+        doc = _parse(stripped)
+        if any(t.pos_ in ("VERB", "AUX") for t in doc) or any(t.tag_.startswith("W") for t in doc):
+            return None
+        x = stripped.rstrip("?.! ")
+    x = _resolve_other_side(x, ctx) or x
+    xdoc = _parse(f"What about {x}?")
+    x_labels = {e.label_ for e in xdoc.ents}
+    return _substitute(ctx, x, x_labels)
+
+
+def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
+    """The previous question with `x` in place of its entity of the same kind (its subject first)."""
+    q = ctx.question
+    family = ACTOR_LABELS if (x_labels & ACTOR_LABELS or not x_labels) else frozenset(x_labels)
+    if x_labels & {"DATE", "TIME"}:
+        family = frozenset({"DATE", "TIME"})
+    elif x_labels & PLACE_LABELS and not x_labels & (ACTOR_LABELS - {"GPE"}):
+        family = ACTOR_LABELS | PLACE_LABELS
+    targets = [e for e in ctx.qdoc.ents if e.label_ in family]
+    subj = [e for e in targets if any(t.dep_.startswith("nsubj") for t in e)]
+    if x_labels & PLACE_LABELS and not x_labels & (ACTOR_LABELS - {"GPE"}):
+        # "And Granada?" after "Why did Azerbaijan refuse the Washington talks?": the place, not the actor
+        places = [e for e in targets if e.label_ in PLACE_LABELS and e not in subj]
+        subj = places or subj
+    if not targets:
+        # proper nouns the NER missed still name who or what was asked about
+        targets = [t for t in ctx.qdoc if t.pos_ == "PROPN"][:1]
+    target = (subj or targets or [None])[0]
+    if target is None:
+        return f"{q.rstrip('?.! ')}: what about {x}?"
+    start = getattr(target, "start_char", None)
+    start = target.idx if start is None else start
+    end = start + len(target.text)
+    # take a leading "the" along ("the United States" → "the EU", not "the the EU"), and a
+    # preposition ("in September" → "in the 2020 war", not "in in the 2020 war")
+    before = q[:start].lower().split()[-1:] or [""]
+    if before[0] in PREPOSITIONS | {"the"} and x.lower().startswith(before[0] + " "):
+        start -= len(before[0]) + 1
+    return q[:start] + x + q[end:]
+
+
 def _bare_wh(question: str, ctx: _Context) -> str | None:
     """"Why?", "When?", "Who else?": the previous question asked with the new question word."""
     q = _CONNECTIVE.sub("", question)
@@ -232,13 +288,25 @@ def _bare_wh(question: str, ctx: _Context) -> str | None:
     wh = m.group("wh").lower()
     first = ctx.qdoc[0] if len(ctx.qdoc) else None
     if first is not None and first.tag_.startswith("W") and first.dep_.startswith("nsubj") and not m.group("else"):
-        # "Where?" after "Who unveiled it?": no auxiliary to keep, so "Where: who unveiled …?"
-        return f"{wh}: {ctx.question[:1].lower()}{ctx.question[1:]}"
+        # "Where?" after "Who unveiled it?": no auxiliary to keep; put whom it answered in the
+        # subject's place ("Where did Pashinian unveil it?"), else ask "Where: who unveiled …?"
+        return _with_answered_subject(wh, ctx) or f"{wh}: {ctx.question[:1].lower()}{ctx.question[1:]}"
     if m.group("else"):
         rest = f"else besides {_focus(ctx)} {rest}" if _focus(ctx) and wh == "who" else f"else {rest}"
     rest = rest.rstrip("?.! ")
     # "What did Pashinian say …" → "Why did Pashinian say …": keep the auxiliary the old word left
     return f"{wh} {rest}?"
+
+
+def _with_answered_subject(wh: str, ctx: _Context) -> str | None:
+    """"Where?" after "Who unveiled the project?" answered "Pashinian": "Where did Pashinian unveil
+    the project?". Only a verb in the simple past or present with nothing between it and the subject."""
+    root = ctx.qdoc[1] if len(ctx.qdoc) > 1 else None
+    aux = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(root.tag_ if root is not None else "")
+    if not ctx.short or aux is None or root.dep_ != "ROOT":
+        return None
+    rest = ctx.qdoc[2:].text.rstrip("?.! ")
+    return f"{wh} {aux} {ctx.short} {root.lemma_} {rest}?"
 
 
 def _focus(ctx: _Context) -> str:
@@ -255,9 +323,22 @@ def _focus(ctx: _Context) -> str:
     return actors[0].text if actors else ""
 
 
+def _resolve_other_side(text: str, ctx: _Context) -> str | None:
+    """"the other side": the actor of the previous answer that the previous question did not name."""
+    if not _OTHER_SIDE.search(text):
+        return None
+    asked = {m.text for m in ctx.mentions(ACTOR_LABELS, answer=False)}
+    for m in ctx.mentions(ACTOR_LABELS):
+        if m.text not in asked:
+            return _OTHER_SIDE.sub(m.text, text)
+    return None
+
+
 def _pronouns(question: str, ctx: _Context) -> str | None:
     """Pronouns, demonstratives, "who else" and a topicless verb of saying, resolved in place."""
     q = _CONNECTIVE.sub("", question)
+    other = _resolve_other_side(q, ctx)
+    q = other or q
     doc = _parse(q)
     spans = _replacements(doc, ctx)
     out, i = [], 0
@@ -270,7 +351,7 @@ def _pronouns(question: str, ctx: _Context) -> str | None:
             out.append(doc[i].text_with_ws)
             i += 1
     text = _agree("".join(out))
-    changed = bool(spans)
+    changed = bool(other or spans)
     m = _ELSE.search(text)
     # "who else" leaves out whom the last turn named; "what else" asks for more of the same kind
     if m and m.group(1).lower() == "who" and "besides" not in text and _focus(ctx):
@@ -298,7 +379,11 @@ def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
     """Token index → (end index, text) of each reference to replace."""
     spans: dict[int, tuple[int, str]] = {}
     for t in doc:
-        if t.lower_ == "one" and t.i > 0 and doc[t.i - 1].lower_ == "the" and ctx.event_noun():
+        if t.lower_ in DEMONSTRATIVES and t.dep_ == "det" and t.head.tag_.startswith("NN"):
+            rep = _demonstrative(t.head, ctx)
+            if rep:
+                spans[t.i] = (t.head.i + 1, rep)
+        elif t.lower_ == "one" and t.i > 0 and doc[t.i - 1].lower_ == "the" and ctx.event_noun():
             # "the one in Spain" after "a fresh meeting in Brussels and another in Spain": the event's noun
             spans[t.i - 1] = (t.i + 1, f"the {ctx.event_noun()}")
         elif not any(a <= t.i < b for a, (b, _r) in spans.items()):
@@ -362,6 +447,22 @@ def _replacement(t, ctx: _Context) -> str | None:
     ):
         return ctx.topic()
     return None
+
+
+def _demonstrative(noun, ctx: _Context) -> str | None:
+    """"that meeting": the previous turn's phrase headed by the same noun ("the talks in Granada"),
+    else "the meeting" tied to whom the previous turn was about ("the meeting with Louis Bono")."""
+    for doc in (ctx.qdoc, ctx.adoc):
+        if doc is None:
+            continue
+        for chunk in doc.noun_chunks:
+            if chunk.root.lower_ == noun.lower_ and not any(
+                t.lower_ in DEMONSTRATIVES or t.tag_.startswith("W") for t in chunk
+            ):
+                return _phrase(chunk.root)
+    focus = _focus(ctx) if noun.lower_ in EVENT_NOUNS else ""
+    head = " ".join(t.text for t in noun.subtree if t.i <= noun.i and t.dep_ != "det")
+    return f"the {head} with {focus}" if focus else f"the {head}"
 
 
 def _add_topic(doc, text: str, ctx: _Context) -> tuple[str, bool]:
