@@ -38,6 +38,7 @@ from ..alloc import return_large_blocks
 from ..config import Config
 from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError
+from ..parallel import ingest_pool
 from ..progress import BuildProgress, Progress
 from ..records import Document
 from . import writer
@@ -75,6 +76,7 @@ class _LazyEmbedder:
         self._dim = known_dim
         self._embedder: Embedder | None = None
         self._loading: Future | None = None
+        self.pool = None  # a parallel build's workers (qa/parallel.py): they compute the vectors
 
     def preload(self) -> None:
         """Start loading the model in a thread, so that it loads beside spaCy in the main thread
@@ -97,6 +99,8 @@ class _LazyEmbedder:
         return self._embedder
 
     def encode(self, texts: list[str], show_progress_bar: bool | None = None) -> np.ndarray:
+        if self.pool is not None and texts:
+            return self.pool.encode(texts)
         return self._model().encode(texts, show_progress_bar=show_progress_bar)
 
     @property
@@ -105,11 +109,14 @@ class _LazyEmbedder:
 
 
 def _write(folder: Path, documents: list[Document], config: Config, embedder: "_LazyEmbedder",
-           previous: Index | None, progress: BuildProgress, show: bool | None, quotations: list) -> tuple[dict, dict]:
+           previous: Index | None, progress: BuildProgress, show: bool | None,
+           quotations: Callable[[], list]) -> tuple[dict, dict]:
     """The index files of one generation, streamed (writer.py); returns the manifest's counts and
-    what it records of the dense index. (The manifest is the pointer, written by `_switch`.)"""
+    what it records of the dense index. (The manifest is the pointer, written by `_switch`.)
+    `quotations()` gives the build's quotations once found (by a parallel build's workers meanwhile)."""
     writer.write_documents(folder, documents)
     layout = writer.chunk_and_dedupe(folder, documents, config, previous, progress)
+    quotations = quotations()
     prior = writer.PriorVectors(previous, config)
     embedded = writer.EmbedCount()
     writer.embed_sentences(folder, documents, layout, embedder, prior, embedded, progress, show)
@@ -158,16 +165,31 @@ def build_index(
     unchanged = unchanged_ids(previous.manifest, documents) if known_dim is not None else set()
     if len(unchanged) < len(documents):  # text to embed
         embedder.preload()
-    tracker = BuildProgress(progress, documents, {d.id for d in documents} - unchanged, config.embedder)
-    tracker.stage("quotations", "Finding quotations")
+    fresh = {d.id for d in documents} - unchanged
+    tracker = BuildProgress(progress, documents, fresh, config.embedder)
     old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
-    quotations, quote_problems = extract_all(documents, old_quotes, done=tracker.advance)
+    found: list = []  # (quotations, problems), once found
 
-    def write(folder: Path) -> dict:
-        counts, dense = _write(folder, documents, config, embedder, previous, tracker, show_progress_bar, quotations)
-        return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
+    with ingest_pool(config, [d for d in documents if d.id in fresh]) as pool:
+        if pool is None:
+            tracker.stage("quotations", "Finding quotations")
+            found.append(extract_all(documents, old_quotes, done=tracker.advance))
+        else:  # the workers search while this process splits and chunks; their vectors come after
+            job = pool.quotations(documents, old_quotes)
+            embedder.pool = pool
 
-    removed = _publish(index_dir, documents, write)
+        def quotations() -> list:
+            if not found:
+                tracker.stage("quotations", "Finding quotations")
+                found.append(job.result(done=tracker.advance))
+            return found[0][0]
+
+        def write(folder: Path) -> dict:
+            counts, dense = _write(folder, documents, config, embedder, previous, tracker, show_progress_bar, quotations)
+            return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
+
+        removed = _publish(index_dir, documents, write)
+    quote_problems = found[0][1]
     progress("Index ready", 1.0)
     index = load_index(index_dir, config)
     index.removed = removed
