@@ -29,6 +29,7 @@ few documents or `EMBED_TASK` texts, and each worker holds one model and one spa
 from __future__ import annotations
 
 import os
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -69,6 +70,9 @@ _model = None
 def _start(model: str) -> None:
     """A worker's start: its onnx session, one thread (see the module's note). spaCy loads on first use."""
     global _model
+    # Ctrl-C reaches the whole process group: the building process stops the build and its workers,
+    # which would otherwise each print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from .embed import resolve_model_path
     from .onnx_embed import OnnxModel
