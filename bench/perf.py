@@ -1,13 +1,15 @@
 """Speed on one machine, each figure a ratio to a baseline measured in the same run.
 
     python bench/perf.py [--embedders default,torch,onnx] [--repeat 3] [--scale-copies 3] [--queries 40]
+                         [--ingest-corpus PATH] [--ingest-workers 1,2] [--ingest-only]
                          [--out bench/perf.md] [--json bench/perf.json]
 
 "default" runs with no QA_EMBEDDER: what a new user gets (onnx). Figures:
 - cold `qa ask` (a new process answering one question) vs `python -c "import torch, sentence_transformers"`;
 - `qa serve` time until it answers HTTP, and until it answers a first question (/ask), vs the same import;
-- ingest: `qa index --rebuild` of a corpus (chunks per second, start-up included) vs raw fp32
-  `SentenceTransformer.encode` of the same chunk texts (model already loaded);
+- ingest: `qa index --rebuild` of a corpus (chunks per second, start-up included) with each of
+  `--ingest-workers` (QA_WORKERS, qa/parallel.py) vs raw fp32 `SentenceTransformer.encode` of the same
+  chunk texts (model already loaded), with the wall time and the load average around each run;
 - query p50/p95 at ~10k chunks (a synthetic index: the covid-qa index and perturbed copies of its
   documents, with the real vectors plus noise) vs "encode the question + FAISS flat top-10" over the
   same chunk vectors, in the same process;
@@ -147,13 +149,17 @@ def stop(proc: subprocess.Popen) -> None:
 # --- ingest and re-index ----------------------------------------------------------------------
 
 
-def ingest(corpus: Path, work: Path, embedder: str) -> dict:
-    """`qa index --rebuild` of `corpus` in a new process: chunks per second, start-up included."""
-    index_dir = work / f"ingest-{embedder}"
-    seconds = _timed(_qa("index", str(corpus), "--index-dir", str(index_dir), "--rebuild"), _env(embedder))
+def ingest(corpus: Path, work: Path, embedder: str, workers: int | None = None) -> dict:
+    """`qa index --rebuild` of `corpus` in a new process: chunks per second, start-up included; with
+    `workers` processes (None: the default, the machine's cores). The load average (1 min) is read
+    before and after: on a shared machine it says how much else ran."""
+    index_dir = work / f"ingest-{embedder}-{workers or 'default'}"
+    env = _env(embedder) if workers is None else {**_env(embedder), "QA_WORKERS": str(workers)}
+    load = os.getloadavg()[0]
+    seconds = _timed(_qa("index", str(corpus), "--index-dir", str(index_dir), "--rebuild"), env)
     manifest = json.loads((index_dir / "manifest.json").read_text())
     return {"seconds": seconds, "chunks": manifest["counts"]["chunks"], "sentences": manifest["counts"]["sentences"],
-            "index_dir": str(index_dir)}
+            "index_dir": str(index_dir), "workers": workers, "load_before": load, "load_after": os.getloadavg()[0]}
 
 
 def raw_encode_rate(index_dir: Path, embedder: str) -> float:
@@ -374,12 +380,20 @@ def run(args) -> dict:
     try:
         for embedder in args.embedders:
             r: dict = {}
-            shipped = work / f"shipped-{embedder}"
-            _timed(_qa("index", str(corpus), "--index-dir", str(shipped)), _env(embedder))
-            r["cold_ask_s"] = cold_ask(shipped, embedder, args.repeat)
-            r["serve_s"], r["serve_answer_s"] = serve_time(shipped, embedder)
-            r["ingest"] = ingest(ingest_corpus, work, embedder)
-            r["ingest"]["raw_encode_chunks_per_s"] = raw_encode_rate(Path(r["ingest"]["index_dir"]), embedder)
+            if not args.ingest_only:
+                shipped = work / f"shipped-{embedder}"
+                _timed(_qa("index", str(corpus), "--index-dir", str(shipped)), _env(embedder))
+                r["cold_ask_s"] = cold_ask(shipped, embedder, args.repeat)
+                r["serve_s"], r["serve_answer_s"] = serve_time(shipped, embedder)
+            runs = [ingest(ingest_corpus, work, embedder, w) for w in args.ingest_workers]
+            rate = raw_encode_rate(Path(runs[0]["index_dir"]), embedder)
+            for run_ in runs:
+                run_["raw_encode_chunks_per_s"] = rate
+                print(f"{embedder} ingest: {json.dumps(run_)}", file=sys.stderr)
+            r["ingest"], r["ingest_runs"] = runs[-1], runs
+            if args.ingest_only:
+                results["embedders"][embedder] = r
+                continue
             r["reindex_one_s"] = reindex_one(corpus, work, embedder, args.repeat)
             r["reindex_one_warm_s"] = reindex_one_warm(corpus, work, embedder, args.repeat)
             print(f"{embedder}: {json.dumps(r)}", file=sys.stderr)
@@ -408,22 +422,27 @@ def markdown(res: dict, command: str) -> str:
         "|---|---|---:|---|---:|---:|",
     ]
     for name, r in res["embedders"].items():
-        ing = r["ingest"]
-        rate = ing["chunks"] / ing["seconds"]
-        rows = [
-            ("cold `qa ask`", f"{r['cold_ask_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["cold_ask_s"] / base),
-            ("`qa serve` to first HTTP answer", f"{r['serve_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["serve_s"] / base),
-        ]
+        rows = []
+        if "cold_ask_s" in r:
+            rows += [
+                ("cold `qa ask`", f"{r['cold_ask_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["cold_ask_s"] / base),
+                ("`qa serve` to first HTTP answer", f"{r['serve_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s",
+                 r["serve_s"] / base),
+            ]
         if "serve_answer_s" in r:
             rows.append(("`qa serve` to its first answer (/ask asked once HTTP answers)", f"{r['serve_answer_s']:.2f} s",
                          f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["serve_answer_s"] / base))
-        rows += [
-            (f"`qa index --rebuild`, {ing['chunks']} chunks + {ing['sentences']} sentences (start-up included)",
-             f"{rate:.1f} chunks/s", "raw fp32 `encode` of the same chunks", f"{ing['raw_encode_chunks_per_s']:.1f} chunks/s",
-             rate / ing["raw_encode_chunks_per_s"]),
-            ("re-index after one document changed (`qa index`)", f"{r['reindex_one_s']:.2f} s", f"`{IMPORT_BASELINE}`",
-             f"{base:.2f} s", r["reindex_one_s"] / base),
-        ]
+        for ing in r.get("ingest_runs", [r["ingest"]]):
+            rate = ing["chunks"] / ing["seconds"]
+            workers = ing.get("workers") or "default"
+            load = f", load {ing['load_before']:.1f}→{ing['load_after']:.1f}" if "load_before" in ing else ""
+            rows.append((f"`qa index --rebuild`, {workers} worker(s), {ing['chunks']} chunks + {ing['sentences']} "
+                         f"sentences (start-up included; wall {ing['seconds'] / 60:.1f} min{load})",
+                         f"{rate:.1f} chunks/s", "raw fp32 `encode` of the same chunks",
+                         f"{ing['raw_encode_chunks_per_s']:.1f} chunks/s", rate / ing["raw_encode_chunks_per_s"]))
+        if "reindex_one_s" in r:
+            rows.append(("re-index after one document changed (`qa index`)", f"{r['reindex_one_s']:.2f} s",
+                         f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["reindex_one_s"] / base))
         if "reindex_one_warm_s" in r:
             rows.append(("re-index after one document changed, in a process that indexed before (app, API)",
                          f"{r['reindex_one_warm_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s",
@@ -446,6 +465,9 @@ def main(argv=None) -> int:
                     "default: no QA_EMBEDDER (onnx)")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each cold start (the median is kept)")
     ap.add_argument("--ingest-corpus", default=None, help="corpus for the ingest figure (default: xquad-en's)")
+    ap.add_argument("--ingest-workers", default="1,2", help="comma-separated worker counts the ingest figure is "
+                    "measured with (QA_WORKERS; 'default': the machine's cores) [default: 1,2]")
+    ap.add_argument("--ingest-only", action="store_true", help="measure the ingest figures only")
     ap.add_argument("--scale-copies", type=int, default=3,
                     help="copies of covid-qa in the query-latency index (3: ~12.7k chunks; 0 skips it)")
     ap.add_argument("--build-scale-source", action="store_true",
@@ -455,6 +477,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", dest="json_out", default=str(ROOT / "bench" / "perf.json"))
     args = ap.parse_args(argv)
     args.embedders = [e.strip() for e in args.embedders.split(",") if e.strip()]
+    args.ingest_workers = [None if w.strip() == DEFAULT else int(w) for w in args.ingest_workers.split(",") if w.strip()]
     command = "python bench/perf.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     res = run(args)
     md = markdown(res, command.strip())

@@ -80,6 +80,8 @@ def _where(config: Config) -> str:
 @click.option("--model", default=None, help="Sentence-transformers model name or local path.")
 @click.option("--chunk-tokens", type=int, default=None, help="Token budget of a chunk (at most 256).")
 @click.option("--rebuild", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes the build runs on [default: this machine's cores]; 1 builds in one process.")
 @store_option
 @click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
               help="Read, chunk and embed on a Ray cluster (auto: the running one, else a local one); "
@@ -87,11 +89,11 @@ def _where(config: Config) -> str:
 @click.option("--replace", "replace", multiple=True, metavar="ID",
               help="When two places claim document id ID, let the later one (e.g. a JSONL line) replace the "
               "first holder instead of being skipped (repeatable). Without it, a second claim never replaces.")
-def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, store, ray_address, replace):
+def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, workers, store, ray_address, replace):
     """Build the index from PATHS (files or folders; default: corpus/)."""
     from .api import Assistant, load_documents
 
-    config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens, store=store)
+    config = Config.from_env(index_dir=index_dir, model=model, chunk_tokens=chunk_tokens, store=store, workers=workers)
     paths = paths or (config.corpus_dir,)
     if ray_address and replace:
         raise click.UsageError("--replace works with a local build only; leave out --ray")

@@ -30,6 +30,14 @@ MODEL_MAX_TOKENS = 256  # the embedding model's window, in word pieces: a chunk 
 MIN_CHUNK_TOKENS = 16
 
 
+def available_cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _is_ip_or_network(text: str) -> bool:
     import ipaddress
 
@@ -71,6 +79,9 @@ class Config:
     embedder: str = DEFAULT_EMBEDDER  # for new indexes; an existing one keeps its own (`qa index --rebuild` switches)
     store: str = "faiss"
     batch_size: int = 32
+    # processes an index build runs on: quotations and vectors in worker processes while the build
+    # splits and chunks (qa/parallel.py, docs/scaling.md); 1 builds in one process
+    workers: int = field(default_factory=available_cores)
     # chunking: tokens counted with tiktoken; the model's window is the hard cap
     chunk_tokens: int = 160
     chunk_overlap_tokens: int = 32
@@ -135,7 +146,7 @@ class Config:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         if not 0.0 <= self.support_min <= 1.0:
             raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "max_quote_chars", "support_quotes", "reader_top"):
+        for name in ("quotes", "candidates", "batch_size", "workers", "max_quote_chars", "support_quotes", "reader_top"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
         for name in ("fetch_timeout", "fetch_max_mb"):

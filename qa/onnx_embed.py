@@ -181,52 +181,55 @@ def _optimized_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-ort{ort.__version__}.optimized.onnx")
 
 
-def _session(path: Path):
+def _session(path: Path, threads: int = 0):
     """An onnxruntime session of the exported model at `path`.
 
     Optimising the graph (fusing attention, GELU and layer norms) cost 0.3-2 s of every start, a
     good part of a cold `qa ask`. It is done once: the optimised graph is saved beside the model (per
     onnxruntime version, at the "extended" level, which stays portable across CPUs) and later sessions
     load it with optimisation off, for the same vectors at the same speed. A saved graph that does not
-    load is made again; a cache that cannot be written only costs the optimisation each time."""
+    load is made again; a cache that cannot be written only costs the optimisation each time.
+    `threads`: onnxruntime's threads for one text (0: its default, one per core); a parallel build's
+    workers run one each (qa/parallel.py), which gives the same vectors to the bit."""
     import onnxruntime as ort
 
     providers = ["CPUExecutionProvider"]
     optimized = _optimized_path(path)
     if optimized.is_file():
-        options = _options()
+        options = _options(threads)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
             return ort.InferenceSession(str(optimized), options, providers=providers)
         except Exception:  # noqa: BLE001 (onnxruntime raises its own types for a damaged file)
             pass
     tmp = optimized.with_name(f".tmp-{os.getpid()}-{secrets.token_hex(3)}-{optimized.name}")
-    options = _options()
+    options = _options(threads)
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.optimized_model_filepath = str(tmp)
     try:
         session = ort.InferenceSession(str(path), options, providers=providers)
         os.replace(tmp, optimized)  # complete, or not there: a half-written graph never has the name
     except Exception:  # noqa: BLE001 (a read-only cache: optimise in memory, as every start did)
-        session = ort.InferenceSession(str(path), _options(), providers=providers)
+        session = ort.InferenceSession(str(path), _options(threads), providers=providers)
     finally:
         with suppress(OSError):
             tmp.unlink()
     return session
 
 
-def _options():
+def _options(threads: int = 0):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.log_severity_level = 3  # errors only: a CLI answer prints nothing else
+    options.intra_op_num_threads = threads
     return options
 
 
 class OnnxModel:
     """Duck-types the part of `SentenceTransformer` that `qa.embed.Embedder` uses."""
 
-    def __init__(self, model_name: str, model_dir: str | Path, root: Path | None = None):
+    def __init__(self, model_name: str, model_dir: str | Path, root: Path | None = None, threads: int = 0):
         from tokenizers import Tokenizer
 
         model_dir = Path(model_dir)
@@ -242,7 +245,7 @@ class OnnxModel:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self.tokenizer.no_padding()  # each text runs alone (see `encode`), whatever tokenizer.json says
-        self.session = _session(self.path)
+        self.session = _session(self.path, threads)
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.dim = int(self.session.get_outputs()[0].shape[-1])
 

@@ -71,3 +71,14 @@ def test_warm_reindex_times_a_real_one_document_change(tmp_path):
 
     index = Assistant.load(tmp_path / "reindex-warm-torch" / "index", Config()).index
     assert any(perf.CORRECTION.strip() in index.documents[d].text for d in index.documents)
+
+
+def test_markdown_reports_ingest_with_each_worker_count_and_the_load():
+    runs = [{"seconds": s, "chunks": 100, "sentences": 400, "raw_encode_chunks_per_s": 20.0, "workers": w,
+             "load_before": 3.0, "load_after": 4.5} for w, s in ((1, 10.0), (2, 2.5))]
+    res = {"machine": "x86_64, 2 CPUs", "date": "2026-12-05", "import_baseline_s": 4.0,
+           "embedders": {"default": {"ingest": runs[-1], "ingest_runs": runs}}}
+    md = perf.markdown(res, "python bench/perf.py --ingest-only")
+    assert "1 worker(s)" in md and "2 worker(s)" in md and "load 3.0→4.5" in md
+    assert "| 10.0 chunks/s |" in md and "| 0.50× |" in md  # 1 worker: 100 chunks in 10 s, half the baseline
+    assert "| 40.0 chunks/s |" in md and "| 2.00× |" in md

@@ -24,6 +24,7 @@ from ..alloc import return_large_blocks
 from ..config import Config
 from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError, QAError
+from ..parallel import ingest_pool
 from ..progress import BuildProgress, Progress
 from ..quotes.stored import extract_all, previous_quotations
 from ..records import Chunk, Document
@@ -54,6 +55,7 @@ class LazyEmbedder:
         self._dim = known_dim
         self._embedder: Embedder | None = None
         self._loading: Future | None = None
+        self.pool = None  # a parallel build's workers (qa/parallel.py): they compute the vectors
 
     def preload(self) -> None:
         """Start loading the model in a thread, so that it loads beside spaCy in the main thread
@@ -76,6 +78,8 @@ class LazyEmbedder:
         return self._embedder
 
     def encode(self, texts: list[str], show_progress_bar: bool | None = None) -> np.ndarray:
+        if self.pool is not None and texts:
+            return self.pool.encode(texts)
         return self._model().encode(texts, show_progress_bar=show_progress_bar)
 
     @property
@@ -151,11 +155,13 @@ def target_for(config: Config, index_dir: str | Path) -> Target:
 
 def _write(folder: Path, documents: list[Document], config: Config, embedder: LazyEmbedder,
            reusable: dict[str, list[Chunk]], prior: writer.VectorSource, progress: BuildProgress, show: bool | None,
-           quotations: list) -> tuple[dict, dict]:
+           quotations: Callable[[], list]) -> tuple[dict, dict]:
     """The index files of one generation, streamed (writer.py); returns the manifest's counts and
-    what it records of the dense index. (The manifest is the pointer, written by `publish`.)"""
+    what it records of the dense index. (The manifest is the pointer, written by `publish`.)
+    `quotations()` gives the build's quotations once found (by a parallel build's workers meanwhile)."""
     writer.write_documents(folder, documents)
     layout = writer.chunk_and_dedupe(folder, documents, config, reusable, progress)
+    quotations = quotations()
     embedded = writer.EmbedCount()
     writer.embed_sentences(folder, documents, layout, embedder, prior, embedded, progress, show)
     writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
@@ -209,17 +215,32 @@ def build(
         if len(unchanged) < len(documents):  # text to embed
             embedder.preload()
         reusable, prior = writer.reusable_chunks(documents, config, previous), writer.PriorVectors(previous, config)
-    tracker = BuildProgress(progress, documents, {d.id for d in documents} - unchanged, config.embedder)
-    tracker.stage("quotations", "Finding quotations")
+    fresh = {d.id for d in documents} - unchanged
+    tracker = BuildProgress(progress, documents, fresh, config.embedder)
     old_quotes = previous_quotations(previous.documents, previous.quotations) if previous is not None else {}
-    quotations, quote_problems = extract_all(documents, old_quotes, done=tracker.advance)
+    found: list = []  # (quotations, problems), once found
+    # the Ray pipeline (`parts`) brings its own vectors: no pool for it
+    with ingest_pool(config, [d for d in documents if d.id in fresh] if parts is None else []) as pool:
+        if pool is None:
+            tracker.stage("quotations", "Finding quotations")
+            found.append(extract_all(documents, old_quotes, done=tracker.advance))
+        else:  # the workers search while this process splits and chunks; their vectors come after
+            job = pool.quotations(documents, old_quotes)
+            embedder.pool = pool
 
-    def write(folder: Path) -> dict:
-        counts, dense = _write(folder, documents, config, embedder, reusable, prior, tracker, show_progress_bar,
-                               quotations)
-        return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
+        def quotations() -> list:
+            if not found:
+                tracker.stage("quotations", "Finding quotations")
+                found.append(job.result(done=tracker.advance))
+            return found[0][0]
 
-    store = target.publish(documents, write, config, replace=previous is None, progress=progress)
+        def write(folder: Path) -> dict:
+            counts, dense = _write(folder, documents, config, embedder, reusable, prior, tracker, show_progress_bar,
+                                   quotations)
+            return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
+
+        store = target.publish(documents, write, config, replace=previous is None, progress=progress)
+    quote_problems = found[0][1]
     progress("Index ready", 1.0)
     store.quote_problems = quote_problems
     return store
