@@ -15,7 +15,7 @@ from qa import parallel
 from qa.api import load_documents
 from qa.config import Config
 from qa.store import load_index
-from qa.store.build import add_documents, build_index
+from qa.indexing import add_documents, build_index
 
 from tests.conftest import CORPUS
 
