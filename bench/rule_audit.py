@@ -222,7 +222,7 @@ def rules() -> list[Rule]:
         Rule("follow-up: who else besides", "“who else …” → “who else besides <whom the last turn named> …”",
              "followup.py _ELSE", _const(I_FOLLOW, _ELSE=NEVER), follow_up_only=True),
         Rule("follow-up: topic of saying", "“And what did Russia say?” → “… say about <previous topic>?”",
-             "followup.py _add_topic, SAY_VERBS",
+             "followup.py _add_topic, lexicon.py QUESTION_SAY_VERBS",
              _func(I_FOLLOW, "_add_topic", lambda f: (lambda doc, text, ctx: (text, False))), follow_up_only=True),
         Rule("follow-up: near-answer prior", "sentences near (+0.12) or in the article of (+0.04) the last answer",
              "candidates.py NEAR_PRIOR, ARTICLE_PRIOR", _const(I_CAND, NEAR_PRIOR=0.0, ARTICLE_PRIOR=0.0),

@@ -25,10 +25,11 @@ from .fetch import MB, Limits, WebReport, add_urls, feeds_of, update_feeds
 from .inputs import text_field, text_list
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .ingest.encoding import decode_text
-from .quotes import Speaker, verify_quotation
+from .quotes import Speaker
 from .quotes.extract import SPEAKER_FAILED
-from .quotes.search import FoundQuote, SentenceCover, also_entry, found_quote, same_words_key, topic_scores
-from .quotes.speakers import group_speakers, matching_speakers
+from .quotes.finder import QuoteFinder
+from .quotes.search import FoundQuote
+from .quotes.speakers import group_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document, Turn
 from .progress import Progress
@@ -235,7 +236,7 @@ class Assistant:
         self._embedder = embedder
         self.entities = entities or EntityCache()
         self._idf: IdfTable | None = idf  # given when it is for this same index
-        self._quotes: _QuoteState | None = None  # the quote finder's state, made on first use
+        self._quotes: QuoteFinder | None = None  # the quote finder's state, made on first use
         if warm:
             # load the model, spaCy's NER and the idf of every token (a second at a million chunks)
             # now, not inside the first question; a caller that only builds (`qa index`) says
@@ -553,20 +554,20 @@ class Assistant:
 
     # --- quotations (the quote finder, qa/quotes) -------------------------------------------------
 
-    def _quote_state(self) -> "_QuoteState":
-        state = self._quotes
-        if state is None or state.index is not self.index:
-            state = self._quotes = _QuoteState(self.index)
-        return state
+    def _quote_finder(self) -> QuoteFinder:
+        finder = self._quotes
+        if finder is None or finder.index is not self.index:
+            finder = self._quotes = QuoteFinder(self.index)
+        return finder
 
     def quotation_summary(self) -> tuple[int, list[str]]:
         """(quotations of speech in the index, the problems its last build's extraction reported)."""
-        return sum(q.speech for q in self._quote_state().quotations), list(self.index.quote_problems)
+        return sum(q.speech for q in self._quote_finder().quotations), list(self.index.quote_problems)
 
     def speakers(self) -> list[Speaker]:
         """Everyone quoted in the articles: one Speaker per person or institution, with every
         spelling the articles use and the number of quotations; most quoted first."""
-        return list(self._quote_state().speakers)
+        return list(self._quote_finder().speakers)
 
     def quotes(
         self,
@@ -584,40 +585,11 @@ class Assistant:
         topic, since, until = check_topic_range(topic, since, until)
         speaker = text_field(speaker, "speaker")
         n = check_quote_count(n)
-        state = self._quote_state()
-        pool = [q for q in state.quotations if q.speech]
-        if speaker.strip():
-            ids = {s.id for s in matching_speakers(speaker, state.speakers)}
-            pool = [q for q in pool if q.speaker_id in ids]
-        docs = self.index.documents
         source = "".join(check_outlets(text_field(source, "source"), self.outlets(), "source")).casefold()
-        pool = [
-            q for q in pool
-            if (not source or docs[q.doc_id].source.casefold() == source)
-            and (not (since or until) or docs[q.doc_id].date and (not since or docs[q.doc_id].date >= since)
-                 and (not until or docs[q.doc_id].date <= until))
-        ]
-        if topic and pool:
-            vec = self.embed([topic])[0]
-            scores = topic_scores(pool, vec, topic, state.cover, self.index.sentence_vectors, self.idf)
-        else:
-            scores = [0.0] * len(pool)
-        order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
-        by_id = {s.id: s for s in state.speakers}
-        out, first = [], {}
-        for i in order:
-            q, doc = pool[i], docs[pool[i].doc_id]
-            verify_quotation(q, doc)
-            key = same_words_key(q)
-            if key in first:  # the same words again, in another article: listed under the first
-                first[key].also_in.append(also_entry(q, doc))
-                continue
-            if len(out) == n:
-                continue
-            first[key] = found_quote(len(out) + 1, q, doc, by_id, scores[i])
-            out.append(first[key])
-        return out
-
+        return self._quote_finder().find(
+            topic, speaker, source, since, until, n,
+            embed=lambda text: self.embed([text])[0], idf=lambda word: self.idf(word),
+        )
 
     def timeline(
         self,
@@ -669,20 +641,6 @@ def _check_count(n, default: int, limit: int, what: str) -> int:
     if not 1 <= int(n) <= limit:
         raise InvalidRequestError(f"n: {n} is outside 1..{limit}; ask for 1 to {limit} {what}")
     return int(n)
-
-
-class _QuoteState:
-    """The index's quotations grouped by speaker, and the sentence lookup that ranks them; made once
-    per loaded index. An index whose quotations came from another extractor version gets them again."""
-
-    def __init__(self, index: Store):
-        self.index = index
-        quotations = index.quotations  # None: stored by another extractor version, found again here
-        if quotations is None:
-            quotations, _ = extract_all(list(index.documents.values()))
-        self.quotations = [q for q in quotations if q.doc_id in index.documents]
-        self.speakers = group_speakers(self.quotations)
-        self.cover = SentenceCover(index.sentence_rows, index.doc_ids)
 
 
 def quotations_of(documents: Sequence[Document]) -> tuple[list, list[str]]:

@@ -21,15 +21,13 @@ from datetime import date as _date
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from .errors import InvalidRequestError
+from .lexicon import BIBTEX_MONTHS, MLA_MONTHS, MONTH_NAMES
 
 STYLES = ("chicago", "apa", "mla")
 STYLE_NAMES = {"chicago": "Chicago (notes and bibliography)", "apa": "APA 7", "mla": "MLA 9"}
 EXPORTS = ("csl-json", "bibtex")
 ARTICLE, WEBPAGE = "article", "webpage"
 
-_MONTHS = "January February March April May June July August September October November December".split()
-# MLA abbreviates months longer than four letters (MLA Handbook 9, appendix 1)
-_MLA_MONTHS = "Jan. Feb. Mar. Apr. May June July Aug. Sept. Oct. Nov. Dec.".split()
 _PARTICLES = frozenset("van von der den de del della di da du la le bin ibn al el ter ten".split())
 # A byline part that names a group rather than a person ("The Kyiv Independent news desk", "AFP staff")
 _GROUP_WORDS = re.compile(
@@ -180,7 +178,7 @@ def _parts(iso: str) -> tuple[int, int, int] | None:
     return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
 
 
-def _dated(iso: str, day: str, month: str, names: list[str] = _MONTHS) -> str:
+def _dated(iso: str, day: str, month: str, names: Sequence[str] = MONTH_NAMES) -> str:
     """`iso` written with the `day` or `month` template ({y}, {m}, {d}); a year alone as itself."""
     p = _parts(iso)
     if not p:
@@ -203,7 +201,7 @@ def _apa_date(iso: str) -> str:
 
 def _mla_date(iso: str) -> str:
     """MLA's "8 Mar. 2017" ("Mar. 2017", "2017")."""
-    return _dated(iso, "{d} {m} {y}", "{m} {y}", _MLA_MONTHS)
+    return _dated(iso, "{d} {m} {y}", "{m} {y}", MLA_MONTHS)
 
 
 # --- names ----------------------------------------------------------------------------------------
@@ -557,7 +555,6 @@ def csl_json(sources: Sequence[Source]) -> str:
 
 _BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
                 "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-_BIB_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 
 
 def _bib_text(text: str) -> str:
@@ -592,7 +589,7 @@ def bibtex(sources: Sequence[Source]) -> str:
         if p:
             fields.append(("year", str(p[0])))
             if p[1]:
-                fields.append(("month", _BIB_MONTHS[p[1] - 1]))
+                fields.append(("month", BIBTEX_MONTHS[p[1] - 1]))
             fields.append(("date", s.issued))
         if s.url:
             fields.append(("url", _bib_url(s.url)))

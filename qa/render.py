@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Mapping
 
 from . import cite
+from .lexicon import MONTH_NAMES
 from .records import Answer, Document, Quote
 
 if TYPE_CHECKING:  # the records of qa/support.py; render is read by the faces, which hold them
@@ -240,15 +241,12 @@ def _md_sources(quotes, documents: Mapping[str, Document], style: str | None, al
 
 # --- quotations (qa quotes, the app's Quotes tab) -----------------------------------------------
 
-_MONTHS = ("January February March April May June July August September October November December").split()
-
-
 def long_date(iso: str) -> str:
     """2023-11-18 → 18 November 2023 (anything else is returned as it is)."""
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
         return iso or ""
-    return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+    return f"{int(m.group(3))} {MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
 
 
 def _quoted(text: str) -> str:

@@ -8,11 +8,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from ..lexicon import MONTH_NUMBERS
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
 _MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?" \
          r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -54,7 +52,7 @@ def resolve_relative_date(phrase: str, anchor: str, context: str = "") -> str | 
         return _weekday(day0, _WEEKDAYS.index(m.group("weekday").casefold()), which)
     m = _MONTH_DAY[0].match(text) or _MONTH_DAY[1].match(text)
     if m and not m.group("year"):
-        return _month_day(day0, _MONTHS[m.group("month").casefold()[:3]], int(m.group("day")))
+        return _month_day(day0, MONTH_NUMBERS[m.group("month").casefold()[:3]], int(m.group("day")))
     return None
 
 

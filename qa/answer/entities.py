@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import QUESTION_ROLES
 from ..nlp import STOPWORDS, entity_docs
 
 PERSON = frozenset({"PERSON", "ORG", "NORP"})
@@ -17,8 +18,6 @@ PLACE = frozenset({"GPE", "LOC", "FAC"})
 NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 PEOPLE = frozenset({"PERSON"})
 ORGS = frozenset({"ORG", "NORP"})
-_ROLES = (r"person|people|man|men|woman|women|president|minister|leader|member|official|envoy|diplomat|speaker"
-          r"|ambassador|spokes(?:man|woman|person)|author|writer|chairman|senator|commander")
 
 # (pattern on the question, expected entity labels); the first match wins.
 # Nouns after "what"/"which", with up to two words between ("which Indian city") and an optional
@@ -35,7 +34,7 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
                                        r"|river|nation|village|capital"), re.I), PLACE),
     # a role asks for a person ("which members of parliament", "who is Armenia's foreign minister"),
     # so an organisation in the same sentence is not its answer
-    (re.compile(_asks(_ROLES) + r"|\bwho(m|se)?\b(?:\s+[\w'’-]+){0,4}?\s+(?:" + _ROLES + r")s?\b", re.I), PEOPLE),
+    (re.compile(_asks(QUESTION_ROLES) + r"|\bwho(m|se)?\b(?:\s+[\w'’-]+){0,4}?\s+(?:" + QUESTION_ROLES + r")s?\b", re.I), PEOPLE),
     (re.compile(_asks("company|companies|organi[sz]ation|group|team|agency|agencies|party|parties|firm|outlet"
                       r"|newspaper|ministry|ministries|bank|institution"), re.I), ORGS),
     (re.compile(r"\bwho(m|se)?\b", re.I), PERSON),

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
+from ..lexicon import QUESTION_SAY_VERBS, WHO_IS_NAME
 from ..nlp import lemmatizer, pipeline, tokenize
 from ..records import Turn
 
@@ -41,9 +42,6 @@ EVENT_NOUNS = frozenset(
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 PERSON_LABELS = frozenset({"PERSON", "NORP"})  # spaCy's small model often tags "Pashinian" NORP
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-SAY_VERBS = frozenset({"say", "said", "says", "think", "thinks", "respond", "responded", "react", "reacted",
-                       "reply", "replied", "offer", "offered", "propose", "proposed", "want", "wanted",
-                       "do", "did", "claim", "claimed", "answer", "answered", "suggest", "suggested"})
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.I)
 _ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*[?.!]*\s*$", re.I)
 _BARE_WH = re.compile(r"^\s*(?P<wh>why|when|where|how|who|what)(?:\s+(?P<else>else))?(?:\s+(?:not|so))?\s*[?.!]*\s*$", re.I)
@@ -396,7 +394,7 @@ def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
 def _people(ctx: _Context) -> list[Mention]:
     """People the previous turn named; after a "who" question the person it answered comes first."""
     asked = ctx.mentions(frozenset({"PERSON"}), answer=False) or ctx.mentions(PERSON_LABELS, answer=False)
-    m = re.match(r"(?i)^\s*who\s+(?:is|was)\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s*\?*$", ctx.question)
+    m = WHO_IS_NAME.match(ctx.question)
     if not asked and m:  # "Who is Anna Hakopyan?" names a person the NER may miss
         asked = [Mention(m.group(1), "PERSON")]
     if not asked:  # "Whom did Hakob Arshakyan meet?": a proper-noun subject is who the turn was about
@@ -468,7 +466,7 @@ def _demonstrative(noun, ctx: _Context) -> str | None:
 def _add_topic(doc, text: str, ctx: _Context) -> tuple[str, bool]:
     """"And what did Russia say?" → "What did Russia say about the talks in Granada?"."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    if root is None or root.lower_ not in SAY_VERBS:
+    if root is None or root.lower_ not in QUESTION_SAY_VERBS:
         return text, False
     if any(c.dep_ in ("prep", "ccomp", "xcomp") or (c.dep_ == "dobj" and not c.tag_.startswith("W")) for c in root.children):
         return text, False

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..lexicon import BASELINE_REPORTING_VERBS
+
 _PAIR = re.compile(r"[“\"]([^“”\"\n]+)[”\"]")
-_VERBS = r"(?:said|says|told|added|stressed|warned|wrote|noted|stated|explained|emphasized)"
+_VERBS = "(?:" + "|".join(BASELINE_REPORTING_VERBS) + ")"
 _NAME = r"([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})"
 _AFTER = re.compile(rf"[,.]?\s*(?:{_NAME}\s+{_VERBS}|{_VERBS}\s+{_NAME})\b")
 _BEFORE = re.compile(rf"{_NAME}\s+{_VERBS}\b[^“\"\n]{{0,40}}$")

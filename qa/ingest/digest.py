@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date as _date
 from typing import Iterable
 
+from ..lexicon import JOB_TITLE_WORDS, MONTH_WORDS
 from ..records import Document
 from . import rules
 from .metadata import Metadata, find_date, self_named_outlet, signature, take_metadata
@@ -288,7 +289,7 @@ def _dateline(line: str, info: _Line) -> None:
     agency = m.groupdict().get("agency") or m.group("agency2") or ""
     info.meta.source = _outlet_name(agency.strip()) if agency else ""
     if m.groupdict().get("month"):
-        month, day = rules.MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day"))
+        month, day = MONTH_WORDS[m.group("month").lower().rstrip(".")], int(m.group("day"))
         if m.group("year"):
             info.meta.date = _iso(int(m.group("year")), month, day)
         else:
@@ -331,7 +332,7 @@ def _speaker(who: str) -> str:
     """The name in "Deputy Chief of Mission Katherine Brucker to the Permanent Council, Vienna"."""
     who = rules.DELIVERED_TAIL.split(who, maxsplit=1)[0].strip(" ,")
     words = who.split()
-    titles = [i for i, w in enumerate(words) if w.lower().strip(",") in rules.JOB_TITLE_WORDS]
+    titles = [i for i, w in enumerate(words) if w.lower().strip(",") in JOB_TITLE_WORDS]
     name = words[titles[-1] + 1 :] if titles else words
     return " ".join(name) if _NAME_MIN_WORDS <= len(name) <= _NAME_MAX_WORDS else who
 
@@ -351,7 +352,7 @@ def _month_day(text: str) -> tuple[int, int, int] | None:
     for pattern in rules.MONTH_DAY:
         m = pattern.search(text)
         if m:
-            return rules.MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day")), m.end()
+            return MONTH_WORDS[m.group("month").lower().rstrip(".")], int(m.group("day")), m.end()
     return None
 
 

@@ -8,6 +8,7 @@ from datetime import date as _date
 
 import yaml
 
+from ..lexicon import MONTH_WORDS
 from . import rules
 
 # A byline longer than this is a sentence that starts with "By", not a byline.
@@ -39,7 +40,7 @@ def find_date(text: str) -> tuple[str, re.Match | None]:
     matches = sorted((m for p in rules.DATE_PATTERNS for m in p.finditer(text)), key=lambda m: m.start())
     for m in matches:
         month = m.group("month")
-        month = int(month) if month.isdigit() else rules.MONTHS[month.lower()]
+        month = int(month) if month.isdigit() else MONTH_WORDS[month.lower()]
         try:
             return _date(int(m.group("year")), month, int(m.group("day"))).isoformat(), m
         except ValueError:  # "February 30, 2023" names no real day

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import MONTH_WORDS
+
 # --- boilerplate ---------------------------------------------------------------------------------
 
 # Site-voice lines no reported article prints: form labels, sign-up confirmations, membership and
@@ -129,11 +131,7 @@ FRONT_KEYS = {"title": "title", "source": "source", "outlet": "source", "publish
               "date": "date", "author": "author", "by": "author", "url": "url", "link": "url"}
 ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
-MONTHS = {m: i for i, ms in enumerate(
-    ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
-     "aug august", "sep sept september", "oct october", "nov november", "dec december"), start=1)
-    for m in ms.split()}
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTH_WORDS, key=len, reverse=True)) + r")\.?"
 DATE_PATTERNS = (
     re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
     re.compile(rf"\b(?P<day>\d{{1,2}})(st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I),
@@ -169,7 +167,7 @@ CAPTION_END = re.compile(
 )
 # A photo caption set as its own line ends in where and when the picture was taken:
 # "Pashinyan meets Zelensky in Granada, Spain on Oct. 6"
-_MONTH_WORD = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH_WORD = r"(?:" + "|".join(sorted(MONTH_WORDS, key=len, reverse=True)) + r")\.?"
 CAPTION_DATE_END = re.compile(rf"\bon\s+(?i:{_MONTH_WORD})\s+\d{{1,2}}(?:,?\s+\d{{4}})?$")
 # "Reposted on ANN/Armenian News with permission from RFE/RL Copyright (c) 2023 …": names the source.
 REPOST = re.compile(
@@ -211,7 +209,7 @@ SECTION_LABEL = re.compile(
 NOT_OUTLET = frozenset(
     "source via by author authors photo image credit tags note editor's note editor’s note q a update "
     "read more see also published updated posted date time".split()
-) | frozenset(m.lower() for m in MONTHS)
+) | frozenset(m.lower() for m in MONTH_WORDS)
 # Words that mark a name as an outlet's ("Coastal Times", "Armenpress", "Kyiv Independent").
 OUTLET_WORDS = re.compile(
     r"(news|times|press|post|weekly|daily|herald|journal|agency|radio|tv|gazette|tribune|wire|media|observer|"
@@ -244,12 +242,6 @@ TIME_STAMP = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?
 AS_DELIVERED = re.compile(r"^as (?:delivered|prepared for delivery|prepared) by\s+(?P<who>\S.*)$", re.I)
 # Where the speaker's name ends and the occasion begins: "… Katherine Brucker to the Permanent Council"
 DELIVERED_TAIL = re.compile(r"\s+(?:to|at|before|in|on|during)\s+(?=\S)")
-# Job titles before a speaker's name: "Deputy Chief of Mission Katherine Brucker"
-JOB_TITLE_WORDS = frozenset(
-    "ambassador mission affaires a.i. secretary representative minister president counselor counsellor "
-    "spokesperson spokesman spokeswoman chief deputy envoy director commissioner senator chair chairman "
-    "chairwoman coordinator adviser advisor officer head general".split()
-)
 # Media monitoring exports: "Outlet | Title | Date"
 MONITOR_HEADER = re.compile(r"^(?P<a>[^|\n]{2,100}?)\s+\|\s+(?P<b>[^|\n]{2,250}?)\s+\|\s+(?P<c>[^|\n]{2,100})$")
 URL_IN_LINE = re.compile(r"https?://\S+")

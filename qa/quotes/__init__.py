@@ -6,7 +6,8 @@ spelling.
     mention.py    the speaker's name, title and kind; pronouns and roles resolved
     extract.py    a document's quotations (speech or not), each verified against its text
     speakers.py   spelling variants grouped into speakers with deterministic ids
-    search.py     quotations ranked by topic, filtered by speaker, outlet and date
+    search.py     ranking by topic, the found quote and its "also in" entries
+    finder.py     the query: quotations filtered by speaker, outlet and date, ranked, verified
 """
 
 from .extract import extract_quotations, is_speech, verify_quotation

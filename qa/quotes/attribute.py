@@ -14,21 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..lexicon import REPORTING_VERBS
 from ..nlp import pipeline
 
-REPORTING_VERBS = frozenset(
-    """say says said saying tell tells told telling add adds added adding stress stresses stressed stressing
-    warn warns warned warning write writes wrote writing written note notes noted noting emphasize emphasizes
-    emphasized emphasised emphasising emphasizing observe observes observed declare declares declared
-    announce announces announced insist insists insisted claim claims claimed argue argues argued explain
-    explains explained state states stated quote quoted remark remarks remarked reply replied replies
-    respond responded responds continue continued continues recall recalled recalls urge urged urges
-    assert asserted asserts affirm affirmed concede conceded admit admitted admits acknowledge acknowledged
-    comment commented ask asked asks tweet tweeted posted post preach preached preaches lament lamented
-    regret regretted regrets reiterate reiterated reiterates underline underlined underscore underscored
-    conclude concluded suggest suggested suggests predict predicted describe described describes call called
-    calls estimate estimates estimated accuse accused accuses""".split()
-)
 # Nouns that announce the words after a colon: "issued a statement:", "with a warning:".
 SPEECH_NOUNS = frozenset("statement warning message words remarks appeal promise reply answer post tweet".split())
 # Courtesy titles: kept out of a name (Mr O’Brien is O’Brien).

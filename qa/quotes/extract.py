@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from ..errors import FidelityError
+from ..lexicon import REPORTING_VERBS
 from ..records import Document
-from .attribute import Attribution, after_cue, before_cue, colon_cue, parse_window, REPORTING_VERBS
+from .attribute import Attribution, after_cue, before_cue, colon_cue, parse_window
 from .marks import Span, find_spans
 from .mention import describe, fuller_name
 from .records import Quotation

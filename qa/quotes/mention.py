@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import RANKS, ROLE_WORDS, TITLE_WORDS
 from ..nlp import pipeline
 from .attribute import HONORIFICS, PRONOUN_LOOKBACK, Attribution, parseable
 
-# Heads that name a role a person holds: "the Armenian prime minister" is a person the article may
-# have named before ("Armenian Prime Minister Nikol Pashinian").
-ROLE_WORDS = frozenset(
-    """minister president speaker leader chancellor secretary ambassador spokesperson spokesman spokeswoman
-    envoy official diplomat chief adviser advisor senator mayor commissioner governor premier chairman
-    chairwoman chair head director representative deputy lawmaker mp officer commander general""".split()
-)
 # Heads that name a text rather than its author: "the resolution said" speaks for who adopted it.
 DOCUMENT_WORDS = frozenset("resolution statement text post readout report communique release letter".split())
 # Heads that make a subject an institution even when tagged as a proper noun ("Foreign Ministry").
@@ -23,11 +17,6 @@ INSTITUTION_WORDS = frozenset(
     """ministry embassy assembly department office government council committee parliament agency service
     commission court union kremlin presidency administration cabinet party army military police bank""".split()
 )
-# Roles held by one named person: "the … leader" not resolved to a name stays unattributed, while
-# "the official" or "a diplomat" are the anonymous speakers news quotes as such.
-RANKS = frozenset("leader president minister chancellor premier speaker ambassador secretary mayor governor".split())
-# Words of a title, never of a name: a "name" made only of them is a role ("Deputy Minister").
-TITLE_WORDS = ROLE_WORDS | frozenset("prime vice first acting foreign deputy former state".split())
 _PERSON_PRONOUNS = frozenset({"he", "she"})
 _THING_PRONOUNS = frozenset({"it", "they"})
 _INSTITUTION_ENTS = ("ORG", "GPE", "NORP", "FAC")

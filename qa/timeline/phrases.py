@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..answer.dates import resolve_relative_date
+from ..lexicon import MONTH_NUMBERS
 from .records import DAY, MONTH, RANGE, YEAR, EventDate
 
-_MONTH_NAMES = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-    "nov": 11, "dec": 12,
-}
 # Capitalised month names only: "may" and "march" are also words
 _M = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June?|July?|Aug(?:ust|\.)?"
       r"|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)(?![a-z])")
@@ -92,7 +89,7 @@ def _month_word(text: str, a: int, b: int) -> bool:
 
 
 def _month(name: str) -> int:
-    return _MONTH_NAMES[name.lower()[:3]]
+    return MONTH_NUMBERS[name.lower()[:3]]
 
 
 def _day(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..lexicon import MONTH_NAMES
 from ..records import Quote
 
 DAY, RANGE, MONTH, YEAR = "day", "range", "month", "year"
@@ -12,7 +13,6 @@ DAY, RANGE, MONTH, YEAR = "day", "range", "month", "year"
 # day of "on Saturday"); an earlier sentence ("the same day"); or nothing in the words, so the entry
 # says when it was reported.
 SENTENCE, ARTICLE_DATE, EARLIER, REPORTED = "sentence", "article date", "earlier sentence", "reported"
-_MONTHS = "January February March April May June July August September October November December".split()
 _PART_DAY = {"early": 1, "": 1, "mid": 11, "late": 21}
 
 
@@ -87,7 +87,7 @@ def _label(iso: str, part: str = "") -> str:
     if not m:
         return y
     words = [str(d)] if d else ([part] if part else [])
-    words.append(_MONTHS[m - 1])
+    words.append(MONTH_NAMES[m - 1])
     if y:
         words.append(y)
     return " ".join(words)
@@ -96,9 +96,9 @@ def _label(iso: str, part: str = "") -> str:
 def _range_label(a: str, b: str) -> str:
     (ya, ma, da), (yb, mb, db) = _split(a), _split(b)
     if ya == yb and ma == mb:
-        return " ".join(x for x in (f"{da}–{db}", _MONTHS[ma - 1], ya) if x)
+        return " ".join(x for x in (f"{da}–{db}", MONTH_NAMES[ma - 1], ya) if x)
     if ya == yb:
-        return " ".join(x for x in (f"{da} {_MONTHS[ma - 1]} – {db} {_MONTHS[mb - 1]}", ya) if x)
+        return " ".join(x for x in (f"{da} {MONTH_NAMES[ma - 1]} – {db} {MONTH_NAMES[mb - 1]}", ya) if x)
     return f"{_label(a)} – {_label(b)}"
 
 
