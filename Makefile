@@ -7,6 +7,8 @@ app: setup
 	$(PY) app.py
 
 test: setup-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 setup:

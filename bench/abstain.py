@@ -23,8 +23,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -36,7 +34,19 @@ from qa.config import Config, user_cache_dir  # noqa: E402
 SETS = ("xquad-en", "covid-qa", "shipped")
 CROSS = {"xquad-en": "covid-qa", "covid-qa": "xquad-en"}  # questions of the key asked of the value's articles
 CACHE = user_cache_dir() / "abstain-cands"  # $QA_CACHE_DIR or ~/.cache/qa; --cache to put it elsewhere
-_FIELDS = ("doc_id", "start", "end", "row", "retrieval", "semantic", "lexical", "type_fit", "headline", "score", "short")
+_FIELDS = (
+    "doc_id",
+    "start",
+    "end",
+    "row",
+    "retrieval",
+    "semantic",
+    "lexical",
+    "type_fit",
+    "headline",
+    "score",
+    "short",
+)
 
 
 def is_held_out(name: str, q: dict) -> bool:
@@ -66,8 +76,13 @@ def collect(limit: int, cross_limit: int, cache: Path, names=SETS) -> None:
         out = cache / f"{name}.jsonl"
         with open(out, "w", encoding="utf-8") as f:
             for q in tqdm(spread(questions, limit), desc=name, file=sys.stderr):
-                row = {"set": name, "id": q["id"], "question": q["question"], "answers": q["answers"],
-                       "held_out": is_held_out(name, q)}
+                row = {
+                    "set": name,
+                    "id": q["id"],
+                    "question": q["question"],
+                    "answers": q["answers"],
+                    "held_out": is_held_out(name, q),
+                }
                 if q["answers"]:
                     row["own"] = dump_cands(assistant.candidates(q["question"]))
                     row["lso"] = dump_cands(assistant.candidates(q["question"], exclude_docs=q["sources"]))
@@ -78,8 +93,18 @@ def collect(limit: int, cross_limit: int, cache: Path, names=SETS) -> None:
             other = loaded[CROSS[name]][0]
             with open(cache / f"{name}-cross.jsonl", "w", encoding="utf-8") as f:
                 for q in tqdm(spread(questions, cross_limit), desc=f"{name} cross", file=sys.stderr):
-                    f.write(json.dumps({"set": name, "id": q["id"], "question": q["question"], "held_out": is_held_out(name, q),
-                                        "cross": dump_cands(other.candidates(q["question"]))}) + "\n")
+                    f.write(
+                        json.dumps(
+                            {
+                                "set": name,
+                                "id": q["id"],
+                                "question": q["question"],
+                                "held_out": is_held_out(name, q),
+                                "cross": dump_cands(other.candidates(q["question"])),
+                            }
+                        )
+                        + "\n"
+                    )
 
 
 def main() -> None:

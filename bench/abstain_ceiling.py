@@ -52,12 +52,14 @@ C_WIDE = 0.03  # the 384-number families overfit at C=1 on a few hundred questio
 def lexical(question: str, best, index, idf) -> list[float]:
     """Ten more signals of coverage.py's kind, for the best candidate."""
     tokens, event, names = question_words(question)
-    sent = set(tokenize(index.documents[best.doc_id].text[best.start:best.end]))
+    sent = set(tokenize(index.documents[best.doc_id].text[best.start : best.end]))
     near = window_tokens(index, best)
     rare = sorted(tokens, key=lambda t: (-idf(t), t))  # ties by the word, as coverage.signals
     missing = [t for t in rare if t not in near]
     return [
-        weighted_share(event, sent, idf), weighted_share(names, sent, idf), weighted_share(names, near, idf),
+        weighted_share(event, sent, idf),
+        weighted_share(names, sent, idf),
+        weighted_share(names, near, idf),
         float(bool(rare) and rare[0] in near),
         sum(t in near for t in rare[:2]) / len(rare[:2]) if rare else 1.0,
         idf(missing[0]) / idf(rare[0]) if missing else 0.0,
@@ -74,9 +76,11 @@ def _best_of(q: dict, mode: str, asker, cands) -> dict:
     if not cands:
         return {}
     best = max(cands, key=lambda c: c.score)
-    return {"lexical": lexical(q["question"], best, asker.index, asker.idf),
-            "pair": (q["question"], asker.documents[best.doc_id].text[best.start:best.end]),
-            "vector": np.asarray(asker.index.sentence_vectors[best.row], dtype=np.float32)}
+    return {
+        "lexical": lexical(q["question"], best, asker.index, asker.idf),
+        "pair": (q["question"], asker.documents[best.doc_id].text[best.start : best.end]),
+        "vector": np.asarray(asker.index.sentence_vectors[best.row], dtype=np.float32),
+    }
 
 
 def collect_rows(cache: Path) -> tuple[list[dict], list[tuple[str, str]], np.ndarray]:
@@ -92,17 +96,23 @@ def collect_rows(cache: Path) -> tuple[list[dict], list[tuple[str, str]], np.nda
 def joint_encoding(pairs: list[tuple[str, str]], batch: int = 32) -> np.ndarray:
     """Question and sentence read as one input by the embedding model, mean-pooled, unit length."""
     import torch
+    from sentence_transformers import SentenceTransformer
 
     from qa.embed import resolve_model_path
-    from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(resolve_model_path(Config().model), device="cpu")
     tokenizer, encoder = model[0].tokenizer, model[0].auto_model
     out = []
     for i in range(0, len(pairs), batch):
-        part = pairs[i:i + batch]
-        enc = tokenizer([p[0] for p in part], [p[1] for p in part], padding=True, truncation=True,
-                        max_length=256, return_tensors="pt")
+        part = pairs[i : i + batch]
+        enc = tokenizer(
+            [p[0] for p in part],
+            [p[1] for p in part],
+            padding=True,
+            truncation=True,
+            max_length=256,
+            return_tensors="pt",
+        )
         with torch.no_grad():
             hidden = encoder(**enc).last_hidden_state
         mask = enc["attention_mask"].unsqueeze(-1).float()
@@ -128,7 +138,9 @@ def ceiling(X: np.ndarray, rows: list[dict], c: float, splits: int) -> dict[str,
         # each (set, mode) weighs the same, as in bench/abstain_fit.py
         groups = {k: np.sum(fit & (sets == k[0]) & (own == k[1])) for k in {(s, o) for s, o in zip(sets, own)}}
         weight = np.array([1.0 / groups[(s, o)] for s, o in zip(sets[fit], own[fit])])
-        model = LogisticRegression(C=c, max_iter=5000).fit(X[fit], own[fit], sample_weight=weight * fit.sum() / weight.sum())
+        model = LogisticRegression(C=c, max_iter=5000).fit(
+            X[fit], own[fit], sample_weight=weight * fit.sum() / weight.sum()
+        )
         p = model.predict_proba(X)[:, 1]
         for s in SETS:
             answerable, lso = p[held & (sets == s) & own], p[held & (sets == s) & ~own]
@@ -155,17 +167,26 @@ def main() -> None:
         ("+ joint encoding (384)", np.hstack([base, joint_encoding(pairs) * np.sqrt(384) / 4]), C_WIDE),
         ("+ vector interaction (384)", np.hstack([base, np.abs(qvec - vectors) * np.sqrt(384) / 2]), C_WIDE),
     ]
-    counts = {s: (sum(r["set"] == s and r["mode"] == "own" for r in rows), sum(r["set"] == s and r["mode"] == "lso" for r in rows))
-              for s in SETS}
+    counts = {
+        s: (
+            sum(r["set"] == s and r["mode"] == "own" for r in rows),
+            sum(r["set"] == s and r["mode"] == "lso" for r in rows),
+        )
+        for s in SETS
+    }
     lines = [
-        "# The refusal ceiling: leave-source-out refusals at 5% false refusals", "",
+        "# The refusal ceiling: leave-source-out refusals at 5% false refusals",
+        "",
         f"`python bench/abstain_ceiling.py --splits {args.splits}` — {date.today().isoformat()}, over the cached "
-        "candidates of `bench/abstain.py collect` (" + ", ".join(f"{s}: {a} answerable, {b} without their sources"
-                                                                 for s, (a, b) in counts.items()) + "). "
+        "candidates of `bench/abstain.py collect` ("
+        + ", ".join(f"{s}: {a} answerable, {b} without their sources" for s, (a, b) in counts.items())
+        + "). "
         f"Mean over {args.splits} random halves by question; fitted on one half, the threshold set on the "
         "other so that it refuses 5% of its answerable questions (an oracle threshold: this is the best any "
-        "threshold could do with these features).", "",
-        "| features | " + " | ".join(SETS) + " |", "|---|" + "---:|" * len(SETS),
+        "threshold could do with these features).",
+        "",
+        "| features | " + " | ".join(SETS) + " |",
+        "|---|" + "---:|" * len(SETS),
     ]
     for label, X, c in families:
         got = ceiling(X, rows, c, args.splits)

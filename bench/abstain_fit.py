@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-
 from tune import load_news, load_set
 
 from qa.answer.candidates import Candidate
@@ -62,12 +61,18 @@ def load_rows(cache: Path, extra: Callable | None = None) -> list[dict]:
                     continue
                 asker = assistants[other[name]] if mode == "cross" else assistants[name]
                 cands = _cands(q[mode])
-                rows.append({
-                    "set": name, "mode": mode, "id": q["id"], "held_out": q["held_out"], "label": int(mode == "own"),
-                    "signals": signals(q["question"], cands, asker.index, asker.idf),
-                    "hit": mode == "own" and _hit(asker, cands, q.get("answers")),
-                    **(extra(q, mode, asker, cands) if extra else {}),
-                })
+                rows.append(
+                    {
+                        "set": name,
+                        "mode": mode,
+                        "id": q["id"],
+                        "held_out": q["held_out"],
+                        "label": int(mode == "own"),
+                        "signals": signals(q["question"], cands, asker.index, asker.idf),
+                        "hit": mode == "own" and _hit(asker, cands, q.get("answers")),
+                        **(extra(q, mode, asker, cands) if extra else {}),
+                    }
+                )
     return rows
 
 
@@ -86,8 +91,9 @@ def fit_weights(rows: list[dict]):
     for r in tuning:
         groups[(r["set"], r["mode"])] = groups.get((r["set"], r["mode"]), 0) + 1
     weight = np.array([1.0 / groups[(r["set"], r["mode"])] for r in tuning])
-    model = LogisticRegression(C=C, max_iter=2000).fit(_matrix(tuning), [r["label"] for r in tuning],
-                                                          sample_weight=weight * len(tuning) / weight.sum())
+    model = LogisticRegression(C=C, max_iter=2000).fit(
+        _matrix(tuning), [r["label"] for r in tuning], sample_weight=weight * len(tuning) / weight.sum()
+    )
     return dict(zip(SIGNALS, (float(w) for w in model.coef_[0]))), float(model.intercept_[0])
 
 
@@ -133,7 +139,9 @@ def fit(cache: Path) -> None:
     weights, intercept = fit_weights(rows)
     scores = _score(rows, weights, intercept)
     threshold = choose_threshold(rows, scores)
-    print("\nfitted weights:", json.dumps({k: round(v, 3) for k, v in weights.items()}), "intercept", round(intercept, 3))
+    print(
+        "\nfitted weights:", json.dumps({k: round(v, 3) for k, v in weights.items()}), "intercept", round(intercept, 3)
+    )
     print(f"threshold (≤ {MAX_REFUSED:.0%} answerable refused on every tuning half): {threshold:.3f}")
     for held in (False, True):
         print("\n".join(figures(rows, scores, threshold, held)))

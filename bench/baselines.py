@@ -149,9 +149,19 @@ class Passages:
     def quote(self, n: int, doc_id: str, span: Span, score: float) -> Quote:
         doc = self.documents[doc_id]
         return Quote(
-            n=n, text=doc.text[span[0] : span[1]], doc_id=doc.id, title=doc.title, source=doc.source,
-            date=doc.date, start=span[0], end=span[1], score=round(float(score), 4), url=doc.url,
-            file_id=doc.file_id or doc.id, file_start=doc.offset + span[0], file_end=doc.offset + span[1],
+            n=n,
+            text=doc.text[span[0] : span[1]],
+            doc_id=doc.id,
+            title=doc.title,
+            source=doc.source,
+            date=doc.date,
+            start=span[0],
+            end=span[1],
+            score=round(float(score), 4),
+            url=doc.url,
+            file_id=doc.file_id or doc.id,
+            file_start=doc.offset + span[0],
+            file_end=doc.offset + span[1],
         )
 
 
@@ -208,7 +218,13 @@ class Bm25Baseline:
 
     name = "bm25"
 
-    def __init__(self, documents: Sequence[Document] | None = None, passages: Passages | None = None, k1: float = 1.5, b: float = 0.75):
+    def __init__(
+        self,
+        documents: Sequence[Document] | None = None,
+        passages: Passages | None = None,
+        k1: float = 1.5,
+        b: float = 0.75,
+    ):
         import bm25s
 
         self.passages = passages or Passages(documents or [])
@@ -230,8 +246,11 @@ class Bm25Baseline:
         return (self.passages.text(p.doc_id, (p.start, p.end)) for p in self.passages.passages)
 
     def describe(self) -> dict:
-        return {"retrieval": "bm25s (k1=1.5, b=0.75) over passages", "chunks": f"recursive character {CHUNK_SIZE}/{CHUNK_OVERLAP}",
-                "quote": "best sentence of each top passage by question-word IDF"}
+        return {
+            "retrieval": "bm25s (k1=1.5, b=0.75) over passages",
+            "chunks": f"recursive character {CHUNK_SIZE}/{CHUNK_OVERLAP}",
+            "quote": "best sentence of each top passage by question-word IDF",
+        }
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         k = k or 5
@@ -261,7 +280,9 @@ def _encode(embedder, texts: list[str], known: dict[str, np.ndarray] | None) -> 
     return np.stack([fresh[t] if t in fresh else known[t] for t in texts]).astype(np.float32)
 
 
-def cached_encode(embedder, texts: list[str], cache_dir: Path | None, known: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def cached_encode(
+    embedder, texts: list[str], cache_dir: Path | None, known: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
     """Embeddings of `texts`, kept on disk under a hash of the model and the texts."""
     if cache_dir is None:
         return _encode(embedder, texts, known)
@@ -287,8 +308,14 @@ class ChunkRecipe:
 
     name = "chunk-recipe"
 
-    def __init__(self, documents: Sequence[Document] | None = None, passages: Passages | None = None,
-                 embedder=None, cache_dir: Path | None = None, known: dict[str, np.ndarray] | None = None):
+    def __init__(
+        self,
+        documents: Sequence[Document] | None = None,
+        passages: Passages | None = None,
+        embedder=None,
+        cache_dir: Path | None = None,
+        known: dict[str, np.ndarray] | None = None,
+    ):
         """`known`: text -> vector made by the same model (e.g. our index's sentences), to skip re-embedding."""
         import faiss
 
@@ -297,7 +324,9 @@ class ChunkRecipe:
         self.passages = passages or Passages(documents or [])
         self.embedder = embedder or Embedder()
         ps = self.passages.passages
-        chunk_vecs = cached_encode(self.embedder, [self.passages.text(p.doc_id, (p.start, p.end)) for p in ps], cache_dir, known)
+        chunk_vecs = cached_encode(
+            self.embedder, [self.passages.text(p.doc_id, (p.start, p.end)) for p in ps], cache_dir, known
+        )
         self.index = faiss.IndexFlatIP(self.embedder.dim)
         if len(ps):
             self.index.add(np.ascontiguousarray(chunk_vecs, dtype=np.float32))
@@ -310,8 +339,12 @@ class ChunkRecipe:
         self.sentence_vecs = vecs[[where[t] for t in texts]] if texts else np.zeros((0, self.embedder.dim), np.float32)
 
     def describe(self) -> dict:
-        return {"retrieval": "FAISS IndexFlatIP over MiniLM chunk vectors", "chunks": f"recursive character {CHUNK_SIZE}/{CHUNK_OVERLAP}",
-                "model": self.embedder.name, "quote": "sentence of each top chunk most similar to the question"}
+        return {
+            "retrieval": "FAISS IndexFlatIP over MiniLM chunk vectors",
+            "chunks": f"recursive character {CHUNK_SIZE}/{CHUNK_OVERLAP}",
+            "model": self.embedder.name,
+            "quote": "sentence of each top chunk most similar to the question",
+        }
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         k = k or 5

@@ -70,9 +70,12 @@ def run_set(name: str, limit: int | None) -> dict:
 
 
 def markdown(res: dict[str, dict], command: str) -> str:
-    lines = [f"`{command}`: chunk vectors embedded, or derived from the index's own sentence vectors.", "",
-             "| set | chunks | variant | cosine to embedded | " + " | ".join(METRICS) + " |",
-             "|---|---:|---|---:|" + "---:|" * len(METRICS)]
+    lines = [
+        f"`{command}`: chunk vectors embedded, or derived from the index's own sentence vectors.",
+        "",
+        "| set | chunks | variant | cosine to embedded | " + " | ".join(METRICS) + " |",
+        "|---|---:|---|---:|" + "---:|" * len(METRICS),
+    ]
     for name, r in res.items():
         for variant in VARIANTS:
             cos = "1.000" if variant == "embedded" else f"{r[f'{variant}_cosine']:.3f}"

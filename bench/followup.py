@@ -52,8 +52,10 @@ def run(assistant: Assistant, dialogues: list[dict], mode: str) -> dict:
 
 
 def row(name: str, mode: str, m: dict) -> str:
-    return (f"| {name} ({m['n']} + {m['unanswerable']}) | {mode} | {m['a1'] / m['n']:.3f} | {m['a5'] / m['n']:.3f} | "
-            f"{m['refused'] / max(m['unanswerable'], 1):.3f} |")
+    return (
+        f"| {name} ({m['n']} + {m['unanswerable']}) | {mode} | {m['a1'] / m['n']:.3f} | {m['a5'] / m['n']:.3f} | "
+        f"{m['refused'] / max(m['unanswerable'], 1):.3f} |"
+    )
 
 
 def main() -> None:
@@ -67,8 +69,10 @@ def main() -> None:
 
         assistant = Assistant.cached(load_documents([ROOT / "corpus"]).documents)
     dialogues = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    halves = {"tuning (odd ids)": [d for d in dialogues if int(d["id"][1:]) % 2],
-              "held-out (even ids)": [d for d in dialogues if not int(d["id"][1:]) % 2]}
+    halves = {
+        "tuning (odd ids)": [d for d in dialogues if int(d["id"][1:]) % 2],
+        "held-out (even ids)": [d for d in dialogues if not int(d["id"][1:]) % 2],
+    }
     print("| half | history | follow-up answer_at_1 | answer_at_5 | abstain_recall (unanswerable follow-ups) |")
     print("|---|---|---:|---:|---:|")
     total = {mode: {} for mode in MODES}

@@ -113,17 +113,31 @@ def generate(folder: Path, mb: float, seed: int = SEED) -> int:
                 text = f"{headline}\n\nBy {w.headline()[:20]}\n\n" + "\n\n".join(body) + "\n"
                 path = folder / f"txt/{n:06d}.txt"
             elif kind < 0.65:
-                text = (f"---\ntitle: {headline}\nsource: {w.rng.choice(w.outlets)}\ndate: {w.date()}\n---\n\n"
-                        + "\n\n".join(body) + "\n")
+                text = (
+                    f"---\ntitle: {headline}\nsource: {w.rng.choice(w.outlets)}\ndate: {w.date()}\n---\n\n"
+                    + "\n\n".join(body)
+                    + "\n"
+                )
                 path = folder / f"md/{n:06d}.md"
             elif kind < 0.8:
                 paras = "".join(f"<p>{p}</p>\n" for p in body)
-                text = (f"<html><head><title>{headline}</title></head><body><nav>Home | World | Sport</nav>"
-                        f"<article><h1>{headline}</h1>\n{paras}</article><footer>All rights reserved</footer></body></html>")
+                text = (
+                    f"<html><head><title>{headline}</title></head><body><nav>Home | World | Sport</nav>"
+                    f"<article><h1>{headline}</h1>\n{paras}</article><footer>All rights reserved</footer></body></html>"
+                )
                 path = folder / f"html/{n:06d}.html"
             elif kind < 0.97:
-                jsonl_lines.append(json.dumps({"id": f"a{n}", "title": headline, "text": "\n\n".join(body),
-                                               "source": w.rng.choice(w.outlets), "date": w.date()}))
+                jsonl_lines.append(
+                    json.dumps(
+                        {
+                            "id": f"a{n}",
+                            "title": headline,
+                            "text": "\n\n".join(body),
+                            "source": w.rng.choice(w.outlets),
+                            "date": w.date(),
+                        }
+                    )
+                )
                 text, path = None, None
                 if sum(map(len, jsonl_lines)) > 500_000:
                     text, path = "\n".join(jsonl_lines) + "\n", folder / f"jsonl/{n:06d}.jsonl"
@@ -182,36 +196,62 @@ def main() -> int:
         for mb in a.sizes:
             corpus, index = Path(tmp) / f"corpus-{mb}", Path(tmp) / f"index-{mb}"
             size = generate(corpus, mb) / 1e6
-            code, peak, wall, seconds = measure([sys.executable, "-m", "qa.cli", "index", str(corpus), "--index-dir", str(index)], env)
+            code, peak, wall, seconds = measure(
+                [sys.executable, "-m", "qa.cli", "index", str(corpus), "--index-dir", str(index)], env
+            )
             if code != 0:
                 print(f"Error: qa index failed on the {mb} MB corpus (see above)", file=sys.stderr)
                 return 1
             counts = json.loads((index / "manifest.json").read_text())["counts"]
-            rows.append({"mb": round(size, 2), "peak_mb": round(peak), "build_mb": round(peak - base_mb),
-                         "cpu_seconds": round(seconds, 1), "wall_seconds": round(wall, 1),
-                         "cpu_s_per_mb": round((seconds - base_s) / size, 1), **counts})
-            print(f"{size:6.2f} MB corpus: peak {peak:6.0f} MB (build {peak - base_mb:5.0f} MB over the baseline), "
-                  f"{seconds:6.1f} CPU s ({(seconds - base_s) / size:5.1f} CPU s/MB over the baseline's start-up; "
-                  f"{wall:.0f} s wall), "
-                  f"{counts['sentences']} sentences, {counts['chunks']} chunks indexed, "
-                  f"{counts.get('copied_sentences', 0)} copied sentences", flush=True)
+            rows.append(
+                {
+                    "mb": round(size, 2),
+                    "peak_mb": round(peak),
+                    "build_mb": round(peak - base_mb),
+                    "cpu_seconds": round(seconds, 1),
+                    "wall_seconds": round(wall, 1),
+                    "cpu_s_per_mb": round((seconds - base_s) / size, 1),
+                    **counts,
+                }
+            )
+            print(
+                f"{size:6.2f} MB corpus: peak {peak:6.0f} MB (build {peak - base_mb:5.0f} MB over the baseline), "
+                f"{seconds:6.1f} CPU s ({(seconds - base_s) / size:5.1f} CPU s/MB over the baseline's start-up; "
+                f"{wall:.0f} s wall), "
+                f"{counts['sentences']} sentences, {counts['chunks']} chunks indexed, "
+                f"{counts.get('copied_sentences', 0)} copied sentences",
+                flush=True,
+            )
     slope, intercept = _fit([r["mb"] for r in rows], [r["build_mb"] for r in rows])
     at_target = intercept + slope * TARGET_MB
-    print(f"build memory: {slope:.1f} MB per MB of corpus (+{intercept:.0f} MB); "
-          f"extrapolated to {TARGET_MB} MB: {at_target:.0f} MB over the baseline, "
-          f"{at_target + base_mb:.0f} MB peak in all; target: under 2048 MB over the baseline")
+    print(
+        f"build memory: {slope:.1f} MB per MB of corpus (+{intercept:.0f} MB); "
+        f"extrapolated to {TARGET_MB} MB: {at_target:.0f} MB over the baseline, "
+        f"{at_target + base_mb:.0f} MB peak in all; target: under 2048 MB over the baseline"
+    )
     if len(rows) >= 2:
         # the marginal cost between the two largest corpora: below a few MB the fit above is dominated by
         # fixed ceilings still being reached (the model's activations, spaCy's batch, the first 1 MB
         # batch of documents), so compare this with the fit before trusting an extrapolation
         last, before = rows[-1], rows[-2]
         marginal = (last["build_mb"] - before["build_mb"]) / (last["mb"] - before["mb"])
-        print(f"marginal: {marginal:.1f} MB per MB between {before['mb']} and {last['mb']} MB; "
-              f"CPU s per MB: {', '.join(str(r['cpu_s_per_mb']) for r in rows)}")
+        print(
+            f"marginal: {marginal:.1f} MB per MB between {before['mb']} and {last['mb']} MB; "
+            f"CPU s per MB: {', '.join(str(r['cpu_s_per_mb']) for r in rows)}"
+        )
     if a.json:
-        Path(a.json).write_text(json.dumps({"baseline_mb": round(base_mb), "runs": rows, "mb_per_mb": round(slope, 2),
-                                            "intercept_mb": round(intercept), f"extrapolated_{TARGET_MB}mb": round(at_target)},
-                                           indent=1))
+        Path(a.json).write_text(
+            json.dumps(
+                {
+                    "baseline_mb": round(base_mb),
+                    "runs": rows,
+                    "mb_per_mb": round(slope, 2),
+                    "intercept_mb": round(intercept),
+                    f"extrapolated_{TARGET_MB}mb": round(at_target),
+                },
+                indent=1,
+            )
+        )
     return 0
 
 

@@ -76,6 +76,7 @@ def main() -> int:
             out = fn(*args, **kwargs)
             say(f"end {name}")
             return out
+
         return run
 
     for name in PASSES:

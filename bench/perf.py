@@ -124,8 +124,13 @@ def serve_time(index_dir: Path, embedder: str) -> tuple[float, float]:
 
     port = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(_qa("serve", "--port", str(port), "--index-dir", str(index_dir)), env=_env(embedder),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    proc = subprocess.Popen(
+        _qa("serve", "--port", str(port), "--index-dir", str(index_dir)),
+        env=_env(embedder),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     try:
         http = wait_for_http(proc, port, t0)
         record = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(question=QUESTION, api_name="/ask")
@@ -158,8 +163,15 @@ def ingest(corpus: Path, work: Path, embedder: str, workers: int | None = None) 
     load = os.getloadavg()[0]
     seconds = _timed(_qa("index", str(corpus), "--index-dir", str(index_dir), "--rebuild"), env)
     manifest = json.loads((index_dir / "manifest.json").read_text())
-    return {"seconds": seconds, "chunks": manifest["counts"]["chunks"], "sentences": manifest["counts"]["sentences"],
-            "index_dir": str(index_dir), "workers": workers, "load_before": load, "load_after": os.getloadavg()[0]}
+    return {
+        "seconds": seconds,
+        "chunks": manifest["counts"]["chunks"],
+        "sentences": manifest["counts"]["sentences"],
+        "index_dir": str(index_dir),
+        "workers": workers,
+        "load_before": load,
+        "load_after": os.getloadavg()[0],
+    }
 
 
 def raw_encode_rate(index_dir: Path, embedder: str) -> float:
@@ -214,9 +226,21 @@ def reindex_one_warm(corpus: Path, work: Path, embedder: str, repeat: int) -> fl
     """Median seconds to re-index after one document changed, in a process that has indexed before."""
     folder = work / f"reindex-warm-{embedder}"
     shutil.copytree(corpus, folder / "corpus")
-    run = subprocess.run([sys.executable, "-c", _WARM_REINDEX, str(folder / "corpus"), str(folder / "index"),
-                          str(Path(__file__).parent), str(repeat)],
-                         env=_env(embedder), capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _WARM_REINDEX,
+            str(folder / "corpus"),
+            str(folder / "index"),
+            str(Path(__file__).parent),
+            str(repeat),
+        ],
+        env=_env(embedder),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if run.returncode != 0:
         raise RuntimeError(f"warm re-index failed: {run.stderr.strip()[-400:]}")
     return float(run.stdout.strip().splitlines()[-1])
@@ -263,8 +287,9 @@ def perturbed_copy(text: str, rng: np.random.Generator) -> str:
 def synthetic_index(source, copies: int, target: Path, config, seed: int = 0):
     """The `source` index and `copies - 1` perturbed copies of every document, with the source's
     real vectors plus noise (renormalised), written as one index at `target`."""
-    from qa.records import Chunk, Document
     from assemble import assemble_index
+
+    from qa.records import Chunk, Document
 
     rng = np.random.default_rng(seed)
     docs, chunks, rows, cvecs, svecs = [], [], [], [], []
@@ -279,17 +304,37 @@ def synthetic_index(source, copies: int, target: Path, config, seed: int = 0):
             text = d.text if copy == 0 else perturbed_copy(d.text, rng)
             new_id = doc_id if copy == 0 else f"{doc_id}~{copy}"
             fields = {k: v for k, v in d.to_dict().items() if k != "sha256"}
-            docs.append(Document(**{**fields, "id": new_id, "text": text, "file_id": f"{d.file_id}~{copy}" if d.file_id and copy else d.file_id}))
+            docs.append(
+                Document(
+                    **{
+                        **fields,
+                        "id": new_id,
+                        "text": text,
+                        "file_id": f"{d.file_id}~{copy}" if d.file_id and copy else d.file_id,
+                    }
+                )
+            )
             for i in by_doc.get(doc_id, []):
                 c = source.chunks[i]
-                chunks.append(Chunk(Chunk.make_id(new_id, c.start, c.end), new_id, c.start, c.end, text[c.start:c.end],
-                                    c.sentences, c.n_tokens))
+                chunks.append(
+                    Chunk(
+                        Chunk.make_id(new_id, c.start, c.end),
+                        new_id,
+                        c.start,
+                        c.end,
+                        text[c.start : c.end],
+                        c.sentences,
+                        c.n_tokens,
+                    )
+                )
             mine = np.flatnonzero(srows[:, 0] == n)
             rows.append(np.column_stack([np.full(len(mine), len(docs) - 1), srows[mine, 1:]]))
             noise = 0.0 if copy == 0 else VECTOR_NOISE
             cvecs.append(noisy(base_cvecs[by_doc.get(doc_id, [])], noise, rng))
             svecs.append(noisy(source.sentence_vectors[mine], noise, rng))
-    return assemble_index(docs, chunks, np.concatenate(rows), np.concatenate(cvecs), np.concatenate(svecs), target, config)
+    return assemble_index(
+        docs, chunks, np.concatenate(rows), np.concatenate(cvecs), np.concatenate(svecs), target, config
+    )
 
 
 def noisy(vectors: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
@@ -320,8 +365,14 @@ def query_latency(index_dir: Path, questions: list[str], embedder: str) -> dict:
         flat.search(assistant.embed([q]), 10)
         base.append(time.perf_counter() - t0)
     pct = lambda xs, p: float(np.percentile(np.array(xs) * 1000, p))  # noqa: E731
-    return {"chunks": len(assistant.index.chunks), "questions": len(questions),
-            "p50_ms": pct(ours, 50), "p95_ms": pct(ours, 95), "base_p50_ms": pct(base, 50), "base_p95_ms": pct(base, 95)}
+    return {
+        "chunks": len(assistant.index.chunks),
+        "questions": len(questions),
+        "p50_ms": pct(ours, 50),
+        "p95_ms": pct(ours, 95),
+        "base_p50_ms": pct(base, 50),
+        "base_p95_ms": pct(base, 95),
+    }
 
 
 def cached_covid_index(config):
@@ -352,7 +403,6 @@ def scale_source(embedder: str, build: bool):
     """The covid-qa index (cached in $QA_CACHE_DIR by `qa eval`/bench/quality.py) and its questions;
     None when it is not cached and `build` is false (building it takes many minutes)."""
     from qa.api import Assistant, load_documents
-    from qa.config import Config
     from qa.eval import load_questions
 
     config = _config(embedder)
@@ -374,8 +424,12 @@ def run(args) -> dict:
     ingest_corpus = Path(args.ingest_corpus) if args.ingest_corpus else DATA / "xquad-en" / "corpus.jsonl"
     if not ingest_corpus.exists():
         ingest_corpus = corpus
-    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                     "import_baseline_s": import_baseline(args.repeat), "embedders": {}}
+    results: dict = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "import_baseline_s": import_baseline(args.repeat),
+        "embedders": {},
+    }
     print(f"import baseline {results['import_baseline_s']:.2f} s", file=sys.stderr)
     try:
         for embedder in args.embedders:
@@ -399,7 +453,10 @@ def run(args) -> dict:
             print(f"{embedder}: {json.dumps(r)}", file=sys.stderr)
             found = scale_source(embedder, args.build_scale_source) if args.scale_copies else None
             if found is None and args.scale_copies:
-                print(f"{embedder}: no cached covid-qa index; query figures skipped (--build-scale-source)", file=sys.stderr)
+                print(
+                    f"{embedder}: no cached covid-qa index; query figures skipped (--build-scale-source)",
+                    file=sys.stderr,
+                )
             if found is not None:
                 source, questions, config = found
                 big = synthetic_index(source, args.scale_copies, work / f"scale-{embedder}", config)
@@ -425,35 +482,82 @@ def markdown(res: dict, command: str) -> str:
         rows = []
         if "cold_ask_s" in r:
             rows += [
-                ("cold `qa ask`", f"{r['cold_ask_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["cold_ask_s"] / base),
-                ("`qa serve` to first HTTP answer", f"{r['serve_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s",
-                 r["serve_s"] / base),
+                (
+                    "cold `qa ask`",
+                    f"{r['cold_ask_s']:.2f} s",
+                    f"`{IMPORT_BASELINE}`",
+                    f"{base:.2f} s",
+                    r["cold_ask_s"] / base,
+                ),
+                (
+                    "`qa serve` to first HTTP answer",
+                    f"{r['serve_s']:.2f} s",
+                    f"`{IMPORT_BASELINE}`",
+                    f"{base:.2f} s",
+                    r["serve_s"] / base,
+                ),
             ]
         if "serve_answer_s" in r:
-            rows.append(("`qa serve` to its first answer (/ask asked once HTTP answers)", f"{r['serve_answer_s']:.2f} s",
-                         f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["serve_answer_s"] / base))
+            rows.append(
+                (
+                    "`qa serve` to its first answer (/ask asked once HTTP answers)",
+                    f"{r['serve_answer_s']:.2f} s",
+                    f"`{IMPORT_BASELINE}`",
+                    f"{base:.2f} s",
+                    r["serve_answer_s"] / base,
+                )
+            )
         for ing in r.get("ingest_runs", [r["ingest"]]):
             rate = ing["chunks"] / ing["seconds"]
             workers = ing.get("workers") or "default"
             load = f", load {ing['load_before']:.1f}→{ing['load_after']:.1f}" if "load_before" in ing else ""
-            rows.append((f"`qa index --rebuild`, {workers} worker(s), {ing['chunks']} chunks + {ing['sentences']} "
-                         f"sentences (start-up included; wall {ing['seconds'] / 60:.1f} min{load})",
-                         f"{rate:.1f} chunks/s", "raw fp32 `encode` of the same chunks",
-                         f"{ing['raw_encode_chunks_per_s']:.1f} chunks/s", rate / ing["raw_encode_chunks_per_s"]))
+            rows.append(
+                (
+                    f"`qa index --rebuild`, {workers} worker(s), {ing['chunks']} chunks + {ing['sentences']} "
+                    f"sentences (start-up included; wall {ing['seconds'] / 60:.1f} min{load})",
+                    f"{rate:.1f} chunks/s",
+                    "raw fp32 `encode` of the same chunks",
+                    f"{ing['raw_encode_chunks_per_s']:.1f} chunks/s",
+                    rate / ing["raw_encode_chunks_per_s"],
+                )
+            )
         if "reindex_one_s" in r:
-            rows.append(("re-index after one document changed (`qa index`)", f"{r['reindex_one_s']:.2f} s",
-                         f"`{IMPORT_BASELINE}`", f"{base:.2f} s", r["reindex_one_s"] / base))
+            rows.append(
+                (
+                    "re-index after one document changed (`qa index`)",
+                    f"{r['reindex_one_s']:.2f} s",
+                    f"`{IMPORT_BASELINE}`",
+                    f"{base:.2f} s",
+                    r["reindex_one_s"] / base,
+                )
+            )
         if "reindex_one_warm_s" in r:
-            rows.append(("re-index after one document changed, in a process that indexed before (app, API)",
-                         f"{r['reindex_one_warm_s']:.2f} s", f"`{IMPORT_BASELINE}`", f"{base:.2f} s",
-                         r["reindex_one_warm_s"] / base))
+            rows.append(
+                (
+                    "re-index after one document changed, in a process that indexed before (app, API)",
+                    f"{r['reindex_one_warm_s']:.2f} s",
+                    f"`{IMPORT_BASELINE}`",
+                    f"{base:.2f} s",
+                    r["reindex_one_warm_s"] / base,
+                )
+            )
         if "query" in r:
             q = r["query"]
             rows += [
-                (f"`ask` p50 at {q['chunks']:,} chunks", f"{q['p50_ms']:.0f} ms", "encode + FAISS flat top-10 p50",
-                 f"{q['base_p50_ms']:.0f} ms", q["p50_ms"] / q["base_p50_ms"]),
-                (f"`ask` p95 at {q['chunks']:,} chunks", f"{q['p95_ms']:.0f} ms", "encode + FAISS flat top-10 p95",
-                 f"{q['base_p95_ms']:.0f} ms", q["p95_ms"] / q["base_p95_ms"]),
+                (
+                    f"`ask` p50 at {q['chunks']:,} chunks",
+                    f"{q['p50_ms']:.0f} ms",
+                    "encode + FAISS flat top-10 p50",
+                    f"{q['base_p50_ms']:.0f} ms",
+                    q["p50_ms"] / q["base_p50_ms"],
+                ),
+                (
+                    f"`ask` p95 at {q['chunks']:,} chunks",
+                    f"{q['p95_ms']:.0f} ms",
+                    "encode + FAISS flat top-10 p95",
+                    f"{q['base_p95_ms']:.0f} ms",
+                    q["p95_ms"] / q["base_p95_ms"],
+                ),
             ]
         lines += [f"| {name} | {a} | {b} | {c} | {d} | {e:.2f}× |" for a, b, c, d, e in rows]
     return "\n".join(lines) + "\n"
@@ -461,23 +565,39 @@ def markdown(res: dict, command: str) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--embedders", default="default,torch", help="comma-separated backends to measure; "
-                    "default: no QA_EMBEDDER (onnx)")
+    ap.add_argument(
+        "--embedders",
+        default="default,torch",
+        help="comma-separated backends to measure; default: no QA_EMBEDDER (onnx)",
+    )
     ap.add_argument("--repeat", type=int, default=3, help="runs of each cold start (the median is kept)")
     ap.add_argument("--ingest-corpus", default=None, help="corpus for the ingest figure (default: xquad-en's)")
-    ap.add_argument("--ingest-workers", default="1,2", help="comma-separated worker counts the ingest figure is "
-                    "measured with (QA_WORKERS; 'default': the machine's cores) [default: 1,2]")
+    ap.add_argument(
+        "--ingest-workers",
+        default="1,2",
+        help="comma-separated worker counts the ingest figure is "
+        "measured with (QA_WORKERS; 'default': the machine's cores) [default: 1,2]",
+    )
     ap.add_argument("--ingest-only", action="store_true", help="measure the ingest figures only")
-    ap.add_argument("--scale-copies", type=int, default=3,
-                    help="copies of covid-qa in the query-latency index (3: ~12.7k chunks; 0 skips it)")
-    ap.add_argument("--build-scale-source", action="store_true",
-                    help="build the covid-qa index when it is not cached (many minutes); otherwise skip the query figures")
+    ap.add_argument(
+        "--scale-copies",
+        type=int,
+        default=3,
+        help="copies of covid-qa in the query-latency index (3: ~12.7k chunks; 0 skips it)",
+    )
+    ap.add_argument(
+        "--build-scale-source",
+        action="store_true",
+        help="build the covid-qa index when it is not cached (many minutes); otherwise skip the query figures",
+    )
     ap.add_argument("--queries", type=int, default=40, help="covid-qa questions timed at scale")
     ap.add_argument("--out", default=str(ROOT / "bench" / "perf.md"))
     ap.add_argument("--json", dest="json_out", default=str(ROOT / "bench" / "perf.json"))
     args = ap.parse_args(argv)
     args.embedders = [e.strip() for e in args.embedders.split(",") if e.strip()]
-    args.ingest_workers = [None if w.strip() == DEFAULT else int(w) for w in args.ingest_workers.split(",") if w.strip()]
+    args.ingest_workers = [
+        None if w.strip() == DEFAULT else int(w) for w in args.ingest_workers.split(",") if w.strip()
+    ]
     command = "python bench/perf.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     res = run(args)
     md = markdown(res, command.strip())

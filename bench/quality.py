@@ -82,8 +82,10 @@ def question_folds(assistant, qset) -> dict[str, int]:
             if q.turn == 0:
                 out[q.question] = fold_of(q.dialogue)
             continue
-        out.setdefault(q.question, fold_of(article_key(assistant, {"id": q.id, "sources": list(q.sources),
-                                                                    "answers": list(q.answers)})))
+        out.setdefault(
+            q.question,
+            fold_of(article_key(assistant, {"id": q.id, "sources": list(q.sources), "answers": list(q.answers)})),
+        )
     return out
 
 
@@ -98,13 +100,21 @@ def trained_folds_only(qset, folds: dict[str, int], reader_folds: Path):
             first[q.dialogue or q.id] = q.question
     keep = [q for q in qset.questions if folds.get(first.get(q.dialogue, q.question), -1) in have]
     if len(keep) < len(qset.questions):
-        print(f"   out-of-fold: {len(keep)} of {len(qset.questions)} questions (folds {sorted(have)} trained)",
-              file=sys.stderr)
+        print(
+            f"   out-of-fold: {len(keep)} of {len(qset.questions)} questions (folds {sorted(have)} trained)",
+            file=sys.stderr,
+        )
     return dataclasses.replace(qset, questions=keep)
 
 
-def run_set(name: str, limit: int | None, config: Config, progress: bool, leave_source_out: bool = False,
-            reader_folds: Path | None = None) -> EvalReport:
+def run_set(
+    name: str,
+    limit: int | None,
+    config: Config,
+    progress: bool,
+    leave_source_out: bool = False,
+    reader_folds: Path | None = None,
+) -> EvalReport:
     """Our default configuration and both baselines on one question set (leave-source-out: ours
     only, since only it can mask documents out of retrieval). With `reader_folds`, ours answers
     each question of a set the reader was trained on with that question's fold model."""
@@ -131,7 +141,10 @@ def run_set(name: str, limit: int | None, config: Config, progress: bool, leave_
         BM25: Bm25Baseline(passages=passages),
         # the same model's vectors of our chunks and sentences: the recipe does not embed them again
         RECIPE: ChunkRecipe(
-            passages=passages, embedder=assistant.embedder, cache_dir=cache_root() / "baselines", known=assistant.text_vectors()
+            passages=passages,
+            embedder=assistant.embedder,
+            cache_dir=cache_root() / "baselines",
+            known=assistant.text_vectors(),
         ),
     }
     print(f"   indexes ready in {time.time() - t0:.0f} s", file=sys.stderr)
@@ -163,8 +176,14 @@ def table_rows(reports: dict[str, EvalReport]) -> list[list[str]]:
         for metric in METRICS:
             ours, bm25, recipe = m[OURS][metric], m.get(BM25, {}).get(metric), m.get(RECIPE, {}).get(metric)
             rows.append(
-                [name, metric, format_value(metric, ours), format_value(metric, bm25), format_value(metric, recipe),
-                 ratio(metric, ours, [bm25, recipe])]
+                [
+                    name,
+                    metric,
+                    format_value(metric, ours),
+                    format_value(metric, bm25),
+                    format_value(metric, recipe),
+                    ratio(metric, ours, [bm25, recipe]),
+                ]
             )
     return rows
 
@@ -188,7 +207,11 @@ def lso_markdown(reports: dict[str, EvalReport], limit: int | None, seconds: flo
     ]
     for name, r in reports.items():
         m = r.metrics[OURS]
-        lines.append(f"| {name} | {len(r.question_set.questions)} | " + " | ".join(format_value(k, m[k]) for k in LSO_METRICS) + " |")
+        lines.append(
+            f"| {name} | {len(r.question_set.questions)} | "
+            + " | ".join(format_value(k, m[k]) for k in LSO_METRICS)
+            + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -222,7 +245,12 @@ def markdown(reports: dict[str, EvalReport], limit: int | None, seconds: float) 
     ]
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(reports)]
     bad = [p for r in reports.values() for p in r.fidelity]
-    lines += ["", f"Quote fidelity problems: {len(bad)}." if bad else "Every quote of every answerer equals its document's text at its offsets."]
+    lines += [
+        "",
+        f"Quote fidelity problems: {len(bad)}."
+        if bad
+        else "Every quote of every answerer equals its document's text at its offsets.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -232,14 +260,23 @@ def main(argv=None) -> int:
     ap.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, from {', '.join(SETS)}")
     ap.add_argument("--out", default=DEFAULT_OUT, help="markdown table to write")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the aggregate metrics as JSON here")
-    ap.add_argument("--reports", default=None, help="write each set's report.json/report.md/chart.png under this folder")
+    ap.add_argument(
+        "--reports", default=None, help="write each set's report.json/report.md/chart.png under this folder"
+    )
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
-    ap.add_argument("--reader-folds", type=Path, default=None,
-                    help="bench/train_reader.py's fold models (its data folder's work/): answer each question of "
-                         f"{', '.join(TRAINED_ON)} with the model that was not trained on it (out-of-fold figures)")
-    ap.add_argument("--leave-source-out", action="store_true",
-                    help="ours only: also ask each answerable question without its sources (should be refused); "
-                         "writes bench/abstain.md unless --out says otherwise")
+    ap.add_argument(
+        "--reader-folds",
+        type=Path,
+        default=None,
+        help="bench/train_reader.py's fold models (its data folder's work/): answer each question of "
+        f"{', '.join(TRAINED_ON)} with the model that was not trained on it (out-of-fold figures)",
+    )
+    ap.add_argument(
+        "--leave-source-out",
+        action="store_true",
+        help="ours only: also ask each answerable question without its sources (should be refused); "
+        "writes bench/abstain.md unless --out says otherwise",
+    )
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.sets.split(",") if n.strip()]
     unknown = [n for n in names if n not in SETS]
@@ -270,7 +307,9 @@ def main(argv=None) -> int:
     Path(args.out).write_text(md, encoding="utf-8")
     print(f"\nwrote {args.out}", file=sys.stderr)
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps({n: r.metrics for n, r in reports.items()}, indent=2), encoding="utf-8")
+        Path(args.json_out).write_text(
+            json.dumps({n: r.metrics for n, r in reports.items()}, indent=2), encoding="utf-8"
+        )
     if args.reports:
         for name, r in reports.items():
             write_report(r, Path(args.reports) / name)

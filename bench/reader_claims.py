@@ -35,8 +35,10 @@ SEED = 7
 
 
 def restatements(row: dict, sentence: str, pool: dict, nlp, rng: random.Random) -> dict[str, str | None]:
-    out = {"paraphrase": support_bench.paraphrase(sentence, nlp),
-           "changed": changed_claim(sentence, row["answers"], pool[row["set"]], rng)}
+    out = {
+        "paraphrase": support_bench.paraphrase(sentence, nlp),
+        "changed": changed_claim(sentence, row["answers"], pool[row["set"]], rng),
+    }
     if row["set"] == "xquad-en":
         out["rewrite"] = support_bench.rewrite(row["question"], row["answers"][0], nlp)
     return out
@@ -64,9 +66,15 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=None, help="bench/reader_data.py's folder (default: user cache)")
     args = ap.parse_args(argv)
     data = args.data or default_out()
-    rows = [json.loads(line) for name in ("xquad-en", "covid-qa") for line in open(data / f"{name}.jsonl", encoding="utf-8")]
+    rows = [
+        json.loads(line) for name in ("xquad-en", "covid-qa") for line in open(data / f"{name}.jsonl", encoding="utf-8")
+    ]
     found = margins(Reader(args.model), rows, args.fold)
-    print("| margin below the sentence's own logit | " + " | ".join(f"{k} flagged (n={len(v)})" for k, v in found.items()) + " |")
+    print(
+        "| margin below the sentence's own logit | "
+        + " | ".join(f"{k} flagged (n={len(v)})" for k, v in found.items())
+        + " |"
+    )
     for m in MARGINS:
         print(f"| {m} | " + " | ".join(f"{np.mean(np.array(v) < -m):.0%}" if v else "–" for v in found.values()) + " |")
     return 0

@@ -89,12 +89,24 @@ def candidate_rows(assistant, question: str, answers: list[str], sources: list[s
             if c.doc_id not in spans_of:
                 spans_of[c.doc_id] = answer_spans(doc.text, answers)
             label = int(holds_answer(c.start, c.end, spans_of[c.doc_id]))
-        rows.append({
-            "doc_id": c.doc_id, "start": c.start, "end": c.end, "row": c.row, "text": doc.text[c.start:c.end],
-            "title": doc.title or "", "semantic": round(c.semantic, 5), "lexical": round(c.lexical, 5),
-            "retrieval": round(c.retrieval, 5), "type_fit": c.type_fit, "headline": c.headline,
-            "score": round(c.score, 5), "short": c.short is not None, "label": label,
-        })
+        rows.append(
+            {
+                "doc_id": c.doc_id,
+                "start": c.start,
+                "end": c.end,
+                "row": c.row,
+                "text": doc.text[c.start : c.end],
+                "title": doc.title or "",
+                "semantic": round(c.semantic, 5),
+                "lexical": round(c.lexical, 5),
+                "retrieval": round(c.retrieval, 5),
+                "type_fit": c.type_fit,
+                "headline": c.headline,
+                "score": round(c.score, 5),
+                "short": c.short is not None,
+                "label": label,
+            }
+        )
     return rows
 
 
@@ -117,9 +129,17 @@ def questions_of(name: str, path: Path) -> list[dict]:
     flat = []
     for dialogue in rows:
         for i, turn in enumerate(dialogue["turns"]):
-            flat.append({"id": f"{dialogue['id']}#{i}", "question": turn["question"], "answers": turn["answers"],
-                         "sources": turn["sources"], "dialogue": dialogue["id"], "turn": i,
-                         "history": [t["question"] for t in dialogue["turns"][:i]]})
+            flat.append(
+                {
+                    "id": f"{dialogue['id']}#{i}",
+                    "question": turn["question"],
+                    "answers": turn["answers"],
+                    "sources": turn["sources"],
+                    "dialogue": dialogue["id"],
+                    "turn": i,
+                    "history": [t["question"] for t in dialogue["turns"][:i]],
+                }
+            )
     return flat
 
 
@@ -142,8 +162,16 @@ def collect(name: str, out: Path, limit: int | None, config: Config) -> None:
             asked = q["question"]
             if q.get("history"):  # a follow-up: the conversation's last question gives its subject
                 asked = f"{q['history'][-1]} {asked}"
-            row = {"set": name, "id": q["id"], "question": q["question"], "asked": asked, "answers": q["answers"],
-                   "sources": q["sources"], "fold": fold_of(key), "history": q.get("history", [])}
+            row = {
+                "set": name,
+                "id": q["id"],
+                "question": q["question"],
+                "asked": asked,
+                "answers": q["answers"],
+                "sources": q["sources"],
+                "fold": fold_of(key),
+                "history": q.get("history", []),
+            }
             if q["answers"]:
                 row["own"] = candidate_rows(assistant, asked, q["answers"], q["sources"])
                 row["lso"] = candidate_rows(assistant, asked, [], q["sources"], exclude=q["sources"])

@@ -74,9 +74,16 @@ def fit(rows: list[dict], scores: dict) -> dict:
             cuts.append(float(np.quantile(own, REFUSE_SHARE)))
     threshold = min(cuts) if cuts else 0.5
     return {
-        "fusion": {"bias": float(fusion.intercept_[0]), "reader": float(fusion.coef_[0][0]), "hand": float(fusion.coef_[0][1])},
-        "refusal": {"bias": float(refusal.intercept_[0]), "best": float(refusal.coef_[0][0]),
-                    "support": float(refusal.coef_[0][1])},
+        "fusion": {
+            "bias": float(fusion.intercept_[0]),
+            "reader": float(fusion.coef_[0][0]),
+            "hand": float(fusion.coef_[0][1]),
+        },
+        "refusal": {
+            "bias": float(refusal.intercept_[0]),
+            "best": float(refusal.coef_[0][0]),
+            "support": float(refusal.coef_[0][1]),
+        },
         "threshold": threshold,
     }
 
@@ -89,8 +96,11 @@ def per_fold(rows: list[dict], scores: dict, folds: int) -> dict[int, dict]:
     out = {}
     for f in sorted(scored):
         others = [r for r in rows if r["fold"] != f and r["fold"] in scored]
-        out[f] = fit(others, scores) if others else {**fit([r for r in rows if r["fold"] == f], scores),
-                                                      "fitted_on_itself": True}
+        out[f] = (
+            fit(others, scores)
+            if others
+            else {**fit([r for r in rows if r["fold"] == f], scores), "fitted_on_itself": True}
+        )
     return out
 
 
@@ -107,8 +117,18 @@ def evaluate(rows: list[dict], scores: dict, values: dict[int, dict]) -> dict[st
         s, v = scores.get((r["set"], r["id"])), values.get(r["fold"])
         if s is None or v is None:
             continue
-        fig = out.setdefault(r["set"], {"questions": 0, "hand_at_1": 0, "reader_at_1": 0, "fused_at_1": 0,
-                                        "refused": 0, "lso": 0, "lso_refused": 0})
+        fig = out.setdefault(
+            r["set"],
+            {
+                "questions": 0,
+                "hand_at_1": 0,
+                "reader_at_1": 0,
+                "fused_at_1": 0,
+                "refused": 0,
+                "lso": 0,
+                "lso_refused": 0,
+            },
+        )
         f, ref, t = v["fusion"], v["refusal"], v["threshold"]
 
         def confidence(mode):

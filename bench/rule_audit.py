@@ -50,8 +50,15 @@ KEEP_POINTS = 0.5
 NOISE_POINTS = 0.3
 # The promises a deletion must not break.
 MAX_ANSWERABLE_REFUSED = 0.03
-REPORTED = ("answer_at_1", "answer_at_5", "short_answer_f1", "short_answer_rate", "false_abstain_rate", "abstain_recall",
-            "quote_fidelity")
+REPORTED = (
+    "answer_at_1",
+    "answer_at_5",
+    "short_answer_f1",
+    "short_answer_rate",
+    "false_abstain_rate",
+    "abstain_recall",
+    "quote_fidelity",
+)
 # short_answer_f1 is scored only where a short answer was given, so a rule that gives fewer would
 # look better by it; "short_answers" counts a missing one as 0 (short_answer_f1 × short_answer_rate)
 SHORT = "short_answers"
@@ -91,6 +98,7 @@ def _type_rule(i: int):
     def patches():
         *_, entities, _f, _q = _mods()
         return [(entities, "_RULES", _without_rule(entities._RULES, i))]
+
     return patches
 
 
@@ -98,6 +106,7 @@ def _weights(**changed):
     def patches():
         candidates = _mods()[2]
         return [(candidates, "WEIGHTS", {**candidates.WEIGHTS, **changed})]
+
     return patches
 
 
@@ -105,6 +114,7 @@ def _const(module_index: int, **values):
     def patches():
         mod = _mods()[module_index]
         return [(mod, k, v) for k, v in values.items()]
+
     return patches
 
 
@@ -112,34 +122,44 @@ def _func(module_index: int, name: str, make: Callable):
     def patches():
         mod = _mods()[module_index]
         return [(mod, name, make(getattr(mod, name)))]
+
     return patches
 
 
 def _replacement_without(words: frozenset):
     """followup._replacement with the pronouns in `words` left alone."""
+
     def make(original):
         def replacement(t, ctx):
             return None if t.lower_ in words else original(t, ctx)
+
         return replacement
+
     return make
 
 
 def _first_of_type(original):
     """pick_short_answer without the anchors: the first entity of the wanted type not named in the question."""
+
     def pick(question, sentence, ents, labels):
         from qa.answer.entities import _norm_words, named_in
 
         q_words = _norm_words(question)
-        return next(((s, e) for s, e, label in ents if labels and label in labels
-                     and not named_in(sentence[s:e], q_words)), None)
+        return next(
+            ((s, e) for s, e, label in ents if labels and label in labels and not named_in(sentence[s:e], q_words)),
+            None,
+        )
+
     return pick
 
 
 def _pick_without_norp_penalty(original):
     """pick_short_answer with a nationality (NORP) weighed like a person or organisation."""
+
     def pick(question, sentence, ents, labels):
         relabelled = [(s, e, "PERSON" if lb == "NORP" and "NORP" in labels else lb) for s, e, lb in ents]
         return original(question, sentence, relabelled, labels | ({"PERSON"} if "NORP" in labels else frozenset()))
+
     return pick
 
 
@@ -158,84 +178,183 @@ TYPE_RULES = [  # entities._RULES, in order
 def rules() -> list[Rule]:
     """The rules of qa/answer/ as they stand (the deleted ones are recorded in DELETED)."""
     both = ("answer_at_1", SHORT)  # the answer type ranks sentences and is the short answer's type
-    out = [Rule(name, what, "entities.py _RULES", _type_rule(i), judged_by=both) for i, (name, what) in enumerate(TYPE_RULES)]
+    out = [
+        Rule(name, what, "entities.py _RULES", _type_rule(i), judged_by=both)
+        for i, (name, what) in enumerate(TYPE_RULES)
+    ]
     out += [
-        Rule("type_fit bonus", "a leading sentence holding an entity of the asked type scores +0.15",
-             "candidates.py WEIGHTS['type_fit']", _weights(type_fit=0.0), judged_by=both),
-        Rule("answer-type rerank (all of it)", "NER on the 8 leading sentences: type_fit and short answers",
-             "candidates.py apply_answer_type", _func(I_CAND, "apply_answer_type", lambda f: (lambda *a, **k: None)),
-             judged_by=both),
-        Rule("why → cause words", "“why” questions favour sentences with “because/due to/citing …”",
-             "entities.py _WHY, _CAUSE, cause_span", _const(I_ENT, _WHY=NEVER),
-             put_back="without it and the other condemned rules together, macro answer_at_1 fell 0.69 "
-                      "(shipped s02, covid-qa 645, xquad-en 5728eb1a…)"),
-        Rule("short answer: nearest to question words", "of several entities of the type, the one after and "
-             "nearest to the words the question shares", "entities.py pick_short_answer",
-             _func(I_CAND, "pick_short_answer", _first_of_type), judged_by=(SHORT,),
-             put_back="with the condemned rules removed together, “Who hosted the talks in Sochi?” got the short "
-                      "answer “Putin”, so “How old is he?” became “How old is Putin?” and was answered, not refused "
-                      "(conversations abstain_recall 1.00→0.86); the first entity of the type also says "
-                      "“Azerbaijan” for “Where were the October 5 talks supposed to be held?”"),
-        Rule("short answer: nationality last", "a NORP (“Russian”) answers “who” only when no person/org is near",
-             "entities.py pick_short_answer", _func(I_CAND, "pick_short_answer", _pick_without_norp_penalty),
-             judged_by=(SHORT,),
-             put_back="with the condemned rules removed together, “Who hosted the talks in Sochi?” got the short "
-                      "answer “Armenian”, so “How old is he?” became “How old is Armenian?” and was answered, not "
-                      "refused (conversations abstain_recall 1.00→0.86)"),
-        Rule("named in question ≠ answer", "an entity whose words the question already holds is not the short answer "
-             "(nor a type fit)", "entities.py named_in", _func(I_ENT, "named_in", lambda f: (lambda *a: False)),
-             judged_by=both),
-        Rule("headline penalty", "an article's title scores −0.1: the body sentence saying the same comes first",
-             "candidates.py HEADLINE_PENALTY", _const(I_CAND, HEADLINE_PENALTY=0.0),
-             promise="without it “Who wrote the letter?” quotes a “Letter to the Editor: …” title instead of refusing "
-                     "(tests/test_byline.py); the sets hold too few unanswerable questions to see it"),
-        Rule("byline: who wrote the letter", "“who wrote the <piece> …” quotes the author's signature line",
-             "byline.py find_byline", _func(I_ANSWER, "find_byline", lambda f: (lambda *a, **k: None))),
-        Rule("widen: short sentence", "a sentence under 160 characters takes the next one along",
-             "quotes.py SHORT_SENTENCE", _const(I_QUOTES, SHORT_SENTENCE=0)),
-        Rule("widen: strong neighbour", "a neighbour scoring ≥ 0.7 of the sentence joins its quote",
-             "quotes.py NEIGHBOUR_SHARE", _const(I_QUOTES, NEIGHBOUR_SHARE=float("inf"))),
-        Rule("no words → refuse", "a question with no word to look for is refused", "__init__.py answer_question",
-             _func(I_ANSWER, "tokenize", lambda f: (lambda text: f(text) or ["x"])),
-             promise="a question with no word to look for can only be answered by a guess"),
+        Rule(
+            "type_fit bonus",
+            "a leading sentence holding an entity of the asked type scores +0.15",
+            "candidates.py WEIGHTS['type_fit']",
+            _weights(type_fit=0.0),
+            judged_by=both,
+        ),
+        Rule(
+            "answer-type rerank (all of it)",
+            "NER on the 8 leading sentences: type_fit and short answers",
+            "candidates.py apply_answer_type",
+            _func(I_CAND, "apply_answer_type", lambda f: lambda *a, **k: None),
+            judged_by=both,
+        ),
+        Rule(
+            "why → cause words",
+            "“why” questions favour sentences with “because/due to/citing …”",
+            "entities.py _WHY, _CAUSE, cause_span",
+            _const(I_ENT, _WHY=NEVER),
+            put_back="without it and the other condemned rules together, macro answer_at_1 fell 0.69 "
+            "(shipped s02, covid-qa 645, xquad-en 5728eb1a…)",
+        ),
+        Rule(
+            "short answer: nearest to question words",
+            "of several entities of the type, the one after and nearest to the words the question shares",
+            "entities.py pick_short_answer",
+            _func(I_CAND, "pick_short_answer", _first_of_type),
+            judged_by=(SHORT,),
+            put_back="with the condemned rules removed together, “Who hosted the talks in Sochi?” got the short "
+            "answer “Putin”, so “How old is he?” became “How old is Putin?” and was answered, not refused "
+            "(conversations abstain_recall 1.00→0.86); the first entity of the type also says "
+            "“Azerbaijan” for “Where were the October 5 talks supposed to be held?”",
+        ),
+        Rule(
+            "short answer: nationality last",
+            "a NORP (“Russian”) answers “who” only when no person/org is near",
+            "entities.py pick_short_answer",
+            _func(I_CAND, "pick_short_answer", _pick_without_norp_penalty),
+            judged_by=(SHORT,),
+            put_back="with the condemned rules removed together, “Who hosted the talks in Sochi?” got the short "
+            "answer “Armenian”, so “How old is he?” became “How old is Armenian?” and was answered, not "
+            "refused (conversations abstain_recall 1.00→0.86)",
+        ),
+        Rule(
+            "named in question ≠ answer",
+            "an entity whose words the question already holds is not the short answer (nor a type fit)",
+            "entities.py named_in",
+            _func(I_ENT, "named_in", lambda f: lambda *a: False),
+            judged_by=both,
+        ),
+        Rule(
+            "headline penalty",
+            "an article's title scores −0.1: the body sentence saying the same comes first",
+            "candidates.py HEADLINE_PENALTY",
+            _const(I_CAND, HEADLINE_PENALTY=0.0),
+            promise="without it “Who wrote the letter?” quotes a “Letter to the Editor: …” title instead of refusing "
+            "(tests/test_byline.py); the sets hold too few unanswerable questions to see it",
+        ),
+        Rule(
+            "byline: who wrote the letter",
+            "“who wrote the <piece> …” quotes the author's signature line",
+            "byline.py find_byline",
+            _func(I_ANSWER, "find_byline", lambda f: lambda *a, **k: None),
+        ),
+        Rule(
+            "widen: short sentence",
+            "a sentence under 160 characters takes the next one along",
+            "quotes.py SHORT_SENTENCE",
+            _const(I_QUOTES, SHORT_SENTENCE=0),
+        ),
+        Rule(
+            "widen: strong neighbour",
+            "a neighbour scoring ≥ 0.7 of the sentence joins its quote",
+            "quotes.py NEIGHBOUR_SHARE",
+            _const(I_QUOTES, NEIGHBOUR_SHARE=float("inf")),
+        ),
+        Rule(
+            "no words → refuse",
+            "a question with no word to look for is refused",
+            "__init__.py answer_question",
+            _func(I_ANSWER, "tokenize", lambda f: lambda text: f(text) or ["x"]),
+            promise="a question with no word to look for can only be answered by a guess",
+        ),
         # --- follow-ups: only a turn with history reaches them --------------------------------------
-        Rule("follow-up: bare question word", "“Why?”, “When?”, “Near which village?”: the previous question re-asked",
-             "followup.py _bare_wh", _func(I_FOLLOW, "_bare_wh", lambda f: (lambda q, c: None)), follow_up_only=True),
-        Rule("follow-up: he/she/his", "he/she/him/his/her → the previous turn's person",
-             "followup.py _replacement, _people",
-             _func(I_FOLLOW, "_replacement", _replacement_without(frozenset({"he", "him", "she", "her", "his"}))),
-             follow_up_only=True),
-        Rule("follow-up: they/them/their", "they/them/their → the previous turn's actors (or its plural event)",
-             "followup.py _replacement", _func(I_FOLLOW, "_replacement",
-                                               _replacement_without(frozenset({"they", "them", "their"}))),
-             follow_up_only=True),
-        Rule("follow-up: there", "there → the previous turn's place, else “at” its event",
-             "followup.py _replacement", _func(I_FOLLOW, "_replacement", _replacement_without(frozenset({"there"}))),
-             follow_up_only=True),
-        Rule("follow-up: that/it → topic", "that/this/it → the previous event, answer object or thing asked",
-             "followup.py _replacement, _Context.topic",
-             _func(I_FOLLOW, "_replacement", _replacement_without(frozenset({"that", "this", "it"}))),
-             follow_up_only=True),
-        Rule("follow-up: the one", "“the one in Spain” → the previous turn's event noun",
-             "followup.py _replacements, _Context.event_noun",
-             lambda: [(_mods()[I_FOLLOW]._Context, "event_noun", lambda self: None)], follow_up_only=True),
-        Rule("follow-up: who else besides", "“who else …” → “who else besides <whom the last turn named> …”",
-             "followup.py _ELSE", _const(I_FOLLOW, _ELSE=NEVER), follow_up_only=True),
-        Rule("follow-up: topic of saying", "“And what did Russia say?” → “… say about <previous topic>?”",
-             "followup.py _add_topic, lexicon.py QUESTION_SAY_VERBS",
-             _func(I_FOLLOW, "_add_topic", lambda f: (lambda doc, text, ctx: (text, False))), follow_up_only=True),
-        Rule("follow-up: near-answer prior", "sentences near (+0.12) or in the article of (+0.04) the last answer",
-             "candidates.py NEAR_PRIOR, ARTICLE_PRIOR", _const(I_CAND, NEAR_PRIOR=0.0, ARTICLE_PRIOR=0.0),
-             follow_up_only=True),
-        Rule("follow-up: repeat penalty", "the sentence just quoted first scores −0.15", "candidates.py REPEAT_PENALTY",
-             _const(I_CAND, REPEAT_PENALTY=0.0), follow_up_only=True),
-        Rule("follow-up: lower threshold", "a follow-up to an answered turn abstains below half of min_score",
-             "__init__.py answer_question (config.followup_min_share)", lambda: [], follow_up_only=True,
-             config={"followup_min_share": 1.0}),
-        Rule("follow-up: unknown words → refuse", "a follow-up whose nouns/new words no article (or not the best "
-             "one) holds is refused", "__init__.py answer_question; followup.unknown_nouns; coverage.adds_known_words",
-             lambda: [(_mods()[0], "unknown_nouns", lambda q, known: []),
-                      (_mods()[0], "adds_known_words", lambda *a: True)], follow_up_only=True),
+        Rule(
+            "follow-up: bare question word",
+            "“Why?”, “When?”, “Near which village?”: the previous question re-asked",
+            "followup.py _bare_wh",
+            _func(I_FOLLOW, "_bare_wh", lambda f: lambda q, c: None),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: he/she/his",
+            "he/she/him/his/her → the previous turn's person",
+            "followup.py _replacement, _people",
+            _func(I_FOLLOW, "_replacement", _replacement_without(frozenset({"he", "him", "she", "her", "his"}))),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: they/them/their",
+            "they/them/their → the previous turn's actors (or its plural event)",
+            "followup.py _replacement",
+            _func(I_FOLLOW, "_replacement", _replacement_without(frozenset({"they", "them", "their"}))),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: there",
+            "there → the previous turn's place, else “at” its event",
+            "followup.py _replacement",
+            _func(I_FOLLOW, "_replacement", _replacement_without(frozenset({"there"}))),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: that/it → topic",
+            "that/this/it → the previous event, answer object or thing asked",
+            "followup.py _replacement, _Context.topic",
+            _func(I_FOLLOW, "_replacement", _replacement_without(frozenset({"that", "this", "it"}))),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: the one",
+            "“the one in Spain” → the previous turn's event noun",
+            "followup.py _replacements, _Context.event_noun",
+            lambda: [(_mods()[I_FOLLOW]._Context, "event_noun", lambda self: None)],
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: who else besides",
+            "“who else …” → “who else besides <whom the last turn named> …”",
+            "followup.py _ELSE",
+            _const(I_FOLLOW, _ELSE=NEVER),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: topic of saying",
+            "“And what did Russia say?” → “… say about <previous topic>?”",
+            "followup.py _add_topic, lexicon.py QUESTION_SAY_VERBS",
+            _func(I_FOLLOW, "_add_topic", lambda f: lambda doc, text, ctx: (text, False)),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: near-answer prior",
+            "sentences near (+0.12) or in the article of (+0.04) the last answer",
+            "candidates.py NEAR_PRIOR, ARTICLE_PRIOR",
+            _const(I_CAND, NEAR_PRIOR=0.0, ARTICLE_PRIOR=0.0),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: repeat penalty",
+            "the sentence just quoted first scores −0.15",
+            "candidates.py REPEAT_PENALTY",
+            _const(I_CAND, REPEAT_PENALTY=0.0),
+            follow_up_only=True,
+        ),
+        Rule(
+            "follow-up: lower threshold",
+            "a follow-up to an answered turn abstains below half of min_score",
+            "__init__.py answer_question (config.followup_min_share)",
+            lambda: [],
+            follow_up_only=True,
+            config={"followup_min_share": 1.0},
+        ),
+        Rule(
+            "follow-up: unknown words → refuse",
+            "a follow-up whose nouns/new words no article (or not the best one) holds is refused",
+            "__init__.py answer_question; followup.unknown_nouns; coverage.adds_known_words",
+            lambda: [
+                (_mods()[0], "unknown_nouns", lambda q, known: []),
+                (_mods()[0], "adds_known_words", lambda *a: True),
+            ],
+            follow_up_only=True,
+        ),
     ]
     return out
 
@@ -310,8 +429,15 @@ def _summary(report) -> dict:
     return out
 
 
-def run_set(name: str, limit: int | None, selected: list[Rule], together: list[Rule], config: Config,
-            results: dict, save: Callable[[], None]) -> None:
+def run_set(
+    name: str,
+    limit: int | None,
+    selected: list[Rule],
+    together: list[Rule],
+    config: Config,
+    results: dict,
+    save: Callable[[], None],
+) -> None:
     from qa.answer import candidates
     from qa.api import Assistant, load_documents
     from qa.eval import load_questions
@@ -338,8 +464,11 @@ def run_set(name: str, limit: int | None, selected: list[Rule], together: list[R
                 if clear:
                     assistant.entities._cache.clear()
         a1 = out[label]["answer_at_1"]
-        print(f"  {name:15s} {label:45s} answer_at_1 {a1 if a1 is None else round(a1, 4)}  ({time.time() - t:.0f} s)",
-              file=sys.stderr, flush=True)
+        print(
+            f"  {name:15s} {label:45s} answer_at_1 {a1 if a1 is None else round(a1, 4)}  ({time.time() - t:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
         save()
 
     print(f"== {name}: {len(qset.questions)} questions (index ready in {time.time() - t0:.0f} s)", file=sys.stderr)
@@ -360,54 +489,157 @@ def run_set(name: str, limit: int | None, selected: list[Rule], together: list[R
 # longer be switched off): name, what it did, where it was, Δ answer_at_1 (points) per set when
 # removed, and the judged metric's macro Δ. Filled in from the run that condemned them.
 DELETED: list[dict] = [
-    dict(name='type: which venue → facility', what='“which venue/building/stadium/hall/hotel …” want a facility or organisation',
-         where='entities.py _RULES', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': -0.89, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_1 / short_answers', macro='-0.22 / -0.24', note='below the bar, noise'),
-    dict(name='who is <Name> → description', what='“Who is Louis Bono?” wants the appositive/“is a …”/title beside the name',
-         where='entities.py asks_who_named_is, describe_span', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': 0.0, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(name='how did X respond → response words', what='“how did … respond/react” favour “dismissed/rejected/denied …”',
-         where='entities.py _CUES[1]', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': 0.0, 'realtimeqa-dev': 0.0, 'conversations': -0.9},
-         judged_by='answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(name='X-based → place', what='“the Hyderabad-based firm”: the place is added as a GPE entity',
-         where='entities.py based_places', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': -0.89, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_1 / short_answers', macro='-0.22 / -0.30', note='below the bar'),
-    dict(name='named in: surname', what="“Hakob Arshakyan” is named by “Arshakyan's”",
-         where='entities.py named_in', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': 0.0, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_1 / short_answers', macro='+0.00 / +0.05', note='below the bar, noise'),
-    dict(name='named in: initials', what='“European Union” is named by “EU”',
-         where='entities.py named_in', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': 0.0, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_1 / short_answers', macro='+0.00 / -0.46', note='below the bar'),
-    dict(name='named in: stems', what='“India” is named by “Indian” (words of ≥ MIN_STEM letters)',
-         where='entities.py named_in', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': -0.89, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_1 / short_answers', macro='-0.22 / -0.30', note='below the bar'),
-    dict(name='widen: dangling opener', what='a sentence opening with a pronoun/connective is quoted with the one before',
-         where='quotes.py _DANGLING', deltas={'xquad-en': 0.08, 'covid-qa': -0.07, 'shipped': 0.0, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(name='fold near-copies', what='a quote saying the same as an earlier one is folded under it, not repeated',
-         where='quotes.py near_duplicate', deltas={'xquad-en': 0.0, 'covid-qa': 0.0, 'shipped': 0.0, 'realtimeqa-dev': 0.0, 'conversations': 0.0},
-         judged_by='answer_at_5', macro='-0.47', note='below the bar'),
-    dict(follow_up=True, name='follow-up: ellipsis', what='“What about X?”, “And X?”: the previous question with X in place',
-         where='followup.py _ellipsis', deltas={'conversations': 0.0},
-         judged_by='conversations answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(follow_up=True, name='follow-up: answered subject', what='“Where?” after “Who unveiled …?”: the person answered as subject',
-         where='followup.py _with_answered_subject', deltas={'conversations': 0.0},
-         judged_by='conversations answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(follow_up=True, name='follow-up: that meeting', what="“that <noun>” → the previous turn's phrase with that noun",
-         where='followup.py _demonstrative', deltas={'conversations': 0.0},
-         judged_by='conversations answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(follow_up=True, name='follow-up: the other side', what="“the other side/party” → the answer's actor not asked about",
-         where='followup.py _resolve_other_side', deltas={'conversations': 0.0},
-         judged_by='conversations answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(follow_up=True, name='follow-up: borrow previous question', what="an unresolved short follow-up is searched with the previous question's words",
-         where='__init__.py retrieval_query', deltas={'conversations': 0.0},
-         judged_by='conversations answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(follow_up=True, name='follow-up: previous chunks join', what="the chunks of the last answer's quotes join the candidates",
-         where='candidates.py context_hits', deltas={'conversations': 0.0},
-         judged_by='conversations answer_at_1', macro='+0.00', note='below the bar, noise'),
-    dict(follow_up=True, name='byline: who wrote it? (follow-up)', what='“Who wrote it?” after an answer asks about its article',
-         where='byline.py AUTHOR_FOLLOW_UP', deltas={'conversations': 0.0},
-         judged_by='conversations answer_at_1', macro='+0.00', note='below the bar, noise'),
+    dict(
+        name="type: which venue → facility",
+        what="“which venue/building/stadium/hall/hotel …” want a facility or organisation",
+        where="entities.py _RULES",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": -0.89, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_1 / short_answers",
+        macro="-0.22 / -0.24",
+        note="below the bar, noise",
+    ),
+    dict(
+        name="who is <Name> → description",
+        what="“Who is Louis Bono?” wants the appositive/“is a …”/title beside the name",
+        where="entities.py asks_who_named_is, describe_span",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        name="how did X respond → response words",
+        what="“how did … respond/react” favour “dismissed/rejected/denied …”",
+        where="entities.py _CUES[1]",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": -0.9},
+        judged_by="answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        name="X-based → place",
+        what="“the Hyderabad-based firm”: the place is added as a GPE entity",
+        where="entities.py based_places",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": -0.89, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_1 / short_answers",
+        macro="-0.22 / -0.30",
+        note="below the bar",
+    ),
+    dict(
+        name="named in: surname",
+        what="“Hakob Arshakyan” is named by “Arshakyan's”",
+        where="entities.py named_in",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_1 / short_answers",
+        macro="+0.00 / +0.05",
+        note="below the bar, noise",
+    ),
+    dict(
+        name="named in: initials",
+        what="“European Union” is named by “EU”",
+        where="entities.py named_in",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_1 / short_answers",
+        macro="+0.00 / -0.46",
+        note="below the bar",
+    ),
+    dict(
+        name="named in: stems",
+        what="“India” is named by “Indian” (words of ≥ MIN_STEM letters)",
+        where="entities.py named_in",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": -0.89, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_1 / short_answers",
+        macro="-0.22 / -0.30",
+        note="below the bar",
+    ),
+    dict(
+        name="widen: dangling opener",
+        what="a sentence opening with a pronoun/connective is quoted with the one before",
+        where="quotes.py _DANGLING",
+        deltas={"xquad-en": 0.08, "covid-qa": -0.07, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        name="fold near-copies",
+        what="a quote saying the same as an earlier one is folded under it, not repeated",
+        where="quotes.py near_duplicate",
+        deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": 0.0},
+        judged_by="answer_at_5",
+        macro="-0.47",
+        note="below the bar",
+    ),
+    dict(
+        follow_up=True,
+        name="follow-up: ellipsis",
+        what="“What about X?”, “And X?”: the previous question with X in place",
+        where="followup.py _ellipsis",
+        deltas={"conversations": 0.0},
+        judged_by="conversations answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        follow_up=True,
+        name="follow-up: answered subject",
+        what="“Where?” after “Who unveiled …?”: the person answered as subject",
+        where="followup.py _with_answered_subject",
+        deltas={"conversations": 0.0},
+        judged_by="conversations answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        follow_up=True,
+        name="follow-up: that meeting",
+        what="“that <noun>” → the previous turn's phrase with that noun",
+        where="followup.py _demonstrative",
+        deltas={"conversations": 0.0},
+        judged_by="conversations answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        follow_up=True,
+        name="follow-up: the other side",
+        what="“the other side/party” → the answer's actor not asked about",
+        where="followup.py _resolve_other_side",
+        deltas={"conversations": 0.0},
+        judged_by="conversations answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        follow_up=True,
+        name="follow-up: borrow previous question",
+        what="an unresolved short follow-up is searched with the previous question's words",
+        where="__init__.py retrieval_query",
+        deltas={"conversations": 0.0},
+        judged_by="conversations answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        follow_up=True,
+        name="follow-up: previous chunks join",
+        what="the chunks of the last answer's quotes join the candidates",
+        where="candidates.py context_hits",
+        deltas={"conversations": 0.0},
+        judged_by="conversations answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
+    dict(
+        follow_up=True,
+        name="byline: who wrote it? (follow-up)",
+        what="“Who wrote it?” after an answer asks about its article",
+        where="byline.py AUTHOR_FOLLOW_UP",
+        deltas={"conversations": 0.0},
+        judged_by="conversations answer_at_1",
+        macro="+0.00",
+        note="below the bar, noise",
+    ),
 ]
 
 
@@ -480,8 +712,8 @@ def markdown(results: dict, rule_list: list[Rule], command: str, seconds: float,
     lines = [
         "# The answer stage's rules, audited",
         "",
-        f"`{command}` — {time.strftime('%Y-%m-%d')}" + (f", {seconds / 60:.0f} min on this machine (2 shared cores)."
-                                                        if seconds > 60 else "."),
+        f"`{command}` — {time.strftime('%Y-%m-%d')}"
+        + (f", {seconds / 60:.0f} min on this machine (2 shared cores)." if seconds > 60 else "."),
         "",
         "Each rule of qa/answer/ was switched off alone and every question asked again (bench/rule_audit.py; "
         "int8 ONNX embedder, no reader, the hand weights as bench/tune.py left them). Figures are the change "
@@ -504,9 +736,13 @@ def markdown(results: dict, rule_list: list[Rule], command: str, seconds: float,
         "are judged on bench/questions/conversations.jsonl, the set they were written on, so their figures "
         "flatter them.",
         "",
-        "Baseline (the code as it stands): " + "; ".join(
-            f"{n} answer_at_1 {b['answer_at_1']:.3f} ({b['questions']} questions)" for n, b in base.items()
-            if b.get("answer_at_1") is not None) + ".",
+        "Baseline (the code as it stands): "
+        + "; ".join(
+            f"{n} answer_at_1 {b['answer_at_1']:.3f} ({b['questions']} questions)"
+            for n, b in base.items()
+            if b.get("answer_at_1") is not None
+        )
+        + ".",
         "",
         "| rule | what it does | where | " + " | ".join(TABLE_SETS) + " | judged on | macro Δ | verdict |",
         "|---|---|---|" + "---:|" * len(TABLE_SETS) + "---|---:|---|",
@@ -516,15 +752,23 @@ def markdown(results: dict, rule_list: list[Rule], command: str, seconds: float,
         if not per_set:
             continue
         judged, status, why = verdict(rule, results)
-        cells = [_cell(per_set.get(s, {}).get("answer_at_1")) if not (rule.follow_up_only and s != CONVERSATIONS)
-                 else "0" for s in TABLE_SETS]
+        cells = [
+            _cell(per_set.get(s, {}).get("answer_at_1")) if not (rule.follow_up_only and s != CONVERSATIONS) else "0"
+            for s in TABLE_SETS
+        ]
         on = ("conversations " if rule.follow_up_only else "") + " / ".join(judged)
-        lines.append(f"| {rule.name} | {rule.what} | {rule.where} | " + " | ".join(cells) +
-                     f" | {on} | {' / '.join('—' if v is None else f'{v:+.2f}' for v in judged.values())} | {status} ({why}) |")
+        lines.append(
+            f"| {rule.name} | {rule.what} | {rule.where} | "
+            + " | ".join(cells)
+            + f" | {on} | {' / '.join('—' if v is None else f'{v:+.2f}' for v in judged.values())} | {status} ({why}) |"
+        )
     for d in DELETED:
         cells = [_cell(d["deltas"][s]) if s in d["deltas"] else "0" if d.get("follow_up") else "—" for s in TABLE_SETS]
-        lines.append(f"| {d['name']} | {d['what']} | {d['where']} | " + " | ".join(cells) +
-                     f" | {d['judged_by']} | {d['macro']} | **deleted** ({d.get('note', 'below the bar')}) |")
+        lines.append(
+            f"| {d['name']} | {d['what']} | {d['where']} | "
+            + " | ".join(cells)
+            + f" | {d['judged_by']} | {d['macro']} | **deleted** ({d.get('note', 'below the bar')}) |"
+        )
     if together:
         lines += ["", together["text"]]
     lines += ["", "## All the deletions together", "", *TOGETHER]
@@ -607,6 +851,7 @@ def main(argv=None) -> int:
             for name, runs in json.loads(Path(f).read_text(encoding="utf-8")).items():
                 results.setdefault(name, {}).update(runs)
     else:
+
         def save():
             if args.json_out:
                 Path(args.json_out).write_text(json.dumps(results, indent=1), encoding="utf-8")
@@ -618,9 +863,11 @@ def main(argv=None) -> int:
     text = None
     if any("together" in r for r in results.values()):
         per_set = effects(results, "together")
-        text = ("Removing the deleted rules together: Δ answer_at_1 " + ", ".join(
-            f"{n} {_cell(v['answer_at_1'])}" for n, v in per_set.items()) +
-            f"; macro {_cell(macro(per_set, 'answer_at_1'))}.")
+        text = (
+            "Removing the deleted rules together: Δ answer_at_1 "
+            + ", ".join(f"{n} {_cell(v['answer_at_1'])}" for n, v in per_set.items())
+            + f"; macro {_cell(macro(per_set, 'answer_at_1'))}."
+        )
     md = markdown(results, every, command, time.time() - t0, {"text": text} if text else None)
     Path(args.out).write_text(md, encoding="utf-8")
     print(md)

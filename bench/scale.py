@@ -50,6 +50,7 @@ def rss_mb() -> float:
 
 def covid_questions(limit: int) -> list[str]:
     from perf import DATA
+
     from qa.eval import load_questions
 
     questions = [q.question for q in load_questions(DATA / "covid-qa" / "questions.jsonl").questions]
@@ -73,6 +74,7 @@ class _Columns:
 
     def __init__(self, folder: Path, sentences: int, dim: int):
         import faiss
+
         from qa.indexing.writer import VectorWriter
 
         self.dense = faiss.IndexFlatIP(dim)
@@ -95,7 +97,7 @@ class _Columns:
             self.spans.append((number, c.start, c.end, c.n_tokens))
             self.chunk_rows.append(mine - base + first)
             self.rows_at.append(self.rows_at[-1] + len(mine))
-            ids = array("i", (self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text[c.start:c.end])))
+            ids = array("i", (self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text[c.start : c.end])))
             self.token_ids.append(ids or array("i", [self.vocab.setdefault(EMPTY_TOKEN, len(self.vocab))]))
         self.n_rows += len(rows)
         if len(cvecs):
@@ -104,6 +106,7 @@ class _Columns:
 
     def save(self, folder: Path, documents) -> None:
         import faiss
+
         from qa.store.lexical import build_bm25_ids
         from qa.store.tables import SENTENCE_DOC_AT, sentence_doc_at, write_documents_table
 
@@ -113,8 +116,9 @@ class _Columns:
         np.save(folder / SENTENCE_DOC_AT, sentence_doc_at(rows, len(documents)), allow_pickle=False)
         empty = (np.zeros((0, 4), np.int64), np.zeros(0, np.int64), np.zeros(1, np.int64))
         for prefix, (spans, chunk_rows, rows_at) in (
-                ("chunk", (np.array(self.spans, np.int64), np.concatenate(self.chunk_rows), np.array(self.rows_at))),
-                ("duplicate_chunk", empty)):
+            ("chunk", (np.array(self.spans, np.int64), np.concatenate(self.chunk_rows), np.array(self.rows_at))),
+            ("duplicate_chunk", empty),
+        ):
             np.save(folder / f"{prefix}_spans.npy", spans, allow_pickle=False)
             np.save(folder / f"{prefix}_rows.npy", np.asarray(chunk_rows, np.int64), allow_pickle=False)
             np.save(folder / f"{prefix}_rows_at.npy", np.asarray(rows_at, np.int64), allow_pickle=False)
@@ -127,6 +131,7 @@ def synthetic_columns(source, copies: int, target: Path, config, seed: int = 0) 
     """bench/perf.py's `synthetic_index` written straight into the column format, a copy at a time:
     at a million chunks the records and vectors of the whole index never sit in memory at once."""
     from perf import VECTOR_NOISE, noisy, perturbed_copy
+
     from qa.records import Document
     from qa.store import publish, sync_tree
     from qa.store.approximate import approximate_dense
@@ -148,14 +153,28 @@ def synthetic_columns(source, copies: int, target: Path, config, seed: int = 0) 
                 text = d.text if copy == 0 else perturbed_copy(d.text, rng)
                 new_id = doc_id if copy == 0 else f"{doc_id}~{copy}"
                 fields = {k: v for k, v in d.to_dict().items() if k not in ("sha256", "text")}
-                documents.append(Document(**{**fields, "id": new_id, "text": text,
-                                             "file_id": f"{d.file_id}~{copy}" if d.file_id and copy else d.file_id}))
+                documents.append(
+                    Document(
+                        **{
+                            **fields,
+                            "id": new_id,
+                            "text": text,
+                            "file_id": f"{d.file_id}~{copy}" if d.file_id and copy else d.file_id,
+                        }
+                    )
+                )
                 lo, hi = int(source.sentence_doc_at[n]), int(source.sentence_doc_at[n + 1])
                 mine = by_doc.get(n, [])
                 noise = 0.0 if copy == 0 else VECTOR_NOISE
-                cols.add(len(documents) - 1, text,
-                         [(source.chunks[i], source.chunks.sentence_rows_of(i)) for i in mine], srows[lo:hi], lo,
-                         noisy(base_cvecs[mine], noise, rng), noisy(np.asarray(source.sentence_vectors[lo:hi]), noise, rng))
+                cols.add(
+                    len(documents) - 1,
+                    text,
+                    [(source.chunks[i], source.chunks.sentence_rows_of(i)) for i in mine],
+                    srows[lo:hi],
+                    lo,
+                    noisy(base_cvecs[mine], noise, rng),
+                    noisy(np.asarray(source.sentence_vectors[lo:hi]), noise, rng),
+                )
             print(f"copy {copy + 1}/{copies}", file=sys.stderr, flush=True)
         cols.save(folder, documents)
         dense = approximate_dense(folder, "chunks.faiss", np.load(folder / "sentence_vectors.npy", mmap_mode="r"))
@@ -194,6 +213,7 @@ def approximate_existing(target: Path) -> dict:
 def build(chunks: int, target: Path) -> dict:
     """A synthetic index of at least `chunks` chunks at `target` (bench/perf.py's copies of covid-qa)."""
     from perf import synthetic_index
+
     from qa.config import Config
 
     config = Config.from_env({"QA_EMBEDDER": "torch"})
@@ -225,10 +245,10 @@ def recall_vs_flat(index, vectors: np.ndarray) -> float:
 
 def measure(index_dir: Path, n_questions: int) -> dict:
     """Load the index at `index_dir` in this (fresh) process and time questions on it."""
+    from qa.answer.entities import EntityCache
     from qa.api import Assistant
     from qa.config import Config
     from qa.embed import Embedder
-    from qa.answer.entities import EntityCache
 
     config = Config.from_env({"QA_EMBEDDER": "torch"})
     questions = covid_questions(max(n_questions, RECALL_QUERIES))
@@ -259,35 +279,53 @@ def measure(index_dir: Path, n_questions: int) -> dict:
         encode.append(time.perf_counter() - t0)
     out["rss_after_questions_mb"] = rss_mb()
     ms, enc = np.array(times[1:]) * 1000, np.array(encode[1:]) * 1000
-    out.update({"questions": len(times), "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
-                "encode_p50_ms": float(np.percentile(enc, 50)), "encode_p95_ms": float(np.percentile(enc, 95)),
-                # each question's ask less its own embedding: retrieval and answering, what the store decides
-                "rest_p50_ms": float(np.percentile(ms - enc, 50)), "rest_p95_ms": float(np.percentile(ms - enc, 95)),
-                "chunks": len(index.chunks), "dense": type(index.dense).__name__,
-                "recall_at_10": recall_vs_flat(index, vectors)})
+    out.update(
+        {
+            "questions": len(times),
+            "p50_ms": float(np.percentile(ms, 50)),
+            "p95_ms": float(np.percentile(ms, 95)),
+            "encode_p50_ms": float(np.percentile(enc, 50)),
+            "encode_p95_ms": float(np.percentile(enc, 95)),
+            # each question's ask less its own embedding: retrieval and answering, what the store decides
+            "rest_p50_ms": float(np.percentile(ms - enc, 50)),
+            "rest_p95_ms": float(np.percentile(ms - enc, 95)),
+            "chunks": len(index.chunks),
+            "dense": type(index.dense).__name__,
+            "recall_at_10": recall_vs_flat(index, vectors),
+        }
+    )
     return out
 
 
 def measure_in_child(index_dir: Path, n_questions: int) -> dict:
-    run = subprocess.run([sys.executable, __file__, "--measure", str(index_dir), "--questions", str(n_questions)],
-                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    run = subprocess.run(
+        [sys.executable, __file__, "--measure", str(index_dir), "--questions", str(n_questions)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     if run.returncode != 0:
         raise RuntimeError(f"measuring {index_dir} failed: {run.stderr.strip()[-2000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def markdown(results: list[dict], command: str) -> str:
-    lines = [f"`{command}` — {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
-             "| chunks | sentences | dense | load | RSS before load | after load | after 1st question | after all "
-             "| 1st question | ask p50 | ask p95 | encode p50 | encode p95 | ask − encode p50 | p95 | recall@10 vs flat |",
-             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"`{command}` — {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "| chunks | sentences | dense | load | RSS before load | after load | after 1st question | after all "
+        "| 1st question | ask p50 | ask p95 | encode p50 | encode p95 | ask − encode p50 | p95 | recall@10 vs flat |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         lines.append(
             f"| {r['chunks']:,} | {r['sentences']:,} | {r['dense']} | {r['load_s']:.2f} s | {r['rss_before_load_mb']:,.0f} MB "
             f"| {r['rss_after_load_mb']:,.0f} MB | {r['rss_after_first_mb']:,.0f} MB | {r['rss_after_questions_mb']:,.0f} MB "
             f"| {r['first_question_s'] * 1000:,.0f} ms | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms "
             f"| {r['encode_p50_ms']:.0f} ms | {r['encode_p95_ms']:.0f} ms | {r['rest_p50_ms']:.0f} ms | {r['rest_p95_ms']:.0f} ms "
-            f"| {r['recall_at_10']:.3f} |")
+            f"| {r['recall_at_10']:.3f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -297,8 +335,11 @@ def main(argv=None) -> int:
     ap.add_argument("--questions", type=int, default=100, help="covid-qa questions asked of each index")
     ap.add_argument("--keep", default=None, help="folder to build the indexes in and keep (default: a temporary one)")
     ap.add_argument("--index", default=None, help="measure this existing synthetic index instead of building")
-    ap.add_argument("--approximate", action="store_true",
-                    help="with --index: first make its dense index approximate (a new generation, IVF)")
+    ap.add_argument(
+        "--approximate",
+        action="store_true",
+        help="with --index: first make its dense index approximate (a new generation, IVF)",
+    )
     ap.add_argument("--measure", default=None, help=argparse.SUPPRESS)  # the child process
     ap.add_argument("--json", dest="json_out", default=None)
     ap.add_argument("--out", default=None)
@@ -317,7 +358,9 @@ def main(argv=None) -> int:
             info = build(n, target) if not args.index else approximate_existing(target) if args.approximate else {}
             print(f"built {json.dumps(info)}", file=sys.stderr)
             r = {**info, **measure_in_child(target, args.questions)}
-            r["sentences"] = r.get("sentences") or json.loads((target / "manifest.json").read_text())["counts"]["sentences"]
+            r["sentences"] = (
+                r.get("sentences") or json.loads((target / "manifest.json").read_text())["counts"]["sentences"]
+            )
             print(json.dumps(r), file=sys.stderr)
             results.append(r)
     finally:

@@ -52,21 +52,33 @@ def main() -> None:
         rates[threads] = len(chunks) * args.repeat / (time.perf_counter() - t0)
     where = files_dir(args.index_dir, index.manifest)
     n = len(chunks)
-    print(json.dumps({
-        "chunks": n,
-        "sentences": len(sentences),
-        "sentences_per_chunk": round(len(sentences) / n, 2),
-        "mean_chunk_chars": round(sum(map(len, chunks)) / n, 1),
-        "chunks_per_s_one_thread": round(rates[1], 1),
-        f"chunks_per_s_{os.cpu_count()}_threads": round(rates[os.cpu_count() or 1], 1),
-        "bytes_per_chunk": {
-            name: round(_bytes(where / name) / n, 1)
-            for name in ("chunk_spans.npy", "chunk_rows.npy", "texts.bin", "chunks.faiss", "sentences.npy", "sentence_vectors.npy",
-                         "bm25")
-        },
-        "cpu": os.cpu_count(),
-        "load_average": os.getloadavg()[0],
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "chunks": n,
+                "sentences": len(sentences),
+                "sentences_per_chunk": round(len(sentences) / n, 2),
+                "mean_chunk_chars": round(sum(map(len, chunks)) / n, 1),
+                "chunks_per_s_one_thread": round(rates[1], 1),
+                f"chunks_per_s_{os.cpu_count()}_threads": round(rates[os.cpu_count() or 1], 1),
+                "bytes_per_chunk": {
+                    name: round(_bytes(where / name) / n, 1)
+                    for name in (
+                        "chunk_spans.npy",
+                        "chunk_rows.npy",
+                        "texts.bin",
+                        "chunks.faiss",
+                        "sentences.npy",
+                        "sentence_vectors.npy",
+                        "bm25",
+                    )
+                },
+                "cpu": os.cpu_count(),
+                "load_average": os.getloadavg()[0],
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,12 @@ def run_set(name: str, limit: int | None) -> dict:
 
 
 def markdown(res: dict[str, dict], command: str) -> str:
-    lines = [f"`{command}`: ranking with and without the sentence cosine.", "",
-             "| set | variant | " + " | ".join(METRICS) + " |", "|---|---|" + "---:|" * len(METRICS)]
+    lines = [
+        f"`{command}`: ranking with and without the sentence cosine.",
+        "",
+        "| set | variant | " + " | ".join(METRICS) + " |",
+        "|---|---|" + "---:|" * len(METRICS),
+    ]
     for name, r in res.items():
         for variant in VARIANTS:
             lines.append(f"| {name} | {variant} | {metric_cells(r[variant], METRICS)} |")

@@ -107,10 +107,17 @@ def load_test(url: str, questions: list[str], users: int, per_user: int) -> dict
     times = [t for r in results for t in r[0]]
     errors = [e for r in results for e in r[1]]
     return {
-        "users": users, "questions_per_user": per_user, "asked": users * per_user, "answered": len(times),
-        "well_formed": sum(r[2] for r in results), "errors": len(errors), "error_samples": errors[:5],
-        "wall_s": wall, "throughput_qps": len(times) / wall if wall else 0.0,
-        "p50_ms": _ms(times, 50), "p95_ms": _ms(times, 95),
+        "users": users,
+        "questions_per_user": per_user,
+        "asked": users * per_user,
+        "answered": len(times),
+        "well_formed": sum(r[2] for r in results),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "wall_s": wall,
+        "throughput_qps": len(times) / wall if wall else 0.0,
+        "p50_ms": _ms(times, 50),
+        "p95_ms": _ms(times, 95),
     }
 
 
@@ -129,11 +136,15 @@ def run(args) -> dict:
     finally:
         stop(server)
     # the same questions, as many, one after another
-    baseline = sequential_baseline(index_dir, [q for qs in make_plan(questions, args.users, args.questions) for q in qs])
+    baseline = sequential_baseline(
+        index_dir, [q for qs in make_plan(questions, args.users, args.questions) for q in qs]
+    )
     return {
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "server_start_s": started, "load": load, "baseline": baseline,
+        "server_start_s": started,
+        "load": load,
+        "baseline": baseline,
         "command": "python bench/serve_load.py " + " ".join(sys.argv[1:]),
     }
 
@@ -142,16 +153,33 @@ def markdown(res: dict) -> str:
     load, base = res["load"], res["baseline"]
     rows = [
         ("errors", f"{load['errors']} of {load['asked']}", "—", "—", "—"),
-        ("throughput", f"{load['throughput_qps']:.1f} questions/s", "one user, Python API, in process",
-         f"{base['rate_qps']:.1f} questions/s", f"{load['throughput_qps'] / base['rate_qps']:.2f}×"),
-        ("latency p50", f"{load['p50_ms']:.0f} ms", "the same, p50", f"{base['p50_ms']:.0f} ms",
-         f"{load['p50_ms'] / base['p50_ms']:.1f}×"),
-        ("latency p95", f"{load['p95_ms']:.0f} ms", "the same, p95", f"{base['p95_ms']:.0f} ms",
-         f"{load['p95_ms'] / base['p95_ms']:.1f}×"),
+        (
+            "throughput",
+            f"{load['throughput_qps']:.1f} questions/s",
+            "one user, Python API, in process",
+            f"{base['rate_qps']:.1f} questions/s",
+            f"{load['throughput_qps'] / base['rate_qps']:.2f}×",
+        ),
+        (
+            "latency p50",
+            f"{load['p50_ms']:.0f} ms",
+            "the same, p50",
+            f"{base['p50_ms']:.0f} ms",
+            f"{load['p50_ms'] / base['p50_ms']:.1f}×",
+        ),
+        (
+            "latency p95",
+            f"{load['p95_ms']:.0f} ms",
+            "the same, p95",
+            f"{base['p95_ms']:.0f} ms",
+            f"{load['p95_ms'] / base['p95_ms']:.1f}×",
+        ),
     ]
-    head = (f"`{res['command']}` — {load['users']} users × {load['questions_per_user']} questions over loopback "
-            f"({res['machine']}, {res['created']}); the server answered HTTP {res['server_start_s']:.1f} s after "
-            "it started. Latency is each question's whole round trip through gradio_client, queue included.\n\n")
+    head = (
+        f"`{res['command']}` — {load['users']} users × {load['questions_per_user']} questions over loopback "
+        f"({res['machine']}, {res['created']}); the server answered HTTP {res['server_start_s']:.1f} s after "
+        "it started. Latency is each question's whole round trip through gradio_client, queue included.\n\n"
+    )
     table = ["| figure | under load | baseline | baseline value | ratio |", "|---|---:|---|---:|---:|"]
     table += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
     return head + "\n".join(table) + "\n"

@@ -27,8 +27,13 @@ def open_set(name: str, limit: int | None):
     return qset, documents, Assistant.cached(documents, Config(), progress=lambda m, f: None)
 
 
-def main_over_sets(argv, description: str, script: str, run_set: Callable[[str, int | None], dict],
-                   markdown: Callable[[dict, str], str]) -> int:
+def main_over_sets(
+    argv,
+    description: str,
+    script: str,
+    run_set: Callable[[str, int | None], dict],
+    markdown: Callable[[dict, str], str],
+) -> int:
     """Parse --sets/--limit/--out, run `run_set` on each set, print (and write) `markdown` of the results."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sets", default="xquad-en,covid-qa,shipped", help=f"comma-separated, of {', '.join(SETS)}")

@@ -125,12 +125,36 @@ def answer_sentences(name: str, docs: dict, questions: list, n: int) -> list[tup
 
 
 _SYNONYMS = {
-    "however": "but", "approximately": "about", "around": "about", "began": "started", "begin": "start",
-    "large": "big", "largest": "biggest", "many": "numerous", "several": "a number of", "important": "key",
-    "received": "got", "used": "employed", "shows": "indicates", "showed": "indicated", "known": "recognised",
-    "because": "since", "although": "though", "also": "as well", "often": "frequently", "first": "earliest",
-    "increase": "rise", "increased": "rose", "decrease": "fall", "decreased": "fell", "made": "produced",
-    "called": "named", "including": "such as", "within": "inside", "between": "among", "during": "in",
+    "however": "but",
+    "approximately": "about",
+    "around": "about",
+    "began": "started",
+    "begin": "start",
+    "large": "big",
+    "largest": "biggest",
+    "many": "numerous",
+    "several": "a number of",
+    "important": "key",
+    "received": "got",
+    "used": "employed",
+    "shows": "indicates",
+    "showed": "indicated",
+    "known": "recognised",
+    "because": "since",
+    "although": "though",
+    "also": "as well",
+    "often": "frequently",
+    "first": "earliest",
+    "increase": "rise",
+    "increased": "rose",
+    "decrease": "fall",
+    "decreased": "fell",
+    "made": "produced",
+    "called": "named",
+    "including": "such as",
+    "within": "inside",
+    "between": "among",
+    "during": "in",
 }
 _BRACKETS = re.compile(r"\s*[\(\[][^()\[\]]*[\)\]]")
 _LEADING = re.compile(r"^((?:In|On|By|During|After|Before|At)\s[^,]{3,40}),\s+(.+?)([.!?]?)$")
@@ -149,8 +173,9 @@ def paraphrase(text: str, nlp) -> str:
         if low in _SYNONYMS:
             word = _SYNONYMS[low]
             words.append((word[:1].upper() + word[1:] if tok.text[:1].isupper() else word) + tok.whitespace_)
-        elif not (tok.pos_ == "ADV" and low not in ("not", "never", "no") and tok.i > 0
-                  and tok.nbor(-1).lower_ != "no"):
+        elif not (
+            tok.pos_ == "ADV" and low not in ("not", "never", "no") and tok.i > 0 and tok.nbor(-1).lower_ != "no"
+        ):
             words.append(tok.text_with_ws)
     text = "".join(words)
     text = re.sub(r"\s+([,.;:])", r"\1", text)  # a dropped word leaves its neighbours' spacing
@@ -186,8 +211,10 @@ def rewrite(question: str, answer: str, nlp) -> str | None:
 def make_claims(name: str, docs: dict, questions: list, n: int, nlp) -> list[Claim]:
     base = answer_sentences(name, docs, questions, n)
     claims = [c for _, c in base]
-    claims += [Claim(c.id + ":p", paraphrase(c.text, nlp), "paraphrase", True, c.doc_id, c.start, c.end, c.held_out)
-               for _, c in base]
+    claims += [
+        Claim(c.id + ":p", paraphrase(c.text, nlp), "paraphrase", True, c.doc_id, c.start, c.end, c.held_out)
+        for _, c in base
+    ]
     if name == "xquad-en":
         for q, c in base:
             text = rewrite(q["question"], q["answers"][0], nlp)
@@ -208,8 +235,9 @@ def swapped(base: list[tuple[dict, Claim]]) -> list[Claim]:
         wrong = other["answers"][0]
         if normalize_text(wrong) in normalize_text(c.text):
             continue
-        out.append(Claim(c.id + ":s", c.text.replace(answer, wrong, 1), "swapped", False, c.doc_id, c.start, c.end,
-                         c.held_out))
+        out.append(
+            Claim(c.id + ":s", c.text.replace(answer, wrong, 1), "swapped", False, c.doc_id, c.start, c.end, c.held_out)
+        )
     return out
 
 
@@ -231,7 +259,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--claims", type=int, default=200, help="answer-bearing sentences per set")
     ap.add_argument("--out", default=str(ROOT / "bench" / "support"), help="writes OUT.md and OUT.json")
-    ap.add_argument("--summary-only", action="store_true", help="recompute OUT.md and OUT.json from the claims the last run kept")
+    ap.add_argument(
+        "--summary-only", action="store_true", help="recompute OUT.md and OUT.json from the claims the last run kept"
+    )
     args = ap.parse_args()
     if args.summary_only:
         return resummarise(args.out)
@@ -258,7 +288,9 @@ def run_news(config: Config) -> list:
     assistant = open_cached(load_set_documents([ROOT / "corpus"]), config)
     rows = [json.loads(line) for line in open(NEWS_CLAIMS, encoding="utf-8") if line.strip()]
     # the claim's file stands for its article: no span is given, and a digest's articles count as its file
-    claims = [Claim(r["id"], r["claim"], "news", r["supported"], (r["sources"] or [""])[0], held_out=True) for r in rows]
+    claims = [
+        Claim(r["id"], r["claim"], "news", r["supported"], (r["sources"] or [""])[0], held_out=True) for r in rows
+    ]
     return run(assistant, claims, "news claims against the shipped corpus")
 
 
@@ -268,9 +300,12 @@ def news_rates(results: list, threshold: float, signal: str) -> dict:
     neg = [r for r in results if not r.claim.supported]
     value = lambda r: getattr(r, signal)  # noqa: E731
     return {
-        "threshold": threshold, "supported_claims": len(pos), "unsupported_claims": len(neg),
-        "source_hit_at_1": round(sum(value(r) >= threshold and r.top_doc.split("#")[0] == r.claim.doc_id
-                                     for r in pos) / len(pos), 4),
+        "threshold": threshold,
+        "supported_claims": len(pos),
+        "unsupported_claims": len(neg),
+        "source_hit_at_1": round(
+            sum(value(r) >= threshold and r.top_doc.split("#")[0] == r.claim.doc_id for r in pos) / len(pos), 4
+        ),
         "unsupported_flagged": round(sum(value(r) < threshold for r in neg) / len(neg), 4),
         "supported_flagged": round(sum(value(r) < threshold for r in pos) / len(pos), 4),
     }
@@ -287,14 +322,19 @@ def write(report: dict, out: str) -> None:
     """OUT.md, OUT.json (figures and the misses) and every judged claim in claims_file()."""
     claims = report.pop("claims")
     claims_file().parent.mkdir(parents=True, exist_ok=True)
-    claims_file().write_text(json.dumps({"command": report["command"], "claims": claims}, ensure_ascii=False),
-                             encoding="utf-8")
+    claims_file().write_text(
+        json.dumps({"command": report["command"], "claims": claims}, ensure_ascii=False), encoding="utf-8"
+    )
     report["claims_file"] = str(claims_file())
     th = report["config_support_min"]
     # what went wrong, to read: supported claims flagged or quoted from elsewhere, unsupported ones let
     # through (swapped claims are listed by count only: nearly all of them pass, see the notes)
-    report["misses"] = [c for c in claims if (c["supported"] and (c["score"] < th or not c["hit"]))
-                        or (not c["supported"] and c["kind"] != "swapped" and c["score"] >= th)]
+    report["misses"] = [
+        c
+        for c in claims
+        if (c["supported"] and (c["score"] < th or not c["hit"]))
+        or (not c["supported"] and c["kind"] != "swapped" and c["score"] >= th)
+    ]
     Path(out + ".json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     Path(out + ".md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report))
@@ -314,27 +354,44 @@ def summarise(results: list, config: Config, n: int, seconds: float, news: list)
                 # the same articles: the other set's claims of this kind, or the swapped ones
                 mine = [r for s, r in rs if s == name and r.claim.kind == kind]
                 if mine:
-                    rows.append({"half": half, "set": name, "kind": kind, "calibrated": rates(mine, threshold),
-                                 "config": rates(mine, config.support_min)})
+                    rows.append(
+                        {
+                            "half": half,
+                            "set": name,
+                            "kind": kind,
+                            "calibrated": rates(mine, threshold),
+                            "config": rates(mine, config.support_min),
+                        }
+                    )
     held = [r for _, r in results if r.claim.held_out]
     headline = {kind: rates([r for r in held if r.claim.kind == kind], config.support_min) for kind in KINDS}
     # baselines: each signal of the support score alone, calibrated the same way, on the same claims
     real = [r for r in held if r.claim.kind != "swapped"]
     swaps = [r for r in held if r.claim.kind == "swapped"]
-    baselines = {signal: {"threshold": th, **rates(real, th, signal),
-                          "swapped_flagged": rates(swaps, th, signal)["unsupported_flagged"]}
-                 for signal, th in thresholds.items()}
+    baselines = {
+        signal: {
+            "threshold": th,
+            **rates(real, th, signal),
+            "swapped_flagged": rates(swaps, th, signal)["unsupported_flagged"],
+        }
+        for signal, th in thresholds.items()
+    }
     at = {**thresholds, "score": config.support_min}  # ours at the configured threshold
-    news_report = {"rates": {signal: news_rates(news, th, signal) for signal, th in at.items()},
-                   "claims": [r.to_dict() for r in news]}
+    news_report = {
+        "rates": {signal: news_rates(news, th, signal) for signal, th in at.items()},
+        "claims": [r.to_dict() for r in news],
+    }
     return {
         "news": news_report,
         "headline_held_out": headline,
         "baselines_held_out": baselines,
         "command": f"python bench/support.py --claims {n}",
-        "date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "minutes": round(seconds / 60, 1), "flag_percent": FLAG_PERCENT,
-        "calibrated_support_min": threshold, "config_support_min": config.support_min,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "minutes": round(seconds / 60, 1),
+        "flag_percent": FLAG_PERCENT,
+        "calibrated_support_min": threshold,
+        "config_support_min": config.support_min,
         "rows": rows,
         "claims": [{"checked_against": s, **r.to_dict()} for s, r in results],
     }
@@ -359,9 +416,17 @@ def resummarise(out: str) -> None:
         semantic, coverage, mixed = d.pop("semantic", 0.0), d.pop("coverage", 0.0), d.pop("mixed", 0.0)
         d.pop("hit")
         results.append((against, ClaimResult(Claim(**d), score, *top, semantic, coverage, mixed)))
-    news = [ClaimResult(Claim(**{k: d[k] for k in ("id", "text", "kind", "supported", "doc_id", "start", "end",
-                                                   "held_out")}), d["score"], *d["top"], d.get("semantic", 0.0),
-                        d.get("coverage", 0.0), d.get("mixed", 0.0)) for d in report["news"]["claims"]]
+    news = [
+        ClaimResult(
+            Claim(**{k: d[k] for k in ("id", "text", "kind", "supported", "doc_id", "start", "end", "held_out")}),
+            d["score"],
+            *d["top"],
+            d.get("semantic", 0.0),
+            d.get("coverage", 0.0),
+            d.get("mixed", 0.0),
+        )
+        for d in report["news"]["claims"]
+    ]
     new = summarise(results, Config(), int(report["command"].split()[-1]), report["minutes"] * 60, news)
     new["date"], new["machine"] = report["date"], report["machine"]
     write(new, out)
@@ -390,11 +455,16 @@ def markdown(report: dict) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for kind, r in report["headline_held_out"].items():
-        lines.append(f"| {kind} | {r['supported_claims']} | {r['unsupported_claims']} | {_fmt(r['support_hit_at_1'])} | "
-                     f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} |")
-    names = {"score": "ours: support score (meaning + rare-word coverage − novel words)",
-             "mixed": "the same without the novel-word penalty", "semantic": "meaning alone (cosine)",
-             "coverage": "rare-word coverage alone"}
+        lines.append(
+            f"| {kind} | {r['supported_claims']} | {r['unsupported_claims']} | {_fmt(r['support_hit_at_1'])} | "
+            f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} |"
+        )
+    names = {
+        "score": "ours: support score (meaning + rare-word coverage − novel words)",
+        "mixed": "the same without the novel-word penalty",
+        "semantic": "meaning alone (cosine)",
+        "coverage": "rare-word coverage alone",
+    }
     b = report["baselines_held_out"]
     lines += [
         "",
@@ -405,8 +475,10 @@ def markdown(report: dict) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for signal, r in b.items():
-        lines.append(f"| {names[signal]} | {r['threshold']:.3f} | {_fmt(r['support_hit_at_1'])} | "
-                     f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} | {_fmt(r['swapped_flagged'])} |")
+        lines.append(
+            f"| {names[signal]} | {r['threshold']:.3f} | {_fmt(r['support_hit_at_1'])} | "
+            f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} | {_fmt(r['swapped_flagged'])} |"
+        )
     news = report["news"]
     r0 = news["rates"]["score"]
     lines += [
@@ -419,13 +491,21 @@ def markdown(report: dict) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for signal, r in news["rates"].items():
-        lines.append(f"| {names[signal]} | {r['threshold']:.3f} | {_fmt(r['source_hit_at_1'])} | "
-                     f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} |")
+        lines.append(
+            f"| {names[signal]} | {r['threshold']:.3f} | {_fmt(r['source_hit_at_1'])} | "
+            f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} |"
+        )
     lines.append("")
-    lines += [f"- invented, not flagged ({c['score']:.2f}): {c['text']}" for c in news["claims"]
-              if not c["supported"] and c["score"] >= cur]
-    lines += [f"- made by the articles, flagged ({c['score']:.2f}): {c['text']}" for c in news["claims"]
-              if c["supported"] and c["score"] < cur]
+    lines += [
+        f"- invented, not flagged ({c['score']:.2f}): {c['text']}"
+        for c in news["claims"]
+        if not c["supported"] and c["score"] >= cur
+    ]
+    lines += [
+        f"- made by the articles, flagged ({c['score']:.2f}): {c['text']}"
+        for c in news["claims"]
+        if c["supported"] and c["score"] < cur
+    ]
     lines += [
         "",
         "Each half and set:",

@@ -143,11 +143,12 @@ def changed_claim(sentence: str, answers: list[str], pool: list[str], rng: rando
         if not same:
             return None
         other = rng.choice(same)
-        return sentence[:at] + other + sentence[at + len(a):]
+        return sentence[:at] + other + sentence[at + len(a) :]
     return None
 
 
 # --- the model -------------------------------------------------------------------------------------
+
 
 def load_bert(layers: int | None = None):
     from transformers import AutoConfig, AutoModel
@@ -178,8 +179,9 @@ def make_top(bert):
             super().__init__()
             self.layers = torch.nn.ModuleList(bert.encoder.layer[FROZEN:])
             self.head = torch.nn.Linear(bert.config.hidden_size, 1)
-            self.prior_weight = torch.nn.Parameter(torch.tensor(PRIOR_WEIGHT if RESIDUAL else 0.0),
-                                                   requires_grad=RESIDUAL)
+            self.prior_weight = torch.nn.Parameter(
+                torch.tensor(PRIOR_WEIGHT if RESIDUAL else 0.0), requires_grad=RESIDUAL
+            )
 
         def forward(self, hidden, mask):
             ext = additive_mask(mask)
@@ -250,18 +252,32 @@ def export_int8(module, target: Path, output: str) -> Path:
         axes[output] = {0: "batch"} if output == "logit" else {0: "batch", 1: "tokens"}
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            torch.onnx.export(module.eval(), (dummy, mask, torch.zeros_like(dummy)), str(fp32), input_names=names,
-                              output_names=[output], dynamic_axes=axes, opset_version=17, dynamo=False)
+            torch.onnx.export(
+                module.eval(),
+                (dummy, mask, torch.zeros_like(dummy)),
+                str(fp32),
+                input_names=names,
+                output_names=[output],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
         tmp_target = target.with_name(f".{target.name}.tmp")
         # per-channel MatMul weights, as the embedder's export; the word-piece table (Gather) in int8
         # too, which takes the file from ~60 MB to ~23 MB
-        quantize_dynamic(str(fp32), str(tmp_target), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul", "Gather"])
+        quantize_dynamic(
+            str(fp32),
+            str(tmp_target),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul", "Gather"],
+        )
         os.replace(tmp_target, target)
     return target
 
 
 # --- cached lower layers ---------------------------------------------------------------------------
+
 
 def bottom_states(pairs: list[Pair], bottom_path: Path) -> list[np.ndarray]:
     """The frozen layers' output for every pair, as float16 (tokens × hidden), run as int8 ONNX."""
@@ -273,7 +289,7 @@ def bottom_states(pairs: list[Pair], bottom_path: Path) -> list[np.ndarray]:
     states: list[np.ndarray] = [None] * len(pairs)  # type: ignore[list-item]
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].question) + len(pairs[i].second))
     for at in tqdm(range(0, len(order), 64), desc="frozen layers", file=sys.stderr):
-        rows = order[at:at + 64]
+        rows = order[at : at + 64]
         feed = encode_pairs(tok, [(pairs[i].question, pairs[i].second) for i in rows])
         (hidden,) = session.run(None, feed)
         for j, i in enumerate(rows):
@@ -306,11 +322,16 @@ def train_top(pairs: list[Pair], states: list[np.ndarray], steps: int, seed: int
     rng = random.Random(seed)
     bert = load_bert()
     top = make_top(bert)
-    opt = torch.optim.AdamW([{"params": top.layers.parameters(), "lr": LR},
-                             {"params": list(top.head.parameters()) + [top.prior_weight], "lr": HEAD_LR}],
-                            weight_decay=0.01)
+    opt = torch.optim.AdamW(
+        [
+            {"params": top.layers.parameters(), "lr": LR},
+            {"params": list(top.head.parameters()) + [top.prior_weight], "lr": HEAD_LR},
+        ],
+        weight_decay=0.01,
+    )
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(1, int(WARMUP * steps))) * max(0.0, 1 - s / steps))
+        opt, lambda s: min(1.0, (s + 1) / max(1, int(WARMUP * steps))) * max(0.0, 1 - s / steps)
+    )
     positives = sum(p.label for p in pairs)
     pos_weight = torch.tensor((len(pairs) - positives) / max(positives, 1))
     groups: dict[int, list[int]] = {}
@@ -330,9 +351,14 @@ def train_top(pairs: list[Pair], states: list[np.ndarray], steps: int, seed: int
             batch += g
         logits = top(*_padded(batch, states)) + top.prior_weight * torch.tensor([pairs[i].prior for i in batch])
         labels = torch.tensor([float(pairs[i].label) for i in batch])
-        loss = POINTWISE_SHARE * torch.nn.functional.binary_cross_entropy_with_logits(logits, labels, pos_weight=pos_weight)
-        listwise = [torch.logsumexp(logits[list(m)], 0) - logits[list(m)][labels[list(m)] > 0].max()
-                    for m in members if labels[list(m)].sum() > 0 and len(m) > 1]
+        loss = POINTWISE_SHARE * torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, labels, pos_weight=pos_weight
+        )
+        listwise = [
+            torch.logsumexp(logits[list(m)], 0) - logits[list(m)][labels[list(m)] > 0].max()
+            for m in members
+            if labels[list(m)].sum() > 0 and len(m) > 1
+        ]
         if listwise:
             loss = loss + torch.stack(listwise).mean()
         loss.backward()
@@ -342,9 +368,12 @@ def train_top(pairs: list[Pair], states: list[np.ndarray], steps: int, seed: int
         opt.zero_grad()
         losses.append(float(loss.detach()))
         if (step + 1) % 50 == 0:
-            print(f"  step {step + 1}/{steps}  loss {np.mean(losses[-50:]):.4f}  prior weight "
-                  f"{float(top.prior_weight):.2f}  {time.time() - t0:.0f} s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  step {step + 1}/{steps}  loss {np.mean(losses[-50:]):.4f}  prior weight "
+                f"{float(top.prior_weight):.2f}  {time.time() - t0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
     top.eval()
     return bert, top
 
@@ -363,6 +392,7 @@ def _padded(batch: list[int], states: list[np.ndarray]):
 
 # --- scoring held-out candidates -------------------------------------------------------------------
 
+
 def score_rows(reader: Reader, rows: list[dict]) -> list[dict]:
     """The reader's logits for the SCORED leading candidates of each row, own and leave-source-out."""
     out = []
@@ -371,8 +401,10 @@ def score_rows(reader: Reader, rows: list[dict]) -> list[dict]:
         for mode in ("own", "lso"):
             cands = (r.get(mode) or [])[:SCORED]
             if r.get(mode) is not None:
-                scored[mode] = [round(float(x), 4) for x in
-                                reader.logits(question_text(r), [pair_text(c["text"], c["title"]) for c in cands])]
+                scored[mode] = [
+                    round(float(x), 4)
+                    for x in reader.logits(question_text(r), [pair_text(c["text"], c["title"]) for c in cands])
+                ]
         out.append(scored)
     return out
 
@@ -383,8 +415,12 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=FOLDS, help="out-of-fold models to train first (0: none)")
     ap.add_argument("--steps", type=int, default=250, help="training steps of BATCH pairs per model")
     ap.add_argument("--oof", type=Path, default=None, help="where to write the out-of-fold scores (JSONL)")
-    ap.add_argument("--out", type=Path, default=user_cache_dir() / "reader" / MODEL_FILE,
-                    help="the model trained on every fold (its folder is what QA_READER names)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=user_cache_dir() / "reader" / MODEL_FILE,
+        help="the model trained on every fold (its folder is what QA_READER names)",
+    )
     ap.add_argument("--sets", default=",".join(SETS), help="training sets (bench/reader_data.py's files)")
     ap.add_argument("--skip-final", action="store_true", help="only the out-of-fold models")
     ap.add_argument("--refit", action="store_true", help="no training: fit and report from the --oof scores")
@@ -438,16 +474,28 @@ def write_card(args, rows: list[dict], pairs: list[Pair], figures: dict, fitted:
         "max_tokens": MAX_TOKENS,
         "frozen_layers": FROZEN,
         "residual": RESIDUAL,
-        "steps": args.steps, "batch": BATCH, "learning_rate": LR, "seed": SEED,
+        "steps": args.steps,
+        "batch": BATCH,
+        "learning_rate": LR,
+        "seed": SEED,
         "training_sets": {name: sum(r["set"] == name for r in rows) for name in SETS},
-        "pairs": len(pairs), "positives": sum(p.label for p in pairs),
-        "licences": {"xquad-en": "CC BY-SA 4.0", "covid-qa": "Apache-2.0", "shipped": "this project",
-                     "conversations": "this project", "all-MiniLM-L6-v2": "Apache-2.0"},
+        "pairs": len(pairs),
+        "positives": sum(p.label for p in pairs),
+        "licences": {
+            "xquad-en": "CC BY-SA 4.0",
+            "covid-qa": "Apache-2.0",
+            "shipped": "this project",
+            "conversations": "this project",
+            "all-MiniLM-L6-v2": "Apache-2.0",
+        },
         "never_trained_on": ["realtimeqa-dev"],
         "out_of_fold": figures,
         **fitted,
-        "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
-                     "onnxruntime": onnxruntime.__version__},
+        "versions": {
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "onnxruntime": onnxruntime.__version__,
+        },
         "rebuild": "python bench/reader_data.py && python bench/train_reader.py",
     }
     (args.out.parent / CARD_FILE).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")

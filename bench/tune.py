@@ -102,7 +102,12 @@ def fit_weights(sets, limit: int) -> None:
     Y = np.concatenate([r[3] for r in rows if not r[1]])
     model = LogisticRegression(C=1.0, max_iter=1000).fit(X, Y)
     w = model.coef_[0]
-    print("weights:", {s: round(float(v), 3) for s, v in zip(SIGNALS, w)}, "intercept", round(float(model.intercept_[0]), 3))
+    print(
+        "weights:",
+        {s: round(float(v), 3) for s, v in zip(SIGNALS, w)},
+        "intercept",
+        round(float(model.intercept_[0]), 3),
+    )
     scale = np.abs(w).sum()
     print("normalised:", {s: round(float(v / scale), 3) for s, v in zip(SIGNALS, w)})
 
@@ -122,8 +127,9 @@ def fit_weights(sets, limit: int) -> None:
             cur, n = at1(current, (name, ho))
             fit, _ = at1(w, (name, ho))
             oracle = np.mean([r[3].any() for r in rows if r[0] == name and r[1] == ho])
-            print(f"{name:9s} {'held-out' if ho else 'tuning  '} n={n:5d} best-sentence@1 current={cur:.3f} fitted={fit:.3f} (any candidate holds it: {oracle:.3f})")
-
+            print(
+                f"{name:9s} {'held-out' if ho else 'tuning  '} n={n:5d} best-sentence@1 current={cur:.3f} fitted={fit:.3f} (any candidate holds it: {oracle:.3f})"
+            )
 
 
 def calibrate_floor(sets, limit: int) -> None:
@@ -136,7 +142,7 @@ def calibrate_floor(sets, limit: int) -> None:
     rows = []  # (set, held_out, floor, citation_precision, answer_at_5)
     for name, (assistant, questions) in sets.items():
         asker = assistant.with_config(quote_floor=0.0, min_score=-1e9)
-        for q in (questions[:limit] if limit else questions):
+        for q in questions[:limit] if limit else questions:
             if not q["answers"]:
                 continue
             ho = news_held_out(q) if name == "shipped" else held_out(q["sources"][0])
@@ -144,17 +150,28 @@ def calibrate_floor(sets, limit: int) -> None:
             for f in FLOORS:
                 kept = [x for x in answer.quotes if x.score >= f * answer.quotes[0].score] if answer.quotes else []
                 floored = dataclasses.replace(answer, quotes=kept)  # the full answer stays for the next floor
-                rows.append((name, ho, f, citation_precision(floored, q["sources"]) or 0.0,
-                             answer_hit(floored, q["answers"], 5)))
+                rows.append(
+                    (
+                        name,
+                        ho,
+                        f,
+                        citation_precision(floored, q["sources"]) or 0.0,
+                        answer_hit(floored, q["answers"], 5),
+                    )
+                )
     table = {}
     for name, ho, f, cp, a5 in rows:
         table.setdefault((name, ho, f), []).append((cp, a5))
     means = {k: tuple(float(np.mean(col)) for col in zip(*v)) for k, v in table.items()}
     ok = [f for f in FLOORS if all(means[(n, False, 0.0)][1] - means[(n, False, f)][1] <= FLOOR_COST for n in sets)]
-    print(f"quote_floor: highest floor costing at most {FLOOR_COST} answer_at_5 on every tuning half: {max(ok)} "
-          f"(current {Config().quote_floor})")
+    print(
+        f"quote_floor: highest floor costing at most {FLOOR_COST} answer_at_5 on every tuning half: {max(ok)} "
+        f"(current {Config().quote_floor})"
+    )
     for (name, ho, f), (cp, a5) in sorted(means.items()):
-        print(f"{name:9s} {'held-out' if ho else 'tuning  '} floor {f:.1f}: citation_precision {cp:.3f} answer_at_5 {a5:.3f}")
+        print(
+            f"{name:9s} {'held-out' if ho else 'tuning  '} floor {f:.1f}: citation_precision {cp:.3f} answer_at_5 {a5:.3f}"
+        )
 
 
 def calibrate_abstention(sets, limit: int) -> None:
@@ -173,7 +190,9 @@ def calibrate_abstention(sets, limit: int) -> None:
             scores[ho][1].append(b.confidence)
     pos, neg = (np.array(x) for x in scores[False])
     threshold = float(np.percentile(pos, REFUSE_PERCENT))
-    print(f"min_score for at most {REFUSE_PERCENT}% refused answerable questions (tuning half): {threshold:.3f} (current {Config().min_score})")
+    print(
+        f"min_score for at most {REFUSE_PERCENT}% refused answerable questions (tuning half): {threshold:.3f} (current {Config().min_score})"
+    )
     for ho, th in ((False, Config().min_score), (True, Config().min_score), (True, round(threshold, 2))):
         pos, neg = (np.array(x) for x in scores[ho])
         print(

@@ -75,22 +75,28 @@ def run_set(name: str, limit: int | None) -> dict:
     for variant in VARIANTS:
         swap(index, sentences, chunks, variant)
         back = np.asarray(index.sentence_vectors)
-        results[f"{variant}_cosine"] = float(np.min(np.sum(sentences * back, axis=1) /
-                                                    np.maximum(np.linalg.norm(back, axis=1), 1e-12)))
+        results[f"{variant}_cosine"] = float(
+            np.min(np.sum(sentences * back, axis=1) / np.maximum(np.linalg.norm(back, axis=1), 1e-12))
+        )
         results[variant] = evaluate_variant(name, variant, qset, documents, assistant, METRICS)
     swap(index, sentences, chunks, "float32")
     return results
 
 
 def markdown(res: dict[str, dict], command: str) -> str:
-    lines = [f"`{command}`: sentence and chunk vectors stored as float32, float16 or int8 (round trip in memory).", "",
-             "| set | sentences | vectors | bytes a value | min cosine to float32 | " + " | ".join(METRICS) + " |",
-             "|---|---:|---|---:|---:|" + "---:|" * len(METRICS)]
+    lines = [
+        f"`{command}`: sentence and chunk vectors stored as float32, float16 or int8 (round trip in memory).",
+        "",
+        "| set | sentences | vectors | bytes a value | min cosine to float32 | " + " | ".join(METRICS) + " |",
+        "|---|---:|---|---:|---:|" + "---:|" * len(METRICS),
+    ]
     for name, r in res.items():
         for variant in VARIANTS:
             vals = metric_cells(r[variant], METRICS)
-            lines.append(f"| {name} | {r['sentences']:,} | {variant} | {BYTES_PER_VALUE[variant]} "
-                         f"| {r[f'{variant}_cosine']:.6f} | {vals} |")
+            lines.append(
+                f"| {name} | {r['sentences']:,} | {variant} | {BYTES_PER_VALUE[variant]} "
+                f"| {r[f'{variant}_cosine']:.6f} | {vals} |"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -29,11 +29,18 @@ FIELDS = ("outlet", "date", "author", "url")
 def trafilatura_alone(name: str) -> dict:
     import trafilatura
 
-    data = trafilatura.bare_extraction((DATA / "outlets" / name).read_text(encoding="utf-8"), with_metadata=True,
-                                       date_extraction_params={"extensive_search": False, "original_date": True})
+    data = trafilatura.bare_extraction(
+        (DATA / "outlets" / name).read_text(encoding="utf-8"),
+        with_metadata=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
     d = data.as_dict() if data is not None else {}
-    return {"outlet": d.get("sitename") or "", "date": d.get("date") or "",
-            "author": (d.get("author") or "").replace("; ", ", "), "url": d.get("url") or ""}
+    return {
+        "outlet": d.get("sitename") or "",
+        "date": d.get("date") or "",
+        "author": (d.get("author") or "").replace("; ", ", "),
+        "url": d.get("url") or "",
+    }
 
 
 def main() -> None:
@@ -56,8 +63,10 @@ def main() -> None:
         for who, got in (("qa add", ours[name]), ("trafilatura alone", base)):
             for f in FIELDS:
                 right[who][f] += got[f] == expected[name][f]
-        print(f"| {name} | {expected[name]['layout']} | {ours[name]['outlet']} / {ours[name]['date']} "
-              f"| {base['outlet'] or '—'} / {base['date'] or '—'} |")
+        print(
+            f"| {name} | {expected[name]['layout']} | {ours[name]['outlet']} / {ours[name]['date']} "
+            f"| {base['outlet'] or '—'} / {base['date'] or '—'} |"
+        )
     print()
     for who, counts in right.items():
         print(f"{who}: " + ", ".join(f"{f} {counts[f]}/{len(names)}" for f in FIELDS))

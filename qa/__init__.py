@@ -17,4 +17,16 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["Answer", "Assistant", "Chunk", "Config", "Document", "Hit", "Quote", "Turn", "corpus_files", "load_documents", "__version__"]
+__all__ = [
+    "Answer",
+    "Assistant",
+    "Chunk",
+    "Config",
+    "Document",
+    "Hit",
+    "Quote",
+    "Turn",
+    "corpus_files",
+    "load_documents",
+    "__version__",
+]

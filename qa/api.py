@@ -19,12 +19,18 @@ from .answer.entities import EntityCache
 from .config import Config
 from .embed import Embedder
 from .errors import (
-    EmptyQuestionError, IndexIncompatibleError, IndexMissingError, InvalidRequestError, QuestionTooLongError,
+    EmptyQuestionError,
+    IndexIncompatibleError,
+    IndexMissingError,
+    InvalidRequestError,
+    QuestionTooLongError,
 )
 from .fetch import MB, Limits, WebReport, add_urls, feeds_of, update_feeds
-from .inputs import text_field, text_list
+from .indexing import add_to_store, build_store, cache_root, ensure_cached_index, remove_from_store
 from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .ingest.encoding import decode_text
+from .inputs import text_field, text_list
+from .progress import Progress
 from .quotes import Speaker
 from .quotes.extract import SPEAKER_FAILED
 from .quotes.finder import QuoteFinder
@@ -32,24 +38,51 @@ from .quotes.search import FoundQuote
 from .quotes.speakers import group_speakers
 from .quotes.stored import extract_all
 from .records import Answer, Document, Turn
-from .progress import Progress
+from .store import (
+    MANIFEST,
+    Store,
+    document_record,
+    is_current,
+    is_milvus,
+    open_store,
+    read_manifest,
+    recorded,
+    with_embedder_of,
+)
 from .support import DraftSupport, support_draft
 from .support import check_draft as _draft_rules
 from .timeline import Timeline, build_timeline
-from .indexing import add_to_store, build_store, cache_root, ensure_cached_index, remove_from_store
-from .store import (
-    MANIFEST, Store, document_record, is_current, is_milvus, open_store, read_manifest, recorded, with_embedder_of,
-)
 
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50  # quotes one answer may ask for; more is never useful and only costs time
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
-    "ACCEPTED", "Assistant", "IngestResult", "MAX_K", "Progress", "MAX_QUESTION_CHARS", "SUFFIXES",
-    "Turn", "cache_root", "check_date", "check_draft", "check_history", "check_outlets", "check_quote_count",
-    "corpus_files", "decode_text", "load_documents", "FoundQuote", "Speaker", "Timeline", "WebReport",
-    "fetch_articles", "fetch_feed_updates", "followed_feeds",
+    "ACCEPTED",
+    "SPEAKER_FAILED",
+    "Assistant",
+    "IngestResult",
+    "MAX_K",
+    "Progress",
+    "MAX_QUESTION_CHARS",
+    "SUFFIXES",
+    "Turn",
+    "cache_root",
+    "check_date",
+    "check_draft",
+    "check_history",
+    "check_outlets",
+    "check_quote_count",
+    "corpus_files",
+    "decode_text",
+    "load_documents",
+    "FoundQuote",
+    "Speaker",
+    "Timeline",
+    "WebReport",
+    "fetch_articles",
+    "fetch_feed_updates",
+    "followed_feeds",
 ]
 
 
@@ -58,7 +91,10 @@ def _noop(message: str, fraction: float) -> None:
 
 
 def load_documents(
-    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float | None = None, allow_empty: bool = False,
+    paths: Iterable[str | Path] | str | Path,
+    *,
+    max_file_mb: float | None = None,
+    allow_empty: bool = False,
     replace: Iterable[str] = (),
 ) -> IngestResult:
     """Read, clean and describe every article under `paths`; unusable files become `problems`. An id
@@ -76,8 +112,9 @@ def corpus_files(corpus_dir: str | Path) -> list[Path]:
 
 
 def _limits(config: Config) -> Limits:
-    return Limits(timeout=config.fetch_timeout, max_bytes=int(config.fetch_max_mb * MB),
-                  allow_private=config.allow_private_urls)
+    return Limits(
+        timeout=config.fetch_timeout, max_bytes=int(config.fetch_max_mb * MB), allow_private=config.allow_private_urls
+    )
 
 
 def fetch_articles(urls: Iterable[str], config: Config | None = None, *, progress: Progress | None = None) -> WebReport:
@@ -157,7 +194,9 @@ def check_topic_range(topic: str | None, since: str | None, until: str | None) -
     """A topic (empty allowed, at most MAX_QUESTION_CHARS) and an inclusive ISO date range, checked."""
     topic = text_field(topic, "topic").strip()
     if len(topic) > MAX_QUESTION_CHARS:
-        raise InvalidRequestError(f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it")
+        raise InvalidRequestError(
+            f"topic: too long ({len(topic)} characters; the limit is {MAX_QUESTION_CHARS}); shorten it"
+        )
     since, until = check_date(since, "since"), check_date(until, "until")
     if since and until and since > until:
         raise InvalidRequestError(f"since {since} is after until {until}; swap them")
@@ -225,8 +264,16 @@ def _turn(item, i: int) -> Turn:
 class Assistant:
     """Answers questions from one index with quotes cut from its documents."""
 
-    def __init__(self, index: Store, config: Config | None = None, embedder: Embedder | None = None,
-                 entities: EntityCache | None = None, idf: IdfTable | None = None, *, warm: bool = True):
+    def __init__(
+        self,
+        index: Store,
+        config: Config | None = None,
+        embedder: Embedder | None = None,
+        entities: EntityCache | None = None,
+        idf: IdfTable | None = None,
+        *,
+        warm: bool = True,
+    ):
         self.index = index
         config = config or Config()
         # the index is read with the embedder that built it, whatever is configured (embedder_note says so)
@@ -276,8 +323,14 @@ class Assistant:
         embedding only text it has not seen (`rebuild` embeds everything again). `warm=False`: the
         caller only builds, so neither the model, spaCy's NER nor the idf table is loaded for questions."""
         config = config or Config()
-        index = build_store(list(documents), index_dir, config, rebuild=rebuild, progress=progress or _noop,
-                            show_progress_bar=show_progress_bar)
+        index = build_store(
+            list(documents),
+            index_dir,
+            config,
+            rebuild=rebuild,
+            progress=progress or _noop,
+            show_progress_bar=show_progress_bar,
+        )
         return cls(index, config, warm=warm)
 
     @classmethod
@@ -293,8 +346,14 @@ class Assistant:
     ) -> tuple["Assistant", list]:
         """Load the documents under `paths`, build or reuse the index, and return (assistant, problems)."""
         result = load_documents(paths)
-        assistant = cls.build(result.documents, index_dir, config, rebuild=rebuild, progress=progress or _noop,
-                              show_progress_bar=show_progress_bar)
+        assistant = cls.build(
+            result.documents,
+            index_dir,
+            config,
+            rebuild=rebuild,
+            progress=progress or _noop,
+            show_progress_bar=show_progress_bar,
+        )
         return assistant, list(result.problems)
 
     @classmethod
@@ -320,8 +379,14 @@ class Assistant:
         progress = progress or _noop
         t0 = time.time()
         result, parts = ray_ingest(list(paths), config, address, progress=progress)
-        index = build_from_parts(result.documents, parts, index_dir, config, started=t0,
-                                 progress=lambda message, f: progress(message, RAY_SHARE + (1 - RAY_SHARE) * f))
+        index = build_from_parts(
+            result.documents,
+            parts,
+            index_dir,
+            config,
+            started=t0,
+            progress=lambda message, f: progress(message, RAY_SHARE + (1 - RAY_SHARE) * f),
+        )
         return cls(index, config, warm=warm), result
 
     @classmethod
@@ -341,8 +406,9 @@ class Assistant:
             return cls.build(documents, config=config, progress=progress, show_progress_bar=show_progress_bar)
         if index_dir is not None:  # the caller's own index: kept with its embedder, as `qa index` keeps it
             return cls.build(documents, index_dir, config, progress=progress, show_progress_bar=show_progress_bar)
-        index = ensure_cached_index(list(documents), config, index_dir, progress=progress or _noop,
-                                    show_progress_bar=show_progress_bar)
+        index = ensure_cached_index(
+            list(documents), config, index_dir, progress=progress or _noop, show_progress_bar=show_progress_bar
+        )
         return cls(index, config)
 
     def with_config(self, **overrides) -> "Assistant":
@@ -435,8 +501,12 @@ class Assistant:
 
     def info(self) -> dict:
         """Where the index is and what built it (for reports)."""
-        return {"index_dir": str(self.index.path), "model": self.index.model, "embedder": self.config.embedder,
-                "chunks": len(self.index.chunks)}
+        return {
+            "index_dir": str(self.index.path),
+            "model": self.index.model,
+            "embedder": self.config.embedder,
+            "chunks": len(self.index.chunks),
+        }
 
     def embedder_note(self) -> str | None:
         """One line when the index keeps another embedder than the configured one (it is read, and
@@ -444,8 +514,10 @@ class Assistant:
         built, wanted = self.config.embedder, self.configured_embedder
         if built == wanted:
             return None
-        return (f"The index keeps the {built} embedder it was built with (configured: {wanted}); "
-                f"`qa index --rebuild` re-embeds it with {wanted}.")
+        return (
+            f"The index keeps the {built} embedder it was built with (configured: {wanted}); "
+            f"`qa index --rebuild` re-embeds it with {wanted}."
+        )
 
     def outlets(self) -> list[str]:
         return sorted({d.source for d in self.index.documents.values() if d.source})
@@ -478,8 +550,16 @@ class Assistant:
         """The scored candidate sentences `ask` chooses quotes from (for tuning and inspection)."""
         question = check_question(question)
         vecs = self.embed([question])
-        return find_candidates(question, question, vecs, self.index, self.entities, self.idf, self.config,
-                               self._without(None, exclude_docs))
+        return find_candidates(
+            question,
+            question,
+            vecs,
+            self.index,
+            self.entities,
+            self.idf,
+            self.config,
+            self._without(None, exclude_docs),
+        )
 
     def _allowed_docs(self, sources, date_from, date_to) -> set[str] | None:
         if not sources and not date_from and not date_to:
@@ -508,7 +588,9 @@ class Assistant:
         docs = self.index.documents.values()
         unknown = names - {d.id for d in docs} - {d.file_id for d in docs if d.file_id}
         if unknown:
-            raise InvalidRequestError(f"exclude_docs: {sorted(unknown)[0]!r} is not a document of this index; check the id")
+            raise InvalidRequestError(
+                f"exclude_docs: {sorted(unknown)[0]!r} is not a document of this index; check the id"
+            )
         pool = allowed if allowed is not None else set(self.index.documents)
         # a digest file's id excludes every article cut out of it
         return {i for i in pool if i not in names and (self.index.documents[i].file_id or i) not in names}
@@ -548,8 +630,16 @@ class Assistant:
         sources = check_outlets(sources, self.outlets(), "sources")
         allowed = self._without(self._allowed_docs(sources, date_from, date_to), exclude_docs)
         return answer_question(
-            question, k, self.index, self.embedder, self.entities, self.idf, self.config,
-            history=history, allowed_docs=allowed, asked_on=asked_on,
+            question,
+            k,
+            self.index,
+            self.embedder,
+            self.entities,
+            self.idf,
+            self.config,
+            history=history,
+            allowed_docs=allowed,
+            asked_on=asked_on,
         )
 
     # --- quotations (the quote finder, qa/quotes) -------------------------------------------------
@@ -587,8 +677,14 @@ class Assistant:
         n = check_quote_count(n)
         source = "".join(check_outlets(text_field(source, "source"), self.outlets(), "source")).casefold()
         return self._quote_finder().find(
-            topic, speaker, source, since, until, n,
-            embed=lambda text: self.embed([text])[0], idf=lambda word: self.idf(word),
+            topic,
+            speaker,
+            source,
+            since,
+            until,
+            n,
+            embed=lambda text: self.embed([text])[0],
+            idf=lambda word: self.idf(word),
         )
 
     def timeline(
@@ -618,6 +714,7 @@ class Assistant:
         text = check_draft(text)
         k = check_k(k, self.config.support_quotes)
         return support_draft(text, self.index, self.embedder, self.idf, self.config, k)
+
 
 MAX_QUOTES = 200  # quotations one search may return
 MAX_TIMELINE = 200  # entries one timeline may hold

@@ -32,7 +32,9 @@ _PARTICLES = frozenset("van von der den de del della di da du la le bin ibn al e
 # A byline part that names a group rather than a person ("The Kyiv Independent news desk", "AFP staff")
 _GROUP_WORDS = re.compile(
     r"\b(?:desk|staff|news|newsroom|agency|agencies|editors?|editorial|board|team|service|office|ministry|"
-    r"department|bureau|reporters?|correspondents?|press|wire|wires|the)\b", re.IGNORECASE)
+    r"department|bureau|reporters?|correspondents?|press|wire|wires|the)\b",
+    re.IGNORECASE,
+)
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|,?\s+and\s+)\s*", re.IGNORECASE)
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -72,9 +74,16 @@ class Source:
     id: str = ""  # the document id, so an exported record can be traced back
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "title": self.title, "container": self.container,
-                "authors": [a.literal or f"{a.family}, {a.given}".strip(", ") for a in self.authors],
-                "issued": self.issued, "url": self.url, "accessed": self.accessed}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "container": self.container,
+            "authors": [a.literal or f"{a.family}, {a.given}".strip(", ") for a in self.authors],
+            "issued": self.issued,
+            "url": self.url,
+            "accessed": self.accessed,
+        }
 
 
 class Style(NamedTuple):
@@ -136,8 +145,11 @@ def _name(part: str) -> Name:
         family, _, given = part.partition(",")
         return Name(family.strip(), given.strip())
     words = part.split()
-    if len(words) < 2 or len(words) > 5 or _GROUP_WORDS.search(part) or any(
-        w[:1].islower() and w.lower() not in _PARTICLES for w in words
+    if (
+        len(words) < 2
+        or len(words) > 5
+        or _GROUP_WORDS.search(part)
+        or any(w[:1].islower() and w.lower() not in _PARTICLES for w in words)
     ):
         return Name(literal=part)
     i = len(words) - 1
@@ -163,9 +175,16 @@ def source_of(obj, document=None, *, accessed: str = "") -> Source:
         issued, url, author = issued or document.date, url or document.url, author or document.author
         accessed = accessed or getattr(document, "accessed", "") or ""
     kind = ARTICLE if outlet and issued else WEBPAGE
-    return Source(title=title.strip(), container=outlet.strip(), authors=parse_names(author),
-                  issued=issued if _ISO.match(issued or "") else "", url=safe_url(url),
-                  accessed=accessed if _ISO.match(accessed or "") else "", kind=kind, id=doc_id)
+    return Source(
+        title=title.strip(),
+        container=outlet.strip(),
+        authors=parse_names(author),
+        issued=issued if _ISO.match(issued or "") else "",
+        url=safe_url(url),
+        accessed=accessed if _ISO.match(accessed or "") else "",
+        kind=kind,
+        id=doc_id,
+    )
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -285,7 +304,7 @@ def _closed(text: str, mark: str = ".") -> str:
 def _italic_closed(text: str, italic: bool) -> list[Run]:
     """`text` closed with a period that stays roman after italics ("*The New York Times*.")."""
     closed = _closed(text)
-    return [Run(text.rstrip(), italic), Run(closed[len(text.rstrip()):])]
+    return [Run(text.rstrip(), italic), Run(closed[len(text.rstrip()) :])]
 
 
 def _quoted(title: str, mark: str) -> str:
@@ -541,8 +560,9 @@ def csl_json(sources: Sequence[Source]) -> str:
         if s.container:
             item["container-title"] = s.container
         if s.authors:
-            item["author"] = [{"literal": a.literal} if a.literal else {"family": a.family, "given": a.given}
-                              for a in s.authors]
+            item["author"] = [
+                {"literal": a.literal} if a.literal else {"family": a.family, "given": a.given} for a in s.authors
+            ]
         for field, value in (("issued", s.issued), ("accessed", s.accessed)):
             parts = _date_parts(value)
             if parts:
@@ -553,8 +573,18 @@ def csl_json(sources: Sequence[Source]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
-_BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
-                "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+_BIB_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
 
 
 def _bib_text(text: str) -> str:
@@ -569,7 +599,9 @@ def _bib_url(url: str) -> str:
 
 
 def _bib_name(n: Name) -> str:
-    return "{" + _bib_text(n.literal) + "}" if n.literal else f"{_bib_text(n.family)}, {_bib_text(n.given)}".rstrip(", ")
+    return (
+        "{" + _bib_text(n.literal) + "}" if n.literal else f"{_bib_text(n.family)}, {_bib_text(n.given)}".rstrip(", ")
+    )
 
 
 def bibtex(sources: Sequence[Source]) -> str:

@@ -34,11 +34,16 @@ def cli():
 
 
 index_dir_option = click.option(
-    "--index-dir", type=click.Path(file_okay=False), default=None, help="Index directory [default: index, or $QA_INDEX_DIR]."
+    "--index-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Index directory [default: index, or $QA_INDEX_DIR].",
 )
 
 store_option = click.option(
-    "--store", default=None, metavar="faiss|milvus:URI",
+    "--store",
+    default=None,
+    metavar="faiss|milvus:URI",
     help="Where the index lives [default: faiss, the --index-dir folder, or $QA_STORE]; milvus:./milvus.db is "
     "Milvus Lite, milvus:http://host:19530 a Milvus server.",
 )
@@ -46,11 +51,20 @@ store_option = click.option(
 
 def cite_options(f):
     """--cite STYLE and --accessed DATE: citations in a writer's style (qa/cite.py)."""
-    f = click.option("--accessed", default=None, metavar="YYYY-MM-DD",
-                     help="The day you read the articles: web pages without a date are cited with it (Chicago, "
-                          "MLA, APA's retrieval date) and CSL-JSON/BibTeX record it.")(f)
-    return click.option("--cite", "cite_style", type=click.Choice(["chicago", "apa", "mla"]), default=None,
-                        help="Cite sources in this style instead of qa's own (outlet, title, date, file).")(f)
+    f = click.option(
+        "--accessed",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="The day you read the articles: web pages without a date are cited with it (Chicago, "
+        "MLA, APA's retrieval date) and CSL-JSON/BibTeX record it.",
+    )(f)
+    return click.option(
+        "--cite",
+        "cite_style",
+        type=click.Choice(["chicago", "apa", "mla"]),
+        default=None,
+        help="Cite sources in this style instead of qa's own (outlet, title, date, file).",
+    )(f)
 
 
 def _style(cite_style, accessed):
@@ -80,15 +94,29 @@ def _where(config: Config) -> str:
 @click.option("--model", default=None, help="Sentence-transformers model name or local path.")
 @click.option("--chunk-tokens", type=int, default=None, help="Token budget of a chunk (at most 256).")
 @click.option("--rebuild", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes the build runs on [default: this machine's cores]; 1 builds in one process.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes the build runs on [default: this machine's cores]; 1 builds in one process.",
+)
 @store_option
-@click.option("--ray", "ray_address", default=None, metavar="auto|ADDRESS",
-              help="Read, chunk and embed on a Ray cluster (auto: the running one, else a local one); "
-              'needs pip install "qa-assistant[ray]". Embeds everything again.')
-@click.option("--replace", "replace", multiple=True, metavar="ID",
-              help="When two places claim document id ID, let the later one (e.g. a JSONL line) replace the "
-              "first holder instead of being skipped (repeatable). Without it, a second claim never replaces.")
+@click.option(
+    "--ray",
+    "ray_address",
+    default=None,
+    metavar="auto|ADDRESS",
+    help="Read, chunk and embed on a Ray cluster (auto: the running one, else a local one); "
+    'needs pip install "qa-assistant[ray]". Embeds everything again.',
+)
+@click.option(
+    "--replace",
+    "replace",
+    multiple=True,
+    metavar="ID",
+    help="When two places claim document id ID, let the later one (e.g. a JSONL line) replace the "
+    "first holder instead of being skipped (repeatable). Without it, a second claim never replaces.",
+)
 def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, workers, store, ray_address, replace):
     """Build the index from PATHS (files or folders; default: corpus/)."""
     from .api import Assistant, load_documents
@@ -101,9 +129,16 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, workers, store, ra
     # line; a log or pipe gets that as plain lines, a few per stage (a redrawn bar is noise there)
     with _progress_display() as progress:
         if ray_address:
-            click.echo(f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True)
+            click.echo(
+                f"Indexing {', '.join(map(str, paths))} on Ray ({ray_address}) into {_where(config)} …", err=True
+            )
             assistant, result = Assistant.from_corpus_on_ray(
-                paths, config.index_dir, config, address=ray_address, progress=progress, warm=False,
+                paths,
+                config.index_dir,
+                config,
+                address=ray_address,
+                progress=progress,
+                warm=False,
             )
             for problem in result.problems:
                 click.echo(f"skipped {problem}", err=True)
@@ -112,12 +147,21 @@ def index_cmd(paths, index_dir, model, chunk_tokens, rebuild, workers, store, ra
             for problem in result.problems:
                 click.echo(f"skipped {problem}", err=True)
             click.echo(f"Indexing {len(result.documents)} documents into {_where(config)} …", err=True)
-            assistant = Assistant.build(result.documents, config.index_dir, config, rebuild=rebuild,
-                                        progress=progress, show_progress_bar=False, warm=False)
+            assistant = Assistant.build(
+                result.documents,
+                config.index_dir,
+                config,
+                rebuild=rebuild,
+                progress=progress,
+                show_progress_bar=False,
+                warm=False,
+            )
     s = assistant.stats()
     _report_removed(assistant.removed)
-    click.echo(f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} "
-               f"({assistant.config.embedder}) into {_where(config)}")
+    click.echo(
+        f"Indexed {s['documents']} documents, {s['chunks']} chunks with {s['model']} "
+        f"({assistant.config.embedder}) into {_where(config)}"
+    )
     note = assistant.embedder_note()
     if note:
         click.echo(note)
@@ -147,8 +191,15 @@ def _progress_display():
 
     def show(message: str, fraction: float) -> None:
         if not bars:
-            bars.append(tqdm(total=100, desc=message, file=sys.stderr, dynamic_ncols=True,
-                             bar_format="{desc} |{bar}| {percentage:3.0f}%"))
+            bars.append(
+                tqdm(
+                    total=100,
+                    desc=message,
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                    bar_format="{desc} |{bar}| {percentage:3.0f}%",
+                )
+            )
         bars[0].set_description_str(message, refresh=False)
         bars[0].n = round(100 * min(max(fraction, 0.0), 1.0), 1)
         bars[0].refresh()
@@ -180,11 +231,15 @@ def _report_removed(removed: list[str]) -> None:
 
 
 corpus_dir_option = click.option(
-    "--corpus-dir", type=click.Path(file_okay=False), default=None,
+    "--corpus-dir",
+    type=click.Path(file_okay=False),
+    default=None,
     help="Corpus folder the articles are saved in, under web/ [default: corpus, or $QA_CORPUS_DIR].",
 )
 allow_private_option = click.option(
-    "--allow-private", is_flag=True, default=None,
+    "--allow-private",
+    is_flag=True,
+    default=None,
     help="Also fetch addresses of this machine or its local network (or set QA_ALLOW_PRIVATE_URLS=1).",
 )
 
@@ -229,8 +284,9 @@ def update_cmd(as_list, index_dir, corpus_dir, allow_private, store):
     if as_list:
         for feed in feeds:
             checked = feed.get("checked_at") or "never"
-            click.echo(f"{feed['url']}  {feed.get('title') or ''} ({len(feed.get('items', {}))} article(s); "
-                       f"checked {checked})")
+            click.echo(
+                f"{feed['url']}  {feed.get('title') or ''} ({len(feed.get('items', {}))} article(s); checked {checked})"
+            )
         return
     report = fetch_feed_updates(config, progress=_stage_line)
     _index_fetched(report, config)
@@ -249,8 +305,10 @@ def _index_fetched(report, config: Config) -> None:
     for url, path in report.already:
         click.echo(f"already in the corpus: {url} is {path}")
     for feed in report.feeds:
-        click.echo(f"feed {feed.title or feed.url}: {feed.new} new article(s), {feed.known} already in the corpus "
-                   f"({feed.listed} listed; {feed.url})")
+        click.echo(
+            f"feed {feed.title or feed.url}: {feed.new} new article(s), {feed.known} already in the corpus "
+            f"({feed.listed} listed; {feed.url})"
+        )
     where = _where(config)
     if report.documents:
         try:
@@ -265,8 +323,10 @@ def _index_fetched(report, config: Config) -> None:
             new = assistant.not_indexed(report.documents)
             if new:
                 assistant.add(new, progress=_stage_line)
-        click.echo(f"Added {len(report.added)} article(s) to {config.corpus_dir}/web/; "
-                   f"{assistant.stats()['documents']} documents in the index at {where}")
+        click.echo(
+            f"Added {len(report.added)} article(s) to {config.corpus_dir}/web/; "
+            f"{assistant.stats()['documents']} documents in the index at {where}"
+        )
     failed = len(report.problems)
     if failed and not (report.documents or report.feeds):
         raise click.ClickException(f"nothing was added: {failed} address(es) failed, each listed above")
@@ -341,13 +401,22 @@ def _today() -> str:
 @click.argument("question")
 @click.option("-k", "--quotes", "k", type=int, default=None, help="Number of quotes [default: 5].")
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer record as JSON.")
-@click.option("--format", "fmt", type=click.Choice(ASK_FORMATS), default="text",
-              help="text, md (the answer and its sources in Markdown), or the sources behind it as csl-json or bibtex.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ASK_FORMATS),
+    default="text",
+    help="text, md (the answer and its sources in Markdown), or the sources behind it as csl-json or bibtex.",
+)
 @click.option("--retrieval", type=click.Choice(RETRIEVAL_MODES), default=None, help="Retrieval mode [default: hybrid].")
 @click.option("--source", "sources", multiple=True, help="Only quote this outlet (repeatable).")
-@click.option("--asked-on", default=None, metavar="YYYY-MM-DD",
-              help="The day the question is asked [default: today]: a question about the present "
-                   "('this week', 'recently', 'now') also searches the articles of the days before it.")
+@click.option(
+    "--asked-on",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day the question is asked [default: today]: a question about the present "
+    "('this week', 'recently', 'now') also searches the articles of the days before it.",
+)
 @cite_options
 @index_dir_option
 @store_option
@@ -375,9 +444,16 @@ SUPPORT_FORMATS = ("text", "md", "json") + EXPORT_FORMATS
 
 @cli.command("support")
 @click.argument("draft", metavar="FILE|-")
-@click.option("--format", "fmt", type=click.Choice(SUPPORT_FORMATS), default="text",
-              help="Output format [default: text]; csl-json or bibtex: the sources found, for a reference manager.")
-@click.option("-k", "--quotes", "k", type=int, default=None, help="Quotes per supported sentence, at most [default: 2].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(SUPPORT_FORMATS),
+    default="text",
+    help="Output format [default: text]; csl-json or bibtex: the sources found, for a reference manager.",
+)
+@click.option(
+    "-k", "--quotes", "k", type=int, default=None, help="Quotes per supported sentence, at most [default: 2]."
+)
 @cite_options
 @index_dir_option
 def support_cmd(draft, fmt, k, cite_style, accessed, index_dir):
@@ -500,11 +576,15 @@ def chat_cmd(k, as_json, index_dir):
 
 
 @cli.command("serve")
-@click.option("--host", default=None, help="Address to bind [default: 127.0.0.1]; 0.0.0.0 exposes the app to your network.")
+@click.option(
+    "--host", default=None, help="Address to bind [default: 127.0.0.1]; 0.0.0.0 exposes the app to your network."
+)
 @click.option("--port", type=int, default=None, help="Port [default: 7860].")
 @index_dir_option
 @click.option(
-    "--password-file", type=click.Path(dir_okay=False), default=None,
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="Require the password in this file (its first line) at login: any user name, one shared password. "
     "Or set QA_PASSWORD, or use --ask-password. After 5 wrong passwords from one address its logins pause "
     "for 30 seconds, doubling up to 15 minutes; after 20 wrong ones within a minute from all addresses, "
@@ -512,12 +592,17 @@ def chat_cmd(k, as_json, index_dir):
 )
 @click.option("--ask-password", is_flag=True, help="Type the login password at a prompt (not echoed).")
 @click.option(
-    "--password", default=None, metavar="PW",
+    "--password",
+    default=None,
+    metavar="PW",
     help="The login password on the command line: visible to every user of this machine in `ps`. "
     "Deprecated: use QA_PASSWORD, --password-file or --ask-password.",
 )
 @click.option(
-    "--forwarded-allow-ips", "trusted_proxies", default=None, metavar="IPS",
+    "--forwarded-allow-ips",
+    "trusted_proxies",
+    default=None,
+    metavar="IPS",
     help="Believe the client address in X-Forwarded-For only from these peers (comma-separated addresses or "
     "networks, * for any): your reverse proxy [default: none, or $QA_TRUSTED_PROXIES]. Without it every "
     "login is counted against the address that connects.",
@@ -530,8 +615,11 @@ def serve_cmd(host, port, index_dir, password_file, ask_password, password, trus
     from .web import serve
 
     password = _serve_password(password, password_file, ask_password)
-    serve(Config.from_env(host=host, port=port, index_dir=index_dir, password=password, store=store,
-                          trusted_proxies=trusted_proxies))
+    serve(
+        Config.from_env(
+            host=host, port=port, index_dir=index_dir, password=password, store=store, trusted_proxies=trusted_proxies
+        )
+    )
 
 
 # a password file is read up to this many bytes: a password, not a document
@@ -540,13 +628,17 @@ _MAX_PASSWORD_FILE = 4096
 
 def _serve_password(password: str | None, path: str | None, ask: bool) -> str | None:
     """The password of `qa serve` from at most one of its sources (None: QA_PASSWORD or none)."""
-    given = [name for name, value in (("--password", password), ("--password-file", path), ("--ask-password", ask))
-             if value]
+    given = [
+        name for name, value in (("--password", password), ("--password-file", path), ("--ask-password", ask)) if value
+    ]
     if len(given) > 1:
         raise click.UsageError(f"give the password one way only, not {' and '.join(given)}")
     if password is not None:
-        click.echo("Warning: --password is visible to every user of this machine (ps, /proc); use QA_PASSWORD, "
-                   "--password-file or --ask-password.", err=True)
+        click.echo(
+            "Warning: --password is visible to every user of this machine (ps, /proc); use QA_PASSWORD, "
+            "--password-file or --ask-password.",
+            err=True,
+        )
         return password
     if ask:
         return click.prompt("Password for the app", hide_input=True, confirmation_prompt=True, err=True)
@@ -564,10 +656,6 @@ def _serve_password(password: str | None, path: str | None, ask: bool) -> str | 
     return first
 
 
-
-
-
-
 @cli.command("quotes")
 @click.argument("topic", required=False)
 @click.option("--speaker", default=None, help="Only this speaker (any spelling: Pashinyan finds Pashinian).")
@@ -576,8 +664,13 @@ def _serve_password(password: str | None, path: str | None, ask: bool) -> str | 
 @click.option("--until", default=None, help="Only articles dated on or before this day (YYYY-MM-DD).")
 @click.option("-n", "n", type=int, default=10, help="Number of quotations [default: 10].")
 @click.option("--json", "as_json", is_flag=True, help="Print the quotations as JSON.")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "csv"] + list(EXPORT_FORMATS)), default="text",
-              help="Output format [default: text]; csl-json or bibtex: the articles quoted, for a reference manager.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "csv"] + list(EXPORT_FORMATS)),
+    default="text",
+    help="Output format [default: text]; csl-json or bibtex: the articles quoted, for a reference manager.",
+)
 @cite_options
 @index_dir_option
 def quotes_cmd(topic, speaker, source, since, until, n, as_json, fmt, cite_style, accessed, index_dir):
@@ -615,8 +708,13 @@ TIMELINE_FORMATS = ("text", "md", "csv") + EXPORT_FORMATS
 @click.option("--source", default=None, help="Only this outlet's articles.")
 @click.option("-n", "n", type=int, default=None, help="At most N entries [default: 50].")
 @click.option("--json", "as_json", is_flag=True, help="Print the Timeline record as JSON.")
-@click.option("--format", "fmt", type=click.Choice(TIMELINE_FORMATS), default="text",
-              help="Output format [default: text]; csl-json or bibtex: the articles behind the entries.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TIMELINE_FORMATS),
+    default="text",
+    help="Output format [default: text]; csl-json or bibtex: the articles behind the entries.",
+)
 @cite_options
 @index_dir_option
 def timeline_cmd(topic, since, until, source, n, as_json, fmt, cite_style, accessed, index_dir):
@@ -661,20 +759,32 @@ def speakers_cmd(as_json, index_dir):
 @cli.command("eval")
 @click.argument("questions", type=click.Path(exists=True))
 @click.option(
-    "--corpus", type=click.Path(exists=True), default=None,
+    "--corpus",
+    type=click.Path(exists=True),
+    default=None,
     help="Corpus file or folder; its index is built or reused in $QA_CACHE_DIR (default ~/.cache/qa).",
 )
 @index_dir_option
 @click.option(
-    "--config", "configs", multiple=True, metavar="NAME",
+    "--config",
+    "configs",
+    multiple=True,
+    metavar="NAME",
     help=f"Configuration to run, repeatable or comma-separated: {', '.join(_EVAL_CONFIGS)} [default: hybrid].",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N questions, spread evenly over the set.")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Write report.json, report.md and chart.png here.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="At most N questions, spread evenly over the set."
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False), default=None, help="Write report.json, report.md and chart.png here."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the aggregate metrics as one JSON object.")
-@click.option("--leave-source-out", is_flag=True,
-              help="Also ask every answerable question with its own sources masked out of retrieval; "
-                   "the right reply is a refusal (abstain_recall), set against false_abstain_rate.")
+@click.option(
+    "--leave-source-out",
+    is_flag=True,
+    help="Also ask every answerable question with its own sources masked out of retrieval; "
+    "the right reply is a refusal (abstain_recall), set against false_abstain_rate.",
+)
 @store_option
 def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_source_out, store):
     """Score QUESTIONS (JSON Lines, SQuAD .json, or a BEIR folder) and compare configurations side by side.
@@ -695,8 +805,13 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_s
     inputs = prepare(questions, corpus=corpus, index_dir=index_dir, config=config, limit=limit)
     for problem in inputs.problems:
         click.echo(f"skipped {problem}", err=True)
-    report = evaluate(inputs.qset, configured(inputs.assistant, names), inputs.documents, index=inputs.index_info,
-                      leave_source_out=leave_source_out)
+    report = evaluate(
+        inputs.qset,
+        configured(inputs.assistant, names),
+        inputs.documents,
+        index=inputs.index_info,
+        leave_source_out=leave_source_out,
+    )
     click.echo(dumps_summary(report) if as_json else format_table(report))
     if out:
         paths = write_report(report, out)
@@ -726,13 +841,17 @@ def _eval_timeline(questions, corpus, index_dir, as_json, out) -> None:
     from .eval.timeline import evaluate_timeline_set, format_timeline_report
 
     config = Config.from_env(index_dir=index_dir)
-    result, problems = evaluate_timeline_set(questions, [corpus] if corpus else None, config=config, index_dir=index_dir)
+    result, problems = evaluate_timeline_set(
+        questions, [corpus] if corpus else None, config=config, index_dir=index_dir
+    )
     for problem in problems:
         click.echo(f"skipped {problem}", err=True)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_timeline_report(result))
     if out:
         Path(out).mkdir(parents=True, exist_ok=True)
-        (Path(out) / "timeline_report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        (Path(out) / "timeline_report.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         click.echo(f"Wrote {Path(out) / 'timeline_report.json'}", err=True)
     if result["fidelity"] < 1.0:
         raise FidelityError("timeline fidelity below 1.0: an entry's text does not match its document")

@@ -67,8 +67,10 @@ class ServeConfig:
             raise ConfigError(f"max_upload_mb: must be a positive number, got {self.max_upload_mb}")
         for item in (v.strip() for v in self.trusted_proxies.split(",")):
             if item and item != "*" and not _is_ip_or_network(item):
-                raise ConfigError(f"trusted_proxies: {item!r} is no IP address or network; give addresses or "
-                                  "networks separated by commas (e.g. 127.0.0.1,10.0.0.0/8), or * for any")
+                raise ConfigError(
+                    f"trusted_proxies: {item!r} is no IP address or network; give addresses or "
+                    "networks separated by commas (e.g. 127.0.0.1,10.0.0.0/8), or * for any"
+                )
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ class Config:
             raise ConfigError(f"embedder: unknown backend {self.embedder!r}; choose one of {', '.join(EMBEDDERS)}")
         if self.fusion not in FUSION_MODES:
             raise ConfigError(f"fusion: unknown mode {self.fusion!r}; choose one of {', '.join(FUSION_MODES)}")
-        if not (self.store == "faiss" or (self.store.startswith("milvus:") and self.store[len("milvus:"):].strip())):
+        if not (self.store == "faiss" or (self.store.startswith("milvus:") and self.store[len("milvus:") :].strip())):
             raise ConfigError(f"store: unknown store {self.store!r}; choose one of {', '.join(STORE_CHOICES)}")
         if not MIN_CHUNK_TOKENS <= self.chunk_tokens <= MODEL_MAX_TOKENS:
             raise ConfigError(
@@ -146,7 +148,15 @@ class Config:
             raise ConfigError(f"dense_weight: {self.dense_weight} is outside 0..1")
         if not 0.0 <= self.support_min <= 1.0:
             raise ConfigError(f"support_min: {self.support_min} is outside 0..1")
-        for name in ("quotes", "candidates", "batch_size", "workers", "max_quote_chars", "support_quotes", "reader_top"):
+        for name in (
+            "quotes",
+            "candidates",
+            "batch_size",
+            "workers",
+            "max_quote_chars",
+            "support_quotes",
+            "reader_top",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}: must be a positive number, got {getattr(self, name)}")
         for name in ("fetch_timeout", "fetch_max_mb"):

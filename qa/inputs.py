@@ -20,8 +20,15 @@ _NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\ud800-\udfff]")
 
 def json_kind(value) -> str:
     """What a value is, in the words of JSON: "a number", "a list", "true/false", "null" …"""
-    kinds = ((bool, "true/false"), (int, "a number"), (float, "a number"), (list, "a list"),
-             (tuple, "a list"), (dict, "an object"), (bytes, "bytes"))
+    kinds = (
+        (bool, "true/false"),
+        (int, "a number"),
+        (float, "a number"),
+        (list, "a list"),
+        (tuple, "a list"),
+        (dict, "an object"),
+        (bytes, "bytes"),
+    )
     for kind, name in kinds:
         if isinstance(value, kind):
             return name

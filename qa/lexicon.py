@@ -43,8 +43,10 @@ JOB_TITLE_WORDS = _OFFICE_TITLES | frozenset("mission affaires a.i. counselor co
 # than an organisation (qa.answer.entities, was its _ROLES; a regex alternation). It is a question's
 # vocabulary, not a text's: it holds "person", "people", "member", "author", and leaves out "head"
 # or "chief", which ask as often for an organisation ("who is the head of the mission").
-QUESTION_ROLES = (r"person|people|man|men|woman|women|president|minister|leader|member|official|envoy|diplomat"
-                  r"|speaker|ambassador|spokes(?:man|woman|person)|author|writer|chairman|senator|commander")
+QUESTION_ROLES = (
+    r"person|people|man|men|woman|women|president|minister|leader|member|official|envoy|diplomat"
+    r"|speaker|ambassador|spokes(?:man|woman|person)|author|writer|chairman|senator|commander"
+)
 
 # --- Reporting verbs --------------------------------------------------------------------------
 
@@ -67,29 +69,81 @@ REPORTING_VERBS = frozenset(
 # The regex baseline's verbs (qa.eval.quote_baseline, was its _VERBS): the eleven commonest forms
 # only, on purpose. It is the naive attributor the parse-based one is measured against; giving it
 # REPORTING_VERBS would change the baseline's published figures.
-BASELINE_REPORTING_VERBS = ("said", "says", "told", "added", "stressed", "warned", "wrote", "noted", "stated",
-                            "explained", "emphasized")
+BASELINE_REPORTING_VERBS = (
+    "said",
+    "says",
+    "told",
+    "added",
+    "stressed",
+    "warned",
+    "wrote",
+    "noted",
+    "stated",
+    "explained",
+    "emphasized",
+)
 # A follow-up question's verbs of stance, not a text's reporting verbs: "And what did Russia say?",
 # "… think", "… want", "… do" ask for the previous topic ("… say about <topic>?"). qa.answer.followup
 # (was its SAY_VERBS). REPORTING_VERBS would add "tell", "write" or "call", which in a question ask
 # for something else ("What did he call it?").
-QUESTION_SAY_VERBS = frozenset({"say", "said", "says", "think", "thinks", "respond", "responded", "react", "reacted",
-                                "reply", "replied", "offer", "offered", "propose", "proposed", "want", "wanted",
-                                "do", "did", "claim", "claimed", "answer", "answered", "suggest", "suggested"})
+QUESTION_SAY_VERBS = frozenset(
+    {
+        "say",
+        "said",
+        "says",
+        "think",
+        "thinks",
+        "respond",
+        "responded",
+        "react",
+        "reacted",
+        "reply",
+        "replied",
+        "offer",
+        "offered",
+        "propose",
+        "proposed",
+        "want",
+        "wanted",
+        "do",
+        "did",
+        "claim",
+        "claimed",
+        "answer",
+        "answered",
+        "suggest",
+        "suggested",
+    }
+)
 
 # --- Months -----------------------------------------------------------------------------------
 
 # The months' English names, January first: how a date is written out for a reader (qa.render,
 # qa.cite's Chicago and APA styles, qa.timeline.records; each had its own copy).
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # A month's number from the first three letters of its name, lower case: "Oct.", "October" and
 # "oct" all read as 10 (qa.answer.dates and qa.timeline.phrases; each had its own copy).
 MONTH_NUMBERS = {name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
 # A month's number from each spelling a dateline or feed writes out, full or abbreviated, "sept"
 # included (qa.ingest.rules' MONTHS, read by its date patterns, qa.ingest.digest and metadata).
-MONTH_WORDS = {word: i for i, name in enumerate(MONTH_NAMES, start=1)
-               for word in dict.fromkeys((name[:3].lower(), *(("sept",) if i == 9 else ()), name.lower()))}
+MONTH_WORDS = {
+    word: i
+    for i, name in enumerate(MONTH_NAMES, start=1)
+    for word in dict.fromkeys((name[:3].lower(), *(("sept",) if i == 9 else ()), name.lower()))
+}
 # MLA's month abbreviations (MLA Handbook, 9th ed.: May, June and July are not shortened), qa.cite.
 MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 # BibTeX's predefined month macros (jan … dec), written bare in a .bib entry, qa.cite.

@@ -133,16 +133,21 @@ def _export(model_dir: Path, target: Path) -> Path:
         axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
         with torch.no_grad():
             torch.onnx.export(
-                model, (dummy["input_ids"], dummy["attention_mask"], dummy["token_type_ids"]), str(fp32),
-                input_names=list(_INPUTS), output_names=["last_hidden_state"],
+                model,
+                (dummy["input_ids"], dummy["attention_mask"], dummy["token_type_ids"]),
+                str(fp32),
+                input_names=list(_INPUTS),
+                output_names=["last_hidden_state"],
                 dynamic_axes={**axes, "last_hidden_state": {0: "batch", 1: "tokens"}},
-                opset_version=ONNX_OPSET, dynamo=False,
+                opset_version=ONNX_OPSET,
+                dynamo=False,
             )
         # per-channel scales keep the vectors at mean cosine 0.992 to torch's on news sentences; one
         # scale per tensor (the default) drops that to 0.958. Only MatMul weights are quantised: the
         # embedding table (Gather) stays float at no measurable cost in speed.
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"])
+        quantize_dynamic(
+            str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
+        )
         with open(int8, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(int8, target)  # the one step that makes the export visible
@@ -262,8 +267,14 @@ class OnnxModel:
         pooled = hidden[0].mean(axis=0)  # one text, no padding: every token counts
         return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
-    def encode(self, texts: list[str], batch_size: int = 32, show_progress_bar: bool | None = None,
-               normalize_embeddings: bool = True, convert_to_numpy: bool = True) -> np.ndarray:
+    def encode(
+        self,
+        texts: list[str],
+        batch_size: int = 32,
+        show_progress_bar: bool | None = None,
+        normalize_embeddings: bool = True,
+        convert_to_numpy: bool = True,
+    ) -> np.ndarray:
         """Unit vectors, one row per text, each text run alone (`batch_size` is accepted and unused).
 
         Dynamic quantisation scales a MatMul's activations by the largest of its whole input, padded

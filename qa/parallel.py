@@ -111,8 +111,9 @@ class IngestPool:
     def __init__(self, workers: int, model: str):
         import multiprocessing
 
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start, initargs=(model,))
+        self._pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(model,)
+        )
 
     def __enter__(self) -> "IngestPool":
         return self
@@ -126,7 +127,7 @@ class IngestPool:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of `texts` (at least one), one row each, computed by the workers a task at a time."""
-        futures = [self._submit(_embed, list(texts[a:a + EMBED_TASK])) for a in range(0, len(texts), EMBED_TASK)]
+        futures = [self._submit(_embed, list(texts[a : a + EMBED_TASK])) for a in range(0, len(texts), EMBED_TASK)]
         return np.concatenate([_result(f) for f in futures])
 
     def _submit(self, fn, *args) -> Future:
@@ -159,7 +160,7 @@ class QuotationJob:
         found: dict[int, tuple[list, list[str]]] = {}
         at = 0
         for size, future in self._jobs:
-            for n, pair in zip(self._numbers[at:at + size], _result(future)):
+            for n, pair in zip(self._numbers[at : at + size], _result(future)):
                 found[n] = pair
             at += size
             if done is not None:
@@ -185,8 +186,10 @@ def _result(future: Future):
 
 
 def _broken(exc: BaseException) -> WorkerError:
-    return WorkerError(f"a worker process of the index build died ({exc}); nothing was changed. Run again "
-                       "with fewer workers (--workers, QA_WORKERS), or --workers 1 to build in one process")
+    return WorkerError(
+        f"a worker process of the index build died ({exc}); nothing was changed. Run again "
+        "with fewer workers (--workers, QA_WORKERS), or --workers 1 to build in one process"
+    )
 
 
 @contextmanager

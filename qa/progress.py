@@ -56,8 +56,14 @@ class BuildProgress:
     """The progress calls of one index build over `documents`, of which those in `fresh` need their
     text split, embedded and searched for quotations (the rest are reused from the previous index)."""
 
-    def __init__(self, progress: Progress, documents: Sequence[Document], fresh: Collection[str],
-                 embedder: str = "onnx", clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        progress: Progress,
+        documents: Sequence[Document],
+        fresh: Collection[str],
+        embedder: str = "onnx",
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._progress, self._clock = progress, clock
         self.total = len(documents)
         cost = [len(d.text) * (1.0 if d.id in fresh else REUSED_SHARE) for d in documents]
@@ -110,7 +116,9 @@ class BuildProgress:
         return (self._work - work) * (now - t0) / (work - w0)
 
 
-def throttled(show: Progress, interval: float = LINE_INTERVAL_S, clock: Callable[[], float] = time.monotonic) -> Progress:
+def throttled(
+    show: Progress, interval: float = LINE_INTERVAL_S, clock: Callable[[], float] = time.monotonic
+) -> Progress:
     """`show` called for each stage's first and last call and at most every `interval` seconds in
     between: for a face that prints a line per call (a log, a pipe), where a bar would redraw. A
     stage is the message up to its first colon."""

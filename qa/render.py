@@ -97,8 +97,15 @@ def _where(obj, document: Document | None) -> str:
     return f"file {file}" if file else "file unknown"
 
 
-def styled(obj, document: Document | None = None, style: str | None = None, *, markdown: bool = False,
-           form: str = "note", accessed: str = "") -> str:
+def styled(
+    obj,
+    document: Document | None = None,
+    style: str | None = None,
+    *,
+    markdown: bool = False,
+    form: str = "note",
+    accessed: str = "",
+) -> str:
     """The citation of `obj` (a Quote, FoundQuote, also_in entry or Document) in `style`: the note a
     quotation takes (`form` "note": Chicago's note, APA's or MLA's reference) or the entry of a list
     of works ("reference"); without a style, qa's own citation."""
@@ -125,7 +132,9 @@ def copy_html(quote: Quote, document: Document | None = None, style: str | None 
     if st is None:
         return escape(copy_text(quote, document))
     runs = cite.note(cite.source_of(quote, document, accessed=st.accessed), st.name)
-    return f"“{escape(quote.text)}” — " + "".join(f"<i>{escape(r.text)}</i>" if r.italic else escape(r.text) for r in runs)
+    return f"“{escape(quote.text)}” — " + "".join(
+        f"<i>{escape(r.text)}</i>" if r.italic else escape(r.text) for r in runs
+    )
 
 
 # --- lists of works and reference-manager files --------------------------------------------------------
@@ -147,7 +156,9 @@ def sources_of(items, documents: Mapping[str, Document] | None = None, *, access
 
 
 def _doc_id(item) -> str:
-    return item.get("doc_id", "") if isinstance(item, Mapping) else getattr(item, "doc_id", "") or getattr(item, "id", "")
+    return (
+        item.get("doc_id", "") if isinstance(item, Mapping) else getattr(item, "doc_id", "") or getattr(item, "id", "")
+    )
 
 
 def works_markdown(items, documents: Mapping[str, Document] | None, style) -> list[str]:
@@ -157,8 +168,14 @@ def works_markdown(items, documents: Mapping[str, Document] | None, style) -> li
     if st is None:
         return []
     sources = sources_of(items, documents, accessed=st.accessed)
-    entries = sorted((cite.markdown(cite.reference(s, st.name)) for s in sources), key=lambda e: e.lstrip("*“\\").casefold())
-    return [f"## {WORKS_HEADING[st.name]}", ""] + [f"{e}  " if i < len(entries) - 1 else e for i, e in enumerate(entries)] + [""]
+    entries = sorted(
+        (cite.markdown(cite.reference(s, st.name)) for s in sources), key=lambda e: e.lstrip("*“\\").casefold()
+    )
+    return (
+        [f"## {WORKS_HEADING[st.name]}", ""]
+        + [f"{e}  " if i < len(entries) - 1 else e for i, e in enumerate(entries)]
+        + [""]
+    )
 
 
 def sources_export(items, documents: Mapping[str, Document] | None, fmt: str, *, accessed: str = "") -> str:
@@ -173,7 +190,9 @@ def short_answer_text(answer: Answer) -> str:
     return f"{answer.short_answer} ({answer.short_answer_date})" if answer.short_answer_date else answer.short_answer
 
 
-def format_answer_text(answer: Answer, documents: Mapping[str, Document] | None = None, style: str | None = None) -> str:
+def format_answer_text(
+    answer: Answer, documents: Mapping[str, Document] | None = None, style: str | None = None
+) -> str:
     """The answer and its numbered quotes as plain text (what `qa ask` prints), cited in `style`."""
     documents = documents or {}
     lines = [f"Short answer: {short_answer_text(answer)}"] if answer.short_answer else []
@@ -241,6 +260,7 @@ def _md_sources(quotes, documents: Mapping[str, Document], style: str | None, al
 
 # --- quotations (qa quotes, the app's Quotes tab) -----------------------------------------------
 
+
 def long_date(iso: str) -> str:
     """2023-11-18 → 18 November 2023 (anything else is returned as it is)."""
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
@@ -294,8 +314,16 @@ def quotations_text(found, documents: Mapping[str, Document] | None = None, styl
     lines = []
     for fq in found:
         lines.append(f"[{fq.n}] {quotation_citation(fq, style, documents.get(fq.doc_id))}")
-        place = f"characters {fq.file_start}–{fq.file_end}" if fq.file_id != fq.doc_id else f"characters {fq.start}–{fq.end}"
-        lines.append(f"    — “{fq.doc_title}”, file {fq.file_id}, {place}" if fq.doc_title else f"    — file {fq.file_id}, {place}")
+        place = (
+            f"characters {fq.file_start}–{fq.file_end}"
+            if fq.file_id != fq.doc_id
+            else f"characters {fq.start}–{fq.end}"
+        )
+        lines.append(
+            f"    — “{fq.doc_title}”, file {fq.file_id}, {place}"
+            if fq.doc_title
+            else f"    — file {fq.file_id}, {place}"
+        )
         lines += [f"    also in {styled(other, documents.get(other.get('doc_id', '')), style)}" for other in fq.also_in]
     return "\n".join(lines)
 
@@ -303,14 +331,29 @@ def quotations_text(found, documents: Mapping[str, Document] | None = None, styl
 def quotations_markdown(found, style: str | None = None, documents: Mapping[str, Document] | None = None) -> str:
     """Numbered quotations in Markdown; in a `style`, its list of works after them."""
     documents = documents or {}
-    out = "\n".join(f"{fq.n}. {quotation_markdown(fq, style, documents.get(fq.doc_id))}" for fq in found) + ("\n" if found else "")
+    out = "\n".join(f"{fq.n}. {quotation_markdown(fq, style, documents.get(fq.doc_id))}" for fq in found) + (
+        "\n" if found else ""
+    )
     if style and found:
         out += "\n" + "\n".join(works_markdown(found, documents, style))
     return out
 
 
-QUOTE_CSV_FIELDS = ("n", "text", "speaker", "title", "mention", "source", "date", "doc_title", "url", "doc_id",
-                    "start", "end", "speaker_id")
+QUOTE_CSV_FIELDS = (
+    "n",
+    "text",
+    "speaker",
+    "title",
+    "mention",
+    "source",
+    "date",
+    "doc_title",
+    "url",
+    "doc_id",
+    "start",
+    "end",
+    "speaker_id",
+)
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…) in a scraped
@@ -343,8 +386,9 @@ def quotations_csv(found) -> str:
 NO_SUPPORT_HEADING = "No support in these articles"
 
 
-def format_support_text(support: "DraftSupport", documents: Mapping[str, Document] | None = None,
-                        style: str | None = None) -> str:
+def format_support_text(
+    support: "DraftSupport", documents: Mapping[str, Document] | None = None, style: str | None = None
+) -> str:
     """The draft with `[n]` after each supported sentence, its numbered sources, and the sentences
     the articles do not support (what `qa support` prints), cited in `style`."""
     documents = documents or {}
@@ -361,8 +405,9 @@ def format_support_text(support: "DraftSupport", documents: Mapping[str, Documen
     return "\n".join(lines).rstrip()
 
 
-def support_markdown(support: "DraftSupport", documents: Mapping[str, Document] | None = None,
-                     style: str | None = None) -> str:
+def support_markdown(
+    support: "DraftSupport", documents: Mapping[str, Document] | None = None, style: str | None = None
+) -> str:
     """The annotated draft in Markdown: the draft's text escaped, `[n]` markers, numbered sources
     cited as `answer_markdown` cites them (only an http(s) URL becomes a link), unsupported sentences
     listed; in a `style`, the style's list of works at the end."""
@@ -397,13 +442,16 @@ def _timeline_groups(timeline: "Timeline", entries=None) -> list[tuple[str, list
 
 def _when_words(entry: "TimelineEntry") -> str:
     when = entry.when
-    how = {"article date": f"“{when.phrase}”, dated by the article", "earlier sentence":
-           f"“{when.phrase}”, dated by the sentence before"}.get(when.basis, "")
+    how = {
+        "article date": f"“{when.phrase}”, dated by the article",
+        "earlier sentence": f"“{when.phrase}”, dated by the sentence before",
+    }.get(when.basis, "")
     return f"{when.label()}" + (f" ({how})" if how else "")
 
 
-def timeline_text(timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None,
-                  entries=None) -> str:
+def timeline_text(
+    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None, entries=None
+) -> str:
     """The timeline as plain text (what `qa timeline` prints): each entry's date, the sentence, its
     citation, and the other articles that report the same event with the date each gives."""
     documents = documents or {}
@@ -425,8 +473,9 @@ def timeline_text(timeline: "Timeline", documents: Mapping[str, Document] | None
     return "\n".join(lines).rstrip()
 
 
-def timeline_markdown(timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None,
-                      entries=None) -> str:
+def timeline_markdown(
+    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None, entries=None
+) -> str:
     """The timeline in Markdown: a heading per date group, each entry's date in bold, the sentence
     and its citation, "also reported by" the other articles; in a `style`, its list of works at the end."""
     documents = documents or {}
@@ -438,23 +487,43 @@ def timeline_markdown(timeline: "Timeline", documents: Mapping[str, Document] | 
         for e in group:
             q = e.quote
             text = " ".join(md_escape(q.text).split("\n"))
-            lines.append(f"- **{md_escape(_when_words(e))}** — “{text}” — {_md_cited(q, documents.get(q.doc_id), style)}")
+            lines.append(
+                f"- **{md_escape(_when_words(e))}** — “{text}” — {_md_cited(q, documents.get(q.doc_id), style)}"
+            )
             for other in q.also_in:
                 when = (other.get("when") or {}).get("label", "")
-                lines.append(f"  - also reported by {_also(other, documents, style, markdown=True)}"
-                             + (f": {md_escape(when)}" if when else ""))
+                lines.append(
+                    f"  - also reported by {_also(other, documents, style, markdown=True)}"
+                    + (f": {md_escape(when)}" if when else "")
+                )
         lines.append("")
     if chosen:
         lines += works_markdown(chosen, documents, style)
     return "\n".join(lines)
 
 
-TIMELINE_CSV_FIELDS = ("n", "date", "date_label", "date_basis", "date_words", "text", "source", "title",
-                       "article_date", "url", "doc_id", "start", "end", "also_reported_by", "citation")
+TIMELINE_CSV_FIELDS = (
+    "n",
+    "date",
+    "date_label",
+    "date_basis",
+    "date_words",
+    "text",
+    "source",
+    "title",
+    "article_date",
+    "url",
+    "doc_id",
+    "start",
+    "end",
+    "also_reported_by",
+    "citation",
+)
 
 
-def timeline_csv(timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None,
-                 entries=None) -> str:
+def timeline_csv(
+    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None, entries=None
+) -> str:
     """One row an entry: its date (ISO, in words, where it comes from, the words), the exact sentence,
     the article, the outlets also reporting it and the citation (in `style` when given); a cell a
     spreadsheet would run as a formula starts with an apostrophe."""
@@ -465,9 +534,24 @@ def timeline_csv(timeline: "Timeline", documents: Mapping[str, Document] | None 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TIMELINE_CSV_FIELDS)
-    for e in (entries if entries is not None else timeline.all):
+    for e in entries if entries is not None else timeline.all:
         q = e.quote
-        row = [e.n, e.when.value, e.when.label(), e.when.basis, e.when.phrase, q.text, q.source, q.title, q.date,
-               q.url, q.doc_id, q.start, q.end, "; ".join(q.also_reported_by), styled(q, documents.get(q.doc_id), style)]
+        row = [
+            e.n,
+            e.when.value,
+            e.when.label(),
+            e.when.basis,
+            e.when.phrase,
+            q.text,
+            q.source,
+            q.title,
+            q.date,
+            q.url,
+            q.doc_id,
+            q.start,
+            q.end,
+            "; ".join(q.also_reported_by),
+            styled(q, documents.get(q.doc_id), style),
+        ]
         writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue()

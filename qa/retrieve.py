@@ -24,6 +24,7 @@ def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
 
 def score_fusion(dense: dict[int, float], lexical: dict[int, float], weight: float = 0.5) -> dict[int, float]:
     """Convex combination of max-normalised scores; missing scores count as 0."""
+
     def norm(d):
         top = max(d.values(), default=0.0)
         return {i: (v / top if top > 0 else 0.0) for i, v in d.items()}

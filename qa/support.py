@@ -172,8 +172,9 @@ def read_claim(claim: str, cands: list[Candidate], index: Store, config: Config)
         return
     top = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))[: config.reader_top]
     docs = index.documents
-    logits = settings.model.logits(claim, [pair_text(docs[c.doc_id].text[c.start:c.end], docs[c.doc_id].title)
-                                           for c in top])
+    logits = settings.model.logits(
+        claim, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top]
+    )
     for c, z in zip(top, logits):
         c.reader = float(z)
 
@@ -227,9 +228,19 @@ def support_draft(text: str, index: Store, embedder, idf: IdfTable, config: Conf
         novel = novel_share(text[s:e], cands, idf)
         quotes = _claim_quotes(cands, index, k, config) if any(backs(c, config) for c in cands) else []
         numbers = list(dict.fromkeys(_number(q, sources, index) for q in quotes))
-        sentences.append(SupportedSentence(
-            i, text[s:e], s, e, bool(numbers), float(best), numbers,
-            semantic=max((c.semantic for c in cands), default=0.0), coverage=max((c.lexical for c in cands), default=0.0),
-            novel=novel, mixed=best + NOVEL_PENALTY * novel,
-        ))
+        sentences.append(
+            SupportedSentence(
+                i,
+                text[s:e],
+                s,
+                e,
+                bool(numbers),
+                float(best),
+                numbers,
+                semantic=max((c.semantic for c in cands), default=0.0),
+                coverage=max((c.lexical for c in cands), default=0.0),
+                novel=novel,
+                mixed=best + NOVEL_PENALTY * novel,
+            )
+        )
     return DraftSupport(text=text, sentences=sentences, sources=sources, threshold=config.support_min)

@@ -18,7 +18,9 @@ DOCS = {
     d.id: d
     for d in [
         Document(id="granada", title="Talks", text="The talks were to be held in Granada. Aliyev refused to attend."),
-        Document(id="penguins", title="Penguins", text="Males incubate the eggs for about two months. Females feed at sea."),
+        Document(
+            id="penguins", title="Penguins", text="Males incubate the eggs for about two months. Females feed at sea."
+        ),
         Document(id="sochi", title="Sochi", text="Putin hosted the leaders in Sochi."),
     ]
 }
@@ -28,12 +30,24 @@ def q(doc_id: str, text: str, n: int = 1, score: float = 0.9) -> Quote:
     """A quote of the first occurrence of `text` in the document, with exact offsets."""
     doc = DOCS[doc_id]
     start = doc.text.index(text)
-    return Quote(n=n, text=text, doc_id=doc_id, title=doc.title, source="", date="", start=start, end=start + len(text), score=score)
+    return Quote(
+        n=n,
+        text=text,
+        doc_id=doc_id,
+        title=doc.title,
+        source="",
+        date="",
+        start=start,
+        end=start + len(text),
+        score=score,
+    )
 
 
 def answer(*quotes: Quote, short: str | None = None, abstained: bool = False) -> Answer:
     quotes = [Quote(**{**qq.__dict__, "n": i}) for i, qq in enumerate(quotes, 1)]
-    return Answer(question="?", answer="" if abstained else "…", abstained=abstained, quotes=list(quotes), short_answer=short)
+    return Answer(
+        question="?", answer="" if abstained else "…", abstained=abstained, quotes=list(quotes), short_answer=short
+    )
 
 
 GRANADA = Question("q1", "Where were the talks to be held?", ("Granada",), ("granada",))

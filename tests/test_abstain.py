@@ -11,13 +11,13 @@ import pytest
 from qa.answer.compose import ABSTAIN_TEXT, compose
 from qa.config import Config
 from qa.errors import InvalidRequestError
-from qa.eval import Question, QuestionSet, evaluate, write_report
+from qa.eval import QuestionSet, evaluate, write_report
 from qa.eval.metrics import abstention_curve
 from qa.eval.sets import sources_left_out
 from qa.records import Answer, Document, Quote
 from qa.web.html import answer_html
 
-from .eval_fixtures import DOCS, GRANADA, PENGUINS, UNANSWERABLE, answer, q
+from .eval_fixtures import DOCS, GRANADA, PENGUINS, UNANSWERABLE, q
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_QUESTIONS = ROOT / "bench" / "questions" / "shipped.jsonl"
@@ -51,13 +51,20 @@ def test_leave_source_out_copies_each_answerable_question_without_its_sources():
     copies = [x for x in qset.questions if x.exclude]
     assert [x.id for x in qset.questions] == ["q1", "q2", "q3", "q1/lso", "q2/lso"]
     assert [(x.exclude, x.answerable, x.answers, x.sources) for x in copies] == [
-        (("granada",), False, (), ()), (("penguins",), False, (), ())]
+        (("granada",), False, (), ()),
+        (("penguins",), False, (), ()),
+    ]
 
 
 def test_evaluate_leave_source_out_scores_refusals_and_false_refusals(tmp_path):
     bot = Masking()
-    report = evaluate(QuestionSet("t.jsonl", "jsonl", [GRANADA, PENGUINS, UNANSWERABLE]), {"m": bot}, DOCS,
-                      progress=False, leave_source_out=True)
+    report = evaluate(
+        QuestionSet("t.jsonl", "jsonl", [GRANADA, PENGUINS, UNANSWERABLE]),
+        {"m": bot},
+        DOCS,
+        progress=False,
+        leave_source_out=True,
+    )
     m = report.metrics["m"]
     # unanswerable: q3, q1/lso (answered wrongly), q2/lso → 2 of 3 refused
     assert m["abstain_recall"] == pytest.approx(2 / 3)
@@ -75,8 +82,13 @@ def test_evaluate_leave_source_out_scores_refusals_and_false_refusals(tmp_path):
 
 
 def test_abstention_curve_trades_recall_for_false_refusals():
-    report = evaluate(QuestionSet("t.jsonl", "jsonl", [GRANADA, PENGUINS, UNANSWERABLE]), {"m": Masking()}, DOCS,
-                      progress=False, leave_source_out=True)
+    report = evaluate(
+        QuestionSet("t.jsonl", "jsonl", [GRANADA, PENGUINS, UNANSWERABLE]),
+        {"m": Masking()},
+        DOCS,
+        progress=False,
+        leave_source_out=True,
+    )
     curve = abstention_curve(report.runs[0].results)
     recalls = [p["abstain_recall"] for p in curve]
     false = [p["false_abstain_rate"] for p in curve]
@@ -100,8 +112,9 @@ def test_partial_answer_names_the_subject_and_keeps_the_closest_passages_apart()
     quotes = [q("granada", "Aliyev refused to attend.", n=1), q("sochi", "Putin hosted the leaders in Sochi.", n=2)]
     config = Config()
     found = {"support": 0.6, "article_words": 0.8}
-    a = compose("How many people were killed in Granada?", quotes, config, confidence=0.1, signals=found,
-                missing=["killed"])
+    a = compose(
+        "How many people were killed in Granada?", quotes, config, confidence=0.1, signals=found, missing=["killed"]
+    )
     assert a.abstained and a.quotes == []
     assert a.answer.startswith("The articles discuss “Talks”") and "“killed”" in a.answer
     assert [c.text for c in a.closest] == [x.text for x in quotes]
@@ -110,17 +123,37 @@ def test_partial_answer_names_the_subject_and_keeps_the_closest_passages_apart()
 
 def test_a_refusal_far_from_the_question_keeps_the_plain_text_and_no_passages():
     quotes = [q("granada", "Aliyev refused to attend.")]
-    a = compose("What is the boiling point of mercury?", quotes, Config(), confidence=0.1,
-                signals={"support": 0.2, "article_words": 0.1}, missing=["mercury"])
+    a = compose(
+        "What is the boiling point of mercury?",
+        quotes,
+        Config(),
+        confidence=0.1,
+        signals={"support": 0.2, "article_words": 0.1},
+        missing=["mercury"],
+    )
     assert a.abstained and a.answer == ABSTAIN_TEXT and a.closest == []
 
 
 def test_app_shows_closest_passages_only_on_request_and_escaped():
     hostile = Document(id="x", title="<b>T</b>", text="Forces <script>alert(1)</script> met at the border.")
-    quote = Quote(n=1, text=hostile.text, doc_id="x", title=hostile.title, source="<i>Out</i>", date="", start=0,
-                  end=len(hostile.text), score=0.5)
-    a = Answer("Who was killed?", "The articles discuss “<b>T</b>” but do not say anything about “killed” there.",
-               True, [], closest=[quote])
+    quote = Quote(
+        n=1,
+        text=hostile.text,
+        doc_id="x",
+        title=hostile.title,
+        source="<i>Out</i>",
+        date="",
+        start=0,
+        end=len(hostile.text),
+        score=0.5,
+    )
+    a = Answer(
+        "Who was killed?",
+        "The articles discuss “<b>T</b>” but do not say anything about “killed” there.",
+        True,
+        [],
+        closest=[quote],
+    )
     html = answer_html(a, 1, {"x": hostile})
     assert '<details class="qa-closest">' in html and "<summary>" in html
     assert "do not answer the question" in html
@@ -171,6 +204,7 @@ def test_a_question_on_the_subject_gets_a_partial_answer_and_one_off_it_a_plain_
     assert on_subject.abstained and on_subject.quotes == []
     assert on_subject.answer.startswith("The articles discuss ") and "“food”" in on_subject.answer
     assert on_subject.closest and all(
-        shipped.documents[c.doc_id].text[c.start : c.end] == c.text for c in on_subject.closest)
+        shipped.documents[c.doc_id].text[c.start : c.end] == c.text for c in on_subject.closest
+    )
     off = shipped.ask("What is the recipe for banana bread?")
     assert off.abstained and off.answer == ABSTAIN_TEXT and off.closest == []

@@ -15,8 +15,12 @@ import abstain_ceiling  # noqa: E402
 
 
 def _rows(n: int) -> list[dict]:
-    return [{"set": s, "mode": mode, "id": f"{s}-{mode}-{i}"}
-            for s in abstain_ceiling.SETS for mode in ("own", "lso") for i in range(n)]
+    return [
+        {"set": s, "mode": mode, "id": f"{s}-{mode}-{i}"}
+        for s in abstain_ceiling.SETS
+        for mode in ("own", "lso")
+        for i in range(n)
+    ]
 
 
 def test_the_ceiling_is_near_one_for_separable_features_and_near_five_percent_for_noise():
@@ -34,9 +38,11 @@ def test_the_ceiling_is_near_one_for_separable_features_and_near_five_percent_fo
 
 
 def test_the_joint_encoding_reads_question_and_sentence_together():
-    pairs = [("Who won the race?", "Anna won the race on Sunday."),
-             ("Who won the race?", "The ferry left at six."),
-             ("Who won the race?", "Anna won the race on Sunday.")]
+    pairs = [
+        ("Who won the race?", "Anna won the race on Sunday."),
+        ("Who won the race?", "The ferry left at six."),
+        ("Who won the race?", "Anna won the race on Sunday."),
+    ]
     v = abstain_ceiling.joint_encoding(pairs)
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert np.allclose(v[0], v[2], atol=1e-5) and not np.allclose(v[0], v[1], atol=1e-2)

@@ -7,10 +7,20 @@ from qa.errors import EmptyQuestionError, InvalidRequestError, QuestionTooLongEr
 from qa.records import Document
 
 DOCS = [
-    Document(id="granada.txt", title="Summit", source="Daily Planet", date="2023-10-04",
-             text="The summit was supposed to be held in Granada, Spain. It was cancelled."),
-    Document(id="penguins.txt", title="Penguins", source="Nature Notes", date="2022-01-10",
-             text="Emperor penguins breed during the Antarctic winter. Males incubate the eggs."),
+    Document(
+        id="granada.txt",
+        title="Summit",
+        source="Daily Planet",
+        date="2023-10-04",
+        text="The summit was supposed to be held in Granada, Spain. It was cancelled.",
+    ),
+    Document(
+        id="penguins.txt",
+        title="Penguins",
+        source="Nature Notes",
+        date="2022-01-10",
+        text="Emperor penguins breed during the Antarctic winter. Males incubate the eggs.",
+    ),
 ]
 
 
@@ -42,14 +52,20 @@ def test_dates_are_checked_like_the_cli(assistant):
 
 
 def test_add_and_remove_change_what_can_be_quoted(assistant):
-    extra = Document(id="zebra.txt", title="Zebras", source="Wild",
-                     text="The zebra migration reached the Mara river in July after heavy rains.")
+    extra = Document(
+        id="zebra.txt",
+        title="Zebras",
+        source="Wild",
+        text="The zebra migration reached the Mara river in July after heavy rains.",
+    )
     assistant.add([extra])
     answer = assistant.ask("When did the zebra migration reach the Mara river?")
     assert answer.quotes and answer.quotes[0].doc_id == "zebra.txt"
     assert assistant.remove(["zebra.txt", "not-there.txt"]) == ["zebra.txt"]
     assert "zebra.txt" not in assistant.documents
-    assert all(q.doc_id != "zebra.txt" for q in assistant.ask("When did the zebra migration reach the Mara river?").quotes)
+    assert all(
+        q.doc_id != "zebra.txt" for q in assistant.ask("When did the zebra migration reach the Mara river?").quotes
+    )
 
 
 def test_built_from_tells_a_changed_corpus(assistant):

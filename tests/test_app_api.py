@@ -157,7 +157,8 @@ def test_upload_service_indexes_good_files_and_explains_bad_ones(shipped_index_d
     big.write_text("A long line about nothing in particular.\n" * 40_000)  # ~1.6 MB
     before = len(service.documents())
     report = service.add_uploads(
-        [UI_DATA / "halvorsen_penguins.txt", UI_DATA / "empty.txt", UI_DATA / "not_an_article.png", big], log=lambda m: None
+        [UI_DATA / "halvorsen_penguins.txt", UI_DATA / "empty.txt", UI_DATA / "not_an_article.png", big],
+        log=lambda m: None,
     )
     assert report.added == ["uploads/halvorsen_penguins.txt"]
     assert report.total == before + 1 == len(service.documents())
@@ -228,8 +229,16 @@ def test_python_app_py_builds_the_index_on_first_run_and_asks_for_the_password(t
     for name in ("000_f5edb748992077ea.txt", "002_d8d46fc8e1f04ea1.txt"):
         shutil.copy(CORPUS / name, corpus / name)
     port = free_port()
-    env = dict(os.environ, QA_INDEX_DIR=str(tmp_path / "index"), QA_CORPUS_DIR=str(corpus), QA_PORT=str(port),
-               QA_PASSWORD="s3cret", HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        QA_INDEX_DIR=str(tmp_path / "index"),
+        QA_CORPUS_DIR=str(corpus),
+        QA_PORT=str(port),
+        QA_PASSWORD="s3cret",
+        HF_HUB_OFFLINE="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        PYTHONUNBUFFERED="1",
+    )
     log = tmp_path / "app.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -375,8 +384,10 @@ def test_uploads_never_write_through_a_symbolic_link(upload_service, tmp_path):
     before = len(service.documents())
     report = service.add_uploads([_article(tmp_path, 2)], names=["y.txt"], log=lambda m: None)
     assert report.added == [] and report.total == before == len(service.documents())
-    assert report.problems == ["y.txt: not added, as it could not be saved in the corpus folder "
-                               "(uploads/ is a symbolic link; make it a real folder)"]
+    assert report.problems == [
+        "y.txt: not added, as it could not be saved in the corpus folder "
+        "(uploads/ is a symbolic link; make it a real folder)"
+    ]
     assert list(outside.iterdir()) == []
 
 

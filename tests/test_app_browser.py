@@ -356,7 +356,9 @@ def test_no_index_yet_then_build_from_the_corpus_folder(browser, tmp_path):
                 shutil.copy(CORPUS / name, Path(service.config.corpus_dir) / name)
             page.click("#qa-build")
             page.wait_for_selector("#qa-build-report .qa-notice-ok")
-            page.wait_for_function("() => /^2 documents/.test(document.querySelector('#qa-header .qa-status').innerText)")
+            page.wait_for_function(
+                "() => /^2 documents/.test(document.querySelector('#qa-header .qa-status').innerText)"
+            )
             box.wait_for(state="hidden")
             answer = ask(page, GRANADA)
             assert re.search(r"destructive position", answer.inner_text())

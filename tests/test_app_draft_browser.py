@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 
 # a claim of the hostile article (its quotes carry <script>, <img onerror> …) and a hostile draft sentence
 HOSTILE_CLAIM = "The Zorbian harbour council voted to repaint the old lighthouse in red and white stripes."
-HOSTILE_DRAFT = "Our reporter <img src=x onerror=\"window.__xss='draft'\"> saw <script>window.__xss='draft2'</script> nothing."
+HOSTILE_DRAFT = (
+    "Our reporter <img src=x onerror=\"window.__xss='draft'\"> saw <script>window.__xss='draft2'</script> nothing."
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,11 @@ def test_each_sentence_is_marked_with_its_sources(page, app):
     for i in range(cards.count()):
         card = cards.nth(i)
         assert card.get_attribute("id") == f"qa-d-{i + 1}"
-        doc_id, start, end = card.get_attribute("data-doc-id"), int(card.get_attribute("data-start")), int(card.get_attribute("data-end"))
+        doc_id, start, end = (
+            card.get_attribute("data-doc-id"),
+            int(card.get_attribute("data-start")),
+            int(card.get_attribute("data-end")),
+        )
         shown = card.locator(".qa-draft-quote").inner_text().strip().removeprefix("“").removesuffix("”")
         assert " ".join(documents[doc_id].text[start:end].split()) == " ".join(shown.split())
     assert "The Kyiv Independent" in result.inner_text()
@@ -83,7 +89,9 @@ def test_draft_and_article_text_stay_inert(page):
     assert "<img src=x onerror=" in text and "<script>window.__xss='draft2'</script>" in text  # shown as written
     # the hostile article backs the first sentence: its quote shows its markup as text
     assert result.locator(".qa-sent.qa-supported").count() == 1
-    assert "uploads/xss_article.md" in [c.get_attribute("data-doc-id") for c in result.locator(".qa-draft-source").all()]
+    assert "uploads/xss_article.md" in [
+        c.get_attribute("data-doc-id") for c in result.locator(".qa-draft-source").all()
+    ]
     assert result.locator("img, script, svg, iframe").count() == 0
     page.wait_for_timeout(500)  # give any payload a moment to run
     assert page.evaluate("window.__xss") is None and page.evaluate("window.__dialogs") == []

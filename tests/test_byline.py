@@ -45,8 +45,11 @@ The agreement gives crews two more rest days a month and caps night shifts at fo
 def letters(tmp_path_factory, config):
     folder = tmp_path_factory.mktemp("letters") / "corpus"
     folder.mkdir()
-    for name, text in [("harbour_letter.txt", HARBOUR_LETTER), ("library_letter.txt", LIBRARY_LETTER),
-                       ("ferry_strike.txt", FERRY_STORY)]:
+    for name, text in [
+        ("harbour_letter.txt", HARBOUR_LETTER),
+        ("library_letter.txt", LIBRARY_LETTER),
+        ("ferry_strike.txt", FERRY_STORY),
+    ]:
         (folder / name).write_text(text, encoding="utf-8")
     assistant, problems = Assistant.from_corpus([folder], folder.parent / "index", config)
     assert problems == []
@@ -55,7 +58,7 @@ def letters(tmp_path_factory, config):
 
 def _check_quotes(assistant, answer):
     for q in answer.quotes + answer.closest:
-        assert assistant.documents[q.doc_id].text[q.start:q.end] == q.text
+        assert assistant.documents[q.doc_id].text[q.start : q.end] == q.text
 
 
 def test_who_wrote_a_letter_quotes_the_signature_of_the_letter_described(letters):
@@ -96,8 +99,9 @@ def test_an_author_named_only_in_the_byline_is_said_but_not_quoted(letters):
 
 def test_a_letter_the_collection_lacks_gets_no_author(letters):
     # the same question with its letter masked out: the other letter's signer must not stand in
-    answer = letters.ask("Who wrote the letter saying the harbour needs a second ferry berth?",
-                         exclude_docs=["harbour_letter.txt"])
+    answer = letters.ask(
+        "Who wrote the letter saying the harbour needs a second ferry berth?", exclude_docs=["harbour_letter.txt"]
+    )
     assert answer.short_answer != "Tomas Eriksen"
     assert all("Tomas Eriksen" not in q.text for q in answer.quotes)
 
@@ -108,19 +112,22 @@ def test_the_shipped_digest_letter_is_attributed(shipped):
     assert answer.quotes[0].source == "Armenian Weekly"
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("Who wrote the letter about the harbour?", True),
-    ("Who wrote the Armenian Weekly letter asking whether Artsakh is a test?", True),
-    ("Who is the author of this op-ed on ferries?", True),
-    ("Whose column criticised the council?", True),
-    ("Who penned the editorial?", True),
-    # words, a book, a law: their author is not the article's
-    ("Who wrote that the council must act?", False),
-    ("Who wrote the Iliad?", False),
-    ("Who signed the treaty in 1994?", False),
-    ("Who reported the strike to the police?", False),
-    ("Who wrote the report on the strike?", False),  # the report an article covers, more often than not
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Who wrote the letter about the harbour?", True),
+        ("Who wrote the Armenian Weekly letter asking whether Artsakh is a test?", True),
+        ("Who is the author of this op-ed on ferries?", True),
+        ("Whose column criticised the council?", True),
+        ("Who penned the editorial?", True),
+        # words, a book, a law: their author is not the article's
+        ("Who wrote that the council must act?", False),
+        ("Who wrote the Iliad?", False),
+        ("Who signed the treaty in 1994?", False),
+        ("Who reported the strike to the police?", False),
+        ("Who wrote the report on the strike?", False),  # the report an article covers, more often than not
+    ],
+)
 def test_which_questions_ask_for_an_article_author(question, expected):
     assert asks_author(question) is expected
 
@@ -133,12 +140,15 @@ def test_a_signature_under_a_single_letter_becomes_its_author(tmp_path):
     assert clean_text(FERRY_STORY)[1].author == "Mara Lind"
 
 
-@pytest.mark.parametrize("tail", [
-    "Associated Press",  # an end credit names an outlet, not a writer
-    "Reuters Staff",
-    "Ingrid Solberg\n\nHalden, Norway\n\nMember of the harbour council since 2011 and chair of its transport committee",
-    "the council should act",  # no name
-])
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Associated Press",  # an end credit names an outlet, not a writer
+        "Reuters Staff",
+        "Ingrid Solberg\n\nHalden, Norway\n\nMember of the harbour council since 2011 and chair of its transport committee",
+        "the council should act",  # no name
+    ],
+)
 def test_lines_that_are_no_signature_give_no_author(tail):
     body = HARBOUR_LETTER.split("Ingrid Solberg")[0]
     assert clean_text(body + tail + "\n")[1].author == ""
@@ -169,5 +179,5 @@ def test_a_name_repeated_along_a_huge_line_is_skipped_in_one_pass():
     # (each long line is passed over once, not once per repeat of the name)
     text = "Ingrid Solberg said so. " * 90_000 + "\n\nIngrid Solberg\n\nHalden, Norway"
     at = _printed_at(text, "Ingrid Solberg")
-    assert at == text.rindex("Ingrid Solberg") and text[at - 2:at] == "\n\n"
+    assert at == text.rindex("Ingrid Solberg") and text[at - 2 : at] == "\n\n"
     assert _printed_at("Ingrid Solberg " * 150_000, "Ingrid Solberg") is None

@@ -7,8 +7,34 @@ from qa.chunk import chunk_document, count_tokens, split_sentences
 from qa.records import Document
 
 WORDS = st.sampled_from(
-    ["Granada", "talks", "were", "held", "in", "Spain.", "Dr.", "Smith", "said", "“no”", "3.5%", "U.S.", "and",
-     "\n", "\n\n", "  ", "Aliyev", "refused!", "Why?", "é", "—", "\t", "x" * 40, "1,000", "(AP)", "Ok."]
+    [
+        "Granada",
+        "talks",
+        "were",
+        "held",
+        "in",
+        "Spain.",
+        "Dr.",
+        "Smith",
+        "said",
+        "“no”",
+        "3.5%",
+        "U.S.",
+        "and",
+        "\n",
+        "\n\n",
+        "  ",
+        "Aliyev",
+        "refused!",
+        "Why?",
+        "é",
+        "—",
+        "\t",
+        "x" * 40,
+        "1,000",
+        "(AP)",
+        "Ok.",
+    ]
 )
 TEXTS = st.lists(WORDS, min_size=0, max_size=400).map(" ".join) | st.text(max_size=600)
 

@@ -23,35 +23,87 @@ from qa.cite import ARTICLE, WEBPAGE, Name, Source, Style
 from qa.errors import InvalidRequestError
 from qa.records import Document, Quote
 
-MANJOO = Source(title="Snap Makes a Bet on the Cultural Supremacy of the Camera", container="New York Times",
-                authors=cite.parse_names("Farhad Manjoo"), issued="2017-03-08",
-                url="https://www.nytimes.com/2017/03/08/technology/snap-makes-a-bet-on-the-cultural-supremacy-of-the-camera.html")
-MEAD = Source(title="The Prophet of Dystopia", container="New Yorker", authors=cite.parse_names("Rebecca Mead"),
-              issued="2017-04-17")
-YALE = Source(title="About Yale: Yale Facts", container="Yale University", accessed="2017-05-01",
-              url="https://www.yale.edu/about-yale/yale-facts", kind=WEBPAGE)
-CAREY = Source(title="Can we get better at forgetting?", container="The New York Times",
-               authors=cite.parse_names("Benedict Carey"), issued="2019-03-22",
-               url="https://www.nytimes.com/2019/03/22/health/memory-forgetting-psychology.html")
-STOBBE = Source(title="Cancer death rate in U.S. sees largest one-year drop ever", container="Chicago Tribune",
-                authors=cite.parse_names("Mike Stobbe"), issued="2020-01-08")
-AVRAMOVA = Source(title="The secret to a long, happy, healthy life? Think age-positive", container="CNN",
-                  authors=cite.parse_names("Nina Avramova"), issued="2019-01-03", kind=WEBPAGE,
-                  url="https://www.cnn.com/2019/01/03/health/respect-toard-elderly-leads-to-long-life-intl/index.html")
-LILLIE = Source(title="Be kind to yourself: How self-compassion can improve your resiliency", container="Mayo Clinic",
-                authors=cite.parse_names("Martin Lillie, Christina M."), issued="2016-12-29", kind=WEBPAGE,
-                url="https://www.mayoclinic.org/healthy-lifestyle/adult-health/in-depth/self-compassion-can-improve-your-resiliency/art-20267193")
-WHO = Source(title="Questions and answers on immunization and vaccine safety", container="World Health Organization",
-             authors=(Name(literal="World Health Organization"),), issued="2018-03", kind=WEBPAGE,
-             url="https://www.who.int/features/qa/84/en")
-CENSUS = Source(title="U.S. and world population clock", container="U.S. Department of Commerce",
-                authors=(Name(literal="U.S. Census Bureau"),), accessed="2019-07-03", kind=WEBPAGE,
-                url="https://www.census.gov/popclock")
-BERNSTEIN = Source(title="10 Tips on Writing the Living Web", container="A List Apart: For People Who Make Websites",
-                   authors=cite.parse_names("Mark Bernstein"), issued="2002-08-16", accessed="2009-05-04",
-                   url="http://alistapart.com/article/writeliving")
-LUNDMAN = Source(title="How to Make Vegetarian Chili", container="eHow", authors=cite.parse_names("Susan Lundman"),
-                 accessed="2015-07-06", url="http://www.ehow.com/how_10727_make-vegetarian-chili.html", kind=WEBPAGE)
+MANJOO = Source(
+    title="Snap Makes a Bet on the Cultural Supremacy of the Camera",
+    container="New York Times",
+    authors=cite.parse_names("Farhad Manjoo"),
+    issued="2017-03-08",
+    url="https://www.nytimes.com/2017/03/08/technology/snap-makes-a-bet-on-the-cultural-supremacy-of-the-camera.html",
+)
+MEAD = Source(
+    title="The Prophet of Dystopia",
+    container="New Yorker",
+    authors=cite.parse_names("Rebecca Mead"),
+    issued="2017-04-17",
+)
+YALE = Source(
+    title="About Yale: Yale Facts",
+    container="Yale University",
+    accessed="2017-05-01",
+    url="https://www.yale.edu/about-yale/yale-facts",
+    kind=WEBPAGE,
+)
+CAREY = Source(
+    title="Can we get better at forgetting?",
+    container="The New York Times",
+    authors=cite.parse_names("Benedict Carey"),
+    issued="2019-03-22",
+    url="https://www.nytimes.com/2019/03/22/health/memory-forgetting-psychology.html",
+)
+STOBBE = Source(
+    title="Cancer death rate in U.S. sees largest one-year drop ever",
+    container="Chicago Tribune",
+    authors=cite.parse_names("Mike Stobbe"),
+    issued="2020-01-08",
+)
+AVRAMOVA = Source(
+    title="The secret to a long, happy, healthy life? Think age-positive",
+    container="CNN",
+    authors=cite.parse_names("Nina Avramova"),
+    issued="2019-01-03",
+    kind=WEBPAGE,
+    url="https://www.cnn.com/2019/01/03/health/respect-toard-elderly-leads-to-long-life-intl/index.html",
+)
+LILLIE = Source(
+    title="Be kind to yourself: How self-compassion can improve your resiliency",
+    container="Mayo Clinic",
+    authors=cite.parse_names("Martin Lillie, Christina M."),
+    issued="2016-12-29",
+    kind=WEBPAGE,
+    url="https://www.mayoclinic.org/healthy-lifestyle/adult-health/in-depth/self-compassion-can-improve-your-resiliency/art-20267193",
+)
+WHO = Source(
+    title="Questions and answers on immunization and vaccine safety",
+    container="World Health Organization",
+    authors=(Name(literal="World Health Organization"),),
+    issued="2018-03",
+    kind=WEBPAGE,
+    url="https://www.who.int/features/qa/84/en",
+)
+CENSUS = Source(
+    title="U.S. and world population clock",
+    container="U.S. Department of Commerce",
+    authors=(Name(literal="U.S. Census Bureau"),),
+    accessed="2019-07-03",
+    kind=WEBPAGE,
+    url="https://www.census.gov/popclock",
+)
+BERNSTEIN = Source(
+    title="10 Tips on Writing the Living Web",
+    container="A List Apart: For People Who Make Websites",
+    authors=cite.parse_names("Mark Bernstein"),
+    issued="2002-08-16",
+    accessed="2009-05-04",
+    url="http://alistapart.com/article/writeliving",
+)
+LUNDMAN = Source(
+    title="How to Make Vegetarian Chili",
+    container="eHow",
+    authors=cite.parse_names("Susan Lundman"),
+    accessed="2015-07-06",
+    url="http://www.ehow.com/how_10727_make-vegetarian-chili.html",
+    kind=WEBPAGE,
+)
 
 
 def _italics(runs) -> list[str]:
@@ -65,68 +117,87 @@ def test_chicago_news_article_note_and_bibliography():
     note = cite.chicago_note(MANJOO)
     assert cite.plain(note) == (
         "Farhad Manjoo, “Snap Makes a Bet on the Cultural Supremacy of the Camera,” New York Times, March 8, 2017, "
-        "https://www.nytimes.com/2017/03/08/technology/snap-makes-a-bet-on-the-cultural-supremacy-of-the-camera.html.")
+        "https://www.nytimes.com/2017/03/08/technology/snap-makes-a-bet-on-the-cultural-supremacy-of-the-camera.html."
+    )
     bib = cite.chicago_bibliography(MANJOO)
     assert cite.plain(bib) == (
         "Manjoo, Farhad. “Snap Makes a Bet on the Cultural Supremacy of the Camera.” New York Times, March 8, 2017. "
-        "https://www.nytimes.com/2017/03/08/technology/snap-makes-a-bet-on-the-cultural-supremacy-of-the-camera.html.")
+        "https://www.nytimes.com/2017/03/08/technology/snap-makes-a-bet-on-the-cultural-supremacy-of-the-camera.html."
+    )
     assert _italics(note) == _italics(bib) == ["New York Times"]
     # a print article: no URL
-    assert cite.plain(cite.chicago_bibliography(MEAD)) == "Mead, Rebecca. “The Prophet of Dystopia.” New Yorker, April 17, 2017."
+    assert (
+        cite.plain(cite.chicago_bibliography(MEAD))
+        == "Mead, Rebecca. “The Prophet of Dystopia.” New Yorker, April 17, 2017."
+    )
 
 
 def test_chicago_web_page_note_and_bibliography():
     assert cite.plain(cite.chicago_note(YALE)) == (
-        "“About Yale: Yale Facts,” Yale University, accessed May 1, 2017, https://www.yale.edu/about-yale/yale-facts.")
+        "“About Yale: Yale Facts,” Yale University, accessed May 1, 2017, https://www.yale.edu/about-yale/yale-facts."
+    )
     assert cite.plain(cite.chicago_bibliography(YALE)) == (
-        "Yale University. “About Yale: Yale Facts.” Accessed May 1, 2017. https://www.yale.edu/about-yale/yale-facts.")
+        "Yale University. “About Yale: Yale Facts.” Accessed May 1, 2017. https://www.yale.edu/about-yale/yale-facts."
+    )
     assert _italics(cite.chicago_note(YALE)) == []  # a website's name is roman
 
 
 def test_apa_newspaper_articles():
     carey = cite.apa(CAREY)
-    assert cite.plain(carey) == ("Carey, B. (2019, March 22). Can we get better at forgetting? The New York Times. "
-                                 "https://www.nytimes.com/2019/03/22/health/memory-forgetting-psychology.html")
+    assert cite.plain(carey) == (
+        "Carey, B. (2019, March 22). Can we get better at forgetting? The New York Times. "
+        "https://www.nytimes.com/2019/03/22/health/memory-forgetting-psychology.html"
+    )
     assert _italics(carey) == ["The New York Times"]
     assert cite.plain(cite.apa(STOBBE)) == (
-        "Stobbe, M. (2020, January 8). Cancer death rate in U.S. sees largest one-year drop ever. Chicago Tribune.")
+        "Stobbe, M. (2020, January 8). Cancer death rate in U.S. sees largest one-year drop ever. Chicago Tribune."
+    )
 
 
 def test_apa_webpages():
     avramova = cite.apa(AVRAMOVA)
     assert cite.plain(avramova) == (
         "Avramova, N. (2019, January 3). The secret to a long, happy, healthy life? Think age-positive. CNN. "
-        "https://www.cnn.com/2019/01/03/health/respect-toard-elderly-leads-to-long-life-intl/index.html")
+        "https://www.cnn.com/2019/01/03/health/respect-toard-elderly-leads-to-long-life-intl/index.html"
+    )
     assert _italics(avramova) == ["The secret to a long, happy, healthy life? Think age-positive"]
     assert cite.plain(cite.apa(LILLIE)) == (
         "Martin Lillie, C. M. (2016, December 29). Be kind to yourself: How self-compassion can improve your "
         "resiliency. Mayo Clinic. https://www.mayoclinic.org/healthy-lifestyle/adult-health/in-depth/"
-        "self-compassion-can-improve-your-resiliency/art-20267193")
+        "self-compassion-can-improve-your-resiliency/art-20267193"
+    )
     # the author is the site: the site is left out
-    assert cite.plain(cite.apa(WHO)) == ("World Health Organization. (2018, March). Questions and answers on "
-                                         "immunization and vaccine safety. https://www.who.int/features/qa/84/en")
+    assert cite.plain(cite.apa(WHO)) == (
+        "World Health Organization. (2018, March). Questions and answers on "
+        "immunization and vaccine safety. https://www.who.int/features/qa/84/en"
+    )
     # no date: n.d. and the retrieval date
     assert cite.plain(cite.apa(CENSUS)) == (
         "U.S. Census Bureau. (n.d.). U.S. and world population clock. U.S. Department of Commerce. "
-        "Retrieved July 3, 2019, from https://www.census.gov/popclock")
+        "Retrieved July 3, 2019, from https://www.census.gov/popclock"
+    )
 
 
 def test_mla_article_and_web_page():
     bern = cite.mla(BERNSTEIN)
     assert cite.plain(bern) == (
         "Bernstein, Mark. “10 Tips on Writing the Living Web.” A List Apart: For People Who Make Websites, "
-        "16 Aug. 2002, alistapart.com/article/writeliving. Accessed 4 May 2009.")
+        "16 Aug. 2002, alistapart.com/article/writeliving. Accessed 4 May 2009."
+    )
     assert _italics(bern) == ["A List Apart: For People Who Make Websites"]
     assert cite.plain(cite.mla(LUNDMAN)) == (
         "Lundman, Susan. “How to Make Vegetarian Chili.” eHow, www.ehow.com/how_10727_make-vegetarian-chili.html. "
-        "Accessed 6 July 2015.")
+        "Accessed 6 July 2015."
+    )
 
 
 def test_markdown_puts_italics_in_stars_and_escapes_the_rest():
     md = cite.markdown(cite.chicago_bibliography(MANJOO))
     assert "*New York Times*, March 8, 2017." in md
     odd = Source(title="A [link](javascript:x) *bold*", container="Out_let", issued="2023-10-04")
-    assert "\\[link\\](javascript:x) \\*bold\\*" in cite.markdown(cite.mla(odd)) and "*Out\\_let*" in cite.markdown(cite.mla(odd))
+    assert "\\[link\\](javascript:x) \\*bold\\*" in cite.markdown(cite.mla(odd)) and "*Out\\_let*" in cite.markdown(
+        cite.mla(odd)
+    )
 
 
 # --- missing fields: left out the way each style says, never invented -------------------------------
@@ -152,15 +223,33 @@ def test_missing_author_date_and_url():
 
 
 def test_sources_from_records():
-    doc = Document(id="a.txt", text="The talks were off.", title="Talks off", source="The Kyiv Independent",
-                   date="2023-10-04", author="Elsa Court and The Kyiv Independent news desk", url="https://kyivindependent.com/a")
-    q = Quote(n=1, text="The talks were off.", doc_id="a.txt", title=doc.title, source=doc.source, date=doc.date,
-              start=0, end=19, score=1.0)
+    doc = Document(
+        id="a.txt",
+        text="The talks were off.",
+        title="Talks off",
+        source="The Kyiv Independent",
+        date="2023-10-04",
+        author="Elsa Court and The Kyiv Independent news desk",
+        url="https://kyivindependent.com/a",
+    )
+    q = Quote(
+        n=1,
+        text="The talks were off.",
+        doc_id="a.txt",
+        title=doc.title,
+        source=doc.source,
+        date=doc.date,
+        start=0,
+        end=19,
+        score=1.0,
+    )
     src = cite.source_of(q, doc)
     assert src.kind == ARTICLE and src.url == "https://kyivindependent.com/a"
     assert src.authors == (Name("Court", "Elsa"), Name(literal="The Kyiv Independent news desk"))
-    assert cite.plain(cite.apa(src)) == ("Court, E., & The Kyiv Independent news desk. (2023, October 4). Talks off. "
-                                         "The Kyiv Independent. https://kyivindependent.com/a")
+    assert cite.plain(cite.apa(src)) == (
+        "Court, E., & The Kyiv Independent news desk. (2023, October 4). Talks off. "
+        "The Kyiv Independent. https://kyivindependent.com/a"
+    )
     # an undated page from a named site is a web page; a javascript: URL is no URL
     page = cite.source_of({"doc_id": "b.txt", "title": "T", "source": "France24", "url": "javascript:alert(1)"})
     assert page.kind == WEBPAGE and page.url == ""
@@ -195,15 +284,28 @@ def test_csl_json_items():
     items = json.loads(cite.csl_json([MANJOO, YALE, MANJOO]))
     assert len(items) == 2  # each source once
     first, second = items
-    assert first == {"id": "manjoo2017snap", "type": "article-newspaper", "title": MANJOO.title,
-                     "container-title": "New York Times", "author": [{"family": "Manjoo", "given": "Farhad"}],
-                     "issued": {"date-parts": [[2017, 3, 8]]}, "URL": MANJOO.url}
-    assert second["type"] == "webpage" and second["accessed"] == {"date-parts": [[2017, 5, 1]]} and "issued" not in second
+    assert first == {
+        "id": "manjoo2017snap",
+        "type": "article-newspaper",
+        "title": MANJOO.title,
+        "container-title": "New York Times",
+        "author": [{"family": "Manjoo", "given": "Farhad"}],
+        "issued": {"date-parts": [[2017, 3, 8]]},
+        "URL": MANJOO.url,
+    }
+    assert (
+        second["type"] == "webpage" and second["accessed"] == {"date-parts": [[2017, 5, 1]]} and "issued" not in second
+    )
 
 
 def test_bibtex_entries_escape_tex_and_keep_braces_balanced():
-    hostile = Source(title="50% of {all} $5 & #1 _x_ ^ ~ \\end", container="A & B", issued="2023-10",
-                     authors=(Name(literal="The News Desk"),), url="https://example.org/a{b}")
+    hostile = Source(
+        title="50% of {all} $5 & #1 _x_ ^ ~ \\end",
+        container="A & B",
+        issued="2023-10",
+        authors=(Name(literal="The News Desk"),),
+        url="https://example.org/a{b}",
+    )
     out = cite.bibtex([MANJOO, hostile])
     assert out.startswith("@article{manjoo2017snap,\n  author = {Manjoo, Farhad},")
     assert "month = mar" in out and "date = {2017-03-08}" in out

@@ -53,7 +53,9 @@ def test_ask_json_quotes_granada_with_exact_offsets(runner, shipped_index_dir):
 
 
 def test_ask_prints_numbered_quotes_with_sources(runner, shipped_index_dir):
-    result = runner.invoke(cli, ["ask", "Who hosted the talks in Sochi?", "-k", "3", "--index-dir", str(shipped_index_dir)])
+    result = runner.invoke(
+        cli, ["ask", "Who hosted the talks in Sochi?", "-k", "3", "--index-dir", str(shipped_index_dir)]
+    )
     assert result.exit_code == 0, result.output
     assert "[1] “" in result.output and "— " in result.output
     assert "[4]" not in result.output

@@ -5,7 +5,9 @@ from qa.errors import ConfigError
 
 
 def test_defaults_env_and_flags_in_that_order():
-    cfg = Config.from_env({"QA_QUOTES": "7", "QA_RETRIEVAL": "bm25", "QA_INDEX_DIR": "indexes/x"}, quotes=3, index_dir=None)
+    cfg = Config.from_env(
+        {"QA_QUOTES": "7", "QA_RETRIEVAL": "bm25", "QA_INDEX_DIR": "indexes/x"}, quotes=3, index_dir=None
+    )
     assert cfg.quotes == 3  # flag beats environment
     assert cfg.retrieval == "bm25"  # environment beats default
     assert cfg.index_dir == "indexes/x"  # a None flag does not override

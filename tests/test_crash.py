@@ -21,10 +21,10 @@ import shutil
 import subprocess
 import sys
 import time
-
-import pytest
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from qa.answer.quotes import verify_quote
 from qa.api import Assistant, load_documents
@@ -39,7 +39,15 @@ QUESTION = "Where were the October 5 talks supposed to be held?"
 FILLERS = 36  # one is deleted per round: calibration + kill rounds + spare rounds + the final run
 SEED = int(os.environ.get("QA_CRASH_SEED", "20261126"))
 POLL = 0.001
-LEGACY_FILES = {"documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25", "quotations.jsonl"}
+LEGACY_FILES = {
+    "documents.jsonl",
+    "chunks.jsonl",
+    "chunks.faiss",
+    "sentences.npy",
+    "sentence_vectors.npy",
+    "bm25",
+    "quotations.jsonl",
+}
 
 BEFORE_WRITING = "before writing (start-up, reading the corpus and the previous index)"
 WRITING = "writing the new generation"
@@ -155,8 +163,15 @@ def _schedule(rng: random.Random, t_switch: float) -> list[tuple[str, float]]:
     return rounds
 
 
-def _kill_round(proc: subprocess.Popen, index_dir: Path, how: str, delay: float, rng: random.Random,
-                start: dict[str, int], start_generation: str | None) -> bool:
+def _kill_round(
+    proc: subprocess.Popen,
+    index_dir: Path,
+    how: str,
+    delay: float,
+    rng: random.Random,
+    start: dict[str, int],
+    start_generation: str | None,
+) -> bool:
     """Wait for the moment `how` names, then SIGKILL; False when the build finished first."""
     if how == "delay":
         _wait_until(proc, lambda: False, deadline=delay)

@@ -32,14 +32,17 @@ def test_a_date_without_year_early_in_the_year_means_the_december_just_gone():
     assert resolve_relative_date("Dec. 28", "2024-01-05") == "2023-12-28"
 
 
-@pytest.mark.parametrize("phrase, anchor", [
-    ("Dec 28, 2022", MONDAY),  # a full date needs no resolving
-    ("2023", MONDAY),
-    ("Feb 30", MONDAY),  # no such day
-    ("sometime soon", MONDAY),
-    ("Saturday", ""),  # an undated article places nothing
-    ("Saturday", "2023-13-45"),
-])
+@pytest.mark.parametrize(
+    "phrase, anchor",
+    [
+        ("Dec 28, 2022", MONDAY),  # a full date needs no resolving
+        ("2023", MONDAY),
+        ("Feb 30", MONDAY),  # no such day
+        ("sometime soon", MONDAY),
+        ("Saturday", ""),  # an undated article places nothing
+        ("Saturday", "2023-13-45"),
+    ],
+)
 def test_what_names_no_single_day_is_left_alone(phrase, anchor):
     assert resolve_relative_date(phrase, anchor) is None
 

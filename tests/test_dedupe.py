@@ -14,10 +14,10 @@ import pytest
 from qa.api import Assistant
 from qa.config import Config
 from qa.embed import Embedder
-from qa.records import Document
-from qa.render import format_answer_text
 from qa.indexing import build_index, remove_documents
 from qa.indexing.dedupe import Deduper, paragraphs
+from qa.records import Document
+from qa.render import format_answer_text
 from qa.store import files_dir
 from qa.web.html import esc, quote_card_html
 
@@ -52,40 +52,89 @@ def _text(headline: str, paragraphs: list[list[str]], tail: str = "") -> str:
 
 
 WIRE = [
-    Document(id="france24.md", title="Armenia and Azerbaijan agree on border commission", source="France24",
-             date="2023-11-21", text=_text("Armenia and Azerbaijan agree on border commission", [P1, P2, P3, P4])),
-    Document(id="euronews.md", title="Brussels talks bring a border deal closer", source="Euro News", date="2023-11-21",
-             text=_text("Brussels talks bring a border deal closer", [P1, [P2[0], EDITED, ADDED, P2[2]], P3, P4], BOILERPLATE)),
-    Document(id="wire.md", title="Border commission set up after talks", source="<b>Wire</b> & Co", date="2023-11-22",
-             text=_text("Border commission set up after talks", [P1, P2, P3, P4], BOILERPLATE)),
+    Document(
+        id="france24.md",
+        title="Armenia and Azerbaijan agree on border commission",
+        source="France24",
+        date="2023-11-21",
+        text=_text("Armenia and Azerbaijan agree on border commission", [P1, P2, P3, P4]),
+    ),
+    Document(
+        id="euronews.md",
+        title="Brussels talks bring a border deal closer",
+        source="Euro News",
+        date="2023-11-21",
+        text=_text(
+            "Brussels talks bring a border deal closer", [P1, [P2[0], EDITED, ADDED, P2[2]], P3, P4], BOILERPLATE
+        ),
+    ),
+    Document(
+        id="wire.md",
+        title="Border commission set up after talks",
+        source="<b>Wire</b> & Co",
+        date="2023-11-22",
+        text=_text("Border commission set up after talks", [P1, P2, P3, P4], BOILERPLATE),
+    ),
 ]
 # a digest file cut into its articles: the second article repeats the first one's paragraph
-DIGEST_1 = ("Harvest news\n\nFarmers in the Ararat valley began picking apricots two weeks earlier than usual this "
-            "year. The early harvest followed an unusually warm spring across the whole region. Growers expect "
-            "prices at the Yerevan market to fall by a third.")
-DIGEST_2 = ("Market roundup\n\nTraders reported steady demand for dried fruit at the weekend fairs. Walnut prices "
-            "rose slightly after a poor crop in the north. Honey sellers from Syunik drew the longest queues of "
-            "the season.\n\n"
-            "Farmers in the Ararat valley began picking apricots two weeks earlier than usual this year. The early "
-            "harvest followed an unusually warm spring across the whole region. Growers expect prices at the "
-            "Yerevan market to fall by a third.")
+DIGEST_1 = (
+    "Harvest news\n\nFarmers in the Ararat valley began picking apricots two weeks earlier than usual this "
+    "year. The early harvest followed an unusually warm spring across the whole region. Growers expect "
+    "prices at the Yerevan market to fall by a third."
+)
+DIGEST_2 = (
+    "Market roundup\n\nTraders reported steady demand for dried fruit at the weekend fairs. Walnut prices "
+    "rose slightly after a poor crop in the north. Honey sellers from Syunik drew the longest queues of "
+    "the season.\n\n"
+    "Farmers in the Ararat valley began picking apricots two weeks earlier than usual this year. The early "
+    "harvest followed an unusually warm spring across the whole region. Growers expect prices at the "
+    "Yerevan market to fall by a third."
+)
 DIGEST = [
-    Document(id="digest.txt#1", title="Harvest news", source="Armenpress", text=DIGEST_1, file_id="digest.txt", offset=0),
-    Document(id="digest.txt#2", title="Market roundup", source="Asbarez", text=DIGEST_2, file_id="digest.txt",
-             offset=len(DIGEST_1) + 2),
+    Document(
+        id="digest.txt#1", title="Harvest news", source="Armenpress", text=DIGEST_1, file_id="digest.txt", offset=0
+    ),
+    Document(
+        id="digest.txt#2",
+        title="Market roundup",
+        source="Asbarez",
+        text=DIGEST_2,
+        file_id="digest.txt",
+        offset=len(DIGEST_1) + 2,
+    ),
 ]
 # unrelated articles, one of them on the same region and with some of the same words
 UNRELATED = [
-    Document(id="mining.md", title="Copper mine expands", source="Reuters", date="2023-11-20", text=_text(
-        "Copper mine expands", [[
-            "The Zangezur copper mine near the Armenian border will double its output by 2025, its owner said.",
-            "The expansion was agreed with regional officials after talks in Yerevan on Tuesday.",
-            "Environmental groups warned that the border rivers are already polluted by tailings.",
-        ]])),
-    Document(id="penguins.md", title="Penguins", source="BBC", text=_text("Penguins", [[
-        "Emperor penguins breed during the Antarctic winter on sea ice far from the open ocean.",
-        "Males incubate the eggs on their feet for about two months while the females feed at sea.",
-    ]])),
+    Document(
+        id="mining.md",
+        title="Copper mine expands",
+        source="Reuters",
+        date="2023-11-20",
+        text=_text(
+            "Copper mine expands",
+            [
+                [
+                    "The Zangezur copper mine near the Armenian border will double its output by 2025, its owner said.",
+                    "The expansion was agreed with regional officials after talks in Yerevan on Tuesday.",
+                    "Environmental groups warned that the border rivers are already polluted by tailings.",
+                ]
+            ],
+        ),
+    ),
+    Document(
+        id="penguins.md",
+        title="Penguins",
+        source="BBC",
+        text=_text(
+            "Penguins",
+            [
+                [
+                    "Emperor penguins breed during the Antarctic winter on sea ice far from the open ocean.",
+                    "Males incubate the eggs on their feet for about two months while the females feed at sea.",
+                ]
+            ],
+        ),
+    ),
 ]
 DOCS = WIRE + DIGEST + UNRELATED
 
@@ -133,7 +182,9 @@ def test_the_index_embeds_one_copy_of_the_wire_story(built):
     assert EDITED not in seen, "a near copy takes its first copy's vector"
     assert seen.count(BOILERPLATE) == 1, "an exact copy is embedded once"
     assert ADDED in seen
-    assert seen.count("Farmers in the Ararat valley began picking apricots two weeks earlier than usual this year.") == 1
+    assert (
+        seen.count("Farmers in the Ararat valley began picking apricots two weeks earlier than usual this year.") == 1
+    )
     assert len(seen) == len(set(seen)), "no text is embedded twice"
     counts = index.manifest["counts"]
     # the copies: the story's body twice more (Euro News with its edited sentence), the boilerplate
@@ -174,7 +225,8 @@ def test_copies_point_at_the_first_outlet_and_unrelated_articles_stay_apart(buil
         assert all(int(index.sentence_canonical[r]) == r for r in _rows_of(index, doc_id)), doc_id
     repeated = [r for r in _rows_of(index, "digest.txt#2") if int(index.sentence_canonical[r]) != r]
     assert len(repeated) == 3 and {int(index.doc_ids.index("digest.txt#1"))} == {
-        int(index.sentence_rows[index.sentence_canonical[r], 0]) for r in repeated}
+        int(index.sentence_rows[index.sentence_canonical[r], 0]) for r in repeated
+    }
     # written as JSON and .npy beside the other files of the generation
     where = files_dir(index.path, index.manifest)
     assert json.loads((where / "duplicates.json").read_text())["documents"] == groups
@@ -196,7 +248,9 @@ def test_an_answer_cites_one_copy_and_lists_the_others(assistant):
         assert docs[other["doc_id"]].text[other["start"] : other["end"]] == other["text"]
         assert len(_words(other["text"]) & _words(first.text)) / len(_words(other["text"]) | _words(first.text)) >= 0.8
     text = format_answer_text(ans, docs)
-    assert "also reported by Euro News, “Brussels talks bring a border deal closer”, 2023-11-21, file euronews.md" in text
+    assert (
+        "also reported by Euro News, “Brussels talks bring a border deal closer”, 2023-11-21, file euronews.md" in text
+    )
     card = quote_card_html(first, 0, docs[first.doc_id])
     assert "Also reported by" in card and esc("<b>Wire</b> & Co") in card and "<b>Wire</b>" not in card
 

@@ -78,8 +78,14 @@ def test_shipped_digest_metadata(parts):
 def test_headlines_datelines_and_metadata_lines_are_not_article_text(parts):
     for p in parts:
         assert p.title not in p.text
-        for line in ("ARMENPRESS.", "13:44, 8 November 2023", "As delivered by", "Author: Albert Nalbandian",
-                     "Reposted on ANN", "November 9, 2023\n"):
+        for line in (
+            "ARMENPRESS.",
+            "13:44, 8 November 2023",
+            "As delivered by",
+            "Author: Albert Nalbandian",
+            "Reposted on ANN",
+            "November 9, 2023\n",
+        ):
             assert line not in p.text, (p.id, line)
     # a letter's signature is printed text of the letter, as in a single article
     assert parts[10].text.endswith("strike back.\n\nHazel Barsamian\n\nScottsdale, Arizona")
@@ -157,11 +163,15 @@ EXPECTED = {
     # a newsletter: "## headline", then "Source:", byline and date lines; an intro that is no article
     "newsletter_roundup.md": [
         ("Ferry strike ends after nine days", "Coastal Times", "2024-03-04", "Mara Lind", ""),
-        ("Wind farm off Skarvik approved by regional council", "Nordic Wire", "2024-03-05", "Per Lund, Tove Aune",
-         ""),
+        ("Wind farm off Skarvik approved by regional council", "Nordic Wire", "2024-03-05", "Per Lund, Tove Aune", ""),
         # a URL gives the date, but no outlet name
-        ("Museum reopens with a new whaling exhibition", "", "2024-03-06", "Jo Strand",
-         "https://www.example.org/culture/2024/03/06/museum-reopens"),
+        (
+            "Museum reopens with a new whaling exhibition",
+            "",
+            "2024-03-06",
+            "Jo Strand",
+            "https://www.example.org/culture/2024/03/06/museum-reopens",
+        ),
     ],
     # wire copy: "CITY, Month Day (Agency) –" datelines under bare headlines
     "wire_digest.txt": [
@@ -172,8 +182,13 @@ EXPECTED = {
     ],
     # a monitoring export: "Outlet | Title | Date" lines, "Headline – Outlet" and feed time stamps
     "monitoring_export.txt": [
-        ("Tallinn port cargo volumes rise eight percent", "Port of Tallinn News", "2024-04-29", "",
-         "https://news.example.ee/2024/04/29/cargo"),
+        (
+            "Tallinn port cargo volumes rise eight percent",
+            "Port of Tallinn News",
+            "2024-04-29",
+            "",
+            "https://news.example.ee/2024/04/29/cargo",
+        ),
         ("Riga terminal wins rail contract", "Baltic Business Daily", "2024-04-30", "", ""),
         ("Klaipeda dredging to finish in June", "Lithuania Today", "2024-05-01", "", ""),
         ("Gdansk ferry terminal opens second berth", "Coastal Times", "", "", ""),
@@ -182,10 +197,18 @@ EXPECTED = {
 
 FIRST_SENTENCES = {
     "newsletter_roundup.md": ["The ferry crews' strike", "The regional council approved", "The town museum reopened"],
-    "wire_digest.txt": ["Norway will double", "Sweden's central bank", "Finland's largest airline",
-                        "Estonia has opened"],
-    "monitoring_export.txt": ["Cargo handled", "A container terminal", "Dredging of the outer channel",
-                              "The ferry terminal in Gdansk"],
+    "wire_digest.txt": [
+        "Norway will double",
+        "Sweden's central bank",
+        "Finland's largest airline",
+        "Estonia has opened",
+    ],
+    "monitoring_export.txt": [
+        "Cargo handled",
+        "A container terminal",
+        "Dredging of the outer channel",
+        "The ferry terminal in Gdansk",
+    ],
 }
 
 
@@ -226,7 +249,11 @@ def test_an_article_with_every_single_signal_stays_whole():
     # outlet suffix, byline, date, wire dateline, credit, subheading, read-more and "Source:" line: one article
     (doc,) = _load(INGEST / "single_signals.txt")
     assert (doc.title, doc.source, doc.date, doc.author) == (
-        "Harbour board approves new breakwater at Skarvik", "Coastal Times", "2024-06-12", "Mara Lind")
+        "Harbour board approves new breakwater at Skarvik",
+        "Coastal Times",
+        "2024-06-12",
+        "Mara Lind",
+    )
     assert "What the plan means for the fishing fleet" in doc.text and "Photo:" not in doc.text
 
 
@@ -244,14 +271,22 @@ def _digest(*articles: str) -> str:
     return "\n\n".join(articles)
 
 
-_PROSE = ("The council met on Monday and voted to approve the plan after a long debate. "
-          "Residents said they welcomed the decision but wanted more details about the costs involved. "
-          "Work on the first stage is expected to begin in the spring, the mayor told reporters.")
+_PROSE = (
+    "The council met on Monday and voted to approve the plan after a long debate. "
+    "Residents said they welcomed the decision but wanted more details about the costs involved. "
+    "Work on the first stage is expected to begin in the spring, the mayor told reporters."
+)
 
 
 def test_a_part_without_real_prose_joins_the_one_before():
-    text = _digest("Asbarez: First story here", _PROSE, "Armenpress: Second story here", "Too short to stand.",
-                   "Asbarez: Third story here", _PROSE)
+    text = _digest(
+        "Asbarez: First story here",
+        _PROSE,
+        "Armenpress: Second story here",
+        "Too short to stand.",
+        "Asbarez: Third story here",
+        _PROSE,
+    )
     articles = find_articles(text)
     assert [a.title for a in articles] == ["First story here", "Third story here"]
     assert "Too short to stand." in text[articles[0].start : articles[0].end]
@@ -265,16 +300,26 @@ def test_one_strong_signal_is_no_digest():
 
 
 def test_a_year_is_only_borrowed_from_a_layout_date():
-    no_anchor = _digest("Ferry strike ends", "OSLO, March 3 (Reuters) – " + _PROSE,
-                        "Port reopens", "BERGEN, March 4 (Reuters) – " + _PROSE + " It was built in March 1, 1990.")
+    no_anchor = _digest(
+        "Ferry strike ends",
+        "OSLO, March 3 (Reuters) – " + _PROSE,
+        "Port reopens",
+        "BERGEN, March 4 (Reuters) – " + _PROSE + " It was built in March 1, 1990.",
+    )
     assert [a.date for a in find_articles(no_anchor)] == ["", ""]
     anchored = no_anchor + "\n\nRates held\n\n13:44, 5 March 2024\n\n" + _PROSE
     assert [a.date for a in find_articles(anchored)] == ["2024-03-03", "2024-03-04", "2024-03-05"]
 
 
 def test_a_time_stamp_above_a_headline_dates_the_item_below_it():
-    text = _digest("09:15, 1 May 2024", "Klaipeda dredging to finish in June – Lithuania Today", _PROSE,
-                   "16:40, 2 May 2024", "Gdansk ferry terminal opens second berth – Coastal Times", _PROSE)
+    text = _digest(
+        "09:15, 1 May 2024",
+        "Klaipeda dredging to finish in June – Lithuania Today",
+        _PROSE,
+        "16:40, 2 May 2024",
+        "Gdansk ferry terminal opens second berth – Coastal Times",
+        _PROSE,
+    )
     assert [(a.title, a.date) for a in find_articles(text)] == [
         ("Klaipeda dredging to finish in June", "2024-05-01"),
         ("Gdansk ferry terminal opens second berth", "2024-05-02"),
@@ -282,9 +327,11 @@ def test_a_time_stamp_above_a_headline_dates_the_item_below_it():
 
 
 def test_inline_headline_and_caption_become_a_break_and_a_cut():
-    para = ("The talks ended without a deal, officials said on Monday. Yerevan Says Armenian Soldier Wounded Along "
-            "Border With Azerbaijan An Armenian soldier on combat duty near the border (file photo). An Armenian "
-            "soldier has reportedly been shot and wounded along the border.")
+    para = (
+        "The talks ended without a deal, officials said on Monday. Yerevan Says Armenian Soldier Wounded Along "
+        "Border With Azerbaijan An Armenian soldier on combat duty near the border (file photo). An Armenian "
+        "soldier has reportedly been shot and wounded along the border."
+    )
     assert split_inline(para) == [
         "The talks ended without a deal, officials said on Monday.",
         "Yerevan Says Armenian Soldier Wounded Along Border With Azerbaijan",
@@ -298,15 +345,33 @@ def test_a_lone_stray_stop_in_prose_is_not_a_caption():
 
 
 _LINES = st.one_of(
-    st.sampled_from([
-        "Asbarez: Despite Ukraine’s Overt Support for Baku", "Armenia buys Zen Anti-Drone System – EurAsian Times",
-        "13:44, 8 November 2023", "16:24,", "YEREVAN, OCTOBER 31, ARMENPRESS. The government will allocate money.",
-        "OSLO, Dec 30 (Reuters) – Norway will double patrols, the ministry said.", "As delivered by Ambassador Jo Lind",
-        "Author: Albert Nalbandian", "Source: Coastal Times", "By Jo Lind", "November 9, 2023", "Hazel Barsamian",
-        "Port News | A title | 29 April 2024", "Reposted on ANN with permission from RFE/RL",
-        "Link: https://example.org/2024/02/30/x", "A caption in Yerevan. .", "(file photo)", _PROSE, _PROSE[:60],
-        "EU, Russia and US held secret talks days before the blitz", "", " ", "\n",
-    ]),
+    st.sampled_from(
+        [
+            "Asbarez: Despite Ukraine’s Overt Support for Baku",
+            "Armenia buys Zen Anti-Drone System – EurAsian Times",
+            "13:44, 8 November 2023",
+            "16:24,",
+            "YEREVAN, OCTOBER 31, ARMENPRESS. The government will allocate money.",
+            "OSLO, Dec 30 (Reuters) – Norway will double patrols, the ministry said.",
+            "As delivered by Ambassador Jo Lind",
+            "Author: Albert Nalbandian",
+            "Source: Coastal Times",
+            "By Jo Lind",
+            "November 9, 2023",
+            "Hazel Barsamian",
+            "Port News | A title | 29 April 2024",
+            "Reposted on ANN with permission from RFE/RL",
+            "Link: https://example.org/2024/02/30/x",
+            "A caption in Yerevan. .",
+            "(file photo)",
+            _PROSE,
+            _PROSE[:60],
+            "EU, Russia and US held secret talks days before the blitz",
+            "",
+            " ",
+            "\n",
+        ]
+    ),
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60),
 )
 
@@ -315,8 +380,15 @@ _LINES = st.one_of(
 # both paths run: texts that split and texts that stay whole
 _BLOCKS = st.lists(
     st.tuples(
-        st.sampled_from(["Asbarez: A headline of the day", "Ferry strike ends – Coastal Times", "A bare headline here",
-                         "Port News | Rates held | 29 April 2024", "WIRE DIGEST"]),
+        st.sampled_from(
+            [
+                "Asbarez: A headline of the day",
+                "Ferry strike ends – Coastal Times",
+                "A bare headline here",
+                "Port News | Rates held | 29 April 2024",
+                "WIRE DIGEST",
+            ]
+        ),
         st.sampled_from(["", "13:44, 8 November 2023", "16:24,", "By Jo Lind", "Source: Nordic Wire", "May 4"]),
         st.sampled_from([_PROSE, "OSLO, Dec 30 (Reuters) – " + _PROSE, _PROSE + "\n\n" + _PROSE, "Short one."]),
         _LINES,
@@ -326,8 +398,11 @@ _BLOCKS = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.lists(_LINES, max_size=30), _BLOCKS), st.sampled_from(["\n", "\n\n", " "]),
-       st.lists(st.integers(min_value=-5, max_value=3000), max_size=5))
+@given(
+    st.one_of(st.lists(_LINES, max_size=30), _BLOCKS),
+    st.sampled_from(["\n", "\n\n", " "]),
+    st.lists(st.integers(min_value=-5, max_value=3000), max_size=5),
+)
 def test_split_articles_never_raises_and_returns_exact_slices(lines, sep, stamps):
     text = sep.join(lines)
     doc = Document(id="f.txt", text=text, path="f.txt")
@@ -355,9 +430,11 @@ def test_inline_pieces_are_substrings_in_order(lines):
 
 def test_a_two_megabyte_line_loads(tmp_path):
     # headlines, captions and credits glued into one line: every rule runs, none may be quadratic
-    unit = ("Yerevan Says Armenian Soldier Wounded Along Border With Azerbaijan An Armenian soldier near the "
-            "border (file photo). An Armenian soldier was wounded, officials said. Armenian Prime Minister Nikol "
-            "Pashinian addresses a session in Yerevan. . He spoke on Saturday. ")
+    unit = (
+        "Yerevan Says Armenian Soldier Wounded Along Border With Azerbaijan An Armenian soldier near the "
+        "border (file photo). An Armenian soldier was wounded, officials said. Armenian Prime Minister Nikol "
+        "Pashinian addresses a session in Yerevan. . He spoke on Saturday. "
+    )
     (tmp_path / "big.txt").write_text(unit * (2_000_000 // len(unit)), encoding="utf-8")
     docs, _ = load_file(tmp_path / "big.txt", tmp_path)
     assert docs and all(re.search(r"\(file photo\)", d.text) is None for d in docs)

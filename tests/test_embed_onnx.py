@@ -100,7 +100,10 @@ def onnx_index(onnx_root, tmp_path_factory) -> Path:
     index_dir = tmp_path_factory.mktemp("onnx-index") / "index"
     run = subprocess.run(
         [sys.executable, "-m", "qa.cli", "index", str(CORPUS), "--index-dir", str(index_dir)],
-        env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT,
+        env=_env(onnx_root),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
     return index_dir
@@ -138,7 +141,10 @@ sys.exit(code)
 def test_ask_with_onnx_answers_without_importing_torch(onnx_root, onnx_index):
     run = subprocess.run(
         [sys.executable, "-c", _ASK_AND_REPORT, QUESTION, str(onnx_index)],
-        env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT,
+        env=_env(onnx_root),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
     assert "Spain" in run.stdout
@@ -150,7 +156,10 @@ def test_ask_with_onnx_answers_without_importing_torch(onnx_root, onnx_index):
 def test_ask_json_with_onnx_quotes_exact_text(onnx_root, onnx_index):
     run = subprocess.run(
         [sys.executable, "-m", "qa.cli", "ask", QUESTION, "--index-dir", str(onnx_index), "--json"],
-        env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT,
+        env=_env(onnx_root),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
     answer = json.loads(run.stdout)
@@ -159,30 +168,33 @@ def test_ask_json_with_onnx_quotes_exact_text(onnx_root, onnx_index):
 
     docs = {d.id: d for d in load_documents([CORPUS]).documents}
     for q in answer["quotes"]:
-        assert docs[q["doc_id"]].text[q["start"]:q["end"]] == q["text"]
+        assert docs[q["doc_id"]].text[q["start"] : q["end"]] == q["text"]
 
 
 def test_without_an_export_or_torch_the_error_says_what_to_do(onnx_index, tmp_path):
     """No exported model and no torch to export one: one line that names the setting, no traceback."""
-    script = (
-        "import sys; sys.modules['torch'] = None\n"
-        "from qa.cli import main\n"
-        "main()\n"
-    )
+    script = "import sys; sys.modules['torch'] = None\nfrom qa.cli import main\nmain()\n"
     run = subprocess.run(
         [sys.executable, "-c", script, "ask", QUESTION, "--index-dir", str(onnx_index)],
-        env=_env(tmp_path / "empty-cache"), capture_output=True, text=True, cwd=ROOT,
+        env=_env(tmp_path / "empty-cache"),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert run.stderr.startswith("Error: embedder:") and "QA_EMBEDDER=torch" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
-    assert not (tmp_path / "empty-cache" / "onnx").exists() or not any((tmp_path / "empty-cache" / "onnx").rglob("*.onnx"))
+    assert not (tmp_path / "empty-cache" / "onnx").exists() or not any(
+        (tmp_path / "empty-cache" / "onnx").rglob("*.onnx")
+    )
 
 
 # `qa index` run as the command runs it, reporting afterwards whether torch was ever imported
-_INDEX_AND_REPORT = _ASK_AND_REPORT.replace('["qa", "ask", sys.argv[1], "--index-dir", sys.argv[2], "-k", "2"]',
-                                            '["qa", "index", sys.argv[1], "--index-dir", sys.argv[2]]')
+_INDEX_AND_REPORT = _ASK_AND_REPORT.replace(
+    '["qa", "ask", sys.argv[1], "--index-dir", sys.argv[2], "-k", "2"]',
+    '["qa", "index", sys.argv[1], "--index-dir", sys.argv[2]]',
+)
 
 
 def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_root, tmp_path, monkeypatch):
@@ -194,16 +206,26 @@ def test_one_document_change_reindexes_with_the_model_loaded_beside_spacy(onnx_r
 
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(CORPUS, corpus)
-    first = subprocess.run([sys.executable, "-c", _INDEX_AND_REPORT, str(corpus), str(index_dir)],
-                           env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT)
+    first = subprocess.run(
+        [sys.executable, "-c", _INDEX_AND_REPORT, str(corpus), str(index_dir)],
+        env=_env(onnx_root),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert first.returncode == 0, first.stderr
     path = sorted(corpus.glob("*.txt"))[1]
     text = path.read_text(encoding="utf-8")
     line = max(text.splitlines(), key=len)  # a body paragraph, which cleaning keeps
     added = "The lighthouse keeper counted forty-one herons on the frozen lake at dawn."
     path.write_text(text.replace(line, f"{line} {added}"), encoding="utf-8")
-    run = subprocess.run([sys.executable, "-c", _INDEX_AND_REPORT, str(corpus), str(index_dir)],
-                         env=_env(onnx_root), capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-c", _INDEX_AND_REPORT, str(corpus), str(index_dir)],
+        env=_env(onnx_root),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip().endswith("MODULES"), run.stderr  # spaCy, chunking and the model: no torch
     manifest = json.loads((index_dir / "manifest.json").read_text())
@@ -248,5 +270,6 @@ def test_a_damaged_optimised_graph_is_made_again(onnx_root, onnx_model, tmp_path
     texts = _real_sentences(10)
     assert np.array_equal(again.encode(texts), onnx_model.encode(texts))
     assert _optimized_path(model).stat().st_size > 1_000_000  # a whole graph again, which loads
-    assert np.array_equal(OnnxModel(Config().model, resolve_model_path(Config().model), tmp_path).encode(texts),
-                          onnx_model.encode(texts))
+    assert np.array_equal(
+        OnnxModel(Config().model, resolve_model_path(Config().model), tmp_path).encode(texts), onnx_model.encode(texts)
+    )

@@ -101,8 +101,9 @@ def test_an_evaluation_of_an_index_of_ones_own_keeps_its_embedder(torch_index, c
 
 def _index(corpus, index_dir, *flags, embedder=None):
     """`qa index` as a user runs it; embedder None: no QA_EMBEDDER, whatever the caller's shell says."""
-    result = CliRunner().invoke(cli, ["index", str(corpus), "--index-dir", str(index_dir), *flags],
-                                env={"QA_EMBEDDER": embedder})
+    result = CliRunner().invoke(
+        cli, ["index", str(corpus), "--index-dir", str(index_dir), *flags], env={"QA_EMBEDDER": embedder}
+    )
     assert result.exit_code == 0, result.output
     return result.output, json.loads((index_dir / "manifest.json").read_text())
 

@@ -3,7 +3,16 @@
 import pytest
 
 from qa.answer.entities import (
-    DATE, NUMBER, ORGS, PEOPLE, PERSON, PLACE, EntityCache, expected_labels, named_in, pick_short_answer,
+    DATE,
+    NUMBER,
+    ORGS,
+    PEOPLE,
+    PERSON,
+    PLACE,
+    EntityCache,
+    expected_labels,
+    named_in,
+    pick_short_answer,
 )
 
 

@@ -20,11 +20,24 @@ def baselines():
 
 
 def test_recursive_character_chunks_match_langchain(baselines):
-    text = "Granada hosts the summit.\n\nLeaders meet on Oct. 5 in Spain.\nAliyev refused to attend the talks in the end."
+    text = (
+        "Granada hosts the summit.\n\nLeaders meet on Oct. 5 in Spain.\nAliyev refused to attend the talks in the end."
+    )
     # expected values produced by langchain_text_splitters.RecursiveCharacterTextSplitter 1.1.3
     cut = lambda size, overlap: [text[a:b] for a, b in baselines.recursive_character_chunks(text, size, overlap)]  # noqa: E731
-    assert cut(40, 10) == ["Granada hosts the summit.", "Leaders meet on Oct. 5 in Spain.", "Aliyev refused to attend the talks in", "talks in the end."]
-    assert cut(30, 0) == ["Granada hosts the summit.", "Leaders meet on Oct. 5 in", "Spain.", "Aliyev refused to attend the", "talks in the end."]
+    assert cut(40, 10) == [
+        "Granada hosts the summit.",
+        "Leaders meet on Oct. 5 in Spain.",
+        "Aliyev refused to attend the talks in",
+        "talks in the end.",
+    ]
+    assert cut(30, 0) == [
+        "Granada hosts the summit.",
+        "Leaders meet on Oct. 5 in",
+        "Spain.",
+        "Aliyev refused to attend the",
+        "talks in the end.",
+    ]
     assert cut(1000, 200) == [text]
 
 

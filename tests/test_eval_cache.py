@@ -6,8 +6,8 @@ from pathlib import Path
 
 from qa.api import Assistant
 from qa.config import Config
-from qa.records import Document
 from qa.indexing.cache import cached_index_dir, corpus_key
+from qa.records import Document
 
 from .conftest import isolated_cache
 from .eval_fixtures import DOCS, encoded  # noqa: F401  (encoded is a fixture)
@@ -33,7 +33,10 @@ def test_cached_index_is_reused_and_a_changed_corpus_embeds_only_new_text(tmp_pa
     encoded.clear()
     again = Path(Assistant.cached(docs, Config()).info()["index_dir"])
     assert again == first and encoded == []  # unchanged: nothing embedded
-    changed = [Document(id="sochi", title="Sochi", text="Putin hosted the leaders in Sochi. Talks lasted three hours."), *docs[:2]]
+    changed = [
+        Document(id="sochi", title="Sochi", text="Putin hosted the leaders in Sochi. Talks lasted three hours."),
+        *docs[:2],
+    ]
     other = Path(Assistant.cached(changed, Config()).info()["index_dir"])
     assert other != first  # a new cache entry, keyed by the new text …
     assert "Talks lasted three hours." in encoded  # … that embeds the new sentence …

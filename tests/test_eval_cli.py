@@ -36,7 +36,9 @@ def test_qa_eval_squad_writes_its_report_files_and_json(cli_env, tmp_path, encod
 
 
 def test_qa_eval_reports_index_building_progress_on_stderr(cli_env):  # noqa: F811
-    result = cli_env.invoke(cli, ["eval", str(EVAL / "questions.jsonl"), "--corpus", str(EVAL / "corpus.jsonl"), "--json"])
+    result = cli_env.invoke(
+        cli, ["eval", str(EVAL / "questions.jsonl"), "--corpus", str(EVAL / "corpus.jsonl"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert "] Embedding " in result.stderr and "[100%] Index ready" in result.stderr
     assert "Embedding" not in result.stdout  # stdout holds only the results
@@ -46,7 +48,10 @@ def test_qa_eval_reports_index_building_progress_on_stderr(cli_env):  # noqa: F8
 @pytest.mark.parametrize(
     "content, expected",
     [
-        ('{"id": "a", "question": "Why?", "answers": ["x"], "sources": ["Granada"]}\n{"id": "b"\n', "qs.jsonl:2: not valid JSON"),
+        (
+            '{"id": "a", "question": "Why?", "answers": ["x"], "sources": ["Granada"]}\n{"id": "b"\n',
+            "qs.jsonl:2: not valid JSON",
+        ),
         ('{"id": "a", "question": "Why?", "sources": []}\n', "qs.jsonl:1: missing field 'answers'"),
     ],
 )
@@ -69,7 +74,16 @@ def test_qa_eval_unknown_format_and_config(cli_env, tmp_path):  # noqa: F811
 
 def test_qa_eval_jsonl_with_corpus_scores_unanswerable_and_checks_fidelity(cli_env, tmp_path):  # noqa: F811
     out = tmp_path / "r"
-    args = ["eval", str(EVAL / "questions.jsonl"), "--corpus", str(EVAL / "corpus.jsonl"), "--config", "no-abstain,hybrid", "--out", str(out)]
+    args = [
+        "eval",
+        str(EVAL / "questions.jsonl"),
+        "--corpus",
+        str(EVAL / "corpus.jsonl"),
+        "--config",
+        "no-abstain,hybrid",
+        "--out",
+        str(out),
+    ]
     result = cli_env.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "4 questions, 3 answerable, 1 unanswerable; 3 documents" in result.stdout
@@ -84,8 +98,10 @@ def test_qa_eval_jsonl_with_corpus_scores_unanswerable_and_checks_fidelity(cli_e
 
 def test_qa_eval_refuses_sources_the_corpus_lacks(cli_env, tmp_path):  # noqa: F811
     path = tmp_path / "qs.jsonl"
-    path.write_text('{"id": "a", "question": "Where?", "answers": ["Granada"], "sources": ["granada"]}\n'
-                    '{"id": "b", "question": "Who?", "answers": ["Putin"], "sources": ["moscow.txt"]}\n')
+    path.write_text(
+        '{"id": "a", "question": "Where?", "answers": ["Granada"], "sources": ["granada"]}\n'
+        '{"id": "b", "question": "Who?", "answers": ["Putin"], "sources": ["moscow.txt"]}\n'
+    )
     result = cli_env.invoke(cli, ["eval", str(path), "--corpus", str(EVAL / "corpus.jsonl")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{path}:2: field 'sources': document 'moscow.txt' is not in the corpus" in result.output
@@ -100,7 +116,9 @@ def test_qa_eval_on_an_existing_index_checks_it_against_the_corpus_folder(cli_en
     (corpus / "penguins.txt").write_text("Emperor penguins breed during the Antarctic winter.\n")
     Assistant.from_corpus([corpus], tmp_path / "index", Config())
     qs = tmp_path / "qs.jsonl"
-    qs.write_text('{"id": "a", "question": "When do emperor penguins breed?", "answers": ["Antarctic winter"], "sources": ["penguins.txt"]}\n')
+    qs.write_text(
+        '{"id": "a", "question": "When do emperor penguins breed?", "answers": ["Antarctic winter"], "sources": ["penguins.txt"]}\n'
+    )
     monkeypatch.setenv("QA_CORPUS_DIR", str(corpus))
     result = cli_env.invoke(cli, ["eval", str(qs), "--index-dir", str(tmp_path / "index"), "--json"])
     assert result.exit_code == 0, result.output

@@ -58,11 +58,27 @@ def test_every_metric_name_comes_from_the_one_table():
     assert METRICS == tuple(m.name for m in METRIC_TABLE) and len(set(METRICS)) == len(METRICS)
     assert set(METRIC_HELP) == set(METRICS) and all(METRIC_HELP.values())
     assert LOWER_IS_BETTER == {"false_abstain_rate", "mean_quote_chars", "latency_ms_p50", "latency_ms_p95"}
-    assert MAIN_METRICS == ("answer_at_1", "answer_at_5", "short_answer_f1", "source_hit_at_1", "source_hit_at_5", "mrr_at_10")
+    assert MAIN_METRICS == (
+        "answer_at_1",
+        "answer_at_5",
+        "short_answer_f1",
+        "source_hit_at_1",
+        "source_hit_at_5",
+        "mrr_at_10",
+    )
     per_question = list(score_answer(GRANADA, answer(q("granada", "Granada")), short_answers=True))
     assert per_question == [m for m in METRICS if m in per_question]  # in table order
-    assert per_question == ["answer_at_1", "answer_at_5", "short_answer_em", "short_answer_f1", "short_answer_rate",
-                            "source_hit_at_1", "source_hit_at_5", "mrr_at_10", "citation_precision"]
+    assert per_question == [
+        "answer_at_1",
+        "answer_at_5",
+        "short_answer_em",
+        "short_answer_f1",
+        "short_answer_rate",
+        "source_hit_at_1",
+        "source_hit_at_5",
+        "mrr_at_10",
+        "citation_precision",
+    ]
 
 
 # --- per-question metrics ------------------------------------------------------------------------
@@ -153,7 +169,10 @@ def test_aggregate_all_metrics_by_hand():
     )
     r2 = score_question(  # answer in the second quote; second cited document is the source
         PENGUINS,
-        answer(q("sochi", "Putin hosted the leaders in Sochi."), q("penguins", "Males incubate the eggs for about two months.")),
+        answer(
+            q("sochi", "Putin hosted the leaders in Sochi."),
+            q("penguins", "Males incubate the eggs for about two months."),
+        ),
         DOCS,
         latency_ms=30,
     )

@@ -29,7 +29,13 @@ def test_report_files_table_and_summary(tmp_path):
     assert paths["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads(paths["json"].read_text())
     assert data["metrics"]["good"]["answer_at_1"] == 0.5
-    assert data["question_set"] == {"path": "tiny.jsonl", "format": "jsonl", "questions": 3, "answerable": 2, "unanswerable": 1}
+    assert data["question_set"] == {
+        "path": "tiny.jsonl",
+        "format": "jsonl",
+        "questions": 3,
+        "answerable": 2,
+        "unanswerable": 1,
+    }
     first = data["results"]["good"][0]
     assert first["id"] == "q1" and first["quotes"][0]["text"] == "The talks were to be held in Granada."
     assert first["scores"]["answer_at_1"] == 1.0 and first["short_answer"] == "Granada"

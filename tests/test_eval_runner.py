@@ -19,8 +19,15 @@ def test_runner_asks_for_ten_quotes_and_scores_each_question():
     assert [r.question.id for r in run.results] == ["q1", "q2", "q3"]
     assert run.metrics["answer_at_5"] == 0.5 and run.metrics["abstain_recall"] == 1.0
     assert all(r.latency_ms >= 0 for r in run.results)
-    assert run.counts == {"questions": 3, "answerable": 2, "unanswerable": 1, "abstained": 1, "quotes": 2,
-                          "fidelity_problems": 0, "errors": 0}
+    assert run.counts == {
+        "questions": 3,
+        "answerable": 2,
+        "unanswerable": 1,
+        "abstained": 1,
+        "quotes": 2,
+        "fidelity_problems": 0,
+        "errors": 0,
+    }
 
 
 def test_runner_reports_an_answerer_that_raises_fidelity_error():
@@ -45,7 +52,9 @@ def test_runner_records_pipeline_settings_but_not_serving_ones():
 
 def test_report_warns_about_gold_answers_missing_from_their_sources():
     wrong = Question("w", "?", ("Madrid",), ("granada",))
-    report = evaluate(QuestionSet("t", "jsonl", [wrong]), {"a": Scripted({"?": answer(abstained=True)})}, DOCS, progress=False)
+    report = evaluate(
+        QuestionSet("t", "jsonl", [wrong]), {"a": Scripted({"?": answer(abstained=True)})}, DOCS, progress=False
+    )
     assert report.warnings and "w" in report.warnings[0]
 
 
@@ -70,7 +79,9 @@ def test_importing_the_configurations_loads_no_model_or_index():
     import subprocess
     import sys
 
-    code = ("import sys, qa.eval.configs, qa.eval; "
-            "print(sorted(m for m in ('torch', 'faiss', 'qa.api', 'qa.store', 'qa.ingest', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, qa.eval.configs, qa.eval; "
+        "print(sorted(m for m in ('torch', 'faiss', 'qa.api', 'qa.store', 'qa.ingest', 'matplotlib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

@@ -34,7 +34,9 @@ def test_squad_v1_one_document_per_article():
     )
     p1, p2, s1 = qs.questions
     # answers trimmed, repeats dropped, order kept
-    assert p1 == Question("p1", "When do emperor penguins breed?", ("the Antarctic winter", "Antarctic winter"), ("Emperor_penguin",))
+    assert p1 == Question(
+        "p1", "When do emperor penguins breed?", ("the Antarctic winter", "Antarctic winter"), ("Emperor_penguin",)
+    )
     assert p2.sources == ("Emperor_penguin",) and s1.sources == ("Sochi",)
     for q in qs.questions:
         doc = next(d for d in qs.documents if d.id == q.sources[0])
@@ -138,12 +140,19 @@ def test_folder_that_is_not_beir_is_refused(tmp_path):
         ({"version": "1.1"}, "'data' list"),
         ([1, 2], "'data' list"),
         ({"data": [{"title": "A"}]}, "data[0]: missing field 'paragraphs'"),
-        ({"data": [{"title": "A", "paragraphs": [{"context": "c", "qas": [{"id": "1", "answers": []}]}]}]},
-         "data[0].paragraphs[0].qas[0]: missing field 'question'"),
-        ({"data": [{"title": "A", "paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q?"}]}]}]},
-         "data[0].paragraphs[0].qas[0]: missing field 'answers'"),
+        (
+            {"data": [{"title": "A", "paragraphs": [{"context": "c", "qas": [{"id": "1", "answers": []}]}]}]},
+            "data[0].paragraphs[0].qas[0]: missing field 'question'",
+        ),
+        (
+            {"data": [{"title": "A", "paragraphs": [{"context": "c", "qas": [{"id": "1", "question": "q?"}]}]}]},
+            "data[0].paragraphs[0].qas[0]: missing field 'answers'",
+        ),
         ({"data": [{"title": "A", "paragraphs": [{"qas": []}]}]}, "data[0].paragraphs[0]: missing field 'context'"),
-        ({"data": [{"title": "A", "paragraphs": []}, {"title": "A", "paragraphs": []}]}, "data[1].title: 'A' names data[0]"),
+        (
+            {"data": [{"title": "A", "paragraphs": []}, {"title": "A", "paragraphs": []}]},
+            "data[1].title: 'A' names data[0]",
+        ),
     ],
 )
 def test_malformed_squad_names_the_field(tmp_path, data, reason):
@@ -210,5 +219,8 @@ def test_shipped_question_set_matches_the_shipped_corpus():
     docs = {d.id: d for d in load_documents([root / "corpus"]).documents}
     check_sources(qset, docs)
     assert answer_warnings(qset, docs) == []  # every gold answer occurs in the cleaned text of its sources
-    assert any(q.question == "Where were the October 5 talks supposed to be held?" and q.answers == ("Granada",) for q in qset.questions)
+    assert any(
+        q.question == "Where were the October 5 talks supposed to be held?" and q.answers == ("Granada",)
+        for q in qset.questions
+    )
     assert sum(not q.answerable for q in qset.questions) >= 2

@@ -21,52 +21,111 @@ def turn(question: str, quote: str = "", short: str | None = None) -> list[Turn]
 
 # --- resolution (spaCy only) ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("question, history, expected", [
-    ("When was that?", turn(GRANADA), "When were the talks in Granada?"),
-    ("What about Aliyev?", turn("What did Pashinian say about the peace treaty?"),
-     "What did Aliyev say about the peace treaty?"),
-    ("What about the EU?", turn("Who represented the United States at the talks in Istanbul?"),
-     "Who represented the EU at the talks in Istanbul?"),
-    ("And what did Russia say?", turn(GRANADA), "What did Russia say about the talks?"),
-    ("Why?", turn("When did Azerbaijan refuse to attend the Washington talks?"),
-     "Why did Azerbaijan refuse to attend the Washington talks?"),
-    ("Near which village?", turn("When was the Armenian soldier wounded?"),
-     "Near which village was the Armenian soldier wounded?"),
-    ("Who else attended that meeting?",
-     turn("Who is Louis Bono?", "The U.S. was represented by Louis Bono, while the EU dispatched Toivo Klaar."),
-     "Who else besides Louis Bono attended the meeting?"),
-    ("How much did it cost?", turn("What anti-drone system did Armenia buy?"), "How much did the anti-drone system cost?"),
-    ("And the other side?",
-     turn("What did Armenia say about the wounded soldier?", "Azerbaijan, meanwhile, categorically denied the report."),
-     "What did Azerbaijan say about the wounded soldier?"),
-    ("What did she bring to Kyiv?", turn("Who is Anna Hakopyan?"), "What did Anna Hakopyan bring to Kyiv?"),
-    # "the one in Paris": the noun of the event the last turn was about
-    ("Who would attend the one in Paris?",
-     turn("What did the minister plan next?", "The minister said she planned a summit in Berlin and another in Paris in May."),
-     "Who would attend the summit in Paris?"),
-    # "there" after a question that names an event and no place: at that event
-    ("Who spoke there?", turn("When did the climate conference open?", "The climate conference opened on Monday.", "Monday"),
-     "Who spoke at the climate conference?"),
-    # "Where?" after a subject question: whom it answered, in the subject's place, with the verb's lemma
-    ("Where?", turn("Who unveiled the new budget?", "Finance Minister Jane Doe unveiled the new budget in Brussels.",
-                    "Jane Doe"), "Where did Jane Doe unveil the new budget?"),
-    # "it" after "What did X bring?": what the answer says was brought, not the place of the question
-    ("Who thanked her for it?",
-     turn("What did Maria Lopez bring to the hospital?",
-          "Lopez brought with her a donation of medical supplies, for which she was thanked by the director."),
-     "Who thanked Maria Lopez for a donation of medical supplies?"),
-    # "it" is what the question named, not what it asked for ("which village")
-    ("What did Armenia say about it?", turn("Near which village was the soldier wounded?"),
-     "What did Armenia say about the soldier?"),
-    # the question's own noun before a demonstrative of the quote ("these negotiations" points elsewhere)
-    ("Who unveiled it?", turn("What is the Crossroads of Peace project?", "“These negotiations will yield results,” he said."),
-     "Who unveiled the Crossroads of Peace project?"),
-    # an actor only when the question names nothing else
-    ("What did it warn Azerbaijan about?", turn("What did PACE adopt on Thursday?"), "What did PACE warn Azerbaijan about?"),
-    # a preposition the new phrase brings is not doubled
-    ("And in 2020?", turn("How many people were killed in the clashes in September?"),
-     "How many people were killed in the clashes in 2020?"),
-])
+
+@pytest.mark.parametrize(
+    "question, history, expected",
+    [
+        ("When was that?", turn(GRANADA), "When were the talks in Granada?"),
+        (
+            "What about Aliyev?",
+            turn("What did Pashinian say about the peace treaty?"),
+            "What did Aliyev say about the peace treaty?",
+        ),
+        (
+            "What about the EU?",
+            turn("Who represented the United States at the talks in Istanbul?"),
+            "Who represented the EU at the talks in Istanbul?",
+        ),
+        ("And what did Russia say?", turn(GRANADA), "What did Russia say about the talks?"),
+        (
+            "Why?",
+            turn("When did Azerbaijan refuse to attend the Washington talks?"),
+            "Why did Azerbaijan refuse to attend the Washington talks?",
+        ),
+        (
+            "Near which village?",
+            turn("When was the Armenian soldier wounded?"),
+            "Near which village was the Armenian soldier wounded?",
+        ),
+        (
+            "Who else attended that meeting?",
+            turn("Who is Louis Bono?", "The U.S. was represented by Louis Bono, while the EU dispatched Toivo Klaar."),
+            "Who else besides Louis Bono attended the meeting?",
+        ),
+        (
+            "How much did it cost?",
+            turn("What anti-drone system did Armenia buy?"),
+            "How much did the anti-drone system cost?",
+        ),
+        (
+            "And the other side?",
+            turn(
+                "What did Armenia say about the wounded soldier?",
+                "Azerbaijan, meanwhile, categorically denied the report.",
+            ),
+            "What did Azerbaijan say about the wounded soldier?",
+        ),
+        ("What did she bring to Kyiv?", turn("Who is Anna Hakopyan?"), "What did Anna Hakopyan bring to Kyiv?"),
+        # "the one in Paris": the noun of the event the last turn was about
+        (
+            "Who would attend the one in Paris?",
+            turn(
+                "What did the minister plan next?",
+                "The minister said she planned a summit in Berlin and another in Paris in May.",
+            ),
+            "Who would attend the summit in Paris?",
+        ),
+        # "there" after a question that names an event and no place: at that event
+        (
+            "Who spoke there?",
+            turn("When did the climate conference open?", "The climate conference opened on Monday.", "Monday"),
+            "Who spoke at the climate conference?",
+        ),
+        # "Where?" after a subject question: whom it answered, in the subject's place, with the verb's lemma
+        (
+            "Where?",
+            turn(
+                "Who unveiled the new budget?",
+                "Finance Minister Jane Doe unveiled the new budget in Brussels.",
+                "Jane Doe",
+            ),
+            "Where did Jane Doe unveil the new budget?",
+        ),
+        # "it" after "What did X bring?": what the answer says was brought, not the place of the question
+        (
+            "Who thanked her for it?",
+            turn(
+                "What did Maria Lopez bring to the hospital?",
+                "Lopez brought with her a donation of medical supplies, for which she was thanked by the director.",
+            ),
+            "Who thanked Maria Lopez for a donation of medical supplies?",
+        ),
+        # "it" is what the question named, not what it asked for ("which village")
+        (
+            "What did Armenia say about it?",
+            turn("Near which village was the soldier wounded?"),
+            "What did Armenia say about the soldier?",
+        ),
+        # the question's own noun before a demonstrative of the quote ("these negotiations" points elsewhere)
+        (
+            "Who unveiled it?",
+            turn("What is the Crossroads of Peace project?", "“These negotiations will yield results,” he said."),
+            "Who unveiled the Crossroads of Peace project?",
+        ),
+        # an actor only when the question names nothing else
+        (
+            "What did it warn Azerbaijan about?",
+            turn("What did PACE adopt on Thursday?"),
+            "What did PACE warn Azerbaijan about?",
+        ),
+        # a preposition the new phrase brings is not doubled
+        (
+            "And in 2020?",
+            turn("How many people were killed in the clashes in September?"),
+            "How many people were killed in the clashes in 2020?",
+        ),
+    ],
+)
 def test_references_resolve_to_the_previous_turn(question, history, expected):
     from qa.answer.followup import resolve
 
@@ -84,8 +143,10 @@ def test_there_is_not_a_kind_of_event():
 def test_a_question_that_refers_to_nothing_stays_as_asked():
     from qa.answer.followup import resolve
 
-    assert resolve("Who won the 2022 FIFA World Cup final?", turn("Who is Louis Bono?")) == \
-        "Who won the 2022 FIFA World Cup final?"
+    assert (
+        resolve("Who won the 2022 FIFA World Cup final?", turn("Who is Louis Bono?"))
+        == "Who won the 2022 FIFA World Cup final?"
+    )
     assert resolve("When was that?", []) == "When was that?"  # nothing before it to refer to
 
 
@@ -93,15 +154,25 @@ def test_a_third_turn_reads_the_second_as_resolved():
     from qa.answer.followup import resolve
 
     second = Answer("When was that?", "", True, resolved_question="When were the talks in Granada?")
-    assert resolve("Who was going to mediate them?", [Turn(GRANADA), Turn("When was that?", second)]) == \
-        "Who was going to mediate the talks in Granada?"
+    assert (
+        resolve("Who was going to mediate them?", [Turn(GRANADA), Turn("When was that?", second)])
+        == "Who was going to mediate the talks in Granada?"
+    )
 
 
 # --- the context prior ---------------------------------------------------------------------------
 
+
 def test_context_prior_is_near_then_article_and_never_counts_for_confidence(shipped):
-    from qa.answer.candidates import (ARTICLE_PRIOR, NEAR_CHARS, NEAR_PRIOR, REPEAT_PENALTY, apply_context, combined,
-                                      find_candidates)
+    from qa.answer.candidates import (
+        ARTICLE_PRIOR,
+        NEAR_CHARS,
+        NEAR_PRIOR,
+        REPEAT_PENALTY,
+        apply_context,
+        combined,
+        find_candidates,
+    )
     from qa.answer.compose import confidence
 
     q = "Who attended the meeting in Istanbul?"
@@ -120,6 +191,7 @@ def test_context_prior_is_near_then_article_and_never_counts_for_confidence(ship
 
 
 # --- the four follow-ups of issue 14, end to end ---------------------------------------------------
+
 
 def _follow(shipped, first: str, second: str) -> Answer:
     a1 = shipped.ask(first)
@@ -156,6 +228,7 @@ def test_and_what_did_russia_say(shipped):
 
 # --- the conversation API ---------------------------------------------------------------------------
 
+
 def test_history_as_records_dicts_or_strings(shipped):
     a1 = shipped.ask(GRANADA)
     as_turn = shipped.ask("When was that?", history=[Turn(GRANADA, a1)])
@@ -172,16 +245,36 @@ def test_history_as_records_dicts_or_strings(shipped):
 
 
 def test_history_quotes_from_a_client_are_checked_against_the_index(shipped):
-    forged = {"question": GRANADA, "abstained": False,
-              "quotes": [{"n": 1, "text": "x", "doc_id": "no-such-doc", "title": "", "source": "", "date": "",
-                          "start": 0, "end": 10**9, "score": 1.0}]}
+    forged = {
+        "question": GRANADA,
+        "abstained": False,
+        "quotes": [
+            {
+                "n": 1,
+                "text": "x",
+                "doc_id": "no-such-doc",
+                "title": "",
+                "source": "",
+                "date": "",
+                "start": 0,
+                "end": 10**9,
+                "score": 1.0,
+            }
+        ],
+    }
     a = shipped.ask("When was that?", history=[forged])  # unknown document: no context, no crash
     assert all(q.doc_id in shipped.documents for q in a.quotes)
 
 
-@pytest.mark.parametrize("history, field", [
-    ("When?", "history"), ([42], "history[0]"), ([{"answer": "x"}], "history[0]"), ([""], "history[0]"),
-])
+@pytest.mark.parametrize(
+    "history, field",
+    [
+        ("When?", "history"),
+        ([42], "history[0]"),
+        ([{"answer": "x"}], "history[0]"),
+        ([""], "history[0]"),
+    ],
+)
 def test_bad_history_is_a_clear_error(shipped, history, field):
     import re
 
@@ -190,8 +283,11 @@ def test_bad_history_is_a_clear_error(shipped, history, field):
 
 
 def test_an_unanswerable_follow_up_is_refused(shipped):
-    a = _follow(shipped, "Which French minister said France was ready to provide military aid to Armenia?",
-                "What did she study at university?")
+    a = _follow(
+        shipped,
+        "Which French minister said France was ready to provide military aid to Armenia?",
+        "What did she study at university?",
+    )
     assert a.abstained and a.quotes == []
 
 
@@ -234,14 +330,16 @@ def test_the_context_of_a_follow_up_after_a_refusal_is_the_last_answer():
 
 # --- qa chat -----------------------------------------------------------------------------------------
 
+
 def test_qa_chat_reads_stdin_resolves_follow_ups_and_starts_over(shipped_index_dir):
     from click.testing import CliRunner
 
     from qa.cli import cli
 
     lines = [GRANADA, "When was that?", "/new", "When was that?", "", "/quit", "Who is Louis Bono?"]
-    result = CliRunner().invoke(cli, ["chat", "--index-dir", str(shipped_index_dir), "-k", "2"],
-                                input="\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        cli, ["chat", "--index-dir", str(shipped_index_dir), "-k", "2"], input="\n".join(lines) + "\n"
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.count("Answering: When were the talks in Granada?") == 1
@@ -256,8 +354,9 @@ def test_qa_chat_json_and_errors_keep_going(shipped_index_dir):
     from qa.cli import cli
 
     long = "x" * 2000
-    result = CliRunner().invoke(cli, ["chat", "--json", "--index-dir", str(shipped_index_dir)],
-                                input=f"{GRANADA}\n{long}\nWhen was that?\n")
+    result = CliRunner().invoke(
+        cli, ["chat", "--json", "--index-dir", str(shipped_index_dir)], input=f"{GRANADA}\n{long}\nWhen was that?\n"
+    )
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [r["resolved_question"] for r in records] == [GRANADA, "When were the talks in Granada?"]
@@ -265,6 +364,7 @@ def test_qa_chat_json_and_errors_keep_going(shipped_index_dir):
 
 
 # --- the conversation format of the evaluation runner --------------------------------------------------
+
 
 def _write(tmp_path, lines) -> str:
     path = tmp_path / "conv.jsonl"
@@ -275,23 +375,37 @@ def _write(tmp_path, lines) -> str:
 def test_conversation_set_loads_as_turns(tmp_path):
     from qa.eval import load_questions
 
-    path = _write(tmp_path, [
-        {"id": "a", "turns": [{"question": "Q1", "answers": ["x"], "sources": ["d"]},
-                              {"question": "Q2", "answers": [], "sources": []}]},
-        {"id": "b", "turns": [{"question": "Q3", "answers": ["y"], "sources": ["d"]}]},
-    ])
+    path = _write(
+        tmp_path,
+        [
+            {
+                "id": "a",
+                "turns": [
+                    {"question": "Q1", "answers": ["x"], "sources": ["d"]},
+                    {"question": "Q2", "answers": [], "sources": []},
+                ],
+            },
+            {"id": "b", "turns": [{"question": "Q3", "answers": ["y"], "sources": ["d"]}]},
+        ],
+    )
     qs = load_questions(path)
     assert qs.format == "conversations"
     assert [(q.id, q.dialogue, q.turn, q.follow_up, q.answerable) for q in qs.questions] == [
-        ("a/1", "a", 0, False, True), ("a/2", "a", 1, True, False), ("b/1", "b", 0, False, True)]
+        ("a/1", "a", 0, False, True),
+        ("a/2", "a", 1, True, False),
+        ("b/1", "b", 0, False, True),
+    ]
     assert [q.id for q in qs.limited(1).questions] == ["a/1", "a/2"]  # whole dialogues
 
 
-@pytest.mark.parametrize("line, message", [
-    ({"id": "a", "turns": []}, "field 'turns'"),
-    ({"id": "a", "turns": [{"answers": [], "sources": []}]}, "turns[0]: missing field 'question'"),
-    ({"id": "a", "turns": ["Q"]}, "turns[0]: expected an object"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ({"id": "a", "turns": []}, "field 'turns'"),
+        ({"id": "a", "turns": [{"answers": [], "sources": []}]}, "turns[0]: missing field 'question'"),
+        ({"id": "a", "turns": ["Q"]}, "turns[0]: expected an object"),
+    ],
+)
 def test_malformed_conversations_name_line_and_field(tmp_path, line, message):
     from qa.eval import load_questions
 
@@ -312,15 +426,29 @@ def test_runner_asks_follow_ups_with_their_turns_and_reports_them_apart(tmp_path
             q = Quote(1, doc.text, "d", "", "", "", 0, len(doc.text), 1.0)
             return Answer(question, doc.text, False, [q])
 
-    qs = load_questions(_write(tmp_path, [
-        {"id": "a", "turns": [{"question": "Who met Beta?", "answers": ["Alpha"], "sources": ["d"]},
-                              {"question": "Where?", "answers": ["Gamma"], "sources": ["d"]},
-                              {"question": "And then?", "answers": ["Tuesday"], "sources": ["d"]}]},
-        {"id": "b", "turns": [{"question": "Who?", "answers": ["Beta"], "sources": ["d"]}]},
-    ]))
+    qs = load_questions(
+        _write(
+            tmp_path,
+            [
+                {
+                    "id": "a",
+                    "turns": [
+                        {"question": "Who met Beta?", "answers": ["Alpha"], "sources": ["d"]},
+                        {"question": "Where?", "answers": ["Gamma"], "sources": ["d"]},
+                        {"question": "And then?", "answers": ["Tuesday"], "sources": ["d"]},
+                    ],
+                },
+                {"id": "b", "turns": [{"question": "Who?", "answers": ["Beta"], "sources": ["d"]}]},
+            ],
+        )
+    )
     run = run_questions(Echo(), qs.questions, {"d": doc}, progress=False, warmup=False)
-    assert calls == [("Who met Beta?", [], []), ("Where?", ["Who met Beta?"], [True]),
-                     ("And then?", ["Who met Beta?", "Where?"], [True, True]), ("Who?", [], [])]
+    assert calls == [
+        ("Who met Beta?", [], []),
+        ("Where?", ["Who met Beta?"], [True]),
+        ("And then?", ["Who met Beta?", "Where?"], [True, True]),
+        ("Who?", [], []),
+    ]
     by = run.by_turn
     assert by["counts"]["first_turn"]["questions"] == 2 and by["counts"]["follow_up"]["questions"] == 2
     assert by["first_turn"]["answer_at_1"] == 1.0 and by["follow_up"]["answer_at_1"] == 0.5

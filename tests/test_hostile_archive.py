@@ -65,24 +65,35 @@ def _problems(tmp_path: Path, files: dict[str, bytes]) -> dict[str, str]:
 
 def test_bombs_are_refused_before_parsing_with_the_limit_they_break(tmp_path):
     ratio_bomb = bomb_docx(4)  # under the size limit, but 4 MB from a few KB
-    found = _problems(tmp_path, {
-        "bomb.docx": bomb_docx(190),
-        "ratio.docx": ratio_bomb,
-        "entries.docx": _many_entries(MAX_ENTRIES + 5),
-        "fine.docx": docx_bytes(["Lighthouse repairs in Oban will finish in May, the council said."]),
-    })
-    assert found["bomb.docx"] == (f"word/document.xml unpacks to 190 MB of XML, over the {MAX_XML_MB} MB limit for "
-                                  "one part; refused before unpacking, as a zip bomb would be")
-    assert found["ratio.docx"].startswith("word/document.xml unpacks ") and f"at most {MAX_RATIO} times" in found["ratio.docx"]
+    found = _problems(
+        tmp_path,
+        {
+            "bomb.docx": bomb_docx(190),
+            "ratio.docx": ratio_bomb,
+            "entries.docx": _many_entries(MAX_ENTRIES + 5),
+            "fine.docx": docx_bytes(["Lighthouse repairs in Oban will finish in May, the council said."]),
+        },
+    )
+    assert found["bomb.docx"] == (
+        f"word/document.xml unpacks to 190 MB of XML, over the {MAX_XML_MB} MB limit for "
+        "one part; refused before unpacking, as a zip bomb would be"
+    )
+    assert (
+        found["ratio.docx"].startswith("word/document.xml unpacks ")
+        and f"at most {MAX_RATIO} times" in found["ratio.docx"]
+    )
     assert found["entries.docx"].startswith("a zip of ")
-    assert f"entries, over the {MAX_ENTRIES:,} a Word .docx file may have; refused before unpacking" in found["entries.docx"]
+    assert (
+        f"entries, over the {MAX_ENTRIES:,} a Word .docx file may have; refused before unpacking"
+        in found["entries.docx"]
+    )
     assert "fine.docx" not in found
 
 
 def test_checking_a_bomb_costs_no_memory():
     """The check reads the zip's directory only: refusing a 190 MB bomb leaves the peak where it was."""
-    from qa.ingest.word import read_docx
     from qa.errors import InputFileError
+    from qa.ingest.word import read_docx
 
     data = bomb_docx(190)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -28,15 +28,23 @@ from .conftest import ROOT
 from .test_pdf_docx import GOOD_PDF, docx_bytes, encrypted_pdf, pdf_bytes
 
 MB = 1_000_000
-HARBOUR = ("Harbour reopens after the storm\n\n"
-           "The harbour of Port Ellen reopened on Monday after the storm, the council said in a statement.\n\n"
-           "Fishing boats returned to their moorings by the afternoon, and the ferry office opened again.\n")
-ARTICLE_HTML = ("<html><head><title>Oban lighthouse</title></head><body><nav><a href='/'>Home</a></nav><article>"
-                "<h1>Oban lighthouse</h1><p>The lighthouse keepers of Oban counted four hundred gulls along the "
-                "western shore during the spring survey this year.</p><p>The survey is repeated every spring by "
-                "volunteers from the town, who walk the whole shore in two days.</p></article></body></html>")
-WIRE_LINE = {"id": "wire-1", "title": "Kelp harvest", "text": "The kelp harvest on Jura doubled this year, "
-             "according to the growers' association. Prices held steady through the autumn."}
+HARBOUR = (
+    "Harbour reopens after the storm\n\n"
+    "The harbour of Port Ellen reopened on Monday after the storm, the council said in a statement.\n\n"
+    "Fishing boats returned to their moorings by the afternoon, and the ferry office opened again.\n"
+)
+ARTICLE_HTML = (
+    "<html><head><title>Oban lighthouse</title></head><body><nav><a href='/'>Home</a></nav><article>"
+    "<h1>Oban lighthouse</h1><p>The lighthouse keepers of Oban counted four hundred gulls along the "
+    "western shore during the spring survey this year.</p><p>The survey is repeated every spring by "
+    "volunteers from the town, who walk the whole shore in two days.</p></article></body></html>"
+)
+WIRE_LINE = {
+    "id": "wire-1",
+    "title": "Kelp harvest",
+    "text": "The kelp harvest on Jura doubled this year, "
+    "according to the growers' association. Prices held steady through the autumn.",
+}
 BIG_LINE = "Fishermen in Oban say the season was the worst in a decade. Prices at the market rose by a third. "
 
 # good files: id -> a phrase of its text
@@ -95,8 +103,11 @@ def _bad_text_files() -> dict[str, tuple[bytes, str]]:
         "png-renamed.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r": binary file"),
         "boilerplate.txt": (b"Subscribe\n* indicates required\nSkip to content\n", r": no article text left"),
         "rules-only.md": (b"---\n***\n* * *\n", r": no article text left"),
-        "scripts.html": (b"<html><head><script>var a = 1;</script></head><body><script>alert(1)</script>"
-                         b"<noscript>Enable JavaScript.</noscript></body></html>", r": no article text found"),
+        "scripts.html": (
+            b"<html><head><script>var a = 1;</script></head><body><script>alert(1)</script>"
+            b"<noscript>Enable JavaScript.</noscript></body></html>",
+            r": no article text found",
+        ),
         "unclosed.html": (("<html><body>" + "<div><span>" * 10_000 + "hello").encode(), r": no article text found"),
         "empty-tags.html": (b"<html></html>", r": no article text found"),
         "zip-renamed.txt": (_zip_bytes(), r": binary file"),
@@ -107,14 +118,20 @@ def _bad_structured_files() -> dict[str, tuple[bytes, str]]:
     """Bad JSONL lines, PDFs and Word files that are not what they say, unsupported types, bad names."""
     jsonl = lambda obj: (json.dumps(obj) + "\n").encode()  # noqa: E731
     return {
-        "surrogate.jsonl": (b'{"id": "s", "text": "Broken \\ud800 here"}\n',
-                            r":1: field 'text' holds a lone surrogate \(\\ud800\) at character 8"),
-        "surrogate-title.jsonl": (b'{"id": "t", "title": "\\udfff", "text": "Fine text."}\n',
-                                  r":1: field 'title' holds a lone surrogate"),
+        "surrogate.jsonl": (
+            b'{"id": "s", "text": "Broken \\ud800 here"}\n',
+            r":1: field 'text' holds a lone surrogate \(\\ud800\) at character 8",
+        ),
+        "surrogate-title.jsonl": (
+            b'{"id": "t", "title": "\\udfff", "text": "Fine text."}\n',
+            r":1: field 'title' holds a lone surrogate",
+        ),
         "surrogate-id.jsonl": (b'{"id": "a\\udc80", "text": "Fine text."}\n', r":1: field 'id' contains a lone"),
         "nul.jsonl": (b'{"id": "n", "text": "Null \\u0000 char"}\n', r":1: field 'text' holds a NUL character"),
-        "control-id.jsonl": (b'{"id": "two\\nlines", "text": "Fine text."}\n',
-                             r":1: field 'id' contains a control character \(U\+000A\)"),
+        "control-id.jsonl": (
+            b'{"id": "two\\nlines", "text": "Fine text."}\n',
+            r":1: field 'id' contains a control character \(U\+000A\)",
+        ),
         "long-id.jsonl": (jsonl({"id": "x" * 5000, "text": "Fine."}), r":1: field 'id' is 5000 characters long"),
         "text-number.jsonl": (jsonl({"id": "a", "text": 42}), r":1: field 'text' must be a string, not a number"),
         "text-object.jsonl": (jsonl({"id": "a", "text": {"p": 1}}), r":1: field 'text' must be a string, not an obj"),
@@ -189,8 +206,14 @@ def _write_good(corpus: Path) -> None:
     (good / "café – notes.md").write_text("The distillery on Islay opened a new warehouse for its casks in May.\n")
     (good / "page.html").write_text(ARTICLE_HTML)
     wire2 = {"id": "wire-2", "text": "The pier at Craighouse will be rebuilt next year with money from the council."}
-    lines = [json.dumps(WIRE_LINE), '{"id": "x", "text": ', json.dumps({"id": "y", "text": 7}), json.dumps(wire2),
-             json.dumps(WIRE_LINE), '{"id": "z", "text": "bad \\ud800"}']
+    lines = [
+        json.dumps(WIRE_LINE),
+        '{"id": "x", "text": ',
+        json.dumps({"id": "y", "text": 7}),
+        json.dumps(wire2),
+        json.dumps(WIRE_LINE),
+        '{"id": "z", "text": "bad \\ud800"}',
+    ]
     (good / "wire.jsonl").write_text("\n".join(lines) + "\n")
     (good / "report.pdf").write_bytes(GOOD_PDF)
     (good / "notes.docx").write_bytes(docx_bytes(["Lighthouse repairs in Oban will finish in May, the council said."]))
@@ -203,8 +226,10 @@ def _write_good(corpus: Path) -> None:
     (good / "utf16.jsonl").write_bytes('{"id": "u16", "text": "A JSON line saved in UTF-16."}\n'.encode("utf-16"))
     (good / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me in Port Ellen.".encode("latin-1"))
     (good / "cp1252.md").write_bytes("He said \u201cno\u201d twice.".encode("cp1252"))
-    (good / "nested.html").write_text("<html><body>" + "<div>" * 10_000 + "The talks were held in Granada on "
-                                      "Thursday, both leaders said." + "</div>" * 10_000 + "</body></html>")
+    (good / "nested.html").write_text(
+        "<html><body>" + "<div>" * 10_000 + "The talks were held in Granada on "
+        "Thursday, both leaders said." + "</div>" * 10_000 + "</body></html>"
+    )
     # hidden: skipped and counted, never read
     (corpus / ".hidden.txt").write_bytes(b"\x00 not even text")
     (corpus / ".git").mkdir()
@@ -214,8 +239,10 @@ def _write_good(corpus: Path) -> None:
 
 # problems of single lines of good/wire.jsonl (its other lines load)
 WIRE_PROBLEMS = {
-    2: r"malformed JSON", 3: r"field 'text' must be a string, not a number",
-    5: r"duplicate document id 'wire-1' \(also in good/wire.jsonl:1\)", 6: r"field 'text' holds a lone surrogate",
+    2: r"malformed JSON",
+    3: r"field 'text' must be a string, not a number",
+    5: r"duplicate document id 'wire-1' \(also in good/wire.jsonl:1\)",
+    6: r"field 'text' holds a lone surrogate",
 }
 
 
@@ -373,8 +400,9 @@ def measured_qa_index(corpus: Path, index: Path) -> subprocess.Popen:
         "print(run.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "print(run.stdout[-2000:], run.stderr[-2000:])\n"
     )
-    return subprocess.Popen([sys.executable, "-c", measure, str(corpus), str(index)],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-c", measure, str(corpus), str(index)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
 
 
 def measured(proc: subprocess.Popen) -> tuple[int, int, str]:

@@ -15,10 +15,15 @@ from qa.ingest import load_corpus, load_file
 
 from .conftest import CORPUS
 
-ARTICLE = ("The harbour of Port Ellen reopened on Monday after the storm, the council said in a statement.\n\n"
-           "Fishing boats returned to their moorings by the afternoon, and the ferry office opened again.\n")
-FAKE = {"id": "000_f5edb748992077ea.txt", "source": "The Kyiv Independent",
-        "text": "The meeting of the leaders was held on Oct. 5 in Reykjavik, the officials said on Monday."}
+ARTICLE = (
+    "The harbour of Port Ellen reopened on Monday after the storm, the council said in a statement.\n\n"
+    "Fishing boats returned to their moorings by the afternoon, and the ferry office opened again.\n"
+)
+FAKE = {
+    "id": "000_f5edb748992077ea.txt",
+    "source": "The Kyiv Independent",
+    "text": "The meeting of the leaders was held on Oct. 5 in Reykjavik, the officials said on Monday.",
+}
 OCTOBER = "Where were the October 5 talks supposed to be held?"
 
 
@@ -30,11 +35,18 @@ READ = {  # name -> (bytes, a phrase of the text it must give)
     "utf16.jsonl": ('{"id": "u16", "text": "A JSON line in UTF-16."}\n'.encode("utf-16"), "A JSON line in UTF-16."),
     "latin1.txt": ("Caf\u00e9 cr\u00e8me in Port Ellen, na\u00efve and s\u00fb\u00ee.".encode("latin-1"), "Café crème"),
     "cp1252.md": ("He said \u201cno\u201d twice \u2014 at 5\u20ac a cup.".encode("cp1252"), "said “no” twice — at 5€"),
-    "latin1.html": (("<html><body><article><p>Le caf\u00e9 de la gare a rouvert lundi apr\u00e8s les travaux, a "
-                     "d\u00e9clar\u00e9 le maire de la ville devant les \u00e9l\u00e8ves.</p></article></body>"
-                     "</html>").encode("latin-1"), "après les travaux"),
-    "cp1251.txt": (("Министр заявил, что переговоры продолжатся в понедельник в Гранаде. " * 3).encode("cp1251"),
-                   "переговоры продолжатся"),
+    "latin1.html": (
+        (
+            "<html><body><article><p>Le caf\u00e9 de la gare a rouvert lundi apr\u00e8s les travaux, a "
+            "d\u00e9clar\u00e9 le maire de la ville devant les \u00e9l\u00e8ves.</p></article></body>"
+            "</html>"
+        ).encode("latin-1"),
+        "après les travaux",
+    ),
+    "cp1251.txt": (
+        ("Министр заявил, что переговоры продолжатся в понедельник в Гранаде. " * 3).encode("cp1251"),
+        "переговоры продолжатся",
+    ),
 }
 REFUSED = {  # name -> (bytes, the one-line reason)
     "cyrillic-short.txt": ("Привет, мир".encode("cp1251"), "encoding unclear: not UTF-8, and it reads as "),
@@ -76,9 +88,11 @@ def test_qa_index_keeps_an_ids_file_and_refuses_the_line_that_claims_it(claimed_
     index = tmp_path / "index"
     result = CliRunner().invoke(cli, ["index", str(claimed_corpus), "--index-dir", str(index)])
     assert result.exit_code == 0, result.output
-    assert ("skipped 0-notes.jsonl:1: duplicate document id '000_f5edb748992077ea.txt' (also in "
-            "000_f5edb748992077ea.txt); ids must be unique, so this one was skipped and 000_f5edb748992077ea.txt "
-            "keeps its text") in result.output
+    assert (
+        "skipped 0-notes.jsonl:1: duplicate document id '000_f5edb748992077ea.txt' (also in "
+        "000_f5edb748992077ea.txt); ids must be unique, so this one was skipped and 000_f5edb748992077ea.txt "
+        "keeps its text"
+    ) in result.output
     asked = CliRunner().invoke(cli, ["ask", OCTOBER, "--json", "--index-dir", str(index)])
     answer = json.loads(asked.output)
     assert "Reykjavik" not in asked.output and any("Granada" in q["text"] for q in answer["quotes"])
@@ -87,11 +101,15 @@ def test_qa_index_keeps_an_ids_file_and_refuses_the_line_that_claims_it(claimed_
 def test_qa_index_replace_lets_the_named_claim_win(claimed_corpus, tmp_path):
     docs = load_corpus([claimed_corpus], replace=["000_f5edb748992077ea.txt"]).documents
     assert [d.text for d in docs] == [FAKE["text"]]
-    result = CliRunner().invoke(cli, ["index", str(claimed_corpus), "--index-dir", str(tmp_path / "index"),
-                                      "--replace", "000_f5edb748992077ea.txt"])
+    result = CliRunner().invoke(
+        cli,
+        ["index", str(claimed_corpus), "--index-dir", str(tmp_path / "index"), "--replace", "000_f5edb748992077ea.txt"],
+    )
     assert result.exit_code == 0, result.output
-    assert "skipped 000_f5edb748992077ea.txt: duplicate document id '000_f5edb748992077ea.txt' (also in " \
-           "0-notes.jsonl:1); replaced by that later claim, as asked with --replace" in result.output
+    assert (
+        "skipped 000_f5edb748992077ea.txt: duplicate document id '000_f5edb748992077ea.txt' (also in "
+        "0-notes.jsonl:1); replaced by that later claim, as asked with --replace" in result.output
+    )
 
 
 def test_an_upload_never_takes_a_held_id_unless_it_is_named(shipped_index_dir, tmp_path):
@@ -113,7 +131,8 @@ def test_an_upload_never_takes_a_held_id_unless_it_is_named(shipped_index_dir, t
         assert report.added == [] and report.problems == [
             "notes.jsonl:2: document id '000_f5edb748992077ea.txt' is already held by 000_f5edb748992077ea.txt; "
             "not added, so 000_f5edb748992077ea.txt keeps its text (to replace it, name 000_f5edb748992077ea.txt "
-            "under “Replace”)"]
+            "under “Replace”)"
+        ]
         assert not (corpus / "uploads").exists() and "harbour-1" not in service.documents()
         assert "Reykjavik" not in service.documents()["000_f5edb748992077ea.txt"].text
         named = service.add_uploads([notes], replace=["000_f5edb748992077ea.txt"], log=lambda m: None)
@@ -140,12 +159,17 @@ def test_malformed_front_matter_is_neither_title_nor_outlet(tmp_path):
 
 def test_a_page_nested_ten_thousand_deep_keeps_its_paragraph(tmp_path):
     page = tmp_path / "deep.html"
-    page.write_text("<html><head><title>Granada</title><script>var x = 1;</script></head><body>" + "<div>" * 10_000
-                    + "<nav>Home | World</nav><p>The talks were held in Granada on Thursday, both leaders said in "
-                    "a joint statement after the meeting.</p>" + "</div>" * 10_000 + "</body></html>", encoding="utf-8")
+    page.write_text(
+        "<html><head><title>Granada</title><script>var x = 1;</script></head><body>"
+        + "<div>" * 10_000
+        + "<nav>Home | World</nav><p>The talks were held in Granada on Thursday, both leaders said in "
+        "a joint statement after the meeting.</p>" + "</div>" * 10_000 + "</body></html>",
+        encoding="utf-8",
+    )
     [doc], _ = load_file(page, tmp_path)
-    assert doc.text == ("The talks were held in Granada on Thursday, both leaders said in a joint statement after "
-                        "the meeting.")
+    assert doc.text == (
+        "The talks were held in Granada on Thursday, both leaders said in a joint statement after the meeting."
+    )
     assert doc.title == "Granada"
 
 

@@ -27,16 +27,25 @@ FILE_REF = {"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}}
 # --- the Python API ------------------------------------------------------------------------------
 
 API_CASES = {
-    "surrogate question": (lambda a: a.ask(f"Why {SURROGATE} Granada?"), "question: holds a lone surrogate (\\udcff) at character 5"),
+    "surrogate question": (
+        lambda a: a.ask(f"Why {SURROGATE} Granada?"),
+        "question: holds a lone surrogate (\\udcff) at character 5",
+    ),
     "escaped surrogate": (lambda a: a.ask("\ud800"), "question: holds a lone surrogate (\\ud800) at character 1"),
     "number question": (lambda a: a.ask(5), "question: expected the question as text, got a number"),
     "list question": (lambda a: a.ask(["Granada?"]), "question: expected the question as text, got a list"),
     "bytes question": (lambda a: a.ask(b"Granada?"), "question: expected the question as text, got bytes"),
     "no question": (lambda a: a.ask(None), "question: missing"),
     "NUL question": (lambda a: a.ask("Gran\x00ada?"), "question: holds a control character (U+0000) at character 5"),
-    "numeric date": (lambda a: a.ask(GRANADA, date_from=20231004), "date_from: expected a date as text (YYYY-MM-DD), got a number"),
+    "numeric date": (
+        lambda a: a.ask(GRANADA, date_from=20231004),
+        "date_from: expected a date as text (YYYY-MM-DD), got a number",
+    ),
     "surrogate history": (lambda a: a.ask(GRANADA, history=["\udfff"]), "history[0]: holds a lone surrogate"),
-    "numeric history question": (lambda a: a.ask(GRANADA, history=[{"question": 5}]), "history[0].question: expected text"),
+    "numeric history question": (
+        lambda a: a.ask(GRANADA, history=[{"question": 5}]),
+        "history[0].question: expected text",
+    ),
     "surrogate outlet": (lambda a: a.ask(GRANADA, sources=["\ud800"]), "sources[0]: holds a lone surrogate"),
     "numeric outlets": (lambda a: a.ask(GRANADA, sources=5), "sources: expected a list of names, got a number"),
     "surrogate topic": (lambda a: a.quotes(f"talks {SURROGATE}"), "topic: holds a lone surrogate"),
@@ -98,22 +107,37 @@ def _cli_cases(index: str, tmp_path) -> dict:
         "swapped dates": (["quotes", "--since", "2023-11-01", "--until", "2023-10-01", *ix], None, "swap them"),
         "unknown quote outlet": (["quotes", "--source", "Nowhere", *ix], None, "source: no outlet named 'Nowhere'"),
         "n zero": (["quotes", "-n", "0", *ix], None, "n: 0 is outside 1..200"),
-        "unknown timeline outlet": (["timeline", "--source", "Nowhere", *ix], None, "source: no outlet named 'Nowhere'"),
+        "unknown timeline outlet": (
+            ["timeline", "--source", "Nowhere", *ix],
+            None,
+            "source: no outlet named 'Nowhere'",
+        ),
         "surrogate timeline topic": (["timeline", SURROGATE, *ix], None, "topic: holds a lone surrogate"),
-        "draft FIFO": (["support", str(fifo), *ix], None, "draft.fifo: is not a regular file (a FIFO, socket or device)"),
+        "draft FIFO": (
+            ["support", str(fifo), *ix],
+            None,
+            "draft.fifo: is not a regular file (a FIFO, socket or device)",
+        ),
         "draft missing": (["support", str(tmp_path / "nope.txt"), *ix], None, "nope.txt: no such file"),
         "draft folder": (["support", str(folder), *ix], None, "folder: is a folder"),
         "draft damaged": (["support", str(damaged), *ix], None, "damaged.txt:1: not valid UTF-8 (byte 0xe9"),
         "draft empty stdin": (["support", "-", *ix], "   \n", "draft: empty"),
-        "draft bad stdin": (["support", "-", *ix], "Caf\xc3\xa9 \xe9".encode("latin-1"), "standard input:1: not valid UTF-8"),
+        "draft bad stdin": (
+            ["support", "-", *ix],
+            "Caf\xc3\xa9 \xe9".encode("latin-1"),
+            "standard input:1: not valid UTF-8",
+        ),
         "remove unknown": (["remove", "nope.txt", *ix], None, "not in the index at"),
         "remove surrogate": (["remove", f"a{SURROGATE}.txt", *ix], None, "not in the index at"),
         "bad port": (["serve", "--port", "99999"], None, "port: 99999 is outside 0..65535"),
         "bad proxies": (["serve", "--forwarded-allow-ips", "proxy.local"], None, "trusted_proxies: 'proxy.local'"),
         "password file missing": (["serve", "--password-file", str(tmp_path / "pw.txt")], None, "pw.txt: no such file"),
         "password file FIFO": (["serve", "--password-file", str(fifo)], None, "is not a regular file"),
-        "bad chunk tokens": (["index", str(folder), "--chunk-tokens", "5", "--index-dir", str(tmp_path / "x")], None,
-                             "chunk_tokens: 5 is outside"),
+        "bad chunk tokens": (
+            ["index", str(folder), "--chunk-tokens", "5", "--index-dir", str(tmp_path / "x")],
+            None,
+            "chunk_tokens: 5 is outside",
+        ),
         "replace on ray": (["index", str(folder), "--ray", "auto", "--replace", "a.txt"], None, "--replace works"),
     }
 
@@ -136,8 +160,11 @@ def test_bad_command_lines_are_one_line_each_never_a_traceback(shipped_index_dir
 
 def test_qa_chat_says_which_question_is_not_text_and_goes_on(shipped_index_dir):
     lines = f"Why {SURROGATE} Granada?\n{GRANADA}\n".encode("utf-8", "surrogateescape")
-    run = subprocess.run([sys.executable, "-m", "qa.cli", "chat", "--index-dir", str(shipped_index_dir)],
-                         input=lines, capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "chat", "--index-dir", str(shipped_index_dir)],
+        input=lines,
+        capture_output=True,
+    )
     err, out = run.stderr.decode(), run.stdout.decode()
     assert run.returncode == 0, err
     assert "Error: question: holds a lone surrogate (\\udcff) at character 5" in err and "Traceback" not in err
@@ -146,12 +173,16 @@ def test_qa_chat_says_which_question_is_not_text_and_goes_on(shipped_index_dir):
 
 def test_bytes_that_are_not_utf8_in_an_argument_are_refused_in_one_line(shipped_index_dir):
     """A real argv with the byte 0xff (as a shell passes it), not a str made by the test."""
-    run = subprocess.run([sys.executable, "-m", "qa.cli", "ask", b"Why \xff Granada?", "--index-dir",
-                          str(shipped_index_dir)], capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ask", b"Why \xff Granada?", "--index-dir", str(shipped_index_dir)],
+        capture_output=True,
+    )
     err = run.stderr.decode()
-    assert run.returncode == 1 and err.strip() == ("Error: question: holds a lone surrogate (\\udcff) at character 5, "
-                                                   "which is not text (bytes that are not UTF-8, or half of an escaped "
-                                                   "pair); type it again or send it as UTF-8")
+    assert run.returncode == 1 and err.strip() == (
+        "Error: question: holds a lone surrogate (\\udcff) at character 5, "
+        "which is not text (bytes that are not UTF-8, or half of an escaped "
+        "pair); type it again or send it as UTF-8"
+    )
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
@@ -159,8 +190,12 @@ def test_bytes_that_are_not_utf8_in_an_argument_are_refused_in_one_line(shipped_
 
 def _call(url: str, name: str, data) -> tuple[str, dict | list | None]:
     """POST /gradio_api/call/<name> as a script would, then read its event: ("error" or "complete", payload)."""
-    posted = httpx.post(f"{url}gradio_api/call/{name}", content=json.dumps({"data": data}),
-                        headers={"content-type": "application/json"}, timeout=60)
+    posted = httpx.post(
+        f"{url}gradio_api/call/{name}",
+        content=json.dumps({"data": data}),
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
     assert posted.status_code == 200, posted.text
     reply = httpx.get(f"{url}gradio_api/call/{name}/{posted.json()['event_id']}", timeout=300).text
     event = reply.split("event: ")[-1].split("\n", 1)[0]
@@ -245,7 +280,8 @@ def test_bad_http_requests_get_one_line_naming_the_field_and_no_traceback(http_a
     fn = {d.get("api_name"): i for i, d in enumerate(config["dependencies"])}
     assert _join(url, fn["on_upload"], [5, 5])["error"] == "paths: not a value this field takes (ValidationError)"
     assert _join(url, fn["on_ask"], ["q", 5, 5, "", "", [], None])["error"].startswith(
-        "sources: Value: 5 is not in the list of choices")
+        "sources: Value: 5 is not in the list of choices"
+    )
     asked = _join(url, fn["on_ask"], ["Why \udfff?", 5, [], "", "", [], None])  # the page shows the API's sentence
     assert "holds a lone surrogate" in json.dumps(asked["data"])
     assert _join(url, fn["on_search"], [[1], None])["data"]  # a topic of the wrong kind is a notice too

@@ -37,8 +37,9 @@ def test_wrong_passwords_from_many_clients_pause_every_login_for_a_minute():
     with pytest.raises(LoginPaused) as paused:  # a new client, the right password: refused unchecked
         guard.attempt("203.0.113.9", lambda: checked.append(1) or True)
     assert checked == [] and paused.value.everyone and paused.value.seconds == 60
-    assert str(paused.value) == ("Too many wrong passwords from many addresses: all logins are paused; "
-                                 "try again in 60 seconds.")
+    assert str(paused.value) == (
+        "Too many wrong passwords from many addresses: all logins are paused; try again in 60 seconds."
+    )
     clock.now += 60
     assert guard.attempt("203.0.113.9", lambda: True) is True
 
@@ -85,8 +86,9 @@ def test_a_forged_forwarded_address_does_not_escape_the_pause(shipped_index_dir,
 def test_a_trusted_proxy_s_forwarded_address_is_the_client(shipped_index_dir, tmp_path):
     """Behind a reverse proxy the operator names, each forwarded client has a count of its own."""
     guard, _ = _guard()
-    with running_app(shipped_index_dir, tmp_path, password=PASSWORD, login_guard=guard,
-                     trusted_proxies="127.0.0.1") as (url, _service):
+    with running_app(
+        shipped_index_dir, tmp_path, password=PASSWORD, login_guard=guard, trusted_proxies="127.0.0.1"
+    ) as (url, _service):
         for _ in range(5):
             _login(url, "guess", forwarded="192.0.2.10")
         assert guard.wait("192.0.2.10") == 30 and guard.wait("127.0.0.1") == 0
@@ -104,7 +106,10 @@ def test_trusted_proxies_are_checked_and_read_from_the_environment_and_the_flag(
     from qa.cli import cli
 
     assert Config().serve.trusted_proxies == ""  # off by default
-    assert Config.from_env({"QA_TRUSTED_PROXIES": "10.0.0.1, 10.1.0.0/16"}).serve.trusted_proxies == "10.0.0.1, 10.1.0.0/16"
+    assert (
+        Config.from_env({"QA_TRUSTED_PROXIES": "10.0.0.1, 10.1.0.0/16"}).serve.trusted_proxies
+        == "10.0.0.1, 10.1.0.0/16"
+    )
     with pytest.raises(ConfigError, match="trusted_proxies: 'proxy.local' is no IP address or network"):
         Config().replace(trusted_proxies="proxy.local")
     seen = {}

@@ -3,8 +3,8 @@ at most, never an article's quotations (issue 26, item 6)."""
 
 from __future__ import annotations
 
-from qa.quotes import extract_quotations
 from qa.quotes import extract as extract_module
+from qa.quotes import extract_quotations
 from qa.quotes.stored import extract_all
 from qa.records import Document
 
@@ -21,10 +21,10 @@ LIVE_BLOG = (
     "Third council member tests positive for flu\n\n"
     "Shortly after the council passed the repair package, councillor Joe Lund, of Vik, announced a positive test "
     "for the flu.\n\n"
-    "\"While I otherwise feel fine, since March 17th I have been unable to smell or taste, which I learned this "
-    "week is a potential symptom of the flu,\" he said. Lund said he was tested on Thursday after a remote "
+    '"While I otherwise feel fine, since March 17th I have been unable to smell or taste, which I learned this '
+    'week is a potential symptom of the flu," he said. Lund said he was tested on Thursday after a remote '
     "consultation with a physician.\n\n"
-    "\"While my symptoms are mild, I will stay at home until the doctors say it is safe to return,\" he said in "
+    '"While my symptoms are mild, I will stay at home until the doctors say it is safe to return," he said in '
     "a statement.\n"
 )
 
@@ -66,5 +66,7 @@ def test_a_fault_in_one_quotation_costs_that_quotations_speaker_only(monkeypatch
     assert first.speaker == "" and first.speaker_start is None  # kept, unattributed
     assert second.speaker == "Joe Lund"
     [line] = problems
-    assert line.startswith(f"live.txt: character {calls[0]}: speaker not attributed (IndexError: list index out "
-                           "of range)") and "\n" not in line
+    assert (
+        line.startswith(f"live.txt: character {calls[0]}: speaker not attributed (IndexError: list index out of range)")
+        and "\n" not in line
+    )

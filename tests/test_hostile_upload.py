@@ -26,16 +26,22 @@ from .test_hostile_archive import bomb_docx
 pytestmark = pytest.mark.browser
 
 OCTOBER = "Where were the October 5 talks supposed to be held?"
-FAKE_LINE = {"id": "000_f5edb748992077ea.txt", "source": "The Kyiv Independent",
-             "text": "The talks between the leaders were held on Oct. 5 in Reykjavik, officials said on Monday."}
+FAKE_LINE = {
+    "id": "000_f5edb748992077ea.txt",
+    "source": "The Kyiv Independent",
+    "text": "The talks between the leaders were held on Oct. 5 in Reykjavik, officials said on Monday.",
+}
 MB = 1024 * 1024
 
 
 def _article(folder: Path, name: str, town: str, boats: int) -> Path:
     path = folder / name
-    path.write_text(f"Harbour news from {town}\n\nThe harbour of {town} counted {boats:,} fishing boats on Monday, "
-                    f"the port office of {town} said in a statement.\n\nHarbour master Ilse Varga said the boats of "
-                    f"{town} came back early because of the storm.\n", encoding="utf-8")
+    path.write_text(
+        f"Harbour news from {town}\n\nThe harbour of {town} counted {boats:,} fishing boats on Monday, "
+        f"the port office of {town} said in a statement.\n\nHarbour master Ilse Varga said the boats of "
+        f"{town} came back early because of the storm.\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -48,11 +54,22 @@ def server(shipped_index_dir, tmp_path_factory):
     shutil.copytree(CORPUS, corpus)
     shutil.copytree(shipped_index_dir, index)
     port = free_port()
-    env = dict(os.environ, QA_CORPUS_DIR=str(corpus), HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False",
-               PYTHONUNBUFFERED="1", GRADIO_TEMP_DIR=str(cwd / "gradio-uploads"))
+    env = dict(
+        os.environ,
+        QA_CORPUS_DIR=str(corpus),
+        HF_HUB_OFFLINE="1",
+        GRADIO_ANALYTICS_ENABLED="False",
+        PYTHONUNBUFFERED="1",
+        GRADIO_TEMP_DIR=str(cwd / "gradio-uploads"),
+    )
     log = open(base / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--index-dir", str(index)],
-                            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--index-dir", str(index)],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         while proc.poll() is None and "Running on" not in (base / "server.log").read_text():
@@ -83,8 +100,11 @@ def upload(page, *files: Path, replace: str = "") -> str:
         page.fill("#qa-replace textarea", replace)
     before = page.locator("#qa-upload-report").inner_text()
     page.set_input_files("#qa-upload input[type=file]", [str(f) for f in files])
-    page.wait_for_function("b => { const r = document.querySelector('#qa-upload-report');"
-                           " return r && r.innerText.trim() && r.innerText !== b; }", arg=before)
+    page.wait_for_function(
+        "b => { const r = document.querySelector('#qa-upload-report');"
+        " return r && r.innerText.trim() && r.innerText !== b; }",
+        arg=before,
+    )
     # emptied after the attempt, so the next upload does not carry this one along
     page.wait_for_function("() => !document.querySelector('#qa-upload .file-preview, #qa-upload table')")
     return page.locator("#qa-upload-report").inner_text()
@@ -116,7 +136,9 @@ def test_names_with_dots_and_backslashes_are_saved_safely_and_the_box_is_emptied
     assert "Added 1 article: plain.txt" in third and "hidden" not in third and "x.txt" not in third
     saved = sorted(p.name for p in (base / "corpus" / "uploads").iterdir())
     assert saved == ["hidden.txt", "plain.txt", "x.txt"]
-    assert "uploads/x.txt" in {q["doc_id"] for q in ask(url, "How many fishing boats did the harbour of Vikhavn count?")["quotes"]}
+    assert "uploads/x.txt" in {
+        q["doc_id"] for q in ask(url, "How many fishing boats did the harbour of Vikhavn count?")["quotes"]
+    }
     # Gradio's copies of what was uploaded are gone once handled: only the corpus keeps the files
     leftovers = [p for p in (base / "cwd" / "gradio-uploads").rglob("*") if p.is_file()]
     assert not [p for p in leftovers if p.suffix == ".txt"], leftovers
@@ -164,14 +186,20 @@ def test_the_server_sees_an_outside_removal_and_an_upload_does_not_bring_it_back
     url, base, _proc = server
     question = "How many fishing boats did the harbour of Quellmoor count?"
     assert ask(url, question)["quotes"][0]["doc_id"] == "uploads/hidden.txt"
-    removed = subprocess.run([sys.executable, "-m", "qa.cli", "remove", "uploads/hidden.txt",
-                              "--index-dir", str(base / "index")], capture_output=True, text=True,
-                             env=dict(os.environ, QA_CORPUS_DIR=str(base / "corpus")))
+    removed = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "remove", "uploads/hidden.txt", "--index-dir", str(base / "index")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QA_CORPUS_DIR=str(base / "corpus")),
+    )
     assert removed.returncode == 0, removed.stderr
     assert not any(q["doc_id"] == "uploads/hidden.txt" for q in ask(url, question)["quotes"])
     upload(page, _article(tmp_path, "later.txt", "Skjervik", 6666))
     assert not any(q["doc_id"] == "uploads/hidden.txt" for q in ask(url, question)["quotes"])
-    assert ask(url, "How many fishing boats did the harbour of Skjervik count?")["quotes"][0]["doc_id"] == "uploads/later.txt"
+    assert (
+        ask(url, "How many fishing boats did the harbour of Skjervik count?")["quotes"][0]["doc_id"]
+        == "uploads/later.txt"
+    )
     log = (base / "server.log").read_text()
     assert "was changed by another process; reloaded it" in log
     assert "Traceback" not in log

@@ -17,9 +17,24 @@ from .conftest import CORPUS, DATA
 INGEST = DATA / "ingest"
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "data"  # shared/ sits beside the checkout
 KYIV, FRANCE24, SITE59, DIGEST, EURONEWS = sorted(p.name for p in CORPUS.iterdir())
-BOILERPLATE = ["subscribe", "indicates required", "newsletter", "become a member", "gift membership",
-               "visa mastercard", "news feed", "more news", "editors' picks", "skip to content", "edit post",
-               "this audio is created", "enter your email", "source:", "source site", "home »"]
+BOILERPLATE = [
+    "subscribe",
+    "indicates required",
+    "newsletter",
+    "become a member",
+    "gift membership",
+    "visa mastercard",
+    "news feed",
+    "more news",
+    "editors' picks",
+    "skip to content",
+    "edit post",
+    "this audio is created",
+    "enter your email",
+    "source:",
+    "source site",
+    "home »",
+]
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +75,17 @@ def test_kyiv_article_body_is_kept_whole_and_alone(shipped):
     text = shipped[KYIV].text
     assert text.endswith(body), "the article paragraphs, in order, and nothing after them"
     assert text.startswith("Bloomberg: Azerbaijani President cancels plans to attend peace talks with Armenia\n\n")
-    assert "The talks between Azerbaijan and Armenia were supposed to be held on Oct. 5 in Spain, on the sidelines " \
-           "of the meeting of the European Political Community in Granada." in text
-    for gone in ("Crimean Tatar editor", "peacekeeper’ act crumbles", "readers like you", "by Elsa Court",
-                 "2 min read"):
+    assert (
+        "The talks between Azerbaijan and Armenia were supposed to be held on Oct. 5 in Spain, on the sidelines "
+        "of the meeting of the European Political Community in Granada." in text
+    )
+    for gone in (
+        "Crimean Tatar editor",
+        "peacekeeper’ act crumbles",
+        "readers like you",
+        "by Elsa Court",
+        "2 min read",
+    ):
         assert gone not in text
 
 
@@ -75,8 +97,10 @@ def test_article_prose_survives(shipped):
     assert "“We canceled a number of high-level visits and condemned (Baku’s) actions,” he added." in site59
     assert "Putin’s talks with Armenian Prime Minister Nikol Pashinyan" in shipped[EURONEWS].text
     # a no-break space in the scrape is a plain space in the text, so answers match
-    assert "Aliyev, meanwhile, has vowed to repopulate Nagorno-Karabakh with Azerbaijan nationals." in \
-        shipped[EURONEWS].text
+    assert (
+        "Aliyev, meanwhile, has vowed to repopulate Nagorno-Karabakh with Azerbaijan nationals."
+        in shipped[EURONEWS].text
+    )
 
 
 def test_digest_keeps_every_article_and_drops_feed_timestamps(shipped):
@@ -99,8 +123,12 @@ def test_metadata_from_the_text(shipped):
     # the digest's articles have their own metadata (tests/test_digest.py)
     meta = {d.id: (d.title, d.source, d.date, d.author) for d in shipped.values() if not d.file_id}
     assert meta == {
-        KYIV: ("Bloomberg: Azerbaijani President cancels plans to attend peace talks with Armenia",
-               "The Kyiv Independent", "2023-10-04", "Elsa Court"),
+        KYIV: (
+            "Bloomberg: Azerbaijani President cancels plans to attend peace talks with Armenia",
+            "The Kyiv Independent",
+            "2023-10-04",
+            "Elsa Court",
+        ),
         FRANCE24: ("Azerbaijan, Armenia hold talks, Russia proposes Moscow summit", "France24", "", ""),
         # "source site-59" names no outlet
         SITE59: ("Azerbaijan rejects planned US peace talks with Armenia", "", "", ""),
@@ -109,34 +137,42 @@ def test_metadata_from_the_text(shipped):
     assert all(d.url == "" and d.path == (d.file_id or d.id) for d in shipped.values())
 
 
-SOURCED = ("A senior official with knowledge of the talks told {o} the meeting had failed. The ministry "
-           "declined to comment. In a statement provided to {o}, a spokesperson said the door remained open.")
+SOURCED = (
+    "A senior official with knowledge of the talks told {o} the meeting had failed. The ministry "
+    "declined to comment. In a statement provided to {o}, a spokesperson said the door remained open."
+)
 
 
-@pytest.mark.parametrize("text, outlet", [
-    (SOURCED.format(o="POLITICO"), "POLITICO"),
-    (SOURCED.format(o="Reuters"), "Reuters"),
-    (SOURCED.format(o="the Coastal Times"), "Coastal Times"),
-    (SOURCED.format(o="CNN"), "CNN"),
-    # a named speaker's interview with another outlet is that outlet's, not this article's
-    ("Aliyev told CNN on Sunday that talks were over. Aliyev later told CNN he would not travel.", ""),
-    # once is not a habit
-    ("A senior official told POLITICO the meeting had failed.", ""),
-    # a body, not an outlet: short capitals, a parliament, a person
-    (SOURCED.format(o="NATO"), ""),
-    (SOURCED.format(o="Parliament"), ""),
-    (SOURCED.format(o="Louis Bono"), ""),
-    # two outlets that each qualify: which one is this article's?
-    (SOURCED.format(o="Reuters") + " " + SOURCED.format(o="POLITICO"), ""),
-])
+@pytest.mark.parametrize(
+    "text, outlet",
+    [
+        (SOURCED.format(o="POLITICO"), "POLITICO"),
+        (SOURCED.format(o="Reuters"), "Reuters"),
+        (SOURCED.format(o="the Coastal Times"), "Coastal Times"),
+        (SOURCED.format(o="CNN"), "CNN"),
+        # a named speaker's interview with another outlet is that outlet's, not this article's
+        ("Aliyev told CNN on Sunday that talks were over. Aliyev later told CNN he would not travel.", ""),
+        # once is not a habit
+        ("A senior official told POLITICO the meeting had failed.", ""),
+        # a body, not an outlet: short capitals, a parliament, a person
+        (SOURCED.format(o="NATO"), ""),
+        (SOURCED.format(o="Parliament"), ""),
+        (SOURCED.format(o="Louis Bono"), ""),
+        # two outlets that each qualify: which one is this article's?
+        (SOURCED.format(o="Reuters") + " " + SOURCED.format(o="POLITICO"), ""),
+    ],
+)
 def test_an_article_names_its_outlet_through_its_unnamed_sources(text, outlet):
     assert self_named_outlet(text) == outlet
 
 
 def test_a_self_named_outlet_fills_only_what_nothing_else_named(tmp_path):
-    (tmp_path / "a.txt").write_text("Talks fail in Istanbul\n\n" + SOURCED.format(o="POLITICO") + "\n", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Talks fail in Istanbul\n\n" + SOURCED.format(o="POLITICO") + "\n\nSource: Coastal Times\n",
-                                    encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "Talks fail in Istanbul\n\n" + SOURCED.format(o="POLITICO") + "\n", encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        "Talks fail in Istanbul\n\n" + SOURCED.format(o="POLITICO") + "\n\nSource: Coastal Times\n", encoding="utf-8"
+    )
     sources = {d.id: d.source for d in load_corpus([tmp_path]).documents}
     assert sources == {"a.txt": "POLITICO", "b.txt": "Coastal Times"}
 
@@ -156,7 +192,11 @@ def test_document_text_is_exactly_the_cleaned_text(shipped):
 def test_general_news_scrape():
     doc = load_corpus([INGEST / "scrape.txt"]).documents[0]
     assert (doc.title, doc.source, doc.date, doc.author) == (
-        "Ferry link to Halden island restored after six weeks", "Nordic Wire", "2024-02-03", "Tove Aune, Per Lund")
+        "Ferry link to Halden island restored after six weeks",
+        "Nordic Wire",
+        "2024-02-03",
+        "Tove Aune, Per Lund",
+    )
     assert doc.text.split("\n\n") == [
         "Ferry link to Halden island restored after six weeks",
         "The ferry between Halden island and the mainland resumed service on Friday, six weeks after a collision "
@@ -180,47 +220,79 @@ def test_hard_wrapped_paragraphs_are_joined():
     assert "A well-known local historian will curate the first exhibition." in paras[2]
 
 
-@pytest.mark.parametrize("line", [
-    "Subscribe", "* indicates required", "Enter your email to subscribe", "Successfuly subscribed",
-    "Thank you for signing up for this newsletter. We’ve sent you a confirmation email.",
-    "Become a member Gift membership", "visa masterCard americanExpress", "Skip to content", "Edit post",
-    "This audio is created with AI assistance", "5:50 AM", "Share on Facebook", "2 min read", "Tags: EU, Russia",
-    "Millions read us, but only one in 10,000 readers makes a financial contribution. Please help.",
-    # picture credits and captions, and links to other articles
-    "Photo by TPS IL", "Photo: Jo Strand / Coastal Times", "Image: Reuters", "Credit: Getty Images", "Getty Images",
-    "AFP", "(file photo)", "An Armenian soldier on combat duty near the border with Azerbaijan (file photo).",
-    "Aliyev speaks at a congress in Baku on October 02, 2023. (Photo by AZERBAIJANI PRESIDENCY via Getty Images)",
-    "Read more: Harbour fees to rise next year after a long debate in the council, the board says",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Subscribe",
+        "* indicates required",
+        "Enter your email to subscribe",
+        "Successfuly subscribed",
+        "Thank you for signing up for this newsletter. We’ve sent you a confirmation email.",
+        "Become a member Gift membership",
+        "visa masterCard americanExpress",
+        "Skip to content",
+        "Edit post",
+        "This audio is created with AI assistance",
+        "5:50 AM",
+        "Share on Facebook",
+        "2 min read",
+        "Tags: EU, Russia",
+        "Millions read us, but only one in 10,000 readers makes a financial contribution. Please help.",
+        # picture credits and captions, and links to other articles
+        "Photo by TPS IL",
+        "Photo: Jo Strand / Coastal Times",
+        "Image: Reuters",
+        "Credit: Getty Images",
+        "Getty Images",
+        "AFP",
+        "(file photo)",
+        "An Armenian soldier on combat duty near the border with Azerbaijan (file photo).",
+        "Aliyev speaks at a congress in Baku on October 02, 2023. (Photo by AZERBAIJANI PRESIDENCY via Getty Images)",
+        "Read more: Harbour fees to rise next year after a long debate in the council, the board says",
+    ],
+)
 def test_boilerplate_lines_are_dropped(line):
-    text, _ = clean_text(f"A headline\n\nThe first sentence of the story is long enough to be prose.\n\n{line}\n\n"
-                         "The second sentence of the story is also long enough to be prose.\n")
+    text, _ = clean_text(
+        f"A headline\n\nThe first sentence of the story is long enough to be prose.\n\n{line}\n\n"
+        "The second sentence of the story is also long enough to be prose.\n"
+    )
     assert line not in text and "The second sentence" in text
 
 
-@pytest.mark.parametrize("line", [
-    "Armenia wants to become a member of the European Union, the minister said on Monday.",
-    "Thousands of supporters of the opposition rallied in the capital on Sunday evening.",
-    "The newsletter, seen by reporters, said the plant would close in March next year.",
-    "Armenia Azerbaijan Georgia Turkey Iran",  # countries, not site sections: inside the body it stays
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Armenia wants to become a member of the European Union, the minister said on Monday.",
+        "Thousands of supporters of the opposition rallied in the capital on Sunday evening.",
+        "The newsletter, seen by reporters, said the plant would close in March next year.",
+        "Armenia Azerbaijan Georgia Turkey Iran",  # countries, not site sections: inside the body it stays
+    ],
+)
 def test_prose_that_mentions_boilerplate_words_is_kept(line):
-    text, _ = clean_text(f"The first sentence of the story is long enough to be prose.\n\n{line}\n\n"
-                         "The last sentence of the story is also long enough to be prose.\n")
+    text, _ = clean_text(
+        f"The first sentence of the story is long enough to be prose.\n\n{line}\n\n"
+        "The last sentence of the story is also long enough to be prose.\n"
+    )
     assert line in text
 
 
 def test_inline_captions_are_cut_and_the_paragraph_split_there():
-    glued = ("The talks ended without a deal, officials said on Monday. Armenian Prime Minister Nikol Pashinian "
-             "addresses an OSCE session in Yerevan. . “It is good that the principles were agreed,” he said.")
+    glued = (
+        "The talks ended without a deal, officials said on Monday. Armenian Prime Minister Nikol Pashinian "
+        "addresses an OSCE session in Yerevan. . “It is good that the principles were agreed,” he said."
+    )
     text, _ = clean_text(f"A headline\n\n{glued}\n")
-    assert text.split("\n\n") == ["A headline", "The talks ended without a deal, officials said on Monday.",
-                                    "“It is good that the principles were agreed,” he said."]
+    assert text.split("\n\n") == [
+        "A headline",
+        "The talks ended without a deal, officials said on Monday.",
+        "“It is good that the principles were agreed,” he said.",
+    ]
 
 
 def test_a_caption_line_between_paragraphs_is_dropped_but_a_subheading_stays():
-    body = ("The first sentence of the story is long enough to be prose.\n\n{}\n\n"
-            "The last one is prose as well, he said.\n")
+    body = (
+        "The first sentence of the story is long enough to be prose.\n\n{}\n\nThe last one is prose as well, he said.\n"
+    )
     caption = "Prime Minister Nikol Pashinyan meets with President Volodymyr Zelensky in Granada, Spain on Oct. 6"
     assert caption not in clean_text(body.format(caption))[0]
     for kept in ("Baku criticises Moscow", "Talks on the border resume on Monday in the capital of Georgia"):
@@ -234,22 +306,34 @@ def test_dropped_time_stamps_are_remembered_for_digests():
 
 
 def test_metadata_only_from_the_header_and_footer():
-    text, meta = clean_text("Budget passed\nby Jo Lind, Oct. 4, 2023\n\n"
-                            "The council passed the budget after a long debate.\n\n"
-                            "Source: Town Gazette\nby the river, a new park will open next year\n")
+    text, meta = clean_text(
+        "Budget passed\nby Jo Lind, Oct. 4, 2023\n\n"
+        "The council passed the budget after a long debate.\n\n"
+        "Source: Town Gazette\nby the river, a new park will open next year\n"
+    )
     assert (meta.title, meta.author, meta.date, meta.source) == (
-        "Budget passed", "Jo Lind", "2023-10-04", "Town Gazette")
+        "Budget passed",
+        "Jo Lind",
+        "2023-10-04",
+        "Town Gazette",
+    )
     assert "Jo Lind" not in text and "Source:" not in text
     assert "by the river, a new park will open next year" in text
 
 
-@pytest.mark.parametrize("header, title, date", [
-    ("Brussels, 12 March 2024", "", "2024-03-12"),
-    ("Updated on Oct. 4, 2023 at 5:34 pm", "", "2023-10-04"),
-    ("Looking back at October 4, 2023", "Looking back at October 4, 2023", ""),  # a headline about a date
-    ("Pashinian Says Baku ‘Still Speaking Different Diplomatic Languages’ In Talks",
-     "Pashinian Says Baku ‘Still Speaking Different Diplomatic Languages’ In Talks", ""),
-])
+@pytest.mark.parametrize(
+    "header, title, date",
+    [
+        ("Brussels, 12 March 2024", "", "2024-03-12"),
+        ("Updated on Oct. 4, 2023 at 5:34 pm", "", "2023-10-04"),
+        ("Looking back at October 4, 2023", "Looking back at October 4, 2023", ""),  # a headline about a date
+        (
+            "Pashinian Says Baku ‘Still Speaking Different Diplomatic Languages’ In Talks",
+            "Pashinian Says Baku ‘Still Speaking Different Diplomatic Languages’ In Talks",
+            "",
+        ),
+    ],
+)
 def test_datelines_and_headlines(header, title, date):
     text, meta = clean_text(f"{header}\n\nThe talks were held in Granada on the sidelines of a summit.\n")
     assert (meta.title, meta.date) == (title, date)
@@ -267,10 +351,26 @@ def test_dates_need_a_year():
 
 
 _LINES = st.one_of(
-    st.sampled_from(["Subscribe", "* indicates required", "Home » Blog » A title", "by Jo Lind October 4, 2023",
-                     "Source: Wire", "News Feed", "5:50 AM", "---", "# Heading", "Armenia EU Featured News",
-                     "A teaser that runs on and on and on and on and on and on and on until it is cut off…",
-                     "The talks were held in Granada, officials said on Monday.", "", "  ", "well-", "known"]),
+    st.sampled_from(
+        [
+            "Subscribe",
+            "* indicates required",
+            "Home » Blog » A title",
+            "by Jo Lind October 4, 2023",
+            "Source: Wire",
+            "News Feed",
+            "5:50 AM",
+            "---",
+            "# Heading",
+            "Armenia EU Featured News",
+            "A teaser that runs on and on and on and on and on and on and on until it is cut off…",
+            "The talks were held in Granada, officials said on Monday.",
+            "",
+            "  ",
+            "well-",
+            "known",
+        ]
+    ),
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
 )
 
@@ -298,27 +398,39 @@ def test_html_keeps_the_article_and_drops_the_page():
     assert "newsletter" not in doc.text.lower() and "All rights reserved" not in doc.text
     assert "Home" not in doc.text and "\n\n" in doc.text
     assert (doc.title, doc.source, doc.date, doc.author) == (
-        "Harbour reopens after storm", "Coastal Times", "2024-03-02", "Mara Lind")
+        "Harbour reopens after storm",
+        "Coastal Times",
+        "2024-03-02",
+        "Mara Lind",
+    )
 
 
 def test_html_without_an_article_is_a_problem(tmp_path):
     result = load_corpus([INGEST / "no_article.html", INGEST / "article.html"])
     assert [d.id for d in result.documents] == ["article.html"]
     assert [str(p) for p in result.problems] == [
-        "no_article.html: no article text found in the page; check that it is an article, or save its text as .txt"]
+        "no_article.html: no article text found in the page; check that it is an article, or save its text as .txt"
+    ]
 
 
 def test_front_matter_sets_metadata():
     doc = load_corpus([INGEST / "notes.md"]).documents[0]
     assert (doc.title, doc.source, doc.date, doc.author, doc.url) == (
-        "Glacier survey results", "Alpine Review", "2022-09-14", "J. Roth", "https://example.org/glacier")
+        "Glacier survey results",
+        "Alpine Review",
+        "2022-09-14",
+        "J. Roth",
+        "https://example.org/glacier",
+    )
     assert doc.text.startswith("Glacier survey results\n\n") and "title:" not in doc.text  # "# " is gone too
     assert "eleven metres" in doc.text
 
 
 def test_front_matter_overrides_detection_and_needs_key_value_lines():
-    text, meta = clean_text("---\ntitle: 'Quoted: a title'\ndate: 14 September 2022\nsource: Own\n---\n"
-                            "Other headline\nSource: Detected\n\nThe body of the note is one full sentence long.\n")
+    text, meta = clean_text(
+        "---\ntitle: 'Quoted: a title'\ndate: 14 September 2022\nsource: Own\n---\n"
+        "Other headline\nSource: Detected\n\nThe body of the note is one full sentence long.\n"
+    )
     assert (meta.title, meta.date, meta.source) == ("Quoted: a title", "2022-09-14", "Own")
     assert text == "Other headline\n\nThe body of the note is one full sentence long."
     text, meta = clean_text("---\nA ruled-off introduction that is prose, not front matter.\n---\nThe rest.\n")
@@ -329,32 +441,44 @@ BODY = "\nThe body of the note is one full sentence long.\n"
 
 
 def test_yaml_front_matter_values_are_unquoted():
-    text, meta = clean_text("---\ntitle: \"Ukraine: what comes next\"\nsource: 'Kyiv''s Own'  # the outlet\n"
-                            "author: [Jo Lind, Per Lund]\nlink: https://example.org/a#b\n---" + BODY)
+    text, meta = clean_text(
+        "---\ntitle: \"Ukraine: what comes next\"\nsource: 'Kyiv''s Own'  # the outlet\n"
+        "author: [Jo Lind, Per Lund]\nlink: https://example.org/a#b\n---" + BODY
+    )
     assert (meta.title, meta.source, meta.author, meta.url) == (
-        "Ukraine: what comes next", "Kyiv's Own", "Jo Lind, Per Lund", "https://example.org/a#b")
+        "Ukraine: what comes next",
+        "Kyiv's Own",
+        "Jo Lind, Per Lund",
+        "https://example.org/a#b",
+    )
     assert text == "The body of the note is one full sentence long."
 
 
-@pytest.mark.parametrize("value, iso", [
-    ("2023-11-16", "2023-11-16"),  # YAML reads this as a date, not text
-    ("2023-11-16 09:30:00", "2023-11-16"),  # and this as a datetime
-    ("'16 November 2023'", "2023-11-16"),
-    ("2023-02-30", ""),  # no such day: no date, but the rest of the block still counts
-    ("next week", ""),
-])
+@pytest.mark.parametrize(
+    "value, iso",
+    [
+        ("2023-11-16", "2023-11-16"),  # YAML reads this as a date, not text
+        ("2023-11-16 09:30:00", "2023-11-16"),  # and this as a datetime
+        ("'16 November 2023'", "2023-11-16"),
+        ("2023-02-30", ""),  # no such day: no date, but the rest of the block still counts
+        ("next week", ""),
+    ],
+)
 def test_yaml_front_matter_dates(value, iso):
     text, meta = clean_text(f"---\ndate: {value}\ntitle: Kept\n---" + BODY)
     assert (meta.date, meta.title) == (iso, "Kept")
     assert text == "The body of the note is one full sentence long."
 
 
-@pytest.mark.parametrize("block", [
-    "- first point of the list\n- second point of the list",  # YAML, but a list, not a mapping
-    "A ruled-off introduction, in prose: not front matter.",
-    "Editor's note: this story was updated on Monday with new figures.",  # YAML reads it as a mapping
-    "---\ntitle: Two rules above the text",  # rules around the page, not one fenced block
-])
+@pytest.mark.parametrize(
+    "block",
+    [
+        "- first point of the list\n- second point of the list",  # YAML, but a list, not a mapping
+        "A ruled-off introduction, in prose: not front matter.",
+        "Editor's note: this story was updated on Monday with new figures.",  # YAML reads it as a mapping
+        "---\ntitle: Two rules above the text",  # rules around the page, not one fenced block
+    ],
+)
 def test_a_ruled_off_block_that_is_no_yaml_mapping_stays_text(block):
     text, _ = clean_text(f"---\n{block}\n---" + BODY)
     assert text.endswith("\n\nThe body of the note is one full sentence long.")
@@ -395,9 +519,20 @@ def test_ids_are_relative_posix_paths_in_sorted_order(tmp_path):
 
 def test_list_files_lists_what_load_corpus_reads(tmp_path):
     story = "A story about rivers and the sea.\n"
-    files = {"a/x.txt": story, "a-b/x.txt": story, "a/z.MD": story, "notes.markdown": story, "page.htm": "<p>Hi</p>",
-             "wire.jsonl": '{"id": "w", "text": "Wire."}\n', "picture.png": "x", "README": story,
-             ".hidden.txt": story, "a/.draft.md": story, ".git/objects/x.txt": story, "a/.cache/y.txt": story}
+    files = {
+        "a/x.txt": story,
+        "a-b/x.txt": story,
+        "a/z.MD": story,
+        "notes.markdown": story,
+        "page.htm": "<p>Hi</p>",
+        "wire.jsonl": '{"id": "w", "text": "Wire."}\n',
+        "picture.png": "x",
+        "README": story,
+        ".hidden.txt": story,
+        "a/.draft.md": story,
+        ".git/objects/x.txt": story,
+        "a/.cache/y.txt": story,
+    }
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
@@ -405,12 +540,19 @@ def test_list_files_lists_what_load_corpus_reads(tmp_path):
     listed = list_files(tmp_path)
     # sorted by path parts, as ids are: "a/x.txt" before "a-b/x.txt"
     assert [p.relative_to(tmp_path).as_posix() for p in listed] == [
-        "a/x.txt", "a/z.MD", "a-b/x.txt", "notes.markdown", "page.htm", "wire.jsonl"]
+        "a/x.txt",
+        "a/z.MD",
+        "a-b/x.txt",
+        "notes.markdown",
+        "page.htm",
+        "wire.jsonl",
+    ]
     assert all(p.is_file() for p in listed)
     result = load_corpus([tmp_path], allow_empty=True)
     read = [d.path.split(":")[0] for d in result.documents] + [p.path for p in result.problems]
-    assert sorted(read) == sorted(["picture.png", "README", "gone.txt"]
-                                  + [p.relative_to(tmp_path).as_posix() for p in listed])
+    assert sorted(read) == sorted(
+        ["picture.png", "README", "gone.txt"] + [p.relative_to(tmp_path).as_posix() for p in listed]
+    )
     assert result.skipped_hidden == 4  # .hidden.txt, a/.draft.md, .git/, a/.cache/
     assert list_files(tmp_path / "missing") == []
 
@@ -490,8 +632,9 @@ def test_many_bad_jsonl_lines_are_summarised(tmp_path):
     assert [d.id for d in result.documents] == ["good"]
     assert len(result.problems) == 21 and "30 more bad line(s)" in str(result.problems[-1])
     (tmp_path / "many.jsonl").write_text("\n".join(lines[1:]))
-    with pytest.raises(EmptyCorpusError,
-                       match=r"many.jsonl: no usable line: all 50 lines are bad, the first at line 1"):
+    with pytest.raises(
+        EmptyCorpusError, match=r"many.jsonl: no usable line: all 50 lines are bad, the first at line 1"
+    ):
         load_corpus([tmp_path])
 
 
@@ -506,15 +649,19 @@ def test_oversized_file_is_refused(tmp_path):
 def test_nothing_usable_is_an_error_that_says_why(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "data.json").write_text("{}")
-    with pytest.raises(EmptyCorpusError,
-                       match=r"2 problem\(s\): data.json: unsupported .*empty.txt: empty file") as err:
+    with pytest.raises(
+        EmptyCorpusError, match=r"2 problem\(s\): data.json: unsupported .*empty.txt: empty file"
+    ) as err:
         load_corpus([tmp_path])
     assert ".txt or .md" in str(err.value) and ".jsonl (one JSON object a line" in str(err.value)
     with pytest.raises(EmptyCorpusError, match="missing: no such file"):
         load_corpus([tmp_path / "missing"])
     # callers that report problems themselves (the app's uploads) can ask for the list instead
     result = load_corpus([tmp_path], allow_empty=True)
-    assert result.documents == [] and sorted(str(p).split(":")[0] for p in result.problems) == ["data.json", "empty.txt"]
+    assert result.documents == [] and sorted(str(p).split(":")[0] for p in result.problems) == [
+        "data.json",
+        "empty.txt",
+    ]
     (tmp_path / "empty.txt").unlink()
     (tmp_path / "data.json").unlink()
     with pytest.raises(EmptyCorpusError, match="no files found"):
@@ -532,7 +679,8 @@ def test_a_fifo_named_on_the_command_line_is_one_line_and_never_opened(tmp_path)
     result = load_corpus([tmp_path / "pipe.txt", tmp_path / "note.txt"])
     assert [d.id for d in result.documents] == ["note.txt"]
     assert [str(p) for p in result.problems] == [
-        f"{tmp_path / 'pipe.txt'}: a FIFO (named pipe), not a file; skipped without opening it"]
+        f"{tmp_path / 'pipe.txt'}: a FIFO (named pipe), not a file; skipped without opening it"
+    ]
     with pytest.raises(InputFileError, match=r"^pipe.txt: a FIFO"):
         load_file(tmp_path / "pipe.txt", tmp_path)
 
@@ -550,8 +698,10 @@ def test_links_inside_the_corpus_are_followed_and_links_out_are_not(tmp_path):
     result = load_corpus([corpus])
     assert [d.id for d in result.documents] == ["alias.txt", "real/story.txt"]
     assert [(p.path, p.kind) for p in result.problems] == [
-        ("folder-alias", "symlink not followed"), ("private.txt", "symlink not followed"),
-        ("real/up", "symlink not followed")]
+        ("folder-alias", "symlink not followed"),
+        ("private.txt", "symlink not followed"),
+        ("real/up", "symlink not followed"),
+    ]
     assert "a second way into folder 'real'" in result.problems[0].reason  # its files keep their own ids
     assert "outside the corpus folder" in result.problems[1].reason
     assert "a second way into folder '.'" in result.problems[2].reason  # a loop ends at once

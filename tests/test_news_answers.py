@@ -21,7 +21,7 @@ def test_the_digest_is_answered_as_its_articles(shipped):
     assert first.source == "EurAsian Times" and first.date == "2023-11-08"
     assert first.doc_id.startswith(DIGEST + "#") and first.file_id == DIGEST
     article = shipped.documents[first.doc_id]
-    assert article.text[first.start:first.end] == first.text
+    assert article.text[first.start : first.end] == first.text
     # the file-level offsets place the quote in the file's cleaned text
     assert first.file_start == article.offset + first.start and first.file_end - first.file_start == len(first.text)
 
@@ -59,10 +59,11 @@ def test_no_citation_from_an_article_that_does_not_support_the_answer(with_zebra
 
 def test_a_headline_gives_way_to_the_body_sentence_that_says_the_same(tmp_path, config):
     doc = Document(
-        id="plant.txt", title="Metsamor plant extension to start in 2024",
+        id="plant.txt",
+        title="Metsamor plant extension to start in 2024",
         text="Metsamor plant extension to start in 2024\n\n"
-             "The extension of the Metsamor plant will start in 2024, the minister told lawmakers on Tuesday.\n\n"
-             "Other projects were discussed.",
+        "The extension of the Metsamor plant will start in 2024, the minister told lawmakers on Tuesday.\n\n"
+        "Other projects were discussed.",
     )
     assistant = Assistant.build([doc], tmp_path / "index", config)
     answer = assistant.ask("When will the Metsamor plant extension start?")
@@ -78,4 +79,4 @@ def test_who_is_a_named_person_quotes_what_the_article_says_they_are(shipped):
     answer = shipped.ask("Who is Louis Bono?", 3)
     first = answer.quotes[0]
     assert "Louis Bono, Washington’s senior adviser" in first.text
-    assert shipped.documents[first.doc_id].text[first.start:first.end] == first.text
+    assert shipped.documents[first.doc_id].text[first.start : first.end] == first.text

@@ -14,9 +14,8 @@ import pytest
 from qa import parallel
 from qa.api import load_documents
 from qa.config import Config
-from qa.store import load_index
 from qa.indexing import add_documents, build_index
-
+from qa.store import load_index
 from tests.conftest import CORPUS
 
 
@@ -56,8 +55,9 @@ def _files(index_dir: Path) -> dict[str, bytes]:
 def _same_index(a: Path, b: Path) -> None:
     x, y = load_index(a), load_index(b)
     assert [d.to_dict() for d in x.documents.values()] == [d.to_dict() for d in y.documents.values()]
-    assert [(c.id, c.doc_id, c.start, c.end, c.text, c.sentences) for c in x.chunks] == \
-        [(c.id, c.doc_id, c.start, c.end, c.text, c.sentences) for c in y.chunks]
+    assert [(c.id, c.doc_id, c.start, c.end, c.text, c.sentences) for c in x.chunks] == [
+        (c.id, c.doc_id, c.start, c.end, c.text, c.sentences) for c in y.chunks
+    ]
     assert np.array_equal(x.sentence_rows, y.sentence_rows)
     assert x.quotations and [q.to_dict() for q in x.quotations] == [q.to_dict() for q in y.quotations]
     # each text is embedded alone, and one onnx thread computes the same bits as two: equal, not close
@@ -87,8 +87,8 @@ def test_parallel_update_reuses_and_matches_the_serial_index(tmp_path, documents
 def test_small_builds_and_torch_stay_in_one_process():
     assert parallel.worthwhile(2, "onnx", parallel.MIN_POOL_CHARS)
     assert not parallel.worthwhile(2, "onnx", parallel.MIN_POOL_CHARS - 1)  # a one-document re-index
-    assert not parallel.worthwhile(1, "onnx", 10 ** 9)
-    assert not parallel.worthwhile(8, "torch", 10 ** 9)  # torch batches: its vectors depend on batch-mates
+    assert not parallel.worthwhile(1, "onnx", 10**9)
+    assert not parallel.worthwhile(8, "torch", 10**9)  # torch batches: its vectors depend on batch-mates
 
 
 def test_a_killed_worker_is_a_clear_error(documents):

@@ -25,13 +25,18 @@ def pdf_bytes(pages: list[list[str]]) -> bytes:
         return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>",
-               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     for i, lines in enumerate(pages):
         shown = "".join(f"({esc(line)}) Tj 0 -16 Td " for line in lines)
         stream = f"BT /F1 12 Tf 72 720 Td {shown}ET" if lines else ""
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                       f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>"
+        )
         objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
     out, offsets = b"%PDF-1.4\n", []
     for n, body in enumerate(objects, 1):
@@ -108,13 +113,18 @@ def test_encrypted_pdf_with_an_empty_password_opens(tmp_path):
 
 
 def test_docx_paragraphs_tables_and_properties(tmp_path):
-    data = docx_bytes(["Ferry returns", "The ferry to Islay runs again.\nTickets cost 12 pounds.", "   ", "End."],
-                      title="Ferry news", table=[["Route", "Days"], ["Islay", "Daily"]])
+    data = docx_bytes(
+        ["Ferry returns", "The ferry to Islay runs again.\nTickets cost 12 pounds.", "   ", "End."],
+        title="Ferry news",
+        table=[["Route", "Days"], ["Islay", "Daily"]],
+    )
     (tmp_path / "news.docx").write_bytes(data)
     [doc], problems = load_file(tmp_path / "news.docx", tmp_path)
     assert problems == [] and doc.title == "Ferry news" and doc.author == "R. Reporter"
-    assert doc.text == ("Ferry returns\n\nThe ferry to Islay runs again.\n\nTickets cost 12 pounds.\n\nEnd.\n\n"
-                        "Route\n\nDays\n\nIslay\n\nDaily")
+    assert doc.text == (
+        "Ferry returns\n\nThe ferry to Islay runs again.\n\nTickets cost 12 pounds.\n\nEnd.\n\n"
+        "Route\n\nDays\n\nIslay\n\nDaily"
+    )
     assert doc.pages == () and doc.page_at(3) is None
 
 

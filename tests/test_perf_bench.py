@@ -32,24 +32,35 @@ def test_synthetic_index_is_a_valid_index_of_copies(shipped, config, tmp_path):
     assert len(big.documents) == 3 * len(source.documents)
     assert len(big.sentence_rows) == 3 * len(source.sentence_rows)
     for c in big.chunks:
-        assert big.documents[c.doc_id].text[c.start:c.end] == c.text
+        assert big.documents[c.doc_id].text[c.start : c.end] == c.text
     vecs = big.chunk_vectors()
     n = len(source.chunks)
     assert np.allclose(vecs[:n], source.chunk_vectors(), atol=1e-6)  # the original, unchanged
-    cos = (vecs[n:2 * n] * source.chunk_vectors()).sum(axis=1)  # a copy: near, not equal
+    cos = (vecs[n : 2 * n] * source.chunk_vectors()).sum(axis=1)  # a copy: near, not equal
     assert 0.9 < cos.mean() < 0.99
     answer = Assistant.load(big.path, config).ask(perf.QUESTION)
     assert not answer.abstained and "Spain" in answer.answer
     for q in answer.quotes:
-        assert big.documents[q.doc_id].text[q.start:q.end] == q.text
+        assert big.documents[q.doc_id].text[q.start : q.end] == q.text
 
 
 def test_markdown_reports_each_figure_with_its_baseline_and_ratio():
-    res = {"machine": "x86_64, 2 CPUs", "date": "2026-11-26", "import_baseline_s": 4.0, "embedders": {"onnx": {
-        "cold_ask_s": 2.0, "serve_s": 6.0, "serve_answer_s": 7.0, "reindex_one_s": 3.0, "reindex_one_warm_s": 0.25,
-        "ingest": {"seconds": 10.0, "chunks": 100, "sentences": 400, "raw_encode_chunks_per_s": 20.0},
-        "query": {"chunks": 12000, "p50_ms": 60.0, "p95_ms": 90.0, "base_p50_ms": 30.0, "base_p95_ms": 45.0},
-    }}}
+    res = {
+        "machine": "x86_64, 2 CPUs",
+        "date": "2026-11-26",
+        "import_baseline_s": 4.0,
+        "embedders": {
+            "onnx": {
+                "cold_ask_s": 2.0,
+                "serve_s": 6.0,
+                "serve_answer_s": 7.0,
+                "reindex_one_s": 3.0,
+                "reindex_one_warm_s": 0.25,
+                "ingest": {"seconds": 10.0, "chunks": 100, "sentences": 400, "raw_encode_chunks_per_s": 20.0},
+                "query": {"chunks": 12000, "p50_ms": 60.0, "p95_ms": 90.0, "base_p50_ms": 30.0, "base_p95_ms": 45.0},
+            }
+        },
+    }
     md = perf.markdown(res, "python bench/perf.py")
     assert "| onnx | cold `qa ask` | 2.00 s |" in md and "| 0.50× |" in md
     assert "10.0 chunks/s" in md and "20.0 chunks/s" in md
@@ -74,10 +85,24 @@ def test_warm_reindex_times_a_real_one_document_change(tmp_path):
 
 
 def test_markdown_reports_ingest_with_each_worker_count_and_the_load():
-    runs = [{"seconds": s, "chunks": 100, "sentences": 400, "raw_encode_chunks_per_s": 20.0, "workers": w,
-             "load_before": 3.0, "load_after": 4.5} for w, s in ((1, 10.0), (2, 2.5))]
-    res = {"machine": "x86_64, 2 CPUs", "date": "2026-12-05", "import_baseline_s": 4.0,
-           "embedders": {"default": {"ingest": runs[-1], "ingest_runs": runs}}}
+    runs = [
+        {
+            "seconds": s,
+            "chunks": 100,
+            "sentences": 400,
+            "raw_encode_chunks_per_s": 20.0,
+            "workers": w,
+            "load_before": 3.0,
+            "load_after": 4.5,
+        }
+        for w, s in ((1, 10.0), (2, 2.5))
+    ]
+    res = {
+        "machine": "x86_64, 2 CPUs",
+        "date": "2026-12-05",
+        "import_baseline_s": 4.0,
+        "embedders": {"default": {"ingest": runs[-1], "ingest_runs": runs}},
+    }
     md = perf.markdown(res, "python bench/perf.py --ingest-only")
     assert "1 worker(s)" in md and "2 worker(s)" in md and "load 3.0→4.5" in md
     assert "| 10.0 chunks/s |" in md and "| 0.50× |" in md  # 1 worker: 100 chunks in 10 s, half the baseline

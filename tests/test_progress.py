@@ -9,7 +9,14 @@ import shutil
 import pytest
 
 from qa.progress import (
-    LINE_INTERVAL_S, MIN_MEASURED_S, REPORT_INTERVAL_S, REUSED_SHARE, STAGE_COST, BuildProgress, throttled, time_left,
+    LINE_INTERVAL_S,
+    MIN_MEASURED_S,
+    REPORT_INTERVAL_S,
+    REUSED_SHARE,
+    STAGE_COST,
+    BuildProgress,
+    throttled,
+    time_left,
 )
 from qa.records import Document
 

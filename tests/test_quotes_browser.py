@@ -25,8 +25,15 @@ def app(shipped_index_dir, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, app):
-    context, page = open_tab(browser, app[0], ready="__qaQuoteHandlers", tab="Quotes", selector="#qa-q-topic textarea",
-                             height=900, accept_downloads=True)
+    context, page = open_tab(
+        browser,
+        app[0],
+        ready="__qaQuoteHandlers",
+        tab="Quotes",
+        selector="#qa-q-topic textarea",
+        height=900,
+        accept_downloads=True,
+    )
     yield page
     context.close()
 

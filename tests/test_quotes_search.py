@@ -59,10 +59,16 @@ def test_filters_by_outlet_and_date(shipped):
     assert shipped.quotes(speaker="Nobody Atall") == []
 
 
-@pytest.mark.parametrize("kwargs,field", [
-    ({"n": 0}, "n:"), ({"n": "3"}, "n:"), ({"since": "2023-13-45"}, "since:"),
-    ({"since": "2023-12-01", "until": "2023-01-01"}, "since"), ({"topic": "x" * 1001}, "topic:"),
-])
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"n": 0}, "n:"),
+        ({"n": "3"}, "n:"),
+        ({"since": "2023-13-45"}, "since:"),
+        ({"since": "2023-12-01", "until": "2023-01-01"}, "since"),
+        ({"topic": "x" * 1001}, "topic:"),
+    ],
+)
 def test_bad_requests_name_the_field(shipped, kwargs, field):
     with pytest.raises(InvalidRequestError) as err:
         shipped.quotes(**kwargs)
@@ -75,6 +81,7 @@ def run(shipped_index_dir):
         result = CliRunner().invoke(cli, [*args, "--index-dir", str(shipped_index_dir)])
         assert "Traceback" not in result.output
         return result
+
     return invoke
 
 
@@ -115,7 +122,7 @@ def test_quote_set_evaluation_runs_from_qa_eval():
 
     result = CliRunner().invoke(cli, ["eval", str(ROOT / "bench" / "questions" / "quotes.jsonl"), "--json"])
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output[result.output.index("{"):])
+    out = json.loads(result.output[result.output.index("{") :])
     ours = out["quote finder"]
     assert ours["fidelity"] == 1.0 and ours["crashes"] == 0 and ours["gold_quotes"] >= 60
     assert 0.0 <= ours["wrong_speaker_rate"] <= 1.0 and ours["f1"] > out["regex baseline"]["f1"]
@@ -138,7 +145,9 @@ def test_index_reports_the_quotations_it_found(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text((DATA / "quotes" / "hostile_quote.md").read_text(encoding="utf-8"), encoding="utf-8")
-    (corpus / "b.txt").write_text("Budget talks\n\n“The budget will be balanced by 2025, the minister said.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(
+        "Budget talks\n\n“The budget will be balanced by 2025, the minister said.\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "index")])
     assert result.exit_code == 0, result.output
     assert "Found 1 quotation(s) of speech; 1 quotation mark(s) paired with nothing were skipped" in result.output

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # folders and several Ray blocks) and QA_RAY_TEST_DOCS=3000 runs the full size (2,000 took 15 min here).
 DOCUMENTS = int(os.environ.get("QA_RAY_TEST_DOCS", "300"))
 QUESTIONS = 25
-MILVUS_DOCUMENTS = 60  # agreement with a plain build is checked above; here only that Ray writes to Milvus and it answers
+MILVUS_DOCUMENTS = (
+    60  # agreement with a plain build is checked above; here only that Ray writes to Milvus and it answers
+)
 
 ANIMALS = "otter heron badger lynx falcon walrus gecko bison marmot ibis tapir kestrel".split()
 COLOURS = "amber crimson teal violet ochre silver jade cobalt".split()
@@ -77,8 +79,13 @@ def test_ray_without_ray_installed_is_a_one_line_error(tmp_path):
     corpus = tmp_path / "corpus"
     generated_corpus(corpus, 2)
     env = {**_env(), "PYTHONPATH": f"{tmp_path / 'stub'}{os.pathsep}{ROOT}"}
-    done = subprocess.run([sys.executable, "-m", "qa.cli", "index", str(corpus), "--index-dir", str(tmp_path / "i"),
-                           "--ray", "auto"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "index", str(corpus), "--index-dir", str(tmp_path / "i"), "--ray", "auto"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert 'Error: ray: distributed ingest needs Ray; install it with pip install "qa-assistant[ray]"' in done.stderr
     assert "Traceback" not in done.stderr
@@ -114,8 +121,9 @@ def test_ray_ingest_matches_a_plain_build(tmp_path, local_ray, config):
     # the same model batched differently, stored as float16: equal to one float16 step (under 2.5e-4
     # for |x| < 0.5), since a float32 difference of 1e-7 can tip the rounding either way
     assert a.index.sentence_vectors.dtype == b.index.sentence_vectors.dtype == np.float16
-    assert np.allclose(np.asarray(a.index.sentence_vectors, np.float32), np.asarray(b.index.sentence_vectors, np.float32),
-                       atol=5e-4)
+    assert np.allclose(
+        np.asarray(a.index.sentence_vectors, np.float32), np.asarray(b.index.sentence_vectors, np.float32), atol=5e-4
+    )
     picks = np.linspace(0, len(facts) - 1, QUESTIONS).round().astype(int)
     for i in picks:
         question, count = facts[i]

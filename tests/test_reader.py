@@ -9,7 +9,6 @@ import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,10 +18,14 @@ from tests.conftest import ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 
 QUESTION = "Where were the October 5 talks supposed to be held?"
-ANSWER = ("The talks between Azerbaijan and Armenia were supposed to be held on Oct. 5 in Spain, on the sidelines "
-          "of the meeting of the European Political Community in Granada.")
-OTHER = ("Azerbaijani President Ilham Aliyev has canceled plans to attend peace talks on Nagorno-Karabakh with "
-         "Armenian Prime Minister Nikol Pashinyan, Bloomberg reported on Oct. 4, citing local media.")
+ANSWER = (
+    "The talks between Azerbaijan and Armenia were supposed to be held on Oct. 5 in Spain, on the sidelines "
+    "of the meeting of the European Political Community in Granada."
+)
+OTHER = (
+    "Azerbaijani President Ilham Aliyev has canceled plans to attend peace talks on Nagorno-Karabakh with "
+    "Armenian Prime Minister Nikol Pashinyan, Bloomberg reported on Oct. 4, citing local media."
+)
 
 _RUN = """
 import json, sys
@@ -63,9 +66,15 @@ def reader_folder(tmp_path_factory):
     full = T.make_full(bert, T.make_top(bert)).eval()
     folder = tmp_path_factory.mktemp("reader")
     T.export_int8(full, folder / "reader-int8.onnx", "logit")
-    (folder / "reader.json").write_text(json.dumps({"fusion": {"bias": 0.0, "reader": 1.0, "hand": 2.0},
-                                                    "refusal": {"bias": -1.0, "best": 0.5, "support": 3.0},
-                                                    "threshold": 0.3}))
+    (folder / "reader.json").write_text(
+        json.dumps(
+            {
+                "fusion": {"bias": 0.0, "reader": 1.0, "hand": 2.0},
+                "refusal": {"bias": -1.0, "best": 0.5, "support": 3.0},
+                "threshold": 0.3,
+            }
+        )
+    )
     feed = encode(tokenizer(), QUESTION, [pair_text(t, "A title") for t in (OTHER, ANSWER)])
     with torch.no_grad():
         expected = full(*(torch.from_numpy(feed[k]) for k in ("input_ids", "attention_mask", "token_type_ids")))
@@ -74,10 +83,21 @@ def reader_folder(tmp_path_factory):
 
 def test_an_exported_reader_loads_offline_and_runs_without_torch(reader_folder):
     folder, expected = reader_folder
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
-    run = subprocess.run([sys.executable, "-c", _RUN, str(folder), QUESTION, json.dumps([OTHER, ANSWER])],
-                         capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", _RUN, str(folder), QUESTION, json.dumps([OTHER, ANSWER])],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     out = json.loads(run.stdout)
     assert not out["torch"], "a reader runs on onnxruntime alone"
     # int8 weights against the float model: close, not equal
@@ -98,7 +118,7 @@ def test_the_reader_reads_the_leading_candidates_and_decides_refusals(shipped, r
     assert 0.0 < answer.confidence < 1.0
     for q in answer.quotes:  # the promise holds whatever ranks the sentences
         doc = shipped.documents[q.doc_id]
-        assert doc.text[q.start:q.end] == q.text
+        assert doc.text[q.start : q.end] == q.text
 
 
 def test_a_supporting_sentence_needs_the_readers_word_when_a_reader_is_set():
@@ -137,12 +157,16 @@ def test_fits_refuse_at_most_their_share_of_answerable_questions():
     rng = np.random.default_rng(0)
     rows, scores = [], {}
     for i in range(200):
-        own = [{"score": float(rng.uniform(0.3, 0.9)), "semantic": 0.5, "lexical": 0.5, "label": int(j == 2)}
-               for j in range(5)]
+        own = [
+            {"score": float(rng.uniform(0.3, 0.9)), "semantic": 0.5, "lexical": 0.5, "label": int(j == 2)}
+            for j in range(5)
+        ]
         lso = [{"score": float(rng.uniform(0.1, 0.6)), "semantic": 0.3, "lexical": 0.2, "label": 0} for _ in range(5)]
         rows.append({"set": "xquad-en", "id": str(i), "fold": i % 5, "own": own, "lso": lso})
-        scores[("xquad-en", str(i))] = {"own": [float(rng.normal()), float(rng.normal()), 6.0, float(rng.normal()), float(rng.normal())],
-                                        "lso": [float(rng.normal()) for _ in range(5)]}
+        scores[("xquad-en", str(i))] = {
+            "own": [float(rng.normal()), float(rng.normal()), 6.0, float(rng.normal()), float(rng.normal())],
+            "lso": [float(rng.normal()) for _ in range(5)],
+        }
     values = reader_fit.per_fold(rows, scores, 5)
     assert sorted(values) == [0, 1, 2, 3, 4] and not any(v.get("fitted_on_itself") for v in values.values())
     figures = reader_fit.evaluate(rows, scores, values)["xquad-en"]

@@ -12,14 +12,29 @@ from qa.errors import InvalidRequestError, QuestionSetError
 
 # Two box-office reports in the same words, years apart, and a newsletter dated after the question.
 ARTICLES = [
-    {"id": "old.txt", "title": "Box office: comedy sequel opens at No. 1", "source": "Old Wire", "date": "2016-01-17",
-     "text": "The comedy sequel Ride Along 2 topped the US box office this weekend with $35 million. "
-             "It opened below its predecessor, which made $41.5 million two years ago."},
-    {"id": "new.txt", "title": "Thor sequel rules the weekend", "source": "New Wire", "date": "2022-07-10",
-     "text": "Thor: Love and Thunder topped the US box office this weekend with $143 million. "
-             "It is the fourth Thor film from Marvel Studios."},
-    {"id": "quiz.txt", "title": "Five things to know", "source": "Newsletter", "date": "2022-07-15",
-     "text": "Test your knowledge with this week's quiz on movies and music. Send us your answers by Friday."},
+    {
+        "id": "old.txt",
+        "title": "Box office: comedy sequel opens at No. 1",
+        "source": "Old Wire",
+        "date": "2016-01-17",
+        "text": "The comedy sequel Ride Along 2 topped the US box office this weekend with $35 million. "
+        "It opened below its predecessor, which made $41.5 million two years ago.",
+    },
+    {
+        "id": "new.txt",
+        "title": "Thor sequel rules the weekend",
+        "source": "New Wire",
+        "date": "2022-07-10",
+        "text": "Thor: Love and Thunder topped the US box office this weekend with $143 million. "
+        "It is the fourth Thor film from Marvel Studios.",
+    },
+    {
+        "id": "quiz.txt",
+        "title": "Five things to know",
+        "source": "Newsletter",
+        "date": "2022-07-15",
+        "text": "Test your knowledge with this week's quiz on movies and music. Send us your answers by Friday.",
+    },
 ]
 QUESTION = "Which movie topped the US box office this weekend?"
 
@@ -63,7 +78,7 @@ def test_asked_on_prefers_the_articles_of_that_week(assistant):
     assert now.quotes[0].doc_id.endswith("new.txt")
     for answer in (then, now):  # the promise holds whatever the day
         for q in answer.quotes:
-            assert assistant.documents[q.doc_id].text[q.start:q.end] == q.text
+            assert assistant.documents[q.doc_id].text[q.start : q.end] == q.text
 
 
 def test_asked_on_must_be_a_day(assistant):
@@ -75,12 +90,17 @@ def test_question_sets_carry_their_date(tmp_path):
     from qa.eval.sets import load_questions
 
     path = tmp_path / "q.jsonl"
-    path.write_text(json.dumps({"id": "a", "question": QUESTION, "answers": ["Thor"], "sources": ["new.txt"],
-                                "date": "2022/07/14"}) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "a", "question": QUESTION, "answers": ["Thor"], "sources": ["new.txt"], "date": "2022/07/14"})
+        + "\n",
+        encoding="utf-8",
+    )
     (q,) = load_questions(path).questions
     assert q.asked_on == "2022-07-14" and q.to_dict()["date"] == "2022-07-14"
-    path.write_text(json.dumps({"id": "a", "question": QUESTION, "answers": [], "sources": [], "date": "July"}) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "a", "question": QUESTION, "answers": [], "sources": [], "date": "July"}) + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(QuestionSetError, match="'date'"):
         load_questions(path)
 

@@ -18,8 +18,20 @@ import serve_load  # noqa: E402
 @pytest.mark.slow
 def test_concurrent_users_all_get_answers(shipped_index_dir, tmp_path):
     out, table = tmp_path / "load.json", tmp_path / "load.md"
-    code = serve_load.main(["--users", "4", "--questions", "3", "--index-dir", str(shipped_index_dir),
-                            "--json", str(out), "--out", str(table)])
+    code = serve_load.main(
+        [
+            "--users",
+            "4",
+            "--questions",
+            "3",
+            "--index-dir",
+            str(shipped_index_dir),
+            "--json",
+            str(out),
+            "--out",
+            str(table),
+        ]
+    )
     res = json.loads(out.read_text(encoding="utf-8"))
     load = res["load"]
     assert code == 0, load["error_samples"]

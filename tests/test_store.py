@@ -12,8 +12,8 @@ from qa.config import Config
 from qa.embed import Embedder
 from qa.errors import IndexIncompatibleError, IndexMissingError
 from qa.indexing import add_documents, build_index, ensure_index, remove_documents
-from qa.store import FORMAT_VERSION, files_dir, load_index
 from qa.records import Document
+from qa.store import FORMAT_VERSION, files_dir, load_index
 
 DOCS = [
     Document(id="a.txt", text="The summit was held in Granada. Leaders met on October 5.", title="A", source="X"),
@@ -270,4 +270,6 @@ def test_an_index_with_float32_sentence_vectors_loads_and_seeds_a_float16_rebuil
     kept = [r for r in range(len(new.sentence_rows)) if new.sentence_text(r) in texts]
     assert kept and new.manifest["counts"]["embedded_sentences"] == len(new.sentence_rows) - len(kept)
     for r in kept:
-        assert np.array_equal(np.asarray(new.sentence_vectors[r]), exact[texts.index(new.sentence_text(r))].astype(np.float16))
+        assert np.array_equal(
+            np.asarray(new.sentence_vectors[r]), exact[texts.index(new.sentence_text(r))].astype(np.float16)
+        )

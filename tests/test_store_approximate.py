@@ -36,14 +36,21 @@ def test_the_manifest_records_the_ivf_index_and_its_measured_recall(ivf_assistan
     manifest = json.loads((index.path / "manifest.json").read_text())
     assert isinstance(index.dense, faiss.IndexIVFFlat) and manifest["dense"]["index"] == "ivf-flat"
     lists, probes = approximate.ivf_layout(index.dense.ntotal)
-    assert (index.dense.nlist, index.dense.nprobe) == (lists, probes) == (manifest["dense"]["lists"], manifest["dense"]["probes"])
+    assert (
+        (index.dense.nlist, index.dense.nprobe)
+        == (lists, probes)
+        == (manifest["dense"]["lists"], manifest["dense"]["probes"])
+    )
     flat = faiss.IndexFlatIP(index.dense.d)
     flat.add(index.chunk_vectors())  # reconstructs every vector through the direct map
     # the same draw as at build time: the recorded figure is reproducible from the files
     rng = np.random.default_rng(approximate.SEED)
     rng.choice(index.dense.ntotal, min(index.dense.ntotal, lists * approximate.TRAIN_PER_LIST), replace=False)
-    rows = np.sort(rng.choice(len(index.sentence_vectors), min(len(index.sentence_vectors), approximate.RECALL_SAMPLE),
-                              replace=False))
+    rows = np.sort(
+        rng.choice(
+            len(index.sentence_vectors), min(len(index.sentence_vectors), approximate.RECALL_SAMPLE), replace=False
+        )
+    )
     measured = approximate.recall_at(flat, index.dense, np.ascontiguousarray(index.sentence_vectors[rows]))
     assert manifest["dense"]["recall_at_10"] == round(measured, 4) and 0 < measured <= 1
 
@@ -58,7 +65,9 @@ def test_a_filtered_search_on_ivf_is_exact(ivf_assistant, config):
     for q in QUESTIONS:
         vec = ivf_assistant.embed([q])[0]
         got = index.search_dense(vec, 5, allowed)
-        scores, ids = flat.search(vec.reshape(1, -1), 5, params=faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)))
+        scores, ids = flat.search(
+            vec.reshape(1, -1), 5, params=faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        )
         assert list(got) == ids[0].tolist()
         assert np.allclose(list(got.values()), scores[0], atol=1e-5)
 

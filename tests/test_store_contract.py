@@ -118,8 +118,13 @@ def _quotes(answer):
 
 @pytest.mark.contract
 def test_answers_have_the_same_exact_quotes(shipped, milvus):
-    questions = [GRANADA, "Why did Aliyev refuse to attend the talks in Granada?", "What did Russia offer?",
-                 "Who is the president of Azerbaijan?", "What is the capital of Peru?"]
+    questions = [
+        GRANADA,
+        "Why did Aliyev refuse to attend the talks in Granada?",
+        "What did Russia offer?",
+        "Who is the president of Azerbaijan?",
+        "What is the capital of Peru?",
+    ]
     questions += generated_questions(shipped.index, 10)
     corpus = {d.id: d for d in load_documents([CORPUS]).documents}  # as read from the files, not either store
     for q in questions:
@@ -159,7 +164,8 @@ def test_eval_on_milvus_scores_like_the_default_store(milvus_uri, shipped_index_
     for where in (["--store", f"milvus:{milvus_uri}"], ["--index-dir", str(shipped_index_dir)]):
         done = runner.invoke(cli, ["eval", questions, "--corpus", str(CORPUS), "--limit", "6", "--json", *where])
         assert done.exit_code == 0, done.output
-        results.append(json.loads(done.output[done.output.index("{"):]))
+        results.append(json.loads(done.output[done.output.index("{") :]))
+
     def scores(summary: dict) -> dict:  # everything but the latencies, which measure the machine
         return {k: v for k, v in summary["configs"]["hybrid"].items() if not k.startswith("latency")}
 
@@ -179,11 +185,11 @@ def test_a_reopened_milvus_store_gives_the_same_answers(milvus_uri, milvus, conf
 
 FIXTURE = {
     "alpaca.txt": "Alpacas live in the Andes of Peru. They are shorn once a year for their fleece. "
-                  "A herd of alpacas is guarded by a llama.",
+    "A herd of alpacas is guarded by a llama.",
     "bees.txt": "Honey bees dance to show where flowers are. A colony has one queen. "
-                "Worker bees live about six weeks in summer.",
+    "Worker bees live about six weeks in summer.",
     "comets.txt": "Halley's comet returns every 76 years. Its last visit was in 1986. "
-                  "The nucleus is a dirty snowball of ice and dust.",
+    "The nucleus is a dirty snowball of ice and dust.",
 }
 
 
@@ -225,7 +231,9 @@ def test_add_change_remove_agree_between_backends(tmp_path, config):
     # reopened from Milvus, the changed store still answers the same
     reopened = Assistant.load(config=stores["milvus"].config)
     assert _state(reopened) == _state(stores["milvus"])
-    assert _quotes(reopened.ask("Where are the tallest sand dunes?", 1)) == _quotes(stores["milvus"].ask("Where are the tallest sand dunes?", 1))
+    assert _quotes(reopened.ask("Where are the tallest sand dunes?", 1)) == _quotes(
+        stores["milvus"].ask("Where are the tallest sand dunes?", 1)
+    )
 
 
 @pytest.mark.contract
@@ -246,7 +254,9 @@ def test_new_metadata_for_unchanged_text_reaches_the_store(tmp_path, config, bac
     of the cleaned text, only the citation: re-indexing must still take it."""
     folder = tmp_path / "corpus"
     folder.mkdir()
-    body = "Talks fail in Istanbul\n\nThe talks in Istanbul ended without a deal on Sunday after two days of meetings.\n"
+    body = (
+        "Talks fail in Istanbul\n\nThe talks in Istanbul ended without a deal on Sunday after two days of meetings.\n"
+    )
     (folder / "talks.txt").write_text(body, encoding="utf-8")
     cfg = config.replace(store=f"milvus:{tmp_path / 'm.db'}") if backend == "milvus" else config
     first, _ = Assistant.from_corpus([folder], tmp_path / "index", cfg)
@@ -323,8 +333,10 @@ def test_cli_index_and_remove_on_milvus(tmp_path):
 
 # --- one build path: every backend and the Ray pipeline find the same wire copies and quotations -------
 
-SAID = ("“We have agreed to meet again before the end of the year,” Armenian Foreign Minister Ararat Mirzoyan "
-        "said after the talks.")
+SAID = (
+    "“We have agreed to meet again before the end of the year,” Armenian Foreign Minister Ararat Mirzoyan "
+    "said after the talks."
+)
 
 
 @pytest.fixture(scope="module")
@@ -348,7 +360,8 @@ def _copies(index) -> tuple:
     return (
         index.duplicates["documents"],
         [(rows[r], rows[int(c)]) for r, c in enumerate(index.sentence_canonical) if int(c) != r],
-        [c.id for c in index.chunks], [c.id for c in index.duplicate_chunks],
+        [c.id for c in index.chunks],
+        [c.id for c in index.duplicate_chunks],
         [(q.id, q.text, q.speaker, q.speech) for q in index.quotations],
     )
 
@@ -386,7 +399,11 @@ def test_faiss_milvus_and_ray_builds_give_the_same_wire_copies_and_quotations(wi
         assert _copies(s.index) == reference, name
         got = s.ask(question).quotes[0]
         assert (got.doc_id, got.start, got.end, got.also_reported_by) == (
-            first.doc_id, first.start, first.end, first.also_reported_by), name
+            first.doc_id,
+            first.start,
+            first.end,
+            first.also_reported_by,
+        ), name
         assert s.quotation_summary()[0] == stores["faiss"].quotation_summary()[0], name
 
 
@@ -422,8 +439,10 @@ def test_a_milvus_store_of_an_earlier_layout_is_refused_then_replaced(tmp_path, 
     Assistant.build(_docs(FIXTURE), config=cfg)
     client = milvus.connect(uri)
     meta = milvus.read_meta(client)
-    client.upsert(milvus.META, [{"pk": milvus.MANIFEST_KEY, "body": json.dumps({**meta, "layout": 1}),
-                                 "v": [0.0] * milvus.PLACEHOLDER_DIM}])
+    client.upsert(
+        milvus.META,
+        [{"pk": milvus.MANIFEST_KEY, "body": json.dumps({**meta, "layout": 1}), "v": [0.0] * milvus.PLACEHOLDER_DIM}],
+    )
     client.drop_collection(milvus.QUOTATIONS)  # as a store of layout 1 has none
     with pytest.raises(IndexIncompatibleError, match=r"older version of qa; run `qa index --store milvus:"):
         Assistant.load(config=cfg)

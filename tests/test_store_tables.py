@@ -11,8 +11,8 @@ import pytest
 from qa.api import Assistant, load_documents
 from qa.config import Config
 from qa.errors import IndexIncompatibleError
-from qa.records import Document
 from qa.indexing import build_index
+from qa.records import Document
 from qa.store import FORMAT_VERSION, files_dir, load_index
 from qa.store.tables import TABLE_FILES, ChunkTable, StoredDocument
 
@@ -30,7 +30,9 @@ WIRE = "The minister resigned on Tuesday after the vote. She said the decision w
 COPIES = [
     Document(id="wire.txt", text=WIRE + " Reporting by the wire.", title="W", source="Wire"),
     Document(id="paper.txt", text="Local news. " + WIRE, title="P", source="Paper"),
-    Document(id="other.txt", text="Bees pollinate flowers in spring. Honey is sold at markets.", title="O", source="Else"),
+    Document(
+        id="other.txt", text="Bees pollinate flowers in spring. Honey is sold at markets.", title="O", source="Else"
+    ),
 ]
 
 
@@ -62,7 +64,7 @@ def test_texts_read_lazily_are_the_documents_characters(shipped_index_dir):
     assert isinstance(index.chunks, ChunkTable)
     for c in index.chunks:
         text = originals[c.doc_id].text
-        assert c.text == text[c.start:c.end] and c.id == f"{c.doc_id}#{c.start}-{c.end}"
+        assert c.text == text[c.start : c.end] and c.id == f"{c.doc_id}#{c.start}-{c.end}"
         assert all(c.start <= s < e <= c.end for s, e in c.sentences)
         assert [index.sentence_row(c.doc_id, s, e) is not None for s, e in c.sentences] == [True] * len(c.sentences)
     for row in range(len(index.sentence_rows)):
@@ -112,14 +114,21 @@ def test_copy_lookups_made_at_load_match_the_plain_computation(tmp_path):
     assert (canonical != np.arange(len(canonical))).sum() >= 2, "the wire sentences are copies"
     for row in range(len(canonical)):
         assert index.copies(row) == [int(canonical[row])] + [
-            r for r in range(len(canonical)) if canonical[r] == canonical[row] and r != canonical[row]]
+            r for r in range(len(canonical)) if canonical[r] == canonical[row] and r != canonical[row]
+        ]
     rows = np.asarray(index.sentence_rows)
     for allowed in ({"paper.txt"}, {"other.txt"}, {"wire.txt", "paper.txt"}, set()):
         numbers = {index.doc_ids.index(d) for d in allowed}
-        wanted = {int(canonical[r]) for r in range(len(rows))
-                  if canonical[r] != r and (rows[r, 0] in numbers or rows[canonical[r], 0] in numbers)}
-        plain = [i for i, c in enumerate(index.chunks)
-                 if any(index.sentence_row(c.doc_id, s, e) in wanted for s, e in c.sentences)]
+        wanted = {
+            int(canonical[r])
+            for r in range(len(rows))
+            if canonical[r] != r and (rows[r, 0] in numbers or rows[canonical[r], 0] in numbers)
+        }
+        plain = [
+            i
+            for i, c in enumerate(index.chunks)
+            if any(index.sentence_row(c.doc_id, s, e) in wanted for s, e in c.sentences)
+        ]
         assert index.chunks_with_copies_in(allowed) == plain
         assert index.chunks_of(allowed).tolist() == [i for i, c in enumerate(index.chunks) if c.doc_id in allowed]
     assert index.chunks_with_copies_in({"paper.txt"}), "the paper's copy is found through the wire's chunk"

@@ -20,14 +20,23 @@ from qa.support import MAX_DRAFT_CHARS, NO_SUPPORT_TEXT, DraftSupport, Supported
 
 # Claims the shipped articles make, each restated in other words, with the article that makes it.
 SUPPORTED = [
-    ("Azerbaijan's president Ilham Aliyev cancelled his plans to attend the peace talks with Armenia's "
-     "prime minister, according to Bloomberg.", "000_f5edb748992077ea.txt"),
+    (
+        "Azerbaijan's president Ilham Aliyev cancelled his plans to attend the peace talks with Armenia's "
+        "prime minister, according to Bloomberg.",
+        "000_f5edb748992077ea.txt",
+    ),
     ("Erdogan did not come to Granada because of a busy schedule.", "000_f5edb748992077ea.txt"),
-    ("Azerbaijan refused to take part in normalization talks with Armenia that were planned in the United "
-     "States in November.", "002_d8d46fc8e1f04ea1.txt"),
+    (
+        "Azerbaijan refused to take part in normalization talks with Armenia that were planned in the United "
+        "States in November.",
+        "002_d8d46fc8e1f04ea1.txt",
+    ),
     ("Armenia has agreed to buy the Zen Anti-Drone System developed in India.", "003_43a853f10424dbd0.txt"),
-    ("European Council President Charles Michel mediated the talks in Brussels and called them frank, honest "
-     "and substantive.", "001_cd5c93ec7e5e190d.txt"),
+    (
+        "European Council President Charles Michel mediated the talks in Brussels and called them frank, honest "
+        "and substantive.",
+        "001_cd5c93ec7e5e190d.txt",
+    ),
 ]
 # Claims on the same subjects, with the same names, that no article makes.
 INVENTED = [
@@ -40,8 +49,17 @@ INVENTED = [
 
 def _draft() -> tuple[str, list[bool], list[str | None]]:
     """A paragraph mixing them (and a line break), with what each sentence should be judged."""
-    order = [SUPPORTED[0], INVENTED[0], SUPPORTED[1], SUPPORTED[2], INVENTED[1], INVENTED[2], SUPPORTED[3],
-             INVENTED[3], SUPPORTED[4]]
+    order = [
+        SUPPORTED[0],
+        INVENTED[0],
+        SUPPORTED[1],
+        SUPPORTED[2],
+        INVENTED[1],
+        INVENTED[2],
+        SUPPORTED[3],
+        INVENTED[3],
+        SUPPORTED[4],
+    ]
     texts = [c[0] if isinstance(c, tuple) else c for c in order]
     expected = [isinstance(c, tuple) for c in order]
     files = [c[1] if isinstance(c, tuple) else None for c in order]
@@ -56,9 +74,20 @@ def checked(shipped):
 
 def test_each_sentence_of_a_mixed_paragraph_is_marked_correctly(checked):
     result, expected, files = checked
-    assert [s.text for s in result.sentences] == [c[0] if isinstance(c, tuple) else c for c in
-                                                  (SUPPORTED[0], INVENTED[0], SUPPORTED[1], SUPPORTED[2], INVENTED[1],
-                                                   INVENTED[2], SUPPORTED[3], INVENTED[3], SUPPORTED[4])]
+    assert [s.text for s in result.sentences] == [
+        c[0] if isinstance(c, tuple) else c
+        for c in (
+            SUPPORTED[0],
+            INVENTED[0],
+            SUPPORTED[1],
+            SUPPORTED[2],
+            INVENTED[1],
+            INVENTED[2],
+            SUPPORTED[3],
+            INVENTED[3],
+            SUPPORTED[4],
+        )
+    ]
     assert [s.supported for s in result.sentences] == expected, [(s.score, s.text) for s in result.sentences]
     for s, file in zip(result.sentences, files):
         if file:  # the first quote comes from the article that makes the claim (or from one of its digest's articles)
@@ -188,13 +217,26 @@ def test_support_min_is_checked():
 def test_markdown_escapes_document_text_and_links_only_http():
     """Draft and document text are untrusted: Markdown shows them as written, and only http(s) links."""
     draft = "The *minister* said <b>yes</b>. [x](javascript:alert(1)) is not a claim."
-    quote = Quote(n=1, text="He said <script>alert(1)</script> and *yes*.", doc_id="a.txt", title="T [1](x)",
-                  source="Outlet", date="2023-01-01", start=0, end=44, score=0.9, url="javascript:alert(1)")
+    quote = Quote(
+        n=1,
+        text="He said <script>alert(1)</script> and *yes*.",
+        doc_id="a.txt",
+        title="T [1](x)",
+        source="Outlet",
+        date="2023-01-01",
+        start=0,
+        end=44,
+        score=0.9,
+        url="javascript:alert(1)",
+    )
     support = DraftSupport(
         text=draft,
-        sentences=[SupportedSentence(1, draft[:31], 0, 31, True, 0.9, [1]),
-                   SupportedSentence(2, draft[32:], 32, len(draft), False, 0.1, [])],
-        sources=[quote], threshold=0.5,
+        sentences=[
+            SupportedSentence(1, draft[:31], 0, 31, True, 0.9, [1]),
+            SupportedSentence(2, draft[32:], 32, len(draft), False, 0.1, []),
+        ],
+        sources=[quote],
+        threshold=0.5,
     )
     md = support_markdown(support)
     assert "<script>" not in md and "<b>" not in md and "[x](javascript" not in md and r"\[x\]" in md
@@ -238,11 +280,14 @@ def test_bench_claims_are_changed_as_described():
     from qa.nlp import pipeline
 
     nlp = pipeline()
-    para = bench.paraphrase("In 1773, oxygen was discovered independently by Scheele (a Swede), however Priestley "
-                            "is often given priority.", nlp)
+    para = bench.paraphrase(
+        "In 1773, oxygen was discovered independently by Scheele (a Swede), however Priestley is often given priority.",
+        nlp,
+    )
     # brackets and adverbs dropped, common words swapped, the leading phrase moved to the end
     assert para == "Oxygen was discovered by Scheele, but Priestley is frequently given priority in 1773."
     assert bench.rewrite("Which NFL team represented the AFC at Super Bowl 50?", "Denver Broncos", nlp) == (
-        "Denver Broncos represented the AFC at Super Bowl 50.")
+        "Denver Broncos represented the AFC at Super Bowl 50."
+    )
     assert bench.rewrite("What year was the university founded?", "1890", nlp) is None  # subject after the verb
     assert bench.rewrite("How many points did they score?", "24", nlp) is None

@@ -14,8 +14,12 @@ def test_timeline_endpoint_returns_the_record(client):
     assert first["when"]["label"] == "1991" and first["when"]["basis"] == "sentence"
     assert {"text", "doc_id", "start", "end", "also_in", "also_reported_by", "url_safe"} <= set(first)
     assert all(not e["when"]["value"] for e in record["undated"])
-    october = client.predict(topic="Armenia–Azerbaijan conflict and peace talks", since="2023-10-01",
-                             until="2023-10-31", api_name="/timeline")
+    october = client.predict(
+        topic="Armenia–Azerbaijan conflict and peace talks",
+        since="2023-10-01",
+        until="2023-10-31",
+        api_name="/timeline",
+    )
     assert october["entries"] and all(e["when"]["value"].startswith("2023-10") for e in october["entries"])
 
 

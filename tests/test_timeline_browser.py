@@ -30,8 +30,15 @@ def app(shipped_index_dir, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, app):
-    context, page = open_tab(browser, app[0], ready="__qaTimelineHandlers", tab="Timeline",
-                             selector="#qa-tl-topic textarea", height=1000, accept_downloads=True)
+    context, page = open_tab(
+        browser,
+        app[0],
+        ready="__qaTimelineHandlers",
+        tab="Timeline",
+        selector="#qa-tl-topic textarea",
+        height=1000,
+        accept_downloads=True,
+    )
     yield page
     context.close()
 
@@ -70,14 +77,18 @@ def test_timeline_entries_open_in_their_article_and_export(page):
     sentence = granada.locator(".qa-tl-text").inner_text().strip().removeprefix("“").removesuffix("”")
     assert granada.locator(".qa-tl-date").inner_text() == "Oct. 5"  # the words that date it, marked
     granada.locator(".qa-tl-text").click()
-    page.wait_for_function("t => { const h = document.querySelector('#qa-tl-panel #qa-tlhit');"
-                           " return h && h.innerText.trim() === t; }", arg=sentence)
+    page.wait_for_function(
+        "t => { const h = document.querySelector('#qa-tl-panel #qa-tlhit'); return h && h.innerText.trim() === t; }",
+        arg=sentence,
+    )
     # another outlet's report of an event opens that article
     also = page.locator("#qa-tl-results .qa-tl-also-link").first
     also.click()
-    page.wait_for_function("() => (document.querySelector('#qa-tl-panel .qa-source-label') || {}).textContent"
-                           " === 'Entry ' + document.querySelector('#qa-tl-results .qa-tl-entry.qa-active').dataset.n"
-                           " + ', as reported here'")
+    page.wait_for_function(
+        "() => (document.querySelector('#qa-tl-panel .qa-source-label') || {}).textContent"
+        " === 'Entry ' + document.querySelector('#qa-tl-results .qa-tl-entry.qa-active').dataset.n"
+        " + ', as reported here'"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "timeline_tab.png"))
     # export three of the entries
@@ -101,8 +112,10 @@ def test_style_picker_sets_copies_and_exports_and_is_kept(browser, app, page):
     granada.locator(".qa-tl-copy").click()
     page.wait_for_function("() => (window.qaLastCopied || '').startsWith('5 October 2023: “The talks')")
     copied = page.evaluate("() => window.qaLastCopied")
-    assert copied.endswith("” — Elsa Court, “Bloomberg: Azerbaijani President cancels plans to attend peace talks "
-                           "with Armenia,” The Kyiv Independent, October 4, 2023.")
+    assert copied.endswith(
+        "” — Elsa Court, “Bloomberg: Azerbaijani President cancels plans to attend peace talks "
+        "with Armenia,” The Kyiv Independent, October 4, 2023."
+    )
     assert "<i>The Kyiv Independent</i>" in page.evaluate("() => window.qaLastCopiedHtml")
     assert "## Bibliography" in _download(page, "#qa-tl-md")
     # kept in the browser: a reload shows it again, and the Ask tab copies in it

@@ -16,12 +16,24 @@ from qa.render import format_answer_text
 from .web_server import serve_web
 
 FEED_QUESTIONS = {  # a question each item of the 3-item feed answers, and where its answer stands
-    "When did the ferry to Skarholm resume service?": ("Harbour Radio", "2024-03-04", "skarholm-ferry-resumes",
-                                                        "resumed service on Monday morning"),
-    "How much will the covered fish market hall in Brannvik cost?": ("Harbour Radio", "2024-03-05",
-                                                                     "brannvik-fish-market-approved", "42 million crowns"),
-    "What will the old customs house in Brannvik become?": ("Harbour Radio", "2024-03-06", "item3.html",
-                                                             "will become a maritime museum"),
+    "When did the ferry to Skarholm resume service?": (
+        "Harbour Radio",
+        "2024-03-04",
+        "skarholm-ferry-resumes",
+        "resumed service on Monday morning",
+    ),
+    "How much will the covered fish market hall in Brannvik cost?": (
+        "Harbour Radio",
+        "2024-03-05",
+        "brannvik-fish-market-approved",
+        "42 million crowns",
+    ),
+    "What will the old customs house in Brannvik become?": (
+        "Harbour Radio",
+        "2024-03-06",
+        "item3.html",
+        "will become a maritime museum",
+    ),
 }
 
 
@@ -48,14 +60,15 @@ def fed(site, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fed")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QA_ALLOW_PRIVATE_URLS", "1")
-        result = run("add", f"{site.base}/feed/rss.xml", "--corpus-dir", str(tmp / "corpus"),
-                     "--index-dir", str(tmp / "index"))
+        result = run(
+            "add", f"{site.base}/feed/rss.xml", "--corpus-dir", str(tmp / "corpus"), "--index-dir", str(tmp / "index")
+        )
     return tmp, result
 
 
 def saved_body(corpus, doc_id: str) -> str:
     raw = (corpus / doc_id).read_text(encoding="utf-8")
-    return raw[FRONT_MATTER.match(raw).end():]
+    return raw[FRONT_MATTER.match(raw).end() :]
 
 
 def test_adding_a_feed_is_one_command_and_three_documents(fed, site):
@@ -63,10 +76,14 @@ def test_adding_a_feed_is_one_command_and_three_documents(fed, site):
     assert result.exit_code == 0, result.output
     added = [line for line in result.output.splitlines() if line.startswith("added web/")]
     assert len(added) == 3
-    assert "added web/harbourradio.example/skarholm-ferry-resumes.md: “Skarholm ferry resumes after ice closure” " \
-           "(Harbour Radio, 2024-03-04) https://harbourradio.example/news/2024/03/04/skarholm-ferry-resumes" in added
-    assert f"feed Harbour Radio – News: 3 new article(s), 0 already in the corpus (3 listed; {site.base}/feed/rss.xml)" \
+    assert (
+        "added web/harbourradio.example/skarholm-ferry-resumes.md: “Skarholm ferry resumes after ice closure” "
+        "(Harbour Radio, 2024-03-04) https://harbourradio.example/news/2024/03/04/skarholm-ferry-resumes" in added
+    )
+    assert (
+        f"feed Harbour Radio – News: 3 new article(s), 0 already in the corpus (3 listed; {site.base}/feed/rss.xml)"
         in result.output
+    )
     assert "No index at" in result.output and "3 documents in the index" in result.output
 
 
@@ -87,7 +104,7 @@ def test_each_feed_article_answers_with_url_outlet_and_date_in_its_citation(fed,
     for q in quotes:
         assert (q.url, q.source, q.date) == (doc.url, outlet, date)
         # fidelity: the quote is the saved file's own characters at its offsets
-        assert saved_body(tmp / "corpus", doc.id)[q.start:q.end] == q.text == doc.text[q.start:q.end]
+        assert saved_body(tmp / "corpus", doc.id)[q.start : q.end] == q.text == doc.text[q.start : q.end]
     cited = format_answer_text(answer, assistant.documents)
     assert f"— {outlet}, “{doc.title}”, {date}, {doc.url}" in cited
 
@@ -99,13 +116,23 @@ def test_update_then_adds_nothing_new_and_lists_the_feed(fed, site, env):
     assert result.exit_code == 0, result.output
     assert "feed Harbour Radio – News: 0 new article(s), 3 already in the corpus" in result.output
     listed = run("update", "--list", *where)
-    assert listed.exit_code == 0 and f"{site.base}/feed/rss.xml  Harbour Radio – News (3 article(s); checked 20" \
-        in listed.output
+    assert (
+        listed.exit_code == 0
+        and f"{site.base}/feed/rss.xml  Harbour Radio – News (3 article(s); checked 20" in listed.output
+    )
 
 
 def test_add_with_every_address_bad_is_an_error_with_one_line_each(site, env, tmp_path):
-    result = run("add", f"{site.base}/missing", "mailto:desk@example.com", f"{site.base}/news/paywall.html",
-                 "--corpus-dir", str(tmp_path / "corpus"), "--index-dir", str(tmp_path / "index"))
+    result = run(
+        "add",
+        f"{site.base}/missing",
+        "mailto:desk@example.com",
+        f"{site.base}/news/paywall.html",
+        "--corpus-dir",
+        str(tmp_path / "corpus"),
+        "--index-dir",
+        str(tmp_path / "index"),
+    )
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.startswith("skipped ")]
     assert lines == [
@@ -120,11 +147,24 @@ def test_add_with_every_address_bad_is_an_error_with_one_line_each(site, env, tm
 
 def test_private_addresses_are_refused_by_default(site, tmp_path, monkeypatch):
     monkeypatch.delenv("QA_ALLOW_PRIVATE_URLS", raising=False)
-    result = run("add", f"{site.base}/news/news_article.html", "--corpus-dir", str(tmp_path / "corpus"),
-                 "--index-dir", str(tmp_path / "index"))
+    result = run(
+        "add",
+        f"{site.base}/news/news_article.html",
+        "--corpus-dir",
+        str(tmp_path / "corpus"),
+        "--index-dir",
+        str(tmp_path / "index"),
+    )
     assert result.exit_code == 1 and "a loopback address" in result.output and "QA_ALLOW_PRIVATE_URLS" in result.output
-    allowed = run("add", f"{site.base}/news/news_article.html", "--allow-private", "--corpus-dir",
-                  str(tmp_path / "corpus"), "--index-dir", str(tmp_path / "index"))
+    allowed = run(
+        "add",
+        f"{site.base}/news/news_article.html",
+        "--allow-private",
+        "--corpus-dir",
+        str(tmp_path / "corpus"),
+        "--index-dir",
+        str(tmp_path / "index"),
+    )
     assert allowed.exit_code == 0, allowed.output
 
 
@@ -189,7 +229,13 @@ def test_an_anonymous_client_cannot_make_a_password_protected_app_fetch(site, tm
     asked = len(site.requests)
     with running_app(None, tmp_path, password="s3cret", allow_private_urls=True) as (url, _service):
         for fn_index in range(40):  # every event of the page, "Add by link" and "Update feeds" among them
-            reply = httpx.post(f"{url}gradio_api/queue/join", json={
-                "fn_index": fn_index, "data": [f"{site.base}/news/news_article.html"], "session_hash": "anonymous"})
+            reply = httpx.post(
+                f"{url}gradio_api/queue/join",
+                json={
+                    "fn_index": fn_index,
+                    "data": [f"{site.base}/news/news_article.html"],
+                    "session_hash": "anonymous",
+                },
+            )
             assert reply.status_code == 401, (fn_index, reply.text[:200])
     assert len(site.requests) == asked

@@ -154,8 +154,12 @@ def test_client_address_middleware_names_the_client_of_login_requests_only():
     for path in ("/login", "/login/", "/gradio_api/queue/join"):
         asyncio.run(middleware({"type": "http", "path": path, "client": ("192.0.2.5", 5555)}, None, None))
     asyncio.run(middleware({"type": "http", "path": "/login", "client": None}, None, None))
-    assert seen == [("/login", "192.0.2.5"), ("/login/", "192.0.2.5"), ("/gradio_api/queue/join", None),
-                    ("/login", "unknown")]
+    assert seen == [
+        ("/login", "192.0.2.5"),
+        ("/login/", "192.0.2.5"),
+        ("/gradio_api/queue/join", None),
+        ("/login", "unknown"),
+    ]
     assert CLIENT.get() is None
 
 

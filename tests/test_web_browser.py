@@ -19,8 +19,9 @@ LEDGER = "https://www.northernledger.example/world/2024/05/14/valdmark-rail-brid
 def app_and_site(browser, shipped_index_dir, tmp_path):  # noqa: F811  (browser: the fixture of test_app_browser)
     """The app on its own index copy and corpus, allowed to fetch from the loopback test site."""
     with serve_web() as site, running_app(shipped_index_dir, tmp_path, allow_private_urls=True) as (url, service):
-        context, page = open_tab(browser, url, ready="__qaHandlers", tab="Ask", selector="#qa-question textarea",
-                                 height=1000)
+        context, page = open_tab(
+            browser, url, ready="__qaHandlers", tab="Ask", selector="#qa-question textarea", height=1000
+        )
         try:
             yield page, service, site
         finally:
@@ -34,13 +35,16 @@ def _add(page, text: str) -> str:
     page.click("#qa-add-link")
     page.wait_for_function(
         "b => { const r = document.querySelector('#qa-links-report'); return r && r.innerText.trim() && r.innerText !== b"
-        " && !r.querySelector('.progress-text, .eta-bar'); }", arg=before)
+        " && !r.querySelector('.progress-text, .eta-bar'); }",
+        arg=before,
+    )
     return page.locator("#qa-links-report").inner_text()
 
 
 def _status_count(page, n: int) -> None:
     page.wait_for_function(
-        "n => document.querySelector('#qa-header .qa-status').innerText.startsWith(n + ' documents')", arg=n)
+        "n => document.querySelector('#qa-header .qa-status').innerText.startsWith(n + ' documents')", arg=n
+    )
 
 
 def test_add_a_link_then_a_feed_from_the_app_and_ask_about_them(app_and_site):
@@ -50,7 +54,9 @@ def test_add_a_link_then_a_feed_from_the_app_and_ask_about_them(app_and_site):
     page.wait_for_selector("#qa-links textarea")
     report = _add(page, f"{site.base}/news/news_article.html?utm_source=share\n{site.base}/missing")
     assert "Added 1 article" in report
-    assert "“Valdmark opens its longest rail bridge after six years of work” (The Northern Ledger, 2024-05-14)" in report
+    assert (
+        "“Valdmark opens its longest rail bridge after six years of work” (The Northern Ledger, 2024-05-14)" in report
+    )
     assert f"{site.base}/missing: not found (HTTP 404 Not Found); check the link" in report
     assert page.locator(f"#qa-links-report a[href='{LEDGER}']").count() == 1
     assert page.locator("#qa-links textarea").input_value() == ""
@@ -79,6 +85,7 @@ def test_add_a_link_then_a_feed_from_the_app_and_ask_about_them(app_and_site):
 
     page.click("#qa-update-feeds")
     page.wait_for_function(
-        "() => /0 new, 3 already in the corpus/.test(document.querySelector('#qa-links-report').innerText)")
+        "() => /0 new, 3 already in the corpus/.test(document.querySelector('#qa-links-report').innerText)"
+    )
     shot(page, "web_3_update_feeds", full_page=True)
     assert len(service.documents()) == before + 4

@@ -40,47 +40,66 @@ def body_of(path):
     raw = path.read_text(encoding="utf-8")
     m = FRONT_MATTER.match(raw)
     assert m, f"{path} has no front matter"
-    return raw[m.end():].removesuffix("\n"), raw[: m.end()]
+    return raw[m.end() :].removesuffix("\n"), raw[: m.end()]
 
 
 # --- addresses -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url, canonical, key", [
-    ("HTTPS://WWW.Example.COM:443/a/b/?utm_source=x&b=2&a=1&fbclid=zz#frag", "https://www.example.com/a/b/?b=2&a=1",
-     "example.com/a/b?a=1&b=2"),
-    ("http://example.com", "http://example.com/", "example.com/"),
-    ("http://example.com:8080/x?gclid=1&id=5&mc_cid=9&ref=home", "http://example.com:8080/x?id=5&ref=home",
-     "example.com:8080/x?id=5&ref=home"),
-    ("https://ex.com/%7euser/a%2fb/caf\u00e9", "https://ex.com/~user/a%2Fb/caf%C3%A9", "ex.com/~user/a%2Fb/caf%C3%A9"),
-    ("https://b\u00fccher.example/x?at_medium=rss", "https://xn--bcher-kva.example/x", "xn--bcher-kva.example/x"),
-])
+@pytest.mark.parametrize(
+    "url, canonical, key",
+    [
+        (
+            "HTTPS://WWW.Example.COM:443/a/b/?utm_source=x&b=2&a=1&fbclid=zz#frag",
+            "https://www.example.com/a/b/?b=2&a=1",
+            "example.com/a/b?a=1&b=2",
+        ),
+        ("http://example.com", "http://example.com/", "example.com/"),
+        (
+            "http://example.com:8080/x?gclid=1&id=5&mc_cid=9&ref=home",
+            "http://example.com:8080/x?id=5&ref=home",
+            "example.com:8080/x?id=5&ref=home",
+        ),
+        (
+            "https://ex.com/%7euser/a%2fb/caf\u00e9",
+            "https://ex.com/~user/a%2Fb/caf%C3%A9",
+            "ex.com/~user/a%2Fb/caf%C3%A9",
+        ),
+        ("https://b\u00fccher.example/x?at_medium=rss", "https://xn--bcher-kva.example/x", "xn--bcher-kva.example/x"),
+    ],
+)
 def test_canonical_url_and_key(url, canonical, key):
     assert canonical_url(check_url(url)) == canonical
     assert url_key(url) == key
 
 
 def test_one_article_by_any_of_its_addresses():
-    same = ["https://www.example.com/news/story/", "http://example.com/news/story",
-            "https://example.com/news/story?utm_campaign=rss&utm_medium=feed#comments",
-            "https://EXAMPLE.com/news/story?fbclid=IwAR0&gclid=abc"]
+    same = [
+        "https://www.example.com/news/story/",
+        "http://example.com/news/story",
+        "https://example.com/news/story?utm_campaign=rss&utm_medium=feed#comments",
+        "https://EXAMPLE.com/news/story?fbclid=IwAR0&gclid=abc",
+    ]
     assert len({url_key(u) for u in same}) == 1
     assert url_key("https://example.com/news/story?id=2") != url_key("https://example.com/news/story?id=3")
     assert url_key("https://example.com/news/story") != url_key("https://example.com/news/other-story")
 
 
-@pytest.mark.parametrize("url, reason", [
-    ("ftp://example.com/a.txt", "only http:// and https:// links"),
-    ("file:///etc/passwd", "only http:// and https:// links"),
-    ("javascript:alert(1)", "only http:// and https:// links"),
-    ("www.example.com/story", "no scheme; write it as https://www.example.com/story"),
-    ("http://user:secret@example.com/", "user name or password"),
-    ("http:///path", "no host name"),
-    ("http://example.com/a b", "spaces or control characters"),
-    ("http://example.com:99999/", "not a valid address"),
-    ("", "no address"),
-    ("https://example.com/" + "a" * 3000, "longer than 2048 characters"),
-])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("ftp://example.com/a.txt", "only http:// and https:// links"),
+        ("file:///etc/passwd", "only http:// and https:// links"),
+        ("javascript:alert(1)", "only http:// and https:// links"),
+        ("www.example.com/story", "no scheme; write it as https://www.example.com/story"),
+        ("http://user:secret@example.com/", "user name or password"),
+        ("http:///path", "no host name"),
+        ("http://example.com/a b", "spaces or control characters"),
+        ("http://example.com:99999/", "not a valid address"),
+        ("", "no address"),
+        ("https://example.com/" + "a" * 3000, "longer than 2048 characters"),
+    ],
+)
 def test_addresses_that_are_refused_before_any_fetch(url, reason):
     with pytest.raises(FetchError) as err:
         check_url(url)
@@ -88,13 +107,28 @@ def test_addresses_that_are_refused_before_any_fetch(url, reason):
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("address, why", [
-    ("127.0.0.1", "loopback"), ("127.8.9.10", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
-    ("10.1.2.3", "private"), ("172.16.0.9", "private"), ("192.168.1.1", "private"), ("fd00::1", "private"),
-    ("169.254.169.254", "link-local"), ("fe80::1%eth0", "link-local"), ("0.0.0.0", "this machine"), ("::", "this machine"),
-    ("100.64.0.1", "not a public"), ("224.0.0.1", "not a public"), ("2002:7f00:1::1", "loopback"),
-    ("8.8.8.8", ""), ("2606:4700:4700::1111", ""),
-])
+@pytest.mark.parametrize(
+    "address, why",
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.8.9.10", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.9", "private"),
+        ("192.168.1.1", "private"),
+        ("fd00::1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1%eth0", "link-local"),
+        ("0.0.0.0", "this machine"),
+        ("::", "this machine"),
+        ("100.64.0.1", "not a public"),
+        ("224.0.0.1", "not a public"),
+        ("2002:7f00:1::1", "loopback"),
+        ("8.8.8.8", ""),
+        ("2606:4700:4700::1111", ""),
+    ],
+)
 def test_private_loopback_and_link_local_addresses_are_refused(address, why):
     assert (why in refused_address(address)) and (bool(refused_address(address)) == bool(why))
 
@@ -102,8 +136,11 @@ def test_private_loopback_and_link_local_addresses_are_refused(address, why):
 def test_the_loopback_server_is_refused_unless_private_addresses_are_allowed(site):
     port = site.server_address[1]
     asked = len(site.requests)
-    for url in (f"{site.base}/news/news_article.html", f"http://localhost:{port}/news/news_article.html",
-                f"http://2130706433:{port}/news/news_article.html"):  # 127.0.0.1 written as one number
+    for url in (
+        f"{site.base}/news/news_article.html",
+        f"http://localhost:{port}/news/news_article.html",
+        f"http://2130706433:{port}/news/news_article.html",
+    ):  # 127.0.0.1 written as one number
         with pytest.raises(FetchError) as err:
             fetch(url, Limits(timeout=5.0))
         assert "a loopback address" in err.value.reason and "QA_ALLOW_PRIVATE_URLS" in err.value.reason
@@ -178,7 +215,10 @@ def test_a_page_without_metadata_gets_none_made_up(site, tmp_path):
     report = add_urls([f"{site.base}/news/plain_article.html"], tmp_path, LOOPBACK)
     (saved,) = report.added
     assert (saved.outlet, saved.date) == ("", "")  # not the host name, not a date from the prose
-    assert saved.url == f"{site.base}/news/plain_article.html" and saved.title == "Kessby library extends its opening hours"
+    assert (
+        saved.url == f"{site.base}/news/plain_article.html"
+        and saved.title == "Kessby library extends its opening hours"
+    )
     (doc,) = report.documents
     assert (doc.source, doc.date, doc.author, doc.url) == ("", "", "", saved.url)
 
@@ -190,26 +230,42 @@ def test_a_saved_article_is_its_indexed_text_with_its_metadata_as_front_matter(s
     assert saved.path == "web/northernledger.example/valdmark-rail-bridge-opens.md"
     body, front = body_of(tmp_path / saved.path)
     assert front.splitlines()[1:7] == [
-        "title: Valdmark opens its longest rail bridge after six years of work", "outlet: The Northern Ledger",
-        "author: Helga Strand", "date: '2024-05-14'", f"url: {LEDGER}",
+        "title: Valdmark opens its longest rail bridge after six years of work",
+        "outlet: The Northern Ledger",
+        "author: Helga Strand",
+        "date: '2024-05-14'",
+        f"url: {LEDGER}",
         f"fetched_from: {site.base}/news/news_article.html",
     ]
     assert front.splitlines()[7].startswith("fetched_at: '20")
     (doc,) = report.documents
     assert doc.id == saved.path and doc.text == body  # what is saved is what is indexed and quoted
     assert (doc.title, doc.source, doc.date, doc.author, doc.url) == (
-        "Valdmark opens its longest rail bridge after six years of work", "The Northern Ledger", "2024-05-14",
-        "Helga Strand", LEDGER)
-    for furniture in ("Skip to content", "Subscribe", "Facebook", "Tags:", "More stories", "All rights reserved",
-                      "Photo: Ledger staff"):
+        "Valdmark opens its longest rail bridge after six years of work",
+        "The Northern Ledger",
+        "2024-05-14",
+        "Helga Strand",
+        LEDGER,
+    )
+    for furniture in (
+        "Skip to content",
+        "Subscribe",
+        "Facebook",
+        "Tags:",
+        "More stories",
+        "All rights reserved",
+        "Photo: Ledger staff",
+    ):
         assert furniture not in body
     assert "Transport Minister Ebba Lindqvist said at the opening ceremony" in body
 
 
 def test_every_saved_test_page_reads_back_as_exactly_its_text(site, tmp_path):
-    pages = [f"{site.base}/outlets/{n}" for n in sorted(OUTLETS)] + [
-        f"{site.base}/news/{n}" for n in ("news_article.html", "plain_article.html", "wire_copy.html")
-    ] + [f"{site.base}/feed/item{i}.html" for i in (1, 2, 3)]
+    pages = (
+        [f"{site.base}/outlets/{n}" for n in sorted(OUTLETS)]
+        + [f"{site.base}/news/{n}" for n in ("news_article.html", "plain_article.html", "wire_copy.html")]
+        + [f"{site.base}/feed/item{i}.html" for i in (1, 2, 3)]
+    )
     report = add_urls(pages, tmp_path, LOOPBACK)
     assert report.problems == [] and len(report.added) == len(pages)
     for saved in report.added:
@@ -240,13 +296,20 @@ def test_slugs_come_from_the_address_or_the_title_where_the_address_is_an_id():
 def test_the_same_article_twice_is_one_document_and_not_fetched_again(site, tmp_path):
     first = add_urls([f"{site.base}/news/news_article.html"], tmp_path, LOOPBACK)
     asked = len(site.requests)
-    again = add_urls([f"{site.base}/news/news_article.html?utm_source=x&fbclid=y#comments",
-                      f"{site.base}/redirect/2"], tmp_path, LOOPBACK)
+    again = add_urls(
+        [f"{site.base}/news/news_article.html?utm_source=x&fbclid=y#comments", f"{site.base}/redirect/2"],
+        tmp_path,
+        LOOPBACK,
+    )
     assert again.added == [] and again.problems == []
     assert [path for _, path in again.already] == [first.added[0].path] * 2
     # the first address was known: not fetched; the redirect was fetched, and its canonical URL is known
-    assert site.requests[asked:] == ["/redirect/2", "/redirect/1?to=/news/news_article.html",
-                                     "/redirect/0?to=/news/news_article.html", "/news/news_article.html"]
+    assert site.requests[asked:] == [
+        "/redirect/2",
+        "/redirect/1?to=/news/news_article.html",
+        "/redirect/0?to=/news/news_article.html",
+        "/news/news_article.html",
+    ]
     assert [d.id for d in again.documents] == [first.added[0].path]
     assert len(list((tmp_path / WEB).rglob("*.md"))) == 1
 
@@ -255,7 +318,8 @@ def test_a_wire_copy_at_another_address_is_a_document_of_its_own(site, tmp_path)
     report = add_urls([f"{site.base}/news/news_article.html", f"{site.base}/news/wire_copy.html"], tmp_path, LOOPBACK)
     assert [(s.outlet, s.url) for s in report.added] == [
         ("The Northern Ledger", LEDGER),
-        ("Baltic Daily", "https://balticdaily.example/news/valdmark-opens-longest-rail-bridge-1234")]
+        ("Baltic Daily", "https://balticdaily.example/news/valdmark-opens-longest-rail-bridge-1234"),
+    ]
 
 
 # --- hostile addresses: one line each, and the rest go on ------------------------------------------------
@@ -285,17 +349,22 @@ def test_each_hostile_address_is_one_line_naming_it_and_the_rest_go_on(tmp_path)
         good = [f"{server.base}/news/plain_article.html", f"{server.base}/plain-type"]
         bad = {f"{server.base}{path}": why for path, why in HOSTILE.items()}
         bad["gopher://example.com/1"] = "only http:// and https:// links"
-        bad[f"http://no-such-host.invalid:{server.server_address[1]}/"] = "no-such-host.invalid"  # no such host (or a lookup too slow)
+        bad[f"http://no-such-host.invalid:{server.server_address[1]}/"] = (
+            "no-such-host.invalid"  # no such host (or a lookup too slow)
+        )
         urls = [good[0]] + list(bad) + [good[1]]
         report = add_urls(urls, tmp_path, Limits(timeout=1.0, allow_private=True))
-    assert [s.title for s in report.added] == ["Kessby library extends its opening hours",
-                                                 "Valdmark opens its longest rail bridge after six years of work"]
+    assert [s.title for s in report.added] == [
+        "Kessby library extends its opening hours",
+        "Valdmark opens its longest rail bridge after six years of work",
+    ]
     assert [p.url for p in report.problems] == list(bad)  # one line per bad address, in the order given
     for problem in report.problems:
         assert bad[problem.url] in problem.reason, str(problem)
         assert str(problem).startswith(problem.url + ": ") and "\n" not in str(problem)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.md")) == sorted(
-        s.path for s in report.added)  # nothing of the bad ones was saved
+        s.path for s in report.added
+    )  # nothing of the bad ones was saved
 
 
 # --- feeds ---------------------------------------------------------------------------------------------
@@ -312,7 +381,8 @@ def test_a_feed_adds_each_of_its_articles_and_a_second_feed_of_them_adds_none(si
     ]
     assert [s.url for s in rss.added][:2] == [
         "https://harbourradio.example/news/2024/03/04/skarholm-ferry-resumes",
-        "https://harbourradio.example/news/2024/03/05/brannvik-fish-market-approved"]
+        "https://harbourradio.example/news/2024/03/05/brannvik-fish-market-approved",
+    ]
     assert rss.added[2].url == f"{site.base}/feed/item3.html"  # the feed's link, without its utm_ parameters
     assert len(rss.documents) == 3 and {d.date for d in rss.documents} == {"2024-03-04", "2024-03-05", "2024-03-06"}
     (feed,) = rss.feeds
@@ -348,8 +418,9 @@ def test_the_feed_list_survives_a_reindex_and_is_no_article(site, tmp_path):
     assert (tmp_path / WEB / ".feeds.json").is_file()
     result = load_corpus([tmp_path])
     assert result.problems == [] and result.skipped_hidden == 1  # the feed list: hidden, never read as an article
-    assert sorted(d.id for d in result.documents) == sorted(p.relative_to(tmp_path).as_posix()
-                                                            for p in (tmp_path / WEB).rglob("*.md"))
+    assert sorted(d.id for d in result.documents) == sorted(
+        p.relative_to(tmp_path).as_posix() for p in (tmp_path / WEB).rglob("*.md")
+    )
     assert len(feeds_of(tmp_path)) == 1
 
 
@@ -367,8 +438,10 @@ def test_a_damaged_feed_list_is_one_line_and_left_as_it_is(site, tmp_path):
 
 def test_a_feed_that_became_a_page_is_one_line_on_update(site, tmp_path):
     (tmp_path / WEB).mkdir()
-    (tmp_path / WEB / ".feeds.json").write_text(json.dumps(
-        {"version": 1, "feeds": [{"url": f"{site.base}/news/plain_article.html", "items": {}}]}), encoding="utf-8")
+    (tmp_path / WEB / ".feeds.json").write_text(
+        json.dumps({"version": 1, "feeds": [{"url": f"{site.base}/news/plain_article.html", "items": {}}]}),
+        encoding="utf-8",
+    )
     report = update_feeds(tmp_path, LOOPBACK)
     assert report.added == [] and "no longer a feed" in report.problems[0].reason
 
@@ -387,6 +460,7 @@ def test_nothing_is_written_through_a_symlinked_web_folder(site, tmp_path):
 
 def test_nothing_is_fetched_unless_asked(tmp_path, monkeypatch):
     """Loading, indexing and opening never touch the network: only add_urls and update_feeds do."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a connection was attempted")
 
@@ -405,8 +479,13 @@ def test_fetch_settings_come_from_qa_variables_and_bad_ones_are_refused():
     config = Config.from_env({"QA_ALLOW_PRIVATE_URLS": "1", "QA_FETCH_TIMEOUT": "3", "QA_FETCH_MAX_MB": "0.5"})
     assert (config.allow_private_urls, config.fetch_timeout, config.fetch_max_mb) == (True, 3.0, 0.5)
     assert Config.from_env({}).allow_private_urls is False  # off unless set
-    for bad in ({"QA_FETCH_TIMEOUT": "0"}, {"QA_FETCH_TIMEOUT": "inf"}, {"QA_FETCH_MAX_MB": "-1"},
-                {"QA_FETCH_MAX_MB": "nan"}, {"QA_FETCH_TIMEOUT": "soon"}):
+    for bad in (
+        {"QA_FETCH_TIMEOUT": "0"},
+        {"QA_FETCH_TIMEOUT": "inf"},
+        {"QA_FETCH_MAX_MB": "-1"},
+        {"QA_FETCH_MAX_MB": "nan"},
+        {"QA_FETCH_TIMEOUT": "soon"},
+    ):
         with pytest.raises(ConfigError) as err:
             Config.from_env(bad)
         assert next(iter(bad)).removeprefix("QA_").lower() in str(err.value).lower()
@@ -415,8 +494,26 @@ def test_fetch_settings_come_from_qa_variables_and_bad_ones_are_refused():
 @pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command to make a certificate")
 def test_a_certificate_that_cannot_be_verified_is_one_line(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with serve_web(tls=(cert, key)) as server:
         with pytest.raises(FetchError) as err:
             fetch(f"{server.base}/news/news_article.html", LOOPBACK)

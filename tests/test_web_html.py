@@ -19,7 +19,7 @@ from qa.web.page import _parse_ref
 from qa.web.service import UploadReport
 
 PAYLOADS = [
-    '<script>window.__xss = 1</script>',
+    "<script>window.__xss = 1</script>",
     '<img src=x onerror="window.__xss=2">',
     "[click](javascript:window.__xss=3)",
     "${window.__xss=4} {{constructor.constructor('x')()}}",
@@ -30,16 +30,33 @@ TEXT = "Intro line.\n\n" + " ".join(f"Sentence {i} holds {p}." for i, p in enume
 
 
 def _doc(text=TEXT, **kw):
-    meta = dict(id="evil.md", title="<b>Title</b> [x](javascript:1)", source="Out<let>", date="2023-11-20",
-                url="javascript:alert(1)", path="uploads/evil.md")
+    meta = dict(
+        id="evil.md",
+        title="<b>Title</b> [x](javascript:1)",
+        source="Out<let>",
+        date="2023-11-20",
+        url="javascript:alert(1)",
+        path="uploads/evil.md",
+    )
     meta.update(kw)
     return Document(text=text, **meta)
 
 
 def _quote(doc, n, needle, **kw):
     start = doc.text.index(needle)
-    return Quote(n=n, text=needle, doc_id=doc.id, title=doc.title, source=doc.source, date=doc.date,
-                 start=start, end=start + len(needle), score=0.9, url=doc.url, **kw)
+    return Quote(
+        n=n,
+        text=needle,
+        doc_id=doc.id,
+        title=doc.title,
+        source=doc.source,
+        date=doc.date,
+        start=start,
+        end=start + len(needle),
+        score=0.9,
+        url=doc.url,
+        **kw,
+    )
 
 
 def _answer(doc):
@@ -143,8 +160,16 @@ def test_quote_source_html_opens_the_quote_or_its_other_outlet():
     doc = _doc()
     other = _doc(id="other.md", path="other.md", source="Elsewhere")
     q = _quote(doc, 1, "End.")
-    q.also_in = [{"doc_id": other.id, "title": other.title, "source": other.source, "date": other.date,
-                  "start": q.start, "end": q.end}]
+    q.also_in = [
+        {
+            "doc_id": other.id,
+            "title": other.title,
+            "source": other.source,
+            "date": other.date,
+            "start": q.start,
+            "end": q.end,
+        }
+    ]
     answer = Answer("q", "“End.” [1]", False, [q])
     docs = {doc.id: doc, other.id: other}
     assert 'data-doc-id="evil.md"' in quote_source_html(answer, 1, docs)
@@ -154,9 +179,13 @@ def test_quote_source_html_opens_the_quote_or_its_other_outlet():
 
 
 def test_upload_report_lists_added_replaced_and_skipped_files_escaped():
-    report = UploadReport(added=["uploads/a<b>.txt"], replaced=["uploads/c.md"], total=7,
-                          problems=["x.png: unsupported file type '.png'", "<img src=x onerror=1>.txt: empty file"],
-                          renamed=[".<i>x.txt → &lt;i&gt;x.txt"])
+    report = UploadReport(
+        added=["uploads/a<b>.txt"],
+        replaced=["uploads/c.md"],
+        total=7,
+        problems=["x.png: unsupported file type '.png'", "<img src=x onerror=1>.txt: empty file"],
+        renamed=[".<i>x.txt → &lt;i&gt;x.txt"],
+    )
     html = upload_report_html(report)
     _no_live_markup(html)
     assert "Added 2 articles: a&#60;b&#62;.txt, c.md" in html and "7 documents" in html
@@ -167,8 +196,14 @@ def test_upload_report_lists_added_replaced_and_skipped_files_escaped():
 
 
 def test_only_http_urls_become_links_in_the_source_panel():
-    for odd in ("data:text/html,<script>x</script>", "vbscript:msgbox(1)", " JaVaScRiPt:alert(1)", "https://a b",
-                "//evil.example/x", "https://evil\u202eexample.com"):
+    for odd in (
+        "data:text/html,<script>x</script>",
+        "vbscript:msgbox(1)",
+        " JaVaScRiPt:alert(1)",
+        "https://a b",
+        "//evil.example/x",
+        "https://evil\u202eexample.com",
+    ):
         html = source_html(_doc(url=odd), 0, 5)
         _no_live_markup(html)
         assert "<a " not in html and "href" not in html, odd

@@ -23,8 +23,10 @@ _FEED_TYPES = {"rss.xml": "application/rss+xml; charset=utf-8", "atom.xml": "tex
 HUGE_HEAD = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Annual report, in full</title>
 <meta property="og:site_name" content="The Northern Ledger"></head><body><article><h1>Annual report</h1>
 """
-HUGE_PARAGRAPH = (b"<p>The harbour authority's annual report lists every ship that called at the port during the year, "
-                  b"with its tonnage, its cargo and the days it spent at the quay.</p>\n")
+HUGE_PARAGRAPH = (
+    b"<p>The harbour authority's annual report lists every ship that called at the port during the year, "
+    b"with its tonnage, its cargo and the days it spent at the quay.</p>\n"
+)
 NOT_FOUND = b"<html><head><title>Page not found</title></head><body><h1>404</h1><p>Sorry, this page does not exist.</p></body></html>"
 
 
@@ -153,8 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def route_pdf(self, path, query):
-        self._send(200, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
-                   "application/pdf")
+        self._send(
+            200, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n", "application/pdf"
+        )
 
     def route_live_feed(self, path, query):
         """An RSS feed of the first `server.live_items` of the three feed items: a feed that grows."""
@@ -167,8 +170,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, body.encode(), "application/rss+xml")
 
     def route_empty_feed(self, path, query):
-        self._send(200, b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>',
-                   "application/rss+xml")
+        self._send(
+            200,
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>',
+            "application/rss+xml",
+        )
 
     def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8"):
         self.send_response(status)

@@ -1,8 +1,10 @@
 """Expand the hand-written quotation list to exact text and offsets (bench/questions/README.md).
 
-    python bench/questions/quotes_expand.py [SPEC] [OUT]   # default: quotes_spec.txt -> quotes.jsonl, beside this file
+python bench/questions/quotes_expand.py [SPEC] [OUT]   # default: quotes_spec.txt -> quotes.jsonl, beside this file
 """
-import json, sys
+
+import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -23,7 +25,7 @@ for line in open(spec, encoding="utf-8"):
     text = docs[doc_id].text
     pre, _, suf = quote.partition(" … ")
     s = text.find(pre, last.get(doc_id, 0))
-    while s > 0 and text[s - 1] not in "“\"«‘”":
+    while s > 0 and text[s - 1] not in '“"«‘”':
         s = text.find(pre, s + 1)
     if s < 0:
         sys.exit(f"not found: {doc_id} {pre!r}")

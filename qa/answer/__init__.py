@@ -22,16 +22,22 @@ from ..records import Answer, Turn
 from ..store import Store
 from .byline import find_byline, put_first
 from .candidates import IdfTable, Span, find_candidates
-from .recency import recent_documents
 from .compose import ABSTAIN_TEXT, byline_only, compose
 from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
 from .followup import resolve, unknown_nouns
 from .quotes import select_quotes, verify_quote
 from .reader import reader_for
+from .recency import recent_documents
 
 __all__ = [
-    "ABSTAIN_TEXT", "EntityCache", "IdfTable", "answer_question", "context_spans", "resolve", "retrieval_query",
+    "ABSTAIN_TEXT",
+    "EntityCache",
+    "IdfTable",
+    "answer_question",
+    "context_spans",
+    "resolve",
+    "retrieval_query",
     "verify_quote",
 ]
 
@@ -66,7 +72,12 @@ def context_spans(turn: Turn | None, index: Store) -> list[Span]:
     spans = []
     for q in turn.answer.quotes:
         doc = index.documents.get(q.doc_id)
-        if doc is not None and isinstance(q.start, int) and isinstance(q.end, int) and 0 <= q.start < q.end <= len(doc.text):
+        if (
+            doc is not None
+            and isinstance(q.start, int)
+            and isinstance(q.end, int)
+            and 0 <= q.start < q.end <= len(doc.text)
+        ):
             spans.append((q.doc_id, q.start, q.end))
     return spans
 
@@ -119,8 +130,9 @@ def answer_question(
     found = signals(resolved, cands, index, idf)
     confidence = decide(found, cands, config)
     previous = answered.answer.quotes[0].doc_id if answered is not None and answered.answer.quotes else None
-    byline = find_byline(resolved, cands, index, idf, answers=confidence >= config.min_score, typed=question,
-                         previous_doc=previous)
+    byline = find_byline(
+        resolved, cands, index, idf, answers=confidence >= config.min_score, typed=question, previous_doc=previous
+    )
     if byline is not None:  # "who wrote the letter …": its signature line, and the article named is the evidence
         cands, confidence = put_first(byline, cands), max(confidence, byline.described)
         resolved = byline.resolved(index, resolved)
@@ -129,8 +141,11 @@ def answer_question(
         answer = byline_only(resolved, quotes, byline.author, config)
         answer.question, answer.resolved_question = question, resolved
         return answer
-    if byline is None and (resolved != question or follow_up) and (
-            unknown_nouns(question, lambda stem: stem in idf.idf) or not adds_known_words(question, cands, index, idf)):
+    if (
+        byline is None
+        and (resolved != question or follow_up)
+        and (unknown_nouns(question, lambda stem: stem in idf.idf) or not adds_known_words(question, cands, index, idf))
+    ):
         quotes = []  # honesty: a follow-up about something no article (or not the best one) mentions is refused
     if not tokenize(resolved):
         # "When was that?" with nothing before it to refer to: no word to look for, so any

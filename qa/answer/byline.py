@@ -51,10 +51,13 @@ AUTHOR_FOLLOW_UP = re.compile(
 TITLE_SHARE = 0.5
 # Words that say how a question describes a piece ("the letter saying …", "the op-ed about …"),
 # not what the piece holds.
-DESCRIBING = frozenset(tokenize(
-    "say saying says said ask asking asks asked argue arguing argues argued call calling calls called urge urging "
-    "urges urged claim claiming claims claimed criticise criticising criticised criticize criticizing criticized "
-    "about on titled headlined"))
+DESCRIBING = frozenset(
+    tokenize(
+        "say saying says said ask asking asks asked argue arguing argues argued call calling calls called urge urging "
+        "urges urged claim claiming claims claimed criticise criticising criticised criticize criticizing criticized "
+        "about on titled headlined"
+    )
+)
 # A byline or signature is a line of its own; a name inside a longer line is a sentence about
 # the person (the author quoted by someone else, or a namesake), not the article's signature.
 SIGNATURE_MAX_CHARS = 200
@@ -94,11 +97,12 @@ def names_outlet(question: str, outlet: str) -> bool:
 def description_words(question: str) -> set[str]:
     """What the question says of the piece after "Who wrote the letter": "about the library" → {librari}."""
     m = AUTHOR_QUESTION.match(question)
-    return set(tokenize(question[m.end():] if m else question)) - DESCRIBING
+    return set(tokenize(question[m.end() :] if m else question)) - DESCRIBING
 
 
-def _described(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable,
-               answers: bool) -> tuple[Candidate, float] | None:
+def _described(
+    question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable, answers: bool
+) -> tuple[Candidate, float] | None:
     """A candidate of the article the question describes, and how well it is described (0-1): the
     article whose title the question holds best (its share, at least TITLE_SHARE); else the best
     candidate's article, when it holds every word of the description (1.0), or when the question
@@ -162,8 +166,15 @@ def _previous(cands: Sequence[Candidate], previous_doc: str) -> tuple[Candidate,
     return (max(mine, key=lambda c: c.score), 1.0) if mine else None
 
 
-def find_byline(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable,
-                answers: bool, typed: str = "", previous_doc: str | None = None) -> Byline | None:
+def find_byline(
+    question: str,
+    cands: Sequence[Candidate],
+    index: Store,
+    idf: IdfTable,
+    answers: bool,
+    typed: str = "",
+    previous_doc: str | None = None,
+) -> Byline | None:
     """The line naming the author of the article `question` asks about, or None (see the module).
 
     `typed`: the question as typed, when `question` is a follow-up rewritten from it; "Who wrote
@@ -187,8 +198,16 @@ def find_byline(question: str, cands: Sequence[Candidate], index: Store, idf: Id
         if row is None:
             continue
         _, s, e = index.sentence_rows[row].tolist()
-        c = Candidate(doc_id=doc.id, start=s, end=e, row=row, retrieval=anchor.retrieval, type_fit=1.0,
-                      short=(at, at + len(name.strip())), tokens=set(tokenize(doc.text[s:e])))
+        c = Candidate(
+            doc_id=doc.id,
+            start=s,
+            end=e,
+            row=row,
+            retrieval=anchor.retrieval,
+            type_fit=1.0,
+            short=(at, at + len(name.strip())),
+            tokens=set(tokenize(doc.text[s:e])),
+        )
         return Byline(doc.id, doc.author, c, share, follow_up)
     return Byline(doc.id, doc.author, None, share, follow_up)
 

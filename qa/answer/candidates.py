@@ -296,7 +296,8 @@ def apply_reader(cands: list[Candidate], question: str, index: Store, config: Co
     top = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))[: config.reader_top]
     docs = index.documents
     logits = settings.model.logits(
-        question, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top])
+        question, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top]
+    )
     for c, z in zip(top, logits):
         c.reader = float(z)
     unread = float(logits.min()) - UNREAD_MARGIN

@@ -35,7 +35,7 @@ def confidence(cands: list[Candidate]) -> float:
 
 
 def partial_text(quotes: list[Quote], signals: dict | None, missing: list[str]) -> str | None:
-    """"The articles discuss X but do not say Y" when the closest passage is on the question's
+    """ "The articles discuss X but do not say Y" when the closest passage is on the question's
     subject; None when nothing near it was found (a plain refusal says that better)."""
     if not quotes or not signals:
         return None
@@ -45,13 +45,14 @@ def partial_text(quotes: list[Quote], signals: dict | None, missing: list[str]) 
     best = quotes[0]
     topic = f"“{best.title}”" if best.title else "this subject"
     where = f" ({best.source})" if best.source else ""
-    detail = ("what was asked" if not missing
-              else "anything about " + " or ".join(f"“{w}”" for w in missing) + " there")
+    detail = "what was asked" if not missing else "anything about " + " or ".join(f"“{w}”" for w in missing) + " there"
     return PARTIAL_TEXT.format(topic=topic + where, detail=detail)
 
 
-BYLINE_TEXT = ("{article} names its author only in its byline, which is not part of its text, so there is "
-               "no passage to quote: the byline says {author}.")
+BYLINE_TEXT = (
+    "{article} names its author only in its byline, which is not part of its text, so there is "
+    "no passage to quote: the byline says {author}."
+)
 
 
 def byline_only(question: str, quotes: list[Quote], author: str, config: Config) -> Answer:
@@ -60,13 +61,24 @@ def byline_only(question: str, quotes: list[Quote], author: str, config: Config)
     best = quotes[0] if quotes else None
     article = f"“{best.title}”" + (f" ({best.source})" if best.source else "") if best and best.title else "The article"
     return Answer(
-        question=question, answer=BYLINE_TEXT.format(article=article, author=author), abstained=True, quotes=[],
-        retrieval=config.retrieval, confidence=0.0, closest=quotes[:CLOSEST],
+        question=question,
+        answer=BYLINE_TEXT.format(article=article, author=author),
+        abstained=True,
+        quotes=[],
+        retrieval=config.retrieval,
+        confidence=0.0,
+        closest=quotes[:CLOSEST],
     )
 
 
-def compose(question: str, quotes: list[Quote], config: Config, confidence: float = 1.0,
-            signals: dict | None = None, missing: list[str] | None = None) -> Answer:
+def compose(
+    question: str,
+    quotes: list[Quote],
+    config: Config,
+    confidence: float = 1.0,
+    signals: dict | None = None,
+    missing: list[str] | None = None,
+) -> Answer:
     """The answer text: the best quote with its marker, then pointers to the other sources.
 
     Below the threshold it refuses; when the closest passages are on the question's subject
@@ -75,8 +87,13 @@ def compose(question: str, quotes: list[Quote], config: Config, confidence: floa
     if not quotes or confidence < config.min_score:
         partial = partial_text(quotes, signals, list(missing or []))
         return Answer(
-            question=question, answer=partial or ABSTAIN_TEXT, abstained=True, quotes=[], retrieval=config.retrieval,
-            confidence=confidence, closest=quotes[:CLOSEST] if partial else [],
+            question=question,
+            answer=partial or ABSTAIN_TEXT,
+            abstained=True,
+            quotes=[],
+            retrieval=config.retrieval,
+            confidence=confidence,
+            closest=quotes[:CLOSEST] if partial else [],
         )
     best = quotes[0]
     short = None

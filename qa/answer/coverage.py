@@ -148,9 +148,23 @@ def missing_words(question: str, cands: Sequence[Candidate], index: Store, idf: 
     return [w for *_k, w in sorted(found)[:MISSING_SHOWN]]
 
 
-SIGNALS = ("support", "semantic", "sentence_words", "window_words", "article_words", "rare_in_article",
-           "event_words", "names_article", "phrases_near", "phrases_article", "type_missing", "retrieval", "one_article",
-           "margin", "doc_margin")
+SIGNALS = (
+    "support",
+    "semantic",
+    "sentence_words",
+    "window_words",
+    "article_words",
+    "rare_in_article",
+    "event_words",
+    "names_article",
+    "phrases_near",
+    "phrases_article",
+    "type_missing",
+    "retrieval",
+    "one_article",
+    "margin",
+    "doc_margin",
+)
 
 # Fitted by `python bench/abstain.py collect --limit 300 --cross-limit 200` then `... fit` (2026-11-26):
 # logistic regression (sklearn, C=1, each set and mode weighted alike) on the tuning halves of

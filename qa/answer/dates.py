@@ -11,14 +11,27 @@ from datetime import date, timedelta
 from ..lexicon import MONTH_NUMBERS
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?" \
-         r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
-_MONTH_DAY = (re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$", re.I), re.compile(rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$", re.I))
+_MONTH_DAY = (
+    re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$", re.I),
+    re.compile(rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$", re.I),
+)
 _WEEKDAY = re.compile(r"^(?P<which>last|this|next|on)?\s*(?P<weekday>" + "|".join(_WEEKDAYS) + r")$", re.I)
-_SHIFTS = {"today": 0, "tonight": 0, "this morning": 0, "this evening": 0, "yesterday": -1, "tomorrow": 1,
-           "the day before yesterday": -2, "the day after tomorrow": 2}
+_SHIFTS = {
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this evening": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "the day before yesterday": -2,
+    "the day after tomorrow": 2,
+}
 # News reports mostly in the past: a bare weekday ("on Saturday") is the latest such day on or
 # before the article's date; only "next" looks forward. A month and day without a year ("Oct. 4")
 # takes the article's year, unless that lands this far after the article: then the year before
@@ -27,8 +40,11 @@ FUTURE_MONTHS_LIMIT = 6
 DAYS_PER_MONTH = 30.5
 # ...unless the sentence speaks of what is still to come ("ahead of the convention on Saturday"):
 # then the weekday is the next one on or after the article's date.
-_FUTURE = re.compile(r"\b(?:will|shall|ahead of|scheduled|is due|are due|upcoming|planned|plans to|is to|are to|"
-                     r"expected to|set to|next)\b", re.I)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|ahead of|scheduled|is due|are due|upcoming|planned|plans to|is to|are to|"
+    r"expected to|set to|next)\b",
+    re.I,
+)
 _LEAD = re.compile(r"^(?:on|in|at|from|since|by|until|the)\s+", re.I)
 
 

@@ -19,6 +19,7 @@ NUMBER = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 PEOPLE = frozenset({"PERSON"})
 ORGS = frozenset({"ORG", "NORP"})
 
+
 # (pattern on the question, expected entity labels); the first match wins.
 # Nouns after "what"/"which", with up to two words between ("which Indian city") and an optional
 # plural ("which countries"), say what kind of thing is asked for.
@@ -27,16 +28,48 @@ def _asks(nouns: str) -> str:
 
 
 _RULES: list[tuple[re.Pattern, frozenset]] = [
-    (re.compile(r"\bhow (many|much)\b|" + _asks("percentage|percent|proportion|number|amount|fraction|sum|price"), re.I), NUMBER),
+    (
+        re.compile(
+            r"\bhow (many|much)\b|" + _asks("percentage|percent|proportion|number|amount|fraction|sum|price"), re.I
+        ),
+        NUMBER,
+    ),
     (re.compile(r"\bhow (long|old|far|large|big|tall|high|often)\b", re.I), NUMBER | DATE),
-    (re.compile(r"\bwhen\b|\bin what year\b|" + _asks("year|decade|century|date|day|month|time|period|season"), re.I), DATE),
-    (re.compile(r"\bwhere\b|" + _asks("country|countries|city|cities|state|town|region|place|continent|location|island"
-                                       r"|river|nation|village|capital"), re.I), PLACE),
+    (
+        re.compile(
+            r"\bwhen\b|\bin what year\b|" + _asks("year|decade|century|date|day|month|time|period|season"), re.I
+        ),
+        DATE,
+    ),
+    (
+        re.compile(
+            r"\bwhere\b|"
+            + _asks(
+                "country|countries|city|cities|state|town|region|place|continent|location|island"
+                r"|river|nation|village|capital"
+            ),
+            re.I,
+        ),
+        PLACE,
+    ),
     # a role asks for a person ("which members of parliament", "who is Armenia's foreign minister"),
     # so an organisation in the same sentence is not its answer
-    (re.compile(_asks(QUESTION_ROLES) + r"|\bwho(m|se)?\b(?:\s+[\w'’-]+){0,4}?\s+(?:" + QUESTION_ROLES + r")s?\b", re.I), PEOPLE),
-    (re.compile(_asks("company|companies|organi[sz]ation|group|team|agency|agencies|party|parties|firm|outlet"
-                      r"|newspaper|ministry|ministries|bank|institution"), re.I), ORGS),
+    (
+        re.compile(
+            _asks(QUESTION_ROLES) + r"|\bwho(m|se)?\b(?:\s+[\w'’-]+){0,4}?\s+(?:" + QUESTION_ROLES + r")s?\b", re.I
+        ),
+        PEOPLE,
+    ),
+    (
+        re.compile(
+            _asks(
+                "company|companies|organi[sz]ation|group|team|agency|agencies|party|parties|firm|outlet"
+                r"|newspaper|ministry|ministries|bank|institution"
+            ),
+            re.I,
+        ),
+        ORGS,
+    ),
     (re.compile(r"\bwho(m|se)?\b", re.I), PERSON),
 ]
 
@@ -46,8 +79,11 @@ _RULES: list[tuple[re.Pattern, frozenset]] = [
 # purpose words ("talks aimed at resolving …") describe what anything is for and would lift
 # sentences that merely mention the event.
 _WHY = re.compile(r"^\s*why\b|\bfor what reason\b|\bwhat (?:was|were|is|are) the reasons?\b", re.I)
-_CAUSE = re.compile(r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
-                    r"|on the grounds|the reason|blamed|accused)\b", re.I)
+_CAUSE = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|citing|cited|in protest|in response to"
+    r"|on the grounds|the reason|blamed|accused)\b",
+    re.I,
+)
 
 
 def cause_span(question: str, sentence: str) -> tuple[int, int] | None:

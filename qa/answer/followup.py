@@ -44,7 +44,9 @@ PERSON_LABELS = frozenset({"PERSON", "NORP"})  # spaCy's small model often tags 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.I)
 _ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*[?.!]*\s*$", re.I)
-_BARE_WH = re.compile(r"^\s*(?P<wh>why|when|where|how|who|what)(?:\s+(?P<else>else))?(?:\s+(?:not|so))?\s*[?.!]*\s*$", re.I)
+_BARE_WH = re.compile(
+    r"^\s*(?P<wh>why|when|where|how|who|what)(?:\s+(?P<else>else))?(?:\s+(?:not|so))?\s*[?.!]*\s*$", re.I
+)
 _WH_START = re.compile(r"^\s*(?:why|when|where|how|who|whom|whose|what|which)\b", re.I)
 _ELSE = re.compile(r"\b(who|what|where|which)\s+else\b", re.I)
 _OTHER_SIDE = re.compile(r"\bthe other (?:side|party|country|leader|one)\b", re.I)
@@ -119,8 +121,12 @@ class _Context:
         gave for "what did X <verb>", else the thing its question asks about, else the quote's event.
         The question comes before the quote: a quote mentions other things in passing ("these
         negotiations" in a sentence about a project)."""
-        return (_event_text(_event_chunk(self.qdoc), bare) or self._thing_answered() or self._thing_asked()
-                or _event_text(_event_chunk(self.adoc), bare))
+        return (
+            _event_text(_event_chunk(self.qdoc), bare)
+            or self._thing_answered()
+            or self._thing_asked()
+            or _event_text(_event_chunk(self.adoc), bare)
+        )
 
     def _thing_asked(self) -> str | None:
         """The previous question's own noun phrase, one it names before the one it asks for:
@@ -131,7 +137,7 @@ class _Context:
                 wh = re.match(r"(?i)(what|which|whose)\s+", _phrase(chunk.root))
                 agent = chunk.root.dep_ == "nsubj" and chunk.root.head.lemma_ != "be"  # who acted, not what about
                 if wh and asked is None:
-                    asked = "the " + _phrase(chunk.root)[wh.end():]
+                    asked = "the " + _phrase(chunk.root)[wh.end() :]
                 elif not wh and not agent and named is None:
                     named = _phrase(chunk.root)
                 elif not wh and agent and agent_phrase is None:
@@ -149,7 +155,8 @@ class _Context:
             if t.pos_ == "VERB" and t.lemma_ == wh.head.lemma_:
                 # its object, else a common noun after one of its prepositions ("brought with her … assistance")
                 objs = [c for c in t.children if c.dep_ == "dobj"] + [
-                    g for c in t.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+                    g for c in t.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"
+                ]
                 obj = next((o for o in objs if o.tag_ in ("NN", "NNS") and not o.ent_type_), None)
                 if obj is not None:
                     return _phrase(obj)
@@ -223,7 +230,7 @@ def _tidy(text: str) -> str:
 
 
 def _ellipsis(question: str, ctx: _Context) -> str | None:
-    """"What about X?" / "And X?": the previous question with X in place of its entity of X's kind."""
+    """ "What about X?" / "And X?": the previous question with X in place of its entity of X's kind."""
     m = _ABOUT.match(question)
     if m:
         x = m.group("x")
@@ -273,7 +280,7 @@ def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
 
 
 def _bare_wh(question: str, ctx: _Context) -> str | None:
-    """"Why?", "When?", "Who else?": the previous question asked with the new question word."""
+    """ "Why?", "When?", "Who else?": the previous question asked with the new question word."""
     q = _CONNECTIVE.sub("", question)
     m = _BARE_WH.match(q)
     rest = _WH_START.sub("", ctx.question, count=1).strip() if _WH_START.match(ctx.question) else ctx.question
@@ -297,7 +304,7 @@ def _bare_wh(question: str, ctx: _Context) -> str | None:
 
 
 def _with_answered_subject(wh: str, ctx: _Context) -> str | None:
-    """"Where?" after "Who unveiled the project?" answered "Pashinian": "Where did Pashinian unveil
+    """ "Where?" after "Who unveiled the project?" answered "Pashinian": "Where did Pashinian unveil
     the project?". Only a verb in the simple past or present with nothing between it and the subject."""
     root = ctx.qdoc[1] if len(ctx.qdoc) > 1 else None
     aux = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(root.tag_ if root is not None else "")
@@ -322,7 +329,7 @@ def _focus(ctx: _Context) -> str:
 
 
 def _resolve_other_side(text: str, ctx: _Context) -> str | None:
-    """"the other side": the actor of the previous answer that the previous question did not name."""
+    """ "the other side": the actor of the previous answer that the previous question did not name."""
     if not _OTHER_SIDE.search(text):
         return None
     asked = {m.text for m in ctx.mentions(ACTOR_LABELS, answer=False)}
@@ -356,7 +363,7 @@ def _pronouns(question: str, ctx: _Context) -> str | None:
         focus = _focus(ctx)
         # "who else attended the meeting with X" → "who else besides X attended the meeting"
         text = text.replace(f" with {focus}", "")
-        text = text[: m.end()] + f" besides {focus}" + text[m.end():]
+        text = text[: m.end()] + f" besides {focus}" + text[m.end() :]
         changed = True
     if not changed:
         text, changed = _add_topic(doc, text, ctx)
@@ -364,12 +371,12 @@ def _pronouns(question: str, ctx: _Context) -> str | None:
 
 
 def _agree(text: str) -> str:
-    """"When was the talks …" → "When were the talks …": the copula follows a plural event noun."""
+    """ "When was the talks …" → "When were the talks …": the copula follows a plural event noun."""
     m = re.match(r"(?i)^(\w+\s+)(was|is)\s+the\s+((?:[\w-]+\s+){0,2})", text)
     words = m.group(3).lower().split() if m else []
     if any(w in EVENT_NOUNS and w.endswith("s") and not w.endswith("ss") for w in words):
         plural = {"was": "were", "is": "are"}[m.group(2).lower()]
-        return m.group(1) + plural + text[m.end(2):]
+        return m.group(1) + plural + text[m.end(2) :]
     return text
 
 
@@ -398,7 +405,9 @@ def _people(ctx: _Context) -> list[Mention]:
     if not asked and m:  # "Who is Anna Hakopyan?" names a person the NER may miss
         asked = [Mention(m.group(1), "PERSON")]
     if not asked:  # "Whom did Hakob Arshakyan meet?": a proper-noun subject is who the turn was about
-        subj = next((t for t in ctx.qdoc if t.dep_.startswith("nsubj") and t.pos_ == "PROPN" and t.head.dep_ == "ROOT"), None)
+        subj = next(
+            (t for t in ctx.qdoc if t.dep_.startswith("nsubj") and t.pos_ == "PROPN" and t.head.dep_ == "ROOT"), None
+        )
         if subj is not None:
             names = [c for c in subj.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
             start = names[0].i if names else subj.i
@@ -440,15 +449,17 @@ def _replacement(t, ctx: _Context) -> str | None:
             return f"at {_phrase(event.root)}"
         places = ctx.places_in_answer()
         return f"in {places[0].text}" if places else None
-    if low in ("that", "this", "it") and t.tag_ in ("DT", "PRP") and t.dep_ in (
-        "nsubj", "nsubjpass", "dobj", "pobj", "attr"
+    if (
+        low in ("that", "this", "it")
+        and t.tag_ in ("DT", "PRP")
+        and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "attr")
     ):
         return ctx.topic()
     return None
 
 
 def _demonstrative(noun, ctx: _Context) -> str | None:
-    """"that meeting": the previous turn's phrase headed by the same noun ("the talks in Granada"),
+    """ "that meeting": the previous turn's phrase headed by the same noun ("the talks in Granada"),
     else "the meeting" tied to whom the previous turn was about ("the meeting with Louis Bono")."""
     for doc in (ctx.qdoc, ctx.adoc):
         if doc is None:
@@ -464,11 +475,13 @@ def _demonstrative(noun, ctx: _Context) -> str | None:
 
 
 def _add_topic(doc, text: str, ctx: _Context) -> tuple[str, bool]:
-    """"And what did Russia say?" → "What did Russia say about the talks in Granada?"."""
+    """ "And what did Russia say?" → "What did Russia say about the talks in Granada?"."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.lower_ not in QUESTION_SAY_VERBS:
         return text, False
-    if any(c.dep_ in ("prep", "ccomp", "xcomp") or (c.dep_ == "dobj" and not c.tag_.startswith("W")) for c in root.children):
+    if any(
+        c.dep_ in ("prep", "ccomp", "xcomp") or (c.dep_ == "dobj" and not c.tag_.startswith("W")) for c in root.children
+    ):
         return text, False
     # the new speaker was not at the previous actor's event ("the talks in Granada"), but its kind
     # is the topic: "What did Russia say about the talks?"
@@ -476,7 +489,6 @@ def _add_topic(doc, text: str, ctx: _Context) -> tuple[str, bool]:
     if not topic:
         return text, False
     return text.rstrip("?.! ") + f" about {topic}?", True
-
 
 
 def unknown_nouns(question: str, known) -> list[str]:

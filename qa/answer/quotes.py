@@ -90,9 +90,19 @@ def _fold(quote: Quote, doc: Document, start: int, end: int) -> None:
         return
     if doc.id != quote.doc_id and all(a["doc_id"] != doc.id for a in quote.also_in):
         quote.also_in.append(
-            {"doc_id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date, "start": start, "end": end,
-             "text": doc.text[start:end], "url": doc.url,
-             "file_id": doc.file_id or doc.id, "file_start": doc.offset + start, "file_end": doc.offset + end}
+            {
+                "doc_id": doc.id,
+                "title": doc.title,
+                "source": doc.source,
+                "date": doc.date,
+                "start": start,
+                "end": end,
+                "text": doc.text[start:end],
+                "url": doc.url,
+                "file_id": doc.file_id or doc.id,
+                "file_start": doc.offset + start,
+                "file_end": doc.offset + end,
+            }
         )
 
 

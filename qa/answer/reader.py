@@ -102,7 +102,7 @@ class Reader:
         order = np.argsort([len(s) for s in seconds], kind="stable")
         out = np.zeros(len(seconds), dtype=np.float32)
         for at in range(0, len(seconds), BATCH):
-            rows = order[at:at + BATCH]
+            rows = order[at : at + BATCH]
             feed = encode(self.tok, question, [seconds[i] for i in rows])
             (logit,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
             out[rows] = np.asarray(logit, dtype=np.float32).reshape(-1)
@@ -113,8 +113,6 @@ class Reader:
 
 
 _LOCK = threading.Lock()
-
-
 
 
 class ReaderSettings:

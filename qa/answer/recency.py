@@ -40,12 +40,16 @@ def recent_window(asked_on: str) -> tuple[str, str]:
     return (day - timedelta(days=RECENT_DAYS)).isoformat(), day.isoformat()
 
 
-def recent_documents(documents: dict, asked_on: str | None, question: str,
-                     allowed_docs: set[str] | None = None) -> set[str] | None:
+def recent_documents(
+    documents: dict, asked_on: str | None, question: str, allowed_docs: set[str] | None = None
+) -> set[str] | None:
     """The ids of the articles dated in the recent window, when the question asks about the present and
     the day it is asked is known; None otherwise. An article with a partial or no date is not recent."""
     if not asked_on or not asks_about_now(question):
         return None
     first, last = recent_window(asked_on)
-    return {i for i, d in documents.items()
-            if len(d.date or "") == 10 and first <= d.date <= last and (allowed_docs is None or i in allowed_docs)}
+    return {
+        i
+        for i, d in documents.items()
+        if len(d.date or "") == 10 and first <= d.date <= last and (allowed_docs is None or i in allowed_docs)
+    }

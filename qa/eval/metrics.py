@@ -152,7 +152,9 @@ class FidelityProblem:
         return dataclasses.asdict(self)
 
 
-def check_fidelity(answer: Answer, documents: Mapping[str, Document], question_id: str = "", config: str = "") -> list[FidelityProblem]:
+def check_fidelity(
+    answer: Answer, documents: Mapping[str, Document], question_id: str = "", config: str = ""
+) -> list[FidelityProblem]:
     """Every quote of `answer` (shown or not) that does not equal documents[doc_id].text[start:end]."""
     problems = []
     for q in answer.quotes:
@@ -226,11 +228,15 @@ def _answer_at(n: int) -> Score:
 
 
 def _source_at(n: int) -> Score:
-    return lambda question, answer, short_answers: source_hit(answer, _sources(question), n) if _sources(question) else None
+    return lambda question, answer, short_answers: (
+        source_hit(answer, _sources(question), n) if _sources(question) else None
+    )
 
 
 def _mrr_at(n: int) -> Score:
-    return lambda question, answer, short_answers: reciprocal_rank(answer, _sources(question), n) if _sources(question) else None
+    return lambda question, answer, short_answers: (
+        reciprocal_rank(answer, _sources(question), n) if _sources(question) else None
+    )
 
 
 def _citation_precision(question: Question, answer: Answer, short_answers: bool) -> float | None:
@@ -307,25 +313,27 @@ def abstention_curve(results: Sequence[QuestionResult], points: int = CURVE_POIN
     counts as refusing at every threshold); thresholds run over quantiles of the confidences seen, so the curve
     spans the whole range whatever the scale. Empty when the run has no unanswerable question
     or no answerable one (then either side of the trade-off is missing)."""
-    rows = [(r.answer.confidence if r.answer is not None else float("-inf"), r.question.answerable)
-            for r in results]
+    rows = [(r.answer.confidence if r.answer is not None else float("-inf"), r.question.answerable) for r in results]
     n_un = sum(not a for _c, a in rows)
     n_ans = len(rows) - n_un
     finite = sorted(c for c, _a in rows if c != float("-inf"))
     if not n_un or not n_ans or not finite:
         return []
-    thresholds = sorted({round(finite[min(int(i * len(finite) / (points - 1)), len(finite) - 1)], 4)
-                         for i in range(points)})
+    thresholds = sorted(
+        {round(finite[min(int(i * len(finite) / (points - 1)), len(finite) - 1)], 4) for i in range(points)}
+    )
     curve = []
     for t in thresholds:
         refused = [a for c, a in rows if c < t]
         right = sum(not a for a in refused)
-        curve.append({
-            "threshold": t,
-            "abstain_precision": round(right / len(refused), 4) if refused else None,
-            "abstain_recall": round(right / n_un, 4),
-            "false_abstain_rate": round((len(refused) - right) / n_ans, 4),
-        })
+        curve.append(
+            {
+                "threshold": t,
+                "abstain_precision": round(right / len(refused), 4) if refused else None,
+                "abstain_recall": round(right / n_un, 4),
+                "false_abstain_rate": round((len(refused) - right) / n_ans, 4),
+            }
+        )
     return curve
 
 
@@ -363,27 +371,56 @@ class Metric:
 METRIC_TABLE: tuple[Metric, ...] = (
     Metric("answer_at_1", "a gold answer occurs inside the first quote", _answer_at(1), main=True),
     Metric("answer_at_5", "a gold answer occurs inside one of the first five quotes", _answer_at(SHOWN), main=True),
-    Metric("short_answer_em", "the short answer equals a gold answer (SQuAD normalisation), when one is given",
-           _short_answer_score(exact_match)),
-    Metric("short_answer_f1", "token F1 of the short answer against the best gold answer, when one is given",
-           _short_answer_score(token_f1), main=True),
+    Metric(
+        "short_answer_em",
+        "the short answer equals a gold answer (SQuAD normalisation), when one is given",
+        _short_answer_score(exact_match),
+    ),
+    Metric(
+        "short_answer_f1",
+        "token F1 of the short answer against the best gold answer, when one is given",
+        _short_answer_score(token_f1),
+        main=True,
+    ),
     Metric("short_answer_rate", "share of questions with gold answers that got a short answer", _short_answer_rate),
     Metric("source_hit_at_1", "the first cited document is a gold source", _source_at(1), main=True),
     Metric("source_hit_at_5", "one of the first five cited documents is a gold source", _source_at(SHOWN), main=True),
-    Metric("mrr_at_10", "1 / rank of the first gold source among the first ten cited documents", _mrr_at(10), main=True),
-    Metric("citation_precision", "share of the quotes shown (first five) that come from a gold source document",
-           _citation_precision),
-    Metric("quote_fidelity", "share of quotes equal to document.text[start:end] (anything below 1.0 is a bug)",
-           total=_quote_fidelity),
+    Metric(
+        "mrr_at_10", "1 / rank of the first gold source among the first ten cited documents", _mrr_at(10), main=True
+    ),
+    Metric(
+        "citation_precision",
+        "share of the quotes shown (first five) that come from a gold source document",
+        _citation_precision,
+    ),
+    Metric(
+        "quote_fidelity",
+        "share of quotes equal to document.text[start:end] (anything below 1.0 is a bug)",
+        total=_quote_fidelity,
+    ),
     Metric("abstain_precision", "share of abstentions that were on unanswerable questions", total=_abstain_precision),
     Metric("abstain_recall", "share of unanswerable questions that got an abstention", total=_abstain_recall),
-    Metric("false_abstain_rate", "share of answerable questions that got an abstention", total=_false_abstain_rate,
-           lower_is_better=True),
-    Metric("mean_quote_chars", "mean length of the quotes shown (first five)", total=_mean_quote_chars,
-           unit="chars", lower_is_better=True),
+    Metric(
+        "false_abstain_rate",
+        "share of answerable questions that got an abstention",
+        total=_false_abstain_rate,
+        lower_is_better=True,
+    ),
+    Metric(
+        "mean_quote_chars",
+        "mean length of the quotes shown (first five)",
+        total=_mean_quote_chars,
+        unit="chars",
+        lower_is_better=True,
+    ),
     Metric("latency_ms_p50", "median time to answer one question", total=_latency(50), unit="ms", lower_is_better=True),
-    Metric("latency_ms_p95", "95th percentile time to answer one question", total=_latency(95), unit="ms",
-           lower_is_better=True),
+    Metric(
+        "latency_ms_p95",
+        "95th percentile time to answer one question",
+        total=_latency(95),
+        unit="ms",
+        lower_is_better=True,
+    ),
 )
 METRICS = tuple(m.name for m in METRIC_TABLE)
 METRIC_HELP = {m.name: m.help for m in METRIC_TABLE}

@@ -71,14 +71,22 @@ def _gold(path, n: int, row, documents: dict) -> GoldQuote:
         raise QuestionSetError(path, 'field "speaker" must be a name or null', n)
     doc = documents.get(row["doc_id"])
     if doc is None:
-        raise QuestionSetError(path, f'doc_id {row["doc_id"]!r} is not in the corpus', n)
+        raise QuestionSetError(path, f"doc_id {row['doc_id']!r} is not in the corpus", n)
     start = row.get("start")
     if start is None:
         start = doc.text.find(row["quote"])
     if not isinstance(start, int) or start < 0 or doc.text[start : start + len(row["quote"])] != row["quote"]:
         raise QuestionSetError(path, f'field "quote" is not in {row["doc_id"]} (at "start" when given)', n)
-    return GoldQuote(n, row["doc_id"], row["quote"], row["speaker"], bool(row.get("not_speech")), start,
-                     start + len(row["quote"]), list(row.get("also") or []))
+    return GoldQuote(
+        n,
+        row["doc_id"],
+        row["quote"],
+        row["speaker"],
+        bool(row.get("not_speech")),
+        start,
+        start + len(row["quote"]),
+        list(row.get("also") or []),
+    )
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -123,20 +131,26 @@ def score_quotes(quotations: list, gold: list[GoldQuote], documents: dict, same_
     kept_out = [g for g in not_speech if not any(gg is g for _, gg in pairs)]
     faithful = sum(_faithful(q, documents[q.doc_id]) for q in quotations)
     return {
-        "gold_quotes": len(speech_gold), "found_quotes": len(speech_found), "matched": tp,
-        "precision": precision, "recall": recall,
+        "gold_quotes": len(speech_gold),
+        "found_quotes": len(speech_found),
+        "matched": tp,
+        "precision": precision,
+        "recall": recall,
         "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
         "speaker_accuracy": sum(right(q, g) for q, g in named) / len(named) if named else 0.0,
         "attributed_rate": sum(bool(q.speaker) for q, _ in good) / tp if tp else 0.0,
         "wrong_speaker_rate": len(wrong) / tp if tp else 0.0,
         "not_speech_kept_out": len(kept_out) / len(not_speech) if not_speech else 1.0,
         "fidelity": faithful / len(quotations) if quotations else 1.0,
-        "documents": len(documents), "quotations_in_corpus": len(quotations), "crashes": crashes,
+        "documents": len(documents),
+        "quotations_in_corpus": len(quotations),
+        "crashes": crashes,
         "misses": [_row(g) for g in speech_gold if not any(gg is g for _, gg in good)],
         "wrong": [dict(_row(g), found=q.speaker) for q, g in wrong],
         "unattributed": [_row(g) for q, g in named if not q.speaker],
-        "false_positives": [{"doc_id": q.doc_id, "quote": q.text[:120]} for q in speech_found
-                            if not any(qq is q for qq, g in good)],
+        "false_positives": [
+            {"doc_id": q.doc_id, "quote": q.text[:120]} for q in speech_found if not any(qq is q for qq, g in good)
+        ],
     }
 
 
@@ -151,8 +165,17 @@ def _row(g: GoldQuote) -> dict:
     return {"line": g.line, "doc_id": g.doc_id, "quote": g.quote[:120], "speaker": g.speaker}
 
 
-METRIC_ORDER = ("precision", "recall", "f1", "speaker_accuracy", "attributed_rate", "wrong_speaker_rate",
-                "not_speech_kept_out", "fidelity", "crashes")
+METRIC_ORDER = (
+    "precision",
+    "recall",
+    "f1",
+    "speaker_accuracy",
+    "attributed_rate",
+    "wrong_speaker_rate",
+    "not_speech_kept_out",
+    "fidelity",
+    "crashes",
+)
 
 
 def format_quote_report(results: dict[str, dict]) -> str:
@@ -164,8 +187,10 @@ def format_quote_report(results: dict[str, dict]) -> str:
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     first = results[names[0]]
     lines.append("")
-    lines.append(f"{first['gold_quotes']} gold quotations of speech (and {first['documents']} documents, "
-                 f"{first['quotations_in_corpus']} quotations found in them by {names[0]})")
+    lines.append(
+        f"{first['gold_quotes']} gold quotations of speech (and {first['documents']} documents, "
+        f"{first['quotations_in_corpus']} quotations found in them by {names[0]})"
+    )
     for kind in ("misses", "wrong", "unattributed", "false_positives"):
         for row in first[kind]:
             lines.append(f"  {kind[:-1] if kind.endswith('s') else kind}: {json.dumps(row, ensure_ascii=False)}")
@@ -179,7 +204,9 @@ def default_corpora(set_path: str | Path) -> list[Path]:
     return [p for p in (root / "corpus", root / "bench" / "quotes_articles") if p.is_dir()]
 
 
-def evaluate_quote_set(set_path: str | Path, corpora: list[str | Path] | None = None) -> tuple[dict[str, dict], list[str]]:
+def evaluate_quote_set(
+    set_path: str | Path, corpora: list[str | Path] | None = None
+) -> tuple[dict[str, dict], list[str]]:
     """Score the quote finder and the regex baseline on the set; the documents are loaded from each
     of `corpora` (default: `default_corpora`). Returns ({extractor: metrics}, problems)."""
     from ..api import load_documents, quotations_of, same_speaker

@@ -6,7 +6,15 @@ import json
 from pathlib import Path
 
 from .metrics import (
-    BY_NAME, MAIN_METRICS, METRIC_HELP, METRIC_TABLE, METRICS, SHOWN, QuestionResult, abstention_curve, cited_documents,
+    BY_NAME,
+    MAIN_METRICS,
+    METRIC_HELP,
+    METRIC_TABLE,
+    METRICS,
+    SHOWN,
+    QuestionResult,
+    abstention_curve,
+    cited_documents,
 )
 from .runner import ConfigRun, EvalReport
 
@@ -40,8 +48,11 @@ def describe_set(report: EvalReport, name: bool = True) -> str:
     return (
         (f"{set_name(qs.path)} ({qs.format}): " if name else f"{qs.format}, ")
         + f"{n} questions, {qs.answerable} answerable, {n - qs.answerable} unanswerable; {report.documents} documents"
-        + ("; leave-source-out (an answerable question's copy without its sources counts as unanswerable)"
-           if report.leave_source_out else "")
+        + (
+            "; leave-source-out (an answerable question's copy without its sources counts as unanswerable)"
+            if report.leave_source_out
+            else ""
+        )
     )
 
 
@@ -55,7 +66,9 @@ def format_table(report: EvalReport) -> str:
         lines += ["", "Conversations: first turns and follow-ups apart"]
         parts = [(run, part) for run in report.runs for part in ("first_turn", "follow_up")]
         head = ["metric"] + [f"{run.name} {part}" for run, part in parts]
-        lines += text_table(head, [[m] + [format_value(m, run.by_turn[part][m]) for run, part in parts] for m in METRICS])
+        lines += text_table(
+            head, [[m] + [format_value(m, run.by_turn[part][m]) for run, part in parts] for m in METRICS]
+        )
     bad = report.fidelity
     if bad:
         lines += ["", f"QUOTE FIDELITY BUG: {len(bad)} quote(s) do not match their documents:"]
@@ -83,6 +96,7 @@ def _clip(text: str, n: int = 300) -> str:
 def worst_misses(run: ConfigRun, n: int = 10) -> list[QuestionResult]:
     """Missed questions, worst first: confident quotes from the wrong document, then wrong quotes
     from the right one, then abstentions (which quote nothing to look at)."""
+
     def missed(r: QuestionResult) -> bool:
         if not r.question.answerable:
             return not r.abstained  # should have abstained
@@ -100,18 +114,29 @@ def _md_header(report: EvalReport) -> list[str]:
     out = [f"# Evaluation: {set_name(report.question_set.path)}", ""]
     out.append(f"- Question set: `{report.question_set.path}` ({describe_set(report, name=False)})")
     if report.index:
-        out.append(f"- Index: `{report.index.get('index_dir', '')}` ({report.index.get('model', '')}, {report.index.get('chunks', '?')} chunks)")
+        out.append(
+            f"- Index: `{report.index.get('index_dir', '')}` ({report.index.get('model', '')}, {report.index.get('chunks', '?')} chunks)"
+        )
     return out + [f"- Quotes asked for per question: {report.k}; run {report.created}", ""]
 
 
 def _md_metrics(report: EvalReport, chart: str | None) -> list[str]:
     names = [run.name for run in report.runs]
     metrics = report.metrics
-    out = ["## Metrics", "", "| metric | " + " | ".join(names) + " | meaning |", "|---|" + "---:|" * len(names) + "---|"]
+    out = [
+        "## Metrics",
+        "",
+        "| metric | " + " | ".join(names) + " | meaning |",
+        "|---|" + "---:|" * len(names) + "---|",
+    ]
     for m in METRICS:
         out.append(f"| {m} | " + " | ".join(format_value(m, metrics[n][m]) for n in names) + f" | {METRIC_HELP[m]} |")
     out.append("")
-    out += ["Abstained: " + ", ".join(f"{run.name} {run.counts['abstained']} of {run.counts['questions']}" for run in report.runs), ""]
+    out += [
+        "Abstained: "
+        + ", ".join(f"{run.name} {run.counts['abstained']} of {run.counts['questions']}" for run in report.runs),
+        "",
+    ]
     if chart:
         out += [f"![metrics by configuration]({chart})", ""]
     return out
@@ -122,12 +147,19 @@ def _md_curve(report: EvalReport, chart: str | None) -> list[str]:
     curves = {run.name: abstention_curve(run.results) for run in report.runs}
     if not any(curves.values()):
         return []
-    mode = " (leave-source-out: answerable questions asked again without their sources)" if report.leave_source_out else ""
+    mode = (
+        " (leave-source-out: answerable questions asked again without their sources)" if report.leave_source_out else ""
+    )
     out = [f"## Abstention by confidence threshold{mode}", ""]
     for name, curve in curves.items():
         if not curve:
             continue
-        out += [f"{name}:", "", "| refuse below | abstain_precision | abstain_recall | false_abstain_rate |", "|---:|---:|---:|---:|"]
+        out += [
+            f"{name}:",
+            "",
+            "| refuse below | abstain_precision | abstain_recall | false_abstain_rate |",
+            "|---:|---:|---:|---:|",
+        ]
         for p in curve:
             prec = "n/a" if p["abstain_precision"] is None else f"{p['abstain_precision']:.3f}"
             out.append(f"| {p['threshold']:.3f} | {prec} | {p['abstain_recall']:.3f} | {p['false_abstain_rate']:.3f} |")
@@ -150,7 +182,9 @@ def write_curve_chart(report: EvalReport, path: str | Path) -> Path | None:
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     for name, curve in curves.items():
         if curve:
-            ax.plot([p["false_abstain_rate"] for p in curve], [p["abstain_recall"] for p in curve], marker=".", label=name)
+            ax.plot(
+                [p["false_abstain_rate"] for p in curve], [p["abstain_recall"] for p in curve], marker=".", label=name
+            )
     ax.set_xlabel("answerable questions refused (false_abstain_rate)")
     ax.set_ylabel("unanswerable questions refused (abstain_recall)")
     ax.set_xlim(0, 1)
@@ -170,10 +204,16 @@ def _md_fidelity(report: EvalReport) -> list[str]:
     bad = report.fidelity
     total = sum(run.counts["quotes"] for run in report.runs)
     if not bad:
-        out.append(f"All {total:,} quotes equal their document's text at [start:end] (checked against the corpus as loaded).")
+        out.append(
+            f"All {total:,} quotes equal their document's text at [start:end] (checked against the corpus as loaded)."
+        )
     else:
         out.append(f"**{len(bad)} of {total:,} quotes do not match their documents. This is a bug.**")
-        out += ["", "| config | question | quote | document | offsets | reason | quoted | document text |", "|---|---|---:|---|---|---|---|---|"]
+        out += [
+            "",
+            "| config | question | quote | document | offsets | reason | quoted | document text |",
+            "|---|---|---:|---|---|---|---|---|",
+        ]
         for p in bad:
             out.append(
                 f"| {p.config} | {_md_cell(p.question_id)} | {p.n} | {_md_cell(p.doc_id)} | {p.start}–{p.end} | {p.reason} "
@@ -189,7 +229,9 @@ def _md_miss(i: int, r: QuestionResult) -> list[str]:
     """One missed question: the question, its gold, and what we said instead."""
     q = r.question
     out = [f"{i}. **{_md_cell(q.question)}** (`{q.id}`)"]
-    gold = "; ".join(f"“{_clip(a, 200)}”" for a in q.answers) or ("(unanswerable)" if not q.answerable else "(no answer text)")
+    gold = "; ".join(f"“{_clip(a, 200)}”" for a in q.answers) or (
+        "(unanswerable)" if not q.answerable else "(no answer text)"
+    )
     out.append(f"   - gold: {gold}" + (f" in {', '.join(f'`{s}`' for s in q.sources)}" if q.sources else ""))
     if r.error:
         out.append(f"   - error: {r.error}")
@@ -204,8 +246,9 @@ def _md_miss(i: int, r: QuestionResult) -> list[str]:
     return out
 
 
-def format_markdown(report: EvalReport, chart: str | None = "chart.png", misses: int = 10,
-                    curve_chart: str | None = None) -> str:
+def format_markdown(
+    report: EvalReport, chart: str | None = "chart.png", misses: int = 10, curve_chart: str | None = None
+) -> str:
     """report.md: the comparison table, the abstention curve, quote fidelity, and the worst misses."""
     out = _md_header(report) + _md_metrics(report, chart) + _md_curve(report, curve_chart) + _md_fidelity(report)
     for run in report.runs:
@@ -239,8 +282,13 @@ def write_chart(report: EvalReport, path: str | Path) -> Path:
         vals = [metrics[name][m] for m in MAIN_METRICS]
         bars = ax.bar(xs, [v or 0 for v in vals], width, label=name)
         for b, v in zip(bars, vals):
-            ax.annotate("n/a" if v is None else f"{v:.2f}", (b.get_x() + b.get_width() / 2, b.get_height()),
-                        ha="center", va="bottom", fontsize=7)
+            ax.annotate(
+                "n/a" if v is None else f"{v:.2f}",
+                (b.get_x() + b.get_width() / 2, b.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
         lat_vals = [metrics[name][m] or 0 for m in LATENCY_METRICS]
         lat.bar([j + i * width for j in range(len(LATENCY_METRICS))], lat_vals, width, label=name)
     ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(MAIN_METRICS))])
@@ -264,13 +312,16 @@ def write_report(report: EvalReport, out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "report.json", "markdown": out / "report.md", "chart": out / "chart.png"}
-    paths["json"].write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8")
+    paths["json"].write_text(
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8"
+    )
     write_chart(report, paths["chart"])
     curve = write_curve_chart(report, out / "abstention.png")
     if curve is not None:
         paths["abstention_chart"] = curve
-    paths["markdown"].write_text(format_markdown(report, paths["chart"].name, curve_chart=curve.name if curve else None),
-                                 encoding="utf-8")
+    paths["markdown"].write_text(
+        format_markdown(report, paths["chart"].name, curve_chart=curve.name if curve else None), encoding="utf-8"
+    )
     return paths
 
 

@@ -21,8 +21,8 @@ from ..records import Answer, Document, Turn
 from ..version import __version__
 from .metrics import (
     FidelityProblem,
-    abstention_curve,
     QuestionResult,
+    abstention_curve,
     aggregate,
     contains_answer,
     counts,
@@ -69,8 +69,11 @@ class ConfigRun:
         """A conversation set's metrics over its first turns and over its follow-ups, apart."""
         first = [r for r in self.results if not r.question.follow_up]
         follow = [r for r in self.results if r.question.follow_up]
-        return {"first_turn": aggregate(first), "follow_up": aggregate(follow),
-                "counts": {"first_turn": counts(first), "follow_up": counts(follow)}}
+        return {
+            "first_turn": aggregate(first),
+            "follow_up": aggregate(follow),
+            "counts": {"first_turn": counts(first), "follow_up": counts(follow)},
+        }
 
 
 def settings_of_answerer(answerer) -> dict:
@@ -93,8 +96,16 @@ def _takes(answerer: Answerer, name: str) -> bool:
     return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
-def _ask_one(answerer: Answerer, q: Question, documents: Mapping[str, Document], *, name: str, k: int,
-             short_answers: bool, history: Sequence[Turn] = ()) -> QuestionResult:
+def _ask_one(
+    answerer: Answerer,
+    q: Question,
+    documents: Mapping[str, Document],
+    *,
+    name: str,
+    k: int,
+    short_answers: bool,
+    history: Sequence[Turn] = (),
+) -> QuestionResult:
     """Ask one question, timed; a QAError (e.g. FidelityError) is kept with the question, not raised.
     A follow-up turn of a conversation is asked with the turns before it."""
     t0 = time.perf_counter()
@@ -111,7 +122,9 @@ def _ask_one(answerer: Answerer, q: Question, documents: Mapping[str, Document],
         latency = (time.perf_counter() - t0) * 1000
         error = f"{type(failure).__name__}: {failure}"
         scores = score_answer(q, Answer(q.question, "", True), short_answers=short_answers)
-        problems = [FidelityProblem(q.id, name, 0, "", 0, 0, "", None, error)] if isinstance(failure, FidelityError) else []
+        problems = (
+            [FidelityProblem(q.id, name, 0, "", 0, 0, "", None, error)] if isinstance(failure, FidelityError) else []
+        )
         return QuestionResult(q, None, latency, scores, problems, error)
     latency = (time.perf_counter() - t0) * 1000
     return score_question(q, answer, documents, latency_ms=latency, short_answers=short_answers, config=name)
@@ -249,8 +262,9 @@ def evaluate(
         run_questions(a, qset.questions, docs, name=name, k=k, short_answers=short, progress=progress)
         for name, a in answerers.items()
     ]
-    return EvalReport(qset, len(docs), runs, k, dict(index or {}), answer_warnings(qset, docs),
-                      leave_source_out=leave_source_out)
+    return EvalReport(
+        qset, len(docs), runs, k, dict(index or {}), answer_warnings(qset, docs), leave_source_out=leave_source_out
+    )
 
 
 def answer_warnings(qset: QuestionSet, documents: Mapping[str, Document], show: int = 5) -> list[str]:
@@ -262,7 +276,8 @@ def answer_warnings(qset: QuestionSet, documents: Mapping[str, Document], show: 
     missing = [
         q.id
         for q in qset.questions
-        if q.answers and q.sources
+        if q.answers
+        and q.sources
         and not any(contains_answer(t, q.answers) for s in q.sources for t in texts.get(s, ()))
     ]
     if not missing:
@@ -333,8 +348,11 @@ def prepare(
         raise EmptyCorpusError(f"{corpus or qset.path}: no readable documents")
     check_sources(qset, documents)  # fail before spending time on an index
     assistant = Assistant.cached(
-        documents, config, index_dir=index_dir,
-        progress=stderr_progress if progress else _quiet, show_progress_bar=progress and sys.stderr.isatty(),
+        documents,
+        config,
+        index_dir=index_dir,
+        progress=stderr_progress if progress else _quiet,
+        show_progress_bar=progress and sys.stderr.isatty(),
     )
     return EvalInputs(qset, documents, assistant, assistant.info(), problems)
 

@@ -101,7 +101,9 @@ def sources_left_out(qset: QuestionSet) -> QuestionSet:
     it is unanswerable (abstain_recall), while the first copies measure answers and
     false_abstain_rate side by side."""
     masked = [
-        Question(f"{q.id}{LEAVE_SOURCE_OUT_SUFFIX}", q.question, (), (), answerable=False, line=q.line, exclude=q.sources)
+        Question(
+            f"{q.id}{LEAVE_SOURCE_OUT_SUFFIX}", q.question, (), (), answerable=False, line=q.line, exclude=q.sources
+        )
         for q in qset.questions
         if q.answerable and q.sources
     ]
@@ -115,7 +117,8 @@ def detect_format(path: str | Path) -> str:
         if (path / "queries.jsonl").is_file() and (path / "corpus.jsonl").is_file():
             return "beir"
         raise QuestionSetError(
-            path, "unknown question-set format: a folder must be a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/*.tsv)"
+            path,
+            "unknown question-set format: a folder must be a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/*.tsv)",
         )
     if not path.is_file():
         raise QuestionSetError(path, "no such file")
@@ -123,7 +126,11 @@ def detect_format(path: str | Path) -> str:
     if suffix == ".tsv" and (path.parent.parent / "queries.jsonl").is_file():
         return "beir"  # a qrels file picks the split of a BEIR folder
     if suffix == ".jsonl":
-        if path.name == "queries.jsonl" and (path.parent / "corpus.jsonl").is_file() and (path.parent / "qrels").is_dir():
+        if (
+            path.name == "queries.jsonl"
+            and (path.parent / "corpus.jsonl").is_file()
+            and (path.parent / "qrels").is_dir()
+        ):
             return "beir"
         return "jsonl"
     if suffix == ".json":
@@ -213,10 +220,14 @@ def _text(obj: dict, key: str, path, line=None, where: str = "") -> str:
 def _string_list(obj: dict, key: str, path, line=None, where: str = "") -> tuple[str, ...]:
     value = _field(obj, key, path, line, where)
     if not isinstance(value, list):
-        raise QuestionSetError(path, f"{where}field {key!r}: expected a list of strings, got {type(value).__name__}", line=line)
+        raise QuestionSetError(
+            path, f"{where}field {key!r}: expected a list of strings, got {type(value).__name__}", line=line
+        )
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            raise QuestionSetError(path, f"{where}field {key!r}: item {i} is {item!r}, expected a non-empty string", line=line)
+            raise QuestionSetError(
+                path, f"{where}field {key!r}: item {i} is {item!r}, expected a non-empty string", line=line
+            )
     return tuple(dict.fromkeys(value))  # drop repeats, keep order
 
 
@@ -233,7 +244,9 @@ def load_jsonl(path: str | Path) -> QuestionSet:
         return load_conversations(path, lines)
     for n, obj in lines:
         if "question" not in obj and "text" in obj:
-            raise QuestionSetError(path, "missing field 'question' (this looks like a corpus file, not questions)", line=n)
+            raise QuestionSetError(
+                path, "missing field 'question' (this looks like a corpus file, not questions)", line=n
+            )
         qid = _id(obj, "id", path, n)
         if qid in seen:
             raise QuestionSetError(path, f"field 'id': {qid!r} repeats line {seen[qid]}", line=n)
@@ -282,7 +295,9 @@ def load_conversations(path: str | Path, lines: list[tuple[int, dict]] | None = 
         seen[did] = n
         turns = _field(obj, "turns", path, n)
         if not isinstance(turns, list) or not turns:
-            raise QuestionSetError(path, "field 'turns': expected a non-empty list of {question, answers, sources}", line=n)
+            raise QuestionSetError(
+                path, "field 'turns': expected a non-empty list of {question, answers, sources}", line=n
+            )
         for i, turn in enumerate(turns):
             where = f"turns[{i}]: "
             if not isinstance(turn, dict):
@@ -377,7 +392,9 @@ def _squad_article(article, a: int, path: Path, seen: dict[tuple[str, str], str]
     paragraphs = _list(article, "paragraphs", path, where_a)
     doc_id = squad_doc_id(article, a)
     if ("doc", doc_id) in seen:
-        raise QuestionSetError(path, f"{where_a}.title: {doc_id!r} names {seen['doc', doc_id]} too; titles must be unique")
+        raise QuestionSetError(
+            path, f"{where_a}.title: {doc_id!r} names {seen['doc', doc_id]} too; titles must be unique"
+        )
     seen["doc", doc_id] = where_a
     contexts, questions = [], []
     for p, para in enumerate(paragraphs):
@@ -453,7 +470,9 @@ def _read_qrels(path: Path) -> Iterator[tuple[int, str, str, int]]:
                 if len(row) == 4:  # TREC style: query, iteration, document, score
                     row = [row[0], row[2], row[3]]
                 if len(row) != 3:
-                    raise QuestionSetError(path, f"expected 3 tab-separated fields (query-id, corpus-id, score), got {len(row)}", line=n)
+                    raise QuestionSetError(
+                        path, f"expected 3 tab-separated fields (query-id, corpus-id, score), got {len(row)}", line=n
+                    )
                 try:
                     score = int(float(row[2]))
                 except ValueError:
@@ -474,7 +493,9 @@ def _beir_corpus(path: Path) -> list[Document]:
         doc_ids.add(doc_id)
         text = obj.get("text")
         if not isinstance(text, str):
-            raise QuestionSetError(path, "missing field 'text'" if text is None else "field 'text': expected a string", line=n)
+            raise QuestionSetError(
+                path, "missing field 'text'" if text is None else "field 'text': expected a string", line=n
+            )
         documents.append(Document(id=doc_id, text=text, title=str(obj.get("title") or ""), path=path.name))
     if not documents:
         raise QuestionSetError(path, "no documents in the file")
@@ -509,10 +530,20 @@ def load_beir(path: str | Path) -> QuestionSet:
         if not p.is_file():
             raise QuestionSetError(p, "no such file (a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/)")
     documents = _beir_corpus(corpus_path)
-    queries = {_id(obj, "_id", queries_path, n): _text(obj, "text", queries_path, n).strip() for n, obj in json_lines(queries_path)}
+    queries = {
+        _id(obj, "_id", queries_path, n): _text(obj, "text", queries_path, n).strip()
+        for n, obj in json_lines(queries_path)
+    }
     relevant, lines = _beir_relevant(qrels_path, queries, {d.id for d in documents})
     questions = [
-        Question(id=qid, question=text, answers=(), sources=tuple(relevant[qid]), answerable=bool(relevant[qid]), line=lines[qid])
+        Question(
+            id=qid,
+            question=text,
+            answers=(),
+            sources=tuple(relevant[qid]),
+            answerable=bool(relevant[qid]),
+            line=lines[qid],
+        )
         for qid, text in queries.items()
         if qid in relevant
     ]

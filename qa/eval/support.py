@@ -13,7 +13,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-
 SIGNALS = ("score", "mixed", "semantic", "coverage")  # ours; without the novel-word penalty; each signal alone
 
 
@@ -47,8 +46,15 @@ class ClaimResult:
         return bool(c.supported and self.top_doc == c.doc_id and self.top_start < c.end and c.start < self.top_end)
 
     def to_dict(self) -> dict:
-        return {**asdict(self.claim), "score": round(self.score, 4), "semantic": round(self.semantic, 4),
-                "coverage": round(self.coverage, 4), "mixed": round(self.mixed, 4), "top": [self.top_doc, self.top_start, self.top_end], "hit": self.hit()}
+        return {
+            **asdict(self.claim),
+            "score": round(self.score, 4),
+            "semantic": round(self.semantic, 4),
+            "coverage": round(self.coverage, 4),
+            "mixed": round(self.mixed, 4),
+            "top": [self.top_doc, self.top_start, self.top_end],
+            "hit": self.hit(),
+        }
 
 
 def judge(claim: Claim, support) -> ClaimResult:
@@ -58,8 +64,16 @@ def judge(claim: Claim, support) -> ClaimResult:
     low = {k: float(min((getattr(s, k) for s in checked), default=0.0)) for k in SIGNALS}
     first = next((s for s in support.sentences if s.sources), None)
     top = support.sources[first.sources[0] - 1] if first else None
-    return ClaimResult(claim, low["score"], top.doc_id if top else "", top.start if top else 0, top.end if top else 0,
-                       low["semantic"], low["coverage"], low["mixed"])
+    return ClaimResult(
+        claim,
+        low["score"],
+        top.doc_id if top else "",
+        top.start if top else 0,
+        top.end if top else 0,
+        low["semantic"],
+        low["coverage"],
+        low["mixed"],
+    )
 
 
 def calibrate(results: Iterable[ClaimResult], flag_percent: float, signal: str = "score") -> float:

@@ -31,8 +31,17 @@ from ..errors import QuestionSetError
 
 MIN_OVERLAP = 0.5  # of the shorter of two sentence spans: the same sentence, cut a little differently
 _DATE = re.compile(r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}(?:-\d{2})?)$")
-METRIC_ORDER = ("event_recall", "exact_date_recall", "precision", "duplicates", "traceable", "fidelity",
-                "entries", "undated", "events")
+METRIC_ORDER = (
+    "event_recall",
+    "exact_date_recall",
+    "precision",
+    "duplicates",
+    "traceable",
+    "fidelity",
+    "entries",
+    "undated",
+    "events",
+)
 
 
 @dataclass
@@ -76,8 +85,11 @@ def load_timeline_set(path: str | Path, documents: dict) -> list[GoldEvent]:
             if not isinstance(row.get(key), str) or not row[key].strip():
                 raise QuestionSetError(path, f'field "{key}" must be a non-empty string', n)
         if not _valid_date(row["date"]):
-            raise QuestionSetError(path, f'field "date": {row["date"]!r} is not an ISO date (2023-09-19, --11-18, '
-                                   "2023-10, --10, 2020 or a/b)", n)
+            raise QuestionSetError(
+                path,
+                f'field "date": {row["date"]!r} is not an ISO date (2023-09-19, --11-18, 2023-10, --10, 2020 or a/b)',
+                n,
+            )
         reports = row.get("reports")
         if not isinstance(reports, list) or not reports:
             raise QuestionSetError(path, 'field "reports" must be a non-empty list', n)
@@ -96,7 +108,7 @@ def _report(path, n: int, i: int, rep, documents: dict) -> GoldReport:
         raise QuestionSetError(path, f'{where} must be {{"doc_id", "text", "date"}}', n)
     doc = documents.get(rep["doc_id"])
     if doc is None:
-        raise QuestionSetError(path, f'{where}: doc_id {rep["doc_id"]!r} is not in the corpus', n)
+        raise QuestionSetError(path, f"{where}: doc_id {rep['doc_id']!r} is not in the corpus", n)
     start = doc.text.find(rep["text"]) if rep["text"] else -1
     if start < 0:
         raise QuestionSetError(path, f'{where}: "text" is not in {rep["doc_id"]}', n)
@@ -116,7 +128,9 @@ def _sentences(entry) -> list[tuple[str, int, int, str]]:
     q = entry.quote
     out = [(q.doc_id, q.start, q.end, entry.when.value)]
     for other in q.also_in:
-        out.append((other["doc_id"], int(other["start"]), int(other["end"]), (other.get("when") or {}).get("value", "")))
+        out.append(
+            (other["doc_id"], int(other["start"]), int(other["end"]), (other.get("when") or {}).get("value", ""))
+        )
     return out
 
 
@@ -138,7 +152,7 @@ def _traceable(entry, documents: dict) -> bool:
         return False
     if when.basis == "reported":
         return when.value == doc.date
-    return when.start is not None and doc.text[when.start:when.end] == when.phrase and bool(when.phrase)
+    return when.start is not None and doc.text[when.start : when.end] == when.phrase and bool(when.phrase)
 
 
 def _faithful(entry, documents: dict) -> tuple[int, int]:
@@ -146,7 +160,8 @@ def _faithful(entry, documents: dict) -> tuple[int, int]:
     checked = ok = 0
     q = entry.quote
     for doc_id, s, e, text in [(q.doc_id, q.start, q.end, q.text)] + [
-            (o["doc_id"], int(o["start"]), int(o["end"]), o["text"]) for o in q.also_in]:
+        (o["doc_id"], int(o["start"]), int(o["end"]), o["text"]) for o in q.also_in
+    ]:
         checked += 1
         doc = documents.get(doc_id)
         ok += bool(doc is not None and doc.text[s:e] == text)
@@ -191,20 +206,31 @@ def score_timeline(events: list[GoldEvent], timelines: dict, documents: dict) ->
             misses.append({"id": g.id, "date": g.date, "event": g.event})
     n = len(placed)
     return {
-        "events": len(events), "entries": n, "undated": len(undated),
+        "events": len(events),
+        "entries": n,
+        "undated": len(undated),
         "event_recall": len(recalled) / len(events) if events else 0.0,
         "exact_date_recall": len(exact) / len(events) if events else 0.0,
         "precision": precise / n if n else 0.0,
         "duplicates": duplicates,
         "traceable": traceable / n if n else 1.0,
         "fidelity": faithful / checked if checked else 1.0,
-        "misses": misses, "wrong_date": wrong_date, "off_gold": off_gold, "undated_entries": undated,
+        "misses": misses,
+        "wrong_date": wrong_date,
+        "off_gold": off_gold,
+        "undated_entries": undated,
     }
 
 
 def _row(entry, ids: list[str]) -> dict:
-    return {"n": entry.n, "date": entry.when.value, "label": entry.when.label(), "doc_id": entry.quote.doc_id,
-            "text": entry.quote.text[:110], "events": ids}
+    return {
+        "n": entry.n,
+        "date": entry.when.value,
+        "label": entry.when.label(),
+        "doc_id": entry.quote.doc_id,
+        "text": entry.quote.text[:110],
+        "events": ids,
+    }
 
 
 def format_timeline_report(result: dict) -> str:
@@ -226,8 +252,9 @@ def default_corpus(set_path: str | Path) -> list[Path]:
     return [root / "corpus"] if (root / "corpus").is_dir() else []
 
 
-def evaluate_timeline_set(set_path: str | Path, corpora: list[str | Path] | None = None, *, config=None,
-                          index_dir: str | Path | None = None) -> tuple[dict, list[str]]:
+def evaluate_timeline_set(
+    set_path: str | Path, corpora: list[str | Path] | None = None, *, config=None, index_dir: str | Path | None = None
+) -> tuple[dict, list[str]]:
     """Build (or reuse from the cache) the index of `corpora` (default: `default_corpus`), ask each topic
     of the set for its timeline and score it. Returns (metrics, problems)."""
     from ..api import Assistant, load_documents

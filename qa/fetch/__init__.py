@@ -27,8 +27,20 @@ from .urls import canonical_url, check_url, url_key
 
 Progress = Callable[[str, float], None]
 
-__all__ = ["FEEDS_FILE", "WEB", "FeedReport", "FetchError", "Limits", "MB", "Saved", "WebReport", "add_urls",
-           "canonical_url", "feeds_of", "update_feeds"]
+__all__ = [
+    "FEEDS_FILE",
+    "WEB",
+    "FeedReport",
+    "FetchError",
+    "Limits",
+    "MB",
+    "Saved",
+    "WebReport",
+    "add_urls",
+    "canonical_url",
+    "feeds_of",
+    "update_feeds",
+]
 
 
 @dataclass(frozen=True)
@@ -60,8 +72,9 @@ class WebReport:
     documents: list[Document] = field(default_factory=list)  # of the articles added or already saved: to index
 
 
-def add_urls(urls: Iterable[str], corpus_dir: str | Path, limits: Limits = Limits(), *,
-             progress: Progress | None = None) -> WebReport:
+def add_urls(
+    urls: Iterable[str], corpus_dir: str | Path, limits: Limits = Limits(), *, progress: Progress | None = None
+) -> WebReport:
     """Fetch each address (an article page or an RSS/Atom feed, whose items are fetched in turn) and
     save its article in `corpus_dir`/web/. An article saved before is not fetched again."""
     run = _Run(corpus_dir, limits, progress)
@@ -113,8 +126,11 @@ class _Run:
             if is_feed(response):
                 self._feed(url, response, start, share)
             elif feed_only:
-                raise FetchError(url, f"no longer a feed ({response.content_type or 'no type'}); remove it from "
-                                      f"{WEB}/{FEEDS_FILE} or add the feed's new address")
+                raise FetchError(
+                    url,
+                    f"no longer a feed ({response.content_type or 'no type'}); remove it from "
+                    f"{WEB}/{FEEDS_FILE} or add the feed's new address",
+                )
             else:
                 path, new = self._article(url, response, Hint())
                 if not new:
@@ -152,7 +168,9 @@ class _Run:
             if key in record["items"]:  # fetched from this feed before
                 done.known += 1
                 continue
-            self.progress(f"{feed.title or feed.url}: item {i + 1} of {len(feed.items)}", start + share * i / len(feed.items))
+            self.progress(
+                f"{feed.title or feed.url}: item {i + 1} of {len(feed.items)}", start + share * i / len(feed.items)
+            )
             known = self.folder.find(item.url)
             try:
                 if known is None:
@@ -186,7 +204,9 @@ class _Run:
                 if path in added:  # never kept unless it can be indexed: the corpus and the index agree
                     (self.folder.corpus / path).unlink(missing_ok=True)
                     self.report.added = [s for s in self.report.added if s.path != path]
-                self.report.problems.append(FetchError(url, f"saved as {path}, which cannot be read back ({exc.reason})"))
+                self.report.problems.append(
+                    FetchError(url, f"saved as {path}, which cannot be read back ({exc.reason})")
+                )
                 continue
             self.report.documents += docs
         self.progress("Fetched", 1.0)

@@ -15,8 +15,15 @@ from .page import Hint
 from .urls import canonical_url, check_url
 
 # feedparser 6 reads RSS, Atom and RDF; a JSON Feed is not among them
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml",
-              "text/rss+xml", "text/atom+xml")
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "text/rss+xml",
+    "text/atom+xml",
+)
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<channel")
 # A feed lists its newest items first; more than this at once is an archive, not news to follow
 # (each item is a page to fetch), so only the newest are taken and the rest wait for no one.
@@ -87,8 +94,10 @@ def read_feed(response: Response, asked: str) -> Feed:
     if not items:
         if parsed.bozo:
             raise FetchError(asked, f"a malformed feed ({_bozo(parsed)}); no item could be read from it")
-        raise FetchError(asked, "the feed lists no articles" + (f" ({len(problems)} item(s) without a usable link)"
-                                                                  if problems else ""))
+        raise FetchError(
+            asked,
+            "the feed lists no articles" + (f" ({len(problems)} item(s) without a usable link)" if problems else ""),
+        )
     return Feed(canonical_url(response.url), title, items, problems)
 
 

@@ -76,8 +76,11 @@ def fetch(url: str, limits: Limits = Limits()) -> Response:
             current = check_url(target)
         except FetchError as exc:
             raise FetchError(url, f"redirected to {exc.url}, which is refused: {exc.reason}") from None
-    raise FetchError(url, f"more than {limits.max_redirects} redirects (a redirect loop?); open it in a browser "
-                          "and give the address it ends at")
+    raise FetchError(
+        url,
+        f"more than {limits.max_redirects} redirects (a redirect loop?); open it in a browser "
+        "and give the address it ends at",
+    )
 
 
 def _get(asked: str, url: str, limits: Limits, deadline: float) -> tuple[Response | None, str | None]:
@@ -98,8 +101,13 @@ def _get(asked: str, url: str, limits: Limits, deadline: float) -> tuple[Respons
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         _settimeout(conn, asked, deadline, limits)
         conn.putrequest("GET", target, skip_accept_encoding=True)
-        for name, value in (("User-Agent", USER_AGENT), ("Accept", ACCEPT), ("Accept-Encoding", "gzip, deflate"),
-                            ("Accept-Language", "en;q=1.0, *;q=0.5"), ("Connection", "close")):
+        for name, value in (
+            ("User-Agent", USER_AGENT),
+            ("Accept", ACCEPT),
+            ("Accept-Encoding", "gzip, deflate"),
+            ("Accept-Language", "en;q=1.0, *;q=0.5"),
+            ("Connection", "close"),
+        ):
             conn.putheader(name, value)
         conn.endheaders()
         resp = conn.getresponse()
@@ -166,8 +174,9 @@ def _tls_context() -> ssl.SSLContext:
     return _TLS.context
 
 
-def _connect(asked: str, host: str, port: int, https: bool, limits: Limits, deadline: float,
-             where: str) -> http.client.HTTPConnection:
+def _connect(
+    asked: str, host: str, port: int, https: bool, limits: Limits, deadline: float, where: str
+) -> http.client.HTTPConnection:
     addresses = _resolve(asked, host, port, deadline, where)
     if not limits.allow_private:
         for address in addresses:
@@ -330,14 +339,19 @@ def _status_reason(status: int, reason: str) -> str:
 
 
 def _timeout(asked: str, limits: Limits) -> FetchError:
-    return FetchError(asked, f"no complete answer within {limits.timeout:g} seconds; the site is too slow "
-                             "or not answering, try again later")
+    return FetchError(
+        asked,
+        f"no complete answer within {limits.timeout:g} seconds; the site is too slow or not answering, try again later",
+    )
 
 
 def _too_big(asked: str, limits: Limits, size: int | None = None) -> FetchError:
     said = f" ({size / MB:.1f} MB)" if size else ""
-    return FetchError(asked, f"larger than {limits.max_bytes / MB:g} MB{said}; not read past the limit "
-                             "(no article page is that large: save the article's text and upload it)")
+    return FetchError(
+        asked,
+        f"larger than {limits.max_bytes / MB:g} MB{said}; not read past the limit "
+        "(no article page is that large: save the article's text and upload it)",
+    )
 
 
 def _os_reason(exc: BaseException | None) -> str:

@@ -37,8 +37,9 @@ PAYWALL = re.compile(
     r"|create a free account to (read|continue))\b",
     re.I,
 )
-CONSENT = re.compile(r"\bcookies?\b.*\b(consent|partners|personali[sz]e|accept all|reject all|privacy settings)\b",
-                     re.I | re.S)
+CONSENT = re.compile(
+    r"\bcookies?\b.*\b(consent|partners|personali[sz]e|accept all|reject all|privacy settings)\b", re.I | re.S
+)
 _SNIFF_BYTES = 4096  # where a page declares its charset: <meta> must stand in the first 1024 bytes (HTML5)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 # WHATWG: pages labelled Latin-1 or ASCII are decoded as windows-1252, which browsers have always done
@@ -85,7 +86,11 @@ def decode(response: Response, asked: str) -> str:
     UTF-8 (windows-1252 when nothing was declared and it is no UTF-8). FetchError when the page is
     not in the charset it declares: its characters cannot be told apart, so nothing could be quoted."""
     body = response.body
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if body.startswith(bom):
             return _strict(body, codec, codec, asked)
     declared = _known(response.charset) or _known(_meta_charset(body))
@@ -126,8 +131,11 @@ def _strict(body: bytes, codec: str, label: str, asked: str) -> str:
     try:
         return body.decode(codec)
     except UnicodeDecodeError as exc:
-        raise FetchError(asked, f"its characters are broken: it says it is {label}, but byte 0x{body[exc.start]:02x} "
-                                f"at offset {exc.start} is not; nothing could be quoted from it exactly") from None
+        raise FetchError(
+            asked,
+            f"its characters are broken: it says it is {label}, but byte 0x{body[exc.start]:02x} "
+            f"at offset {exc.start} is not; nothing could be quoted from it exactly",
+        ) from None
 
 
 # --- the article -------------------------------------------------------------------------------------
@@ -140,8 +148,9 @@ def read_article(response: Response, asked: str, hint: Hint = Hint()) -> Article
     words = len(text.split())
     wall = _wall(text) if words < WALL_MAX_WORDS else ""
     if wall:
-        raise FetchError(asked, f"{wall} ({words} words of text), not the article; save the article's text and "
-                                "upload it instead")
+        raise FetchError(
+            asked, f"{wall} ({words} words of text), not the article; save the article's text and upload it instead"
+        )
     if words < MIN_ARTICLE_WORDS:
         found = f"only {words} words of article text" if words else "no article text"
         raise FetchError(asked, f"{found}: a teaser, a paywall or consent page, or no article at all")
@@ -175,7 +184,7 @@ def _wall(text: str) -> str:
 
 
 def _without_outlet(title: str, outlet: str) -> str:
-    """"Harbour reopens | Coastal Times" is titled "Harbour reopens" when Coastal Times is the outlet."""
+    """ "Harbour reopens | Coastal Times" is titled "Harbour reopens" when Coastal Times is the outlet."""
     if outlet and title:
         return re.sub(rf"\s+[|–—-]\s+{re.escape(outlet)}$", "", title, flags=re.I)
     return title
@@ -210,7 +219,9 @@ def page_markup(html: str, base: str) -> Metadata:
         tree = lhtml.document_fromstring(html.encode("utf-8"), parser=lhtml.HTMLParser(encoding="utf-8"))
     except (etree.LxmlError, ValueError):
         return meta
-    links = tree.xpath("//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]")
+    links = tree.xpath(
+        "//link[@href][contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]"
+    )
     meta.fill(url=next((u for u in (_checked(link.get("href"), base) for link in links) if u), ""))
     meta.fill(url=_checked(_meta_content(tree, "property", "og:url"), base))
     meta.fill(source=_meta_content(tree, "property", "og:site_name"))

@@ -196,7 +196,9 @@ class WebFolder:
             os.replace(tmp, self.feeds_path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise FetchError(str(self.feeds_path), f"the feed list could not be saved ({exc.strerror or exc})") from None
+            raise FetchError(
+                str(self.feeds_path), f"the feed list could not be saved ({exc.strerror or exc})"
+            ) from None
 
 
 def _write_new(folder: Path, name: str, data: bytes) -> Path:
@@ -259,5 +261,9 @@ def _read_feeds(path: Path) -> list[dict]:
 
 
 def _valid_feed(feed) -> bool:
-    return (isinstance(feed, dict) and isinstance(feed.get("url"), str) and isinstance(feed.get("items", {}), dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in feed.get("items", {}).items()))
+    return (
+        isinstance(feed, dict)
+        and isinstance(feed.get("url"), str)
+        and isinstance(feed.get("items", {}), dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in feed.get("items", {}).items())
+    )

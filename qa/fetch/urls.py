@@ -52,7 +52,9 @@ def check_url(url: object) -> str:
     except ValueError as exc:
         raise FetchError(shown, f"not a valid address ({exc})") from None
     if parts.scheme.lower() not in SCHEMES:
-        raise FetchError(shown, f"{parts.scheme.lower()}: addresses are not fetched; only http:// and https:// links are")
+        raise FetchError(
+            shown, f"{parts.scheme.lower()}: addresses are not fetched; only http:// and https:// links are"
+        )
     if not parts.hostname:
         raise FetchError(shown, "no host name in the address")
     if parts.username is not None or parts.password is not None:
@@ -76,8 +78,11 @@ def canonical_url(url: str) -> str:
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _normal_escapes(parts.path) or "/"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)],
-                      quote_via=quote, safe=_PATH_SAFE)
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)],
+        quote_via=quote,
+        safe=_PATH_SAFE,
+    )
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

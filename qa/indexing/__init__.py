@@ -14,13 +14,40 @@ chunks, wire copies and quotations.
 """
 
 from .build import (
-    LazyEmbedder, Progress, Target, add_documents, add_to_store, build, build_from_parts, build_index, build_store,
-    ensure_index, no_progress, remove_documents, remove_from_store, target_for,
+    LazyEmbedder,
+    Progress,
+    Target,
+    add_documents,
+    add_to_store,
+    build,
+    build_from_parts,
+    build_index,
+    build_store,
+    ensure_index,
+    no_progress,
+    remove_documents,
+    remove_from_store,
+    target_for,
 )
 from .cache import cache_root, cached_index_dir, corpus_key, ensure_cached_index
 
 __all__ = [
-    "LazyEmbedder", "Progress", "Target", "add_documents", "add_to_store", "build", "build_from_parts", "build_index",
-    "build_store", "cache_root", "cached_index_dir", "corpus_key", "ensure_cached_index", "ensure_index",
-    "no_progress", "remove_documents", "remove_from_store", "target_for",
+    "LazyEmbedder",
+    "Progress",
+    "Target",
+    "add_documents",
+    "add_to_store",
+    "build",
+    "build_from_parts",
+    "build_index",
+    "build_store",
+    "cache_root",
+    "cached_index_dir",
+    "corpus_key",
+    "ensure_cached_index",
+    "ensure_index",
+    "no_progress",
+    "remove_documents",
+    "remove_from_store",
+    "target_for",
 ]

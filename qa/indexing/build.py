@@ -64,7 +64,11 @@ class LazyEmbedder:
         two loads share the GIL and the machine's cores. Only when the load imports no torch: spaCy's
         loader hides torch from thinc for a moment (qa/nlp.py), and a torch import racing that
         moment would fail. Errors surface on first use, as without the thread."""
-        if self._embedder is None and self._loading is None and loads_without_torch(self.config.model, self.config.embedder):
+        if (
+            self._embedder is None
+            and self._loading is None
+            and loads_without_torch(self.config.model, self.config.embedder)
+        ):
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-model")
             self._loading = pool.submit(Embedder, self.config.model, self.config.batch_size, self.config.embedder)
             pool.shutdown(wait=False)  # the one task still runs; the thread ends with it
@@ -72,8 +76,11 @@ class LazyEmbedder:
     def _model(self) -> Embedder:
         if self._embedder is None:
             loading, self._loading = self._loading, None
-            self._embedder = loading.result() if loading is not None else Embedder(
-                self.config.model, self.config.batch_size, self.config.embedder)
+            self._embedder = (
+                loading.result()
+                if loading is not None
+                else Embedder(self.config.model, self.config.batch_size, self.config.embedder)
+            )
             self._dim = self._embedder.dim
         return self._embedder
 
@@ -103,8 +110,15 @@ class Target(Protocol):
     def previous(self, config: Config) -> Store | None:
         """The store as it is, when a build may reuse its chunks and vectors; else None."""
 
-    def publish(self, documents: list[Document], write: Callable[[Path], dict], config: Config, *,
-                replace: bool, progress: Progress) -> Store:
+    def publish(
+        self,
+        documents: list[Document],
+        write: Callable[[Path], dict],
+        config: Config,
+        *,
+        replace: bool,
+        progress: Progress,
+    ) -> Store:
         """The store holding `documents`, its `removed` the ids it held and no longer does."""
 
 
@@ -124,8 +138,15 @@ class FaissFolder:
     def previous(self, config: Config) -> Index | None:
         return open_previous(self.path, config)
 
-    def publish(self, documents: list[Document], write: Callable[[Path], dict], config: Config, *,
-                replace: bool, progress: Progress) -> Index:
+    def publish(
+        self,
+        documents: list[Document],
+        write: Callable[[Path], dict],
+        config: Config,
+        *,
+        replace: bool,
+        progress: Progress,
+    ) -> Index:
         removed = publish(self.path, [d.id for d in documents], write)
         index = load_index(self.path, config)
         index.removed = removed
@@ -153,9 +174,17 @@ def target_for(config: Config, index_dir: str | Path) -> Target:
 # --- the build ---------------------------------------------------------------------------------------
 
 
-def _write(folder: Path, documents: list[Document], config: Config, embedder: LazyEmbedder,
-           reusable: dict[str, list[Chunk]], prior: writer.VectorSource, progress: BuildProgress, show: bool | None,
-           quotations: Callable[[], list]) -> tuple[dict, dict]:
+def _write(
+    folder: Path,
+    documents: list[Document],
+    config: Config,
+    embedder: LazyEmbedder,
+    reusable: dict[str, list[Chunk]],
+    prior: writer.VectorSource,
+    progress: BuildProgress,
+    show: bool | None,
+    quotations: Callable[[], list],
+) -> tuple[dict, dict]:
     """The index files of one generation, streamed (writer.py); returns the manifest's counts and
     what it records of the dense index. (The manifest is the pointer, written by `publish`.)
     `quotations()` gives the build's quotations once found (by a parallel build's workers meanwhile)."""
@@ -174,11 +203,14 @@ def _write(folder: Path, documents: list[Document], config: Config, embedder: La
     # make every file and folder durable before anything points at them
     sync_tree(folder)
     counts = {
-        "documents": len(documents), "chunks": int(len(layout.kept)), "sentences": int(len(layout.rows)),
+        "documents": len(documents),
+        "chunks": int(len(layout.kept)),
+        "sentences": int(len(layout.rows)),
         "unindexed_chunks": layout.duplicate_chunks,
         "copied_sentences": int((layout.canonical != np.arange(len(layout.canonical))).sum()),
         "copied_documents": sum(len(g["copies"]) for g in layout.groups),
-        "embedded_sentences": embedded.sentences, "embedded_chunks": embedded.chunks,
+        "embedded_sentences": embedded.sentences,
+        "embedded_chunks": embedded.chunks,
     }
     return counts, dense
 
@@ -235,8 +267,9 @@ def build(
             return found[0][0]
 
         def write(folder: Path) -> dict:
-            counts, dense = _write(folder, documents, config, embedder, reusable, prior, tracker, show_progress_bar,
-                                   quotations)
+            counts, dense = _write(
+                folder, documents, config, embedder, reusable, prior, tracker, show_progress_bar, quotations
+            )
             return {**make_manifest(documents, config, embedder.dim, counts, time.time() - t0), "dense": dense}
 
         store = target.publish(documents, write, config, replace=previous is None, progress=progress)
@@ -246,8 +279,14 @@ def build(
     return store
 
 
-def ensure(documents: Sequence[Document], target: Target, config: Config, *, progress: Progress = no_progress,
-           show_progress_bar: bool | None = None) -> Store:
+def ensure(
+    documents: Sequence[Document],
+    target: Target,
+    config: Config,
+    *,
+    progress: Progress = no_progress,
+    show_progress_bar: bool | None = None,
+) -> Store:
     """The store of `target` if it holds exactly `documents`; otherwise (re)built, reusing vectors."""
     documents = list(documents)
     previous = target.previous(config)
@@ -256,16 +295,18 @@ def ensure(documents: Sequence[Document], target: Target, config: Config, *, pro
     return build(documents, target, config, previous=previous, progress=progress, show_progress_bar=show_progress_bar)
 
 
-def add(store: Store, documents: Sequence[Document], target: Target, config: Config, *,
-        progress: Progress = no_progress) -> Store:
+def add(
+    store: Store, documents: Sequence[Document], target: Target, config: Config, *, progress: Progress = no_progress
+) -> Store:
     """Add (or replace, by id: a replaced document moves to the end) documents, embedding only new text."""
     new_ids = {d.id for d in documents}
     merged = [d for d in store.documents.values() if d.id not in new_ids] + list(documents)
     return build(merged, target, config, previous=store, progress=progress)
 
 
-def remove(store: Store, ids: Sequence[str], target: Target, config: Config, *,
-           progress: Progress = no_progress) -> tuple[Store, list[str]]:
+def remove(
+    store: Store, ids: Sequence[str], target: Target, config: Config, *, progress: Progress = no_progress
+) -> tuple[Store, list[str]]:
     """Drop documents by id; returns the new store and the ids that were removed."""
     gone = set(ids) & set(store.documents)
     if not gone:
@@ -277,8 +318,15 @@ def remove(store: Store, ids: Sequence[str], target: Target, config: Config, *,
 # --- the faces' entry points: the store `config.store` names ------------------------------------------
 
 
-def build_store(documents: Sequence[Document], index_dir: str | Path, config: Config, *, rebuild: bool = False,
-                progress: Progress = no_progress, show_progress_bar: bool | None = None) -> Store:
+def build_store(
+    documents: Sequence[Document],
+    index_dir: str | Path,
+    config: Config,
+    *,
+    rebuild: bool = False,
+    progress: Progress = no_progress,
+    show_progress_bar: bool | None = None,
+) -> Store:
     """Make the store hold exactly `documents` (reusing what it has unless `rebuild`)."""
     target = target_for(config, index_dir)
     if rebuild:  # --rebuild is what switches a store's embedder
@@ -287,18 +335,27 @@ def build_store(documents: Sequence[Document], index_dir: str | Path, config: Co
     return ensure(documents, target, config, progress=progress, show_progress_bar=show_progress_bar)
 
 
-def add_to_store(store: Store, documents: Sequence[Document], config: Config, *,
-                 progress: Progress = no_progress) -> Store:
+def add_to_store(
+    store: Store, documents: Sequence[Document], config: Config, *, progress: Progress = no_progress
+) -> Store:
     return add(store, documents, target_for(config, store.path), config, progress=progress)
 
 
-def remove_from_store(store: Store, ids: Sequence[str], config: Config, *,
-                      progress: Progress = no_progress) -> tuple[Store, list[str]]:
+def remove_from_store(
+    store: Store, ids: Sequence[str], config: Config, *, progress: Progress = no_progress
+) -> tuple[Store, list[str]]:
     return remove(store, ids, target_for(config, store.path), config, progress=progress)
 
 
-def build_from_parts(documents: Sequence[Document], parts: Parts, index_dir: str | Path, config: Config, *,
-                     progress: Progress = no_progress, started: float | None = None) -> Store:
+def build_from_parts(
+    documents: Sequence[Document],
+    parts: Parts,
+    index_dir: str | Path,
+    config: Config,
+    *,
+    progress: Progress = no_progress,
+    started: float | None = None,
+) -> Store:
     """The store holding `documents`, with the chunks and vectors `parts` computed elsewhere (Ray)."""
     return build(documents, target_for(config, index_dir), config, parts=parts, progress=progress, started=started)
 
@@ -306,28 +363,49 @@ def build_from_parts(documents: Sequence[Document], parts: Parts, index_dir: str
 # --- the FAISS folder by path ------------------------------------------------------------------------
 
 
-def build_index(documents: Sequence[Document], index_dir: str | Path, config: Config | None = None, *,
-                previous: Index | None = None, progress: Progress = no_progress,
-                show_progress_bar: bool | None = None) -> Index:
+def build_index(
+    documents: Sequence[Document],
+    index_dir: str | Path,
+    config: Config | None = None,
+    *,
+    previous: Index | None = None,
+    progress: Progress = no_progress,
+    show_progress_bar: bool | None = None,
+) -> Index:
     """`build` into the index folder `index_dir`."""
-    return build(documents, FaissFolder(index_dir), config, previous=previous, progress=progress,
-                 show_progress_bar=show_progress_bar)
+    return build(
+        documents,
+        FaissFolder(index_dir),
+        config,
+        previous=previous,
+        progress=progress,
+        show_progress_bar=show_progress_bar,
+    )
 
 
-def ensure_index(documents: Sequence[Document], index_dir: str | Path, config: Config | None = None, *,
-                 progress: Progress = no_progress, show_progress_bar: bool | None = None) -> Index:
+def ensure_index(
+    documents: Sequence[Document],
+    index_dir: str | Path,
+    config: Config | None = None,
+    *,
+    progress: Progress = no_progress,
+    show_progress_bar: bool | None = None,
+) -> Index:
     """Load the index at `index_dir` if it holds exactly `documents`; otherwise (re)build it, reusing vectors."""
-    return ensure(documents, FaissFolder(index_dir), config or Config(), progress=progress,
-                  show_progress_bar=show_progress_bar)
+    return ensure(
+        documents, FaissFolder(index_dir), config or Config(), progress=progress, show_progress_bar=show_progress_bar
+    )
 
 
-def add_documents(index: Index, documents: Sequence[Document], config: Config | None = None, *,
-                  progress: Progress = no_progress) -> Index:
+def add_documents(
+    index: Index, documents: Sequence[Document], config: Config | None = None, *, progress: Progress = no_progress
+) -> Index:
     """Add (or replace, by id) documents in `index`, embedding only the new text."""
     return add(index, documents, FaissFolder(index.path), config or Config(), progress=progress)
 
 
-def remove_documents(index: Index, ids: Sequence[str], config: Config | None = None, *,
-                     progress: Progress = no_progress) -> tuple[Index, list[str]]:
+def remove_documents(
+    index: Index, ids: Sequence[str], config: Config | None = None, *, progress: Progress = no_progress
+) -> tuple[Index, list[str]]:
     """Drop documents by id; returns the new index and the ids that were removed."""
     return remove(index, ids, FaissFolder(index.path), config or Config(), progress=progress)

@@ -14,9 +14,9 @@ from typing import Sequence
 from ..config import Config, user_cache_dir
 from ..errors import IndexIncompatibleError, QAError
 from ..records import Document
-from .build import Progress, build_index, ensure_index, no_progress
 from ..store.index import Index, load_index
 from ..store.manifest import MANIFEST, document_record, same_vectors, settings_of
+from .build import Progress, build_index, ensure_index, no_progress
 
 
 def cache_root() -> Path:
@@ -80,6 +80,8 @@ def ensure_cached_index(
         except QAError:
             previous = None
     try:
-        return build_index(documents, path, config, previous=previous, progress=progress, show_progress_bar=show_progress_bar)
+        return build_index(
+            documents, path, config, previous=previous, progress=progress, show_progress_bar=show_progress_bar
+        )
     except IndexIncompatibleError:
         return build_index(documents, path, config, progress=progress, show_progress_bar=show_progress_bar)

@@ -65,7 +65,9 @@ _NUMBER = re.compile(r"\d+")
 
 def text_key(text: str) -> int:
     """A stable 64-bit key of `text` exactly as written (for reusing vectors across builds)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True
+    )
 
 
 def _folded_key(words: list[str]) -> int:
@@ -127,8 +129,10 @@ class Deduper:
         flat = [w for ws in words for w in ws]
         if len(flat) < MIN_PARAGRAPH_WORDS:
             return
-        shingles = {" ".join(flat[k : k + PARAGRAPH_SHINGLE]).encode("utf-8", "surrogatepass")
-                    for k in range(len(flat) - PARAGRAPH_SHINGLE + 1)}
+        shingles = {
+            " ".join(flat[k : k + PARAGRAPH_SHINGLE]).encode("utf-8", "surrogatepass")
+            for k in range(len(flat) - PARAGRAPH_SHINGLE + 1)
+        }
         number = len(self._paragraphs)
         # paragraph numbers, earlier first
         candidates = sorted(self._query_insert(minhash.signature(shingles, self._perms), number))
@@ -213,4 +217,6 @@ def document_groups(canonical: np.ndarray, row_docs: np.ndarray, doc_ids: Sequen
         while root in parent:
             root = parent[root]
         groups.setdefault(root, []).append(d)
-    return [{"canonical": doc_ids[root], "copies": [doc_ids[c] for c in copies]} for root, copies in sorted(groups.items())]
+    return [
+        {"canonical": doc_ids[root], "copies": [doc_ids[c] for c in copies]} for root, copies in sorted(groups.items())
+    ]

@@ -41,18 +41,26 @@ def connect(address: str) -> dict:
     try:
         import ray
     except ImportError:
-        raise ConfigError('ray: distributed ingest needs Ray; install it with pip install "qa-assistant[ray]"') from None
+        raise ConfigError(
+            'ray: distributed ingest needs Ray; install it with pip install "qa-assistant[ray]"'
+        ) from None
     import logging
 
     # Ray Data's own progress report repeats every few seconds at INFO; ours says the same in one line
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     if not ray.is_initialized():
         try:
-            ray.init(address=None if address == "auto" else address, logging_level="ERROR",
-                     log_to_driver=False, include_dashboard=False)
+            ray.init(
+                address=None if address == "auto" else address,
+                logging_level="ERROR",
+                log_to_driver=False,
+                include_dashboard=False,
+            )
         except (ConnectionError, ValueError, RuntimeError) as exc:
-            raise ConfigError(f"ray: cannot join the Ray cluster at {address!r} ({exc}); start it with `ray start --head`, "
-                              "or pass --ray auto for a local one") from None
+            raise ConfigError(
+                f"ray: cannot join the Ray cluster at {address!r} ({exc}); start it with `ray start --head`, "
+                "or pass --ray auto for a local one"
+            ) from None
     return ray.cluster_resources()
 
 
@@ -111,8 +119,9 @@ class EmbeddingActor:
             plans.append((wanted, sents))
         vectors = self.embedder.encode(list(texts)) if texts else np.zeros((0, 1), dtype=np.float32)
         out = dict(batch)
-        out["vectors"] = [vectors[[texts[t] for t in wanted]].astype(np.float32).tobytes() if wanted else b""
-                          for wanted, _ in plans]
+        out["vectors"] = [
+            vectors[[texts[t] for t in wanted]].astype(np.float32).tobytes() if wanted else b"" for wanted, _ in plans
+        ]
         out["sentences"] = [json.dumps(sents) for _, sents in plans]
         return out
 
@@ -120,15 +129,25 @@ class EmbeddingActor:
 # --- the driver ----------------------------------------------------------------------------------------
 
 
-def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto", *, actors: int | None = None,
-               progress=no_progress, max_file_mb: float | None = None) -> tuple[IngestResult, Parts]:
+def ray_ingest(
+    paths: Sequence[str | Path],
+    config: Config,
+    address: str = "auto",
+    *,
+    actors: int | None = None,
+    progress=no_progress,
+    max_file_mb: float | None = None,
+) -> tuple[IngestResult, Parts]:
     """Read, clean, chunk and embed the files under `paths` on Ray; returns what a plain load would
     have read (documents and problems) and what a build would have computed (chunks and vectors)."""
     resources = connect(address)  # first: without Ray installed, it says how to install it
     import ray
+
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
-    files = [{"order": i, "root": str(root), "path": str(path)} for i, (root, path) in enumerate(walk_files(paths, result))]
+    files = [
+        {"order": i, "root": str(root), "path": str(path)} for i, (root, path) in enumerate(walk_files(paths, result))
+    ]
     cpus = int(resources.get("CPU", 1))
     gpus = int(resources.get("GPU", 0))
     # Ray Data fuses the read/chunk step into the embedding actors (same resources), so an actor per CPU
@@ -139,14 +158,21 @@ def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto
     rows = []
     if ds is not None:
         ds = ds.map_batches(
-            _read_and_chunk, batch_size=FILES_PER_TASK, num_cpus=1,
-            fn_kwargs={"chunk_tokens": config.chunk_tokens, "overlap_tokens": config.chunk_overlap_tokens,
-                       "max_file_mb": max_file_mb or MAX_FILE_MB},
+            _read_and_chunk,
+            batch_size=FILES_PER_TASK,
+            num_cpus=1,
+            fn_kwargs={
+                "chunk_tokens": config.chunk_tokens,
+                "overlap_tokens": config.chunk_overlap_tokens,
+                "max_file_mb": max_file_mb or MAX_FILE_MB,
+            },
         ).map_batches(
-            EmbeddingActor, batch_size=DOCS_PER_EMBED_BATCH, concurrency=actors,
-            num_gpus=1 if gpus else 0, num_cpus=0 if gpus else 1,
-            fn_constructor_kwargs={"model": config.model, "batch_size": config.batch_size,
-                                   "backend": config.embedder},
+            EmbeddingActor,
+            batch_size=DOCS_PER_EMBED_BATCH,
+            concurrency=actors,
+            num_gpus=1 if gpus else 0,
+            num_cpus=0 if gpus else 1,
+            fn_constructor_kwargs={"model": config.model, "batch_size": config.batch_size, "backend": config.embedder},
         )
         t0 = last = time.time()
         files_done: set[int] = set()
@@ -155,8 +181,11 @@ def ray_ingest(paths: Sequence[str | Path], config: Config, address: str = "auto
             files_done.add(row["order"])
             if time.time() - last > PROGRESS_SECONDS:
                 last = time.time()
-                progress(f"Ray: {len(files_done)}/{len(files)} files read, chunked and embedded "
-                         f"({len(rows) / (last - t0):.1f} documents/s)", 0.1 + (RAY_SHARE - 0.1) * len(files_done) / len(files))
+                progress(
+                    f"Ray: {len(files_done)}/{len(files)} files read, chunked and embedded "
+                    f"({len(rows) / (last - t0):.1f} documents/s)",
+                    0.1 + (RAY_SHARE - 0.1) * len(files_done) / len(files),
+                )
         progress(f"Ray: {len(files)} files in {time.time() - t0:.0f} s", RAY_SHARE)
     return _assemble(rows, result, paths)
 

@@ -49,8 +49,9 @@ class MilvusTarget:
         except QAError:
             return None
 
-    def publish(self, documents: list[Document], write: Callable[[Path], dict], config: Config, *,
-                replace: bool, progress) -> milvus.MilvusIndex:
+    def publish(
+        self, documents: list[Document], write: Callable[[Path], dict], config: Config, *, replace: bool, progress
+    ) -> milvus.MilvusIndex:
         client = self.client()
         before = milvus.stored_ids(client)
         root = user_cache_dir()

@@ -39,13 +39,21 @@ from ..config import Config
 from ..nlp import tokenize
 from ..progress import BuildProgress
 from ..records import Chunk, Document
-from .dedupe import Deduper, text_key
 from ..store.backend import Store
 from ..store.index import (
-    BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
+    BM25,
+    CHUNKS,
+    DENSE,
+    DOCUMENTS,
+    DUPLICATE_CHUNKS,
+    DUPLICATES,
+    SENTENCE_CANONICAL,
+    SENTENCE_VECTORS,
+    SENTENCES,
 )
 from ..store.lexical import EMPTY_TOKEN, build_bm25_ids
 from ..store.manifest import same_vectors, settings_of, unchanged_ids
+from .dedupe import Deduper, text_key
 
 # Documents are chunked this many characters at a time: spaCy's working memory and the chunks of one
 # batch stay bounded whatever the corpus holds (one batch of the 100 MB benchmark is 1% of it).
@@ -245,8 +253,9 @@ def write_documents(folder: Path, documents: list[Document]) -> None:
             fh.write(json.dumps({k: v for k, v in d.to_dict().items() if k != "sha256"}, ensure_ascii=False) + "\n")
 
 
-def chunk_and_dedupe(folder: Path, documents: list[Document], config: Config, reusable: dict[str, list[Chunk]],
-                     progress: BuildProgress) -> Layout:
+def chunk_and_dedupe(
+    folder: Path, documents: list[Document], config: Config, reusable: dict[str, list[Chunk]], progress: BuildProgress
+) -> Layout:
     """Pass 1: chunks and sentence rows of every document, their copies found, chunks written. The
     chunks of the documents in `reusable` are taken from there (unchanged since the previous store, or
     made by the Ray pipeline); the others are chunked here."""
@@ -254,8 +263,10 @@ def chunk_and_dedupe(folder: Path, documents: list[Document], config: Config, re
     rows, kept = array("q"), array("q")
     layout = Layout(rows=_empty(), canonical=_empty(), kept=_empty())
     progress.stage("chunking", "Splitting sentences and chunking")
-    with open(folder / CHUNKS, "w", encoding="utf-8") as kept_fh, \
-            open(folder / DUPLICATE_CHUNKS, "w", encoding="utf-8") as dup_fh:
+    with (
+        open(folder / CHUNKS, "w", encoding="utf-8") as kept_fh,
+        open(folder / DUPLICATE_CHUNKS, "w", encoding="utf-8") as dup_fh,
+    ):
         for batch in _batches(documents):
             fresh = [d for _, d in batch if d.id not in reusable]
             number = {d.id: n for n, d in batch}
@@ -278,7 +289,9 @@ def chunk_and_dedupe(folder: Path, documents: list[Document], config: Config, re
                         kept_fh.write(line)
                         kept.extend((number, c.start, c.end, row_of[c.sentences[0]] if len(c.sentences) == 1 else -1))
                         ids = array("i", (layout.vocab.setdefault(t, len(layout.vocab)) for t in tokenize(c.text)))
-                        layout.token_ids.append(ids or array("i", [layout.vocab.setdefault(EMPTY_TOKEN, len(layout.vocab))]))
+                        layout.token_ids.append(
+                            ids or array("i", [layout.vocab.setdefault(EMPTY_TOKEN, len(layout.vocab))])
+                        )
                     else:
                         dup_fh.write(line)
                         layout.duplicate_chunks += 1
@@ -303,8 +316,16 @@ def _documents_done(rows: np.ndarray, b: int, total: int) -> int:
     return int(rows[b, 0]) if b < len(rows) else total
 
 
-def embed_sentences(folder: Path, documents: list[Document], layout: Layout, embedder, prior: VectorSource,
-                    counter: EmbedCount, progress: BuildProgress, show: bool | None) -> None:
+def embed_sentences(
+    folder: Path,
+    documents: list[Document],
+    layout: Layout,
+    embedder,
+    prior: VectorSource,
+    counter: EmbedCount,
+    progress: BuildProgress,
+    show: bool | None,
+) -> None:
     """Pass 2: every sentence's vector, appended to sentence_vectors.npy a batch at a time."""
     n = len(layout.rows)
     out = VectorWriter(folder / SENTENCE_VECTORS, n, embedder.dim)
@@ -321,8 +342,17 @@ def embed_sentences(folder: Path, documents: list[Document], layout: Layout, emb
     np.save(folder / SENTENCE_CANONICAL, layout.canonical, allow_pickle=False)
 
 
-def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: VectorSource,
-                    counter: EmbedCount, written: RowReader, show: bool | None) -> np.ndarray:
+def _sentence_batch(
+    documents,
+    layout: Layout,
+    a: int,
+    b: int,
+    embedder,
+    prior: VectorSource,
+    counter: EmbedCount,
+    written: RowReader,
+    show: bool | None,
+) -> np.ndarray:
     """Vectors of sentence rows a..b: the previous index's, the model's, or (a copy) its first copy's."""
     vecs = np.zeros((b - a, embedder.dim), dtype=np.float32)
     missing: dict[int, int] = {}  # text key -> row to embed
@@ -350,8 +380,16 @@ def _sentence_batch(documents, layout: Layout, a: int, b: int, embedder, prior: 
     return vecs
 
 
-def embed_chunks(folder: Path, documents: list[Document], layout: Layout, embedder, prior: VectorSource,
-                 counter: EmbedCount, progress: BuildProgress, show: bool | None) -> None:
+def embed_chunks(
+    folder: Path,
+    documents: list[Document],
+    layout: Layout,
+    embedder,
+    prior: VectorSource,
+    counter: EmbedCount,
+    progress: BuildProgress,
+    show: bool | None,
+) -> None:
     """Pass 3: the indexed chunks' vectors, appended to chunks.faiss a batch at a time; then BM25 written."""
     m = len(layout.kept)
     progress.stage("chunks", f"Embedding {m:,} chunks")

@@ -11,8 +11,18 @@ regular files; every file or line that cannot be used is one problem line (`prob
 
 from .digest import Article, find_articles, split_articles
 from .files import (
-    ACCEPTED, MAX_FILE_MB, SUFFIXES, IngestResult, duplicate_claim, list_files, load_corpus, load_file,
-    load_file_safely, read_bytes, read_text, walk_files,
+    ACCEPTED,
+    MAX_FILE_MB,
+    SUFFIXES,
+    IngestResult,
+    duplicate_claim,
+    list_files,
+    load_corpus,
+    load_file,
+    load_file_safely,
+    read_bytes,
+    read_text,
+    walk_files,
 )
 from .html import clean_html
 from .metadata import Metadata, find_date

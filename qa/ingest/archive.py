@@ -39,27 +39,38 @@ def check_zip(data: bytes, name: str, kind: str) -> list[zipfile.ZipInfo]:
     if entries is None:
         raise P.problem(name, f"not a {kind} (not a zip package); save it again as {kind}", P.DAMAGED)
     if entries > MAX_ENTRIES:
-        raise P.problem(name, f"a zip of {entries:,} entries, over the {MAX_ENTRIES:,} a {kind} may have; "
-                              "refused before unpacking", P.ARCHIVE)
+        raise P.problem(
+            name,
+            f"a zip of {entries:,} entries, over the {MAX_ENTRIES:,} a {kind} may have; refused before unpacking",
+            P.ARCHIVE,
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         raise P.problem(name, f"not a {kind} (not a zip package); save it again as {kind}", P.DAMAGED) from None
     if len(infos) > MAX_ENTRIES:  # the end record undercounted them
-        raise P.problem(name, f"a zip of {len(infos):,} entries, over the {MAX_ENTRIES:,} a {kind} may have; "
-                              "refused before unpacking", P.ARCHIVE)
+        raise P.problem(
+            name,
+            f"a zip of {len(infos):,} entries, over the {MAX_ENTRIES:,} a {kind} may have; refused before unpacking",
+            P.ARCHIVE,
+        )
     if sum(i.compress_size for i in infos) > len(data):
-        raise P.problem(name, f"damaged {kind}: its members claim more bytes than the file holds; "
-                              "save it again", P.DAMAGED)
+        raise P.problem(
+            name, f"damaged {kind}: its members claim more bytes than the file holds; save it again", P.DAMAGED
+        )
     for i in infos:
         reason = _over_limit(i)
         if reason:
             raise P.problem(name, f"{reason}; refused before unpacking, as a zip bomb would be", P.ARCHIVE)
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_UNPACKED_MB * _MB:
-        raise P.problem(name, f"unpacks to {unpacked / _MB:,.0f} MB, over the {MAX_UNPACKED_MB} MB limit; "
-                              "refused before unpacking (split the document, or shrink its images)", P.ARCHIVE)
+        raise P.problem(
+            name,
+            f"unpacks to {unpacked / _MB:,.0f} MB, over the {MAX_UNPACKED_MB} MB limit; "
+            "refused before unpacking (split the document, or shrink its images)",
+            P.ARCHIVE,
+        )
     return infos
 
 
@@ -70,8 +81,10 @@ def _over_limit(i: zipfile.ZipInfo) -> str | None:
         return f"{i.filename} unpacks to {size / _MB:,.0f} MB of XML, over the {MAX_XML_MB} MB limit for one part"
     if size > RATIO_FLOOR_MB * _MB and size > MAX_RATIO * max(i.compress_size, 1):
         ratio = size / max(i.compress_size, 1)
-        return (f"{i.filename} unpacks {ratio:,.0f} times its compressed size ({_size(i.compress_size)} to "
-                f"{_size(size)}; at most {MAX_RATIO} times)")
+        return (
+            f"{i.filename} unpacks {ratio:,.0f} times its compressed size ({_size(i.compress_size)} to "
+            f"{_size(size)}; at most {MAX_RATIO} times)"
+        )
     return None
 
 
@@ -89,9 +102,9 @@ def _entry_count(data: bytes) -> int | None:
     if total != 0xFFFF:
         return total
     locator = at - 20  # zip64: the locator stands just before the end record and points at the zip64 one
-    if locator < 0 or data[locator:locator + 4] != _END64_LOCATOR:
+    if locator < 0 or data[locator : locator + 4] != _END64_LOCATOR:
         return None
     end64 = struct.unpack_from("<Q", data, locator + 8)[0]
-    if end64 + 56 > len(data) or data[end64:end64 + 4] != b"PK\x06\x06":
+    if end64 + 56 > len(data) or data[end64 : end64 + 4] != b"PK\x06\x06":
         return None
     return struct.unpack_from("<Q", data, end64 + 32)[0]

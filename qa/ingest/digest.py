@@ -265,7 +265,7 @@ def _labelled_headline(line: str, info: _Line, outlets: Counter) -> bool:
 
 
 def _monitor_header(m: re.Match, info: _Line) -> bool:
-    """"Outlet | Title | Date" (in any order): one field a date, the shorter other one the outlet."""
+    """ "Outlet | Title | Date" (in any order): one field a date, the shorter other one the outlet."""
     fields = [m.group(k).strip() for k in ("a", "b", "c")]
     dated = [(f, find_date(f)) for f in fields]
     dates = [(f, iso) for f, (iso, dm) in dated if iso and len(f) - len(dm.group()) <= len(f) // 2]

@@ -17,8 +17,10 @@ import re
 from . import problems as P
 
 _BOMS = (  # longest first: UTF-32 LE starts like UTF-16 LE
-    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
 )
 UTF8_BOM = b"\xef\xbb\xbf"
 # The shapes of UTF-8 sequences, valid or not (overlong forms, encoded surrogates): a file whose every
@@ -41,8 +43,9 @@ def decode_text(data: bytes, name: str) -> str:
             try:
                 return _no_nul(data.decode(codec), name)
             except UnicodeDecodeError as exc:
-                raise P.problem(name, f"damaged {codec.upper()} (byte {exc.start}: {exc.reason}); re-save the file",
-                                P.ENCODING) from None
+                raise P.problem(
+                    name, f"damaged {codec.upper()} (byte {exc.start}: {exc.reason}); re-save the file", P.ENCODING
+                ) from None
     if b"\x00" in data:
         raise P.problem(name, "binary file (it contains NUL bytes), not text", P.ENCODING)
     bom = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
@@ -51,8 +54,10 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         at = bom + exc.start  # offset in the file as saved, so a hex editor finds it
         damaged = P.problem(
-            name, f"not valid UTF-8 (byte 0x{data[at]:02x} at offset {at}); re-save the file as UTF-8",
-            P.ENCODING, line=data.count(b"\n", 0, at) + 1,
+            name,
+            f"not valid UTF-8 (byte 0x{data[at]:02x} at offset {at}); re-save the file as UTF-8",
+            P.ENCODING,
+            line=data.count(b"\n", 0, at) + 1,
         )
     if bom or _written_as_utf8(data):
         raise damaged
@@ -93,7 +98,11 @@ def _legacy(data: bytes, name: str) -> str:
         if best_other < readings.get(mine, (WESTERN, western.coherence - western.chaos))[1] + CLEAR_MARGIN:
             return mine
     ranked = sorted(readings.items(), key=lambda r: -r[1][1])
-    if ranked and ranked[0][1][1] >= MIN_COHERENCE and (len(ranked) == 1 or ranked[0][1][1] - ranked[1][1][1] >= CLEAR_MARGIN):
+    if (
+        ranked
+        and ranked[0][1][1] >= MIN_COHERENCE
+        and (len(ranked) == 1 or ranked[0][1][1] - ranked[1][1][1] >= CLEAR_MARGIN)
+    ):
         return ranked[0][0]
     if len(ranked) >= 2:
         could = " or ".join(dict.fromkeys(e for _t, (e, _s) in ranked[:3]))

@@ -17,8 +17,21 @@ from .jsonl import jsonl_documents
 from .metadata import Metadata
 from .pdf import read_pdf
 from .problems import (
-    BAD_NAME, BAD_TEXT, DAMAGED, DUPLICATE, EMPTY, ENCODING, MISSING, SPECIAL, TOO_BIG, UNEXPECTED, UNREADABLE,
-    UNSUPPORTED, grouped, problem, shown, unsafe_char_reason,
+    BAD_NAME,
+    BAD_TEXT,
+    DAMAGED,
+    DUPLICATE,
+    EMPTY,
+    MISSING,
+    SPECIAL,
+    TOO_BIG,
+    UNEXPECTED,
+    UNREADABLE,
+    UNSUPPORTED,
+    grouped,
+    problem,
+    shown,
+    unsafe_char_reason,
 )
 from .text import clean_page
 from .walk import kind_name, os_reason, relative, scan_folder
@@ -123,7 +136,10 @@ def walk_files(paths: list[Path], result: IngestResult) -> Iterator[tuple[Path, 
 
 
 def load_corpus(
-    paths: Iterable[str | Path] | str | Path, *, max_file_mb: float = MAX_FILE_MB, allow_empty: bool = False,
+    paths: Iterable[str | Path] | str | Path,
+    *,
+    max_file_mb: float = MAX_FILE_MB,
+    allow_empty: bool = False,
     replace: Iterable[str] = (),
 ) -> IngestResult:
     """Load every file under `paths` (files, or folders read recursively in sorted order).
@@ -139,7 +155,9 @@ def load_corpus(
     return result.finish(paths, allow_empty=allow_empty, replace=replace)
 
 
-def load_file_safely(path: Path, root: Path, max_file_mb: float = MAX_FILE_MB) -> tuple[list[Document], list[InputFileError]]:
+def load_file_safely(
+    path: Path, root: Path, max_file_mb: float = MAX_FILE_MB
+) -> tuple[list[Document], list[InputFileError]]:
     """`load_file`, with any failure as one problem naming the file: one odd file never ends a load."""
     try:
         docs, line_problems = load_file(path, root, max_file_mb=max_file_mb)
@@ -224,11 +242,15 @@ def duplicate_claim(doc: Document, holder: str, *, replaced: bool = False) -> In
     """The problem line of a claim to an id another place holds: both places named."""
     file, line = _jsonl_line(doc.path) or (doc.path, None)
     if replaced:
-        reason = (f"duplicate document id {doc.id!r} (also in {holder}); replaced by that later claim, "
-                  "as asked with --replace")
+        reason = (
+            f"duplicate document id {doc.id!r} (also in {holder}); replaced by that later claim, "
+            "as asked with --replace"
+        )
     else:
-        reason = (f"duplicate document id {doc.id!r} (also in {holder}); ids must be unique, so this one was "
-                  f"skipped and {holder} keeps its text")
+        reason = (
+            f"duplicate document id {doc.id!r} (also in {holder}); ids must be unique, so this one was "
+            f"skipped and {holder} keeps its text"
+        )
     return problem(file, reason, DUPLICATE, line=line)
 
 
@@ -274,8 +296,15 @@ def load_file(
 
 def _document(rel: str, text: str, meta: Metadata, stem: str, pages: tuple[int, ...] = ()) -> Document:
     return Document(
-        id=rel, text=text, title=meta.title or stem, source=meta.source, date=meta.date, author=meta.author,
-        url=meta.url, path=rel, pages=pages,
+        id=rel,
+        text=text,
+        title=meta.title or stem,
+        source=meta.source,
+        date=meta.date,
+        author=meta.author,
+        url=meta.url,
+        path=rel,
+        pages=pages,
     )
 
 

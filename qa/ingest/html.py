@@ -62,10 +62,14 @@ def _extract(raw: str) -> dict | None:
 
 
 # what a page holds besides its text: never read as prose (menus, scripts, forms)
-_SKIPPED = frozenset("script style noscript template head nav header footer aside form select button svg iframe".split())
+_SKIPPED = frozenset(
+    "script style noscript template head nav header footer aside form select button svg iframe".split()
+)
 # elements that end a line of text
-_BLOCKS = frozenset("""p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 article section main blockquote pre table tr td th
-    figure figcaption hr title body html""".split())
+_BLOCKS = frozenset(
+    """p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 article section main blockquote pre table tr td th
+    figure figcaption hr title body html""".split()
+)
 
 
 class _FlatText(HTMLParser):
@@ -108,5 +112,7 @@ def _flat_text(raw: str) -> dict:
         parser.close()
     except Exception:  # noqa: BLE001 - html.parser is lenient; whatever it still raises means no text
         return {}
-    return {"text": "\n".join(" ".join(line.split()) for line in parser.lines if line.strip()),
-            "title": " ".join(parser.title.split())}
+    return {
+        "text": "\n".join(" ".join(line.split()) for line in parser.lines if line.strip()),
+        "title": " ".join(parser.title.split()),
+    }

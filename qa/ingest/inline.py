@@ -145,8 +145,7 @@ def _capitalised(word: str) -> bool:
 def _ends_sentence(word: str) -> bool:
     core = word.rstrip("\"'”’»)]")
     return core.endswith(("!", "?", "…")) or (
-        core.endswith(".") and core[:-1].lower() not in rules.ABBREVIATIONS
-        and not rules.INITIALS.fullmatch(core[:-1])
+        core.endswith(".") and core[:-1].lower() not in rules.ABBREVIATIONS and not rules.INITIALS.fullmatch(core[:-1])
     )
 
 

@@ -34,7 +34,8 @@ def jsonl_documents(raw: str, rel: str) -> tuple[list[Document], list[InputFileE
             raise problems[0]
         first = problems[0]
         raise problem(
-            rel, f"no usable line: all {len(problems)} lines are bad, the first at line {first.line}: {first.reason}",
+            rel,
+            f"no usable line: all {len(problems)} lines are bad, the first at line {first.line}: {first.reason}",
             getattr(first, "kind", BAD_LINE),
         )
     if len(problems) > MAX_LINE_PROBLEMS:
@@ -107,8 +108,10 @@ def _check_characters(value: str, key: str, rel: str, n: int) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         char = f"\\u{ord(value[exc.start]):04x}"
-        reason = (f"field '{key}' holds a lone surrogate ({char}) at character {exc.start + 1}, "
-                  "which is not valid Unicode; fix the export that wrote it")
+        reason = (
+            f"field '{key}' holds a lone surrogate ({char}) at character {exc.start + 1}, "
+            "which is not valid Unicode; fix the export that wrote it"
+        )
         raise problem(rel, reason, BAD_TEXT, line=n) from None
     nul = value.find("\x00")
     if nul >= 0:

@@ -86,10 +86,14 @@ _SELF_MENTIONS = 2
 
 
 def _outlet_like(name: str) -> bool:
-    """"POLITICO", "CNN", "EurAsian Times", "Reuters": a house name, not a person or a body."""
+    """ "POLITICO", "CNN", "EurAsian Times", "Reuters": a house name, not a person or a body."""
     words = name.split()
     last = words[-1]
-    if len(words) == 1 and last.isupper() and (len(last) >= rules.SELF_NAME_MIN_CAPITALS or last.lower() in rules.BROADCASTERS):
+    if (
+        len(words) == 1
+        and last.isupper()
+        and (len(last) >= rules.SELF_NAME_MIN_CAPITALS or last.lower() in rules.BROADCASTERS)
+    ):
         return True
     return bool(rules.OUTLET_WORDS.search(last)) or last.lower() in rules.WIRE_AGENCIES
 

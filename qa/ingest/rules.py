@@ -127,8 +127,18 @@ DATELINE_SMALL_WORDS = ("am", "pm", "a.m", "p.m", "on", "at")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*(\n|\Z)", re.S)
 YAML_DOCUMENT_MARKER = re.compile(r"^(---|\.\.\.)(\s|$)", re.M)
 FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][\w -]{0,40}")
-FRONT_KEYS = {"title": "title", "source": "source", "outlet": "source", "publisher": "source", "site": "source",
-              "date": "date", "author": "author", "by": "author", "url": "url", "link": "url"}
+FRONT_KEYS = {
+    "title": "title",
+    "source": "source",
+    "outlet": "source",
+    "publisher": "source",
+    "site": "source",
+    "date": "date",
+    "author": "author",
+    "by": "author",
+    "url": "url",
+    "link": "url",
+}
 ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTH_WORDS, key=len, reverse=True)) + r")\.?"

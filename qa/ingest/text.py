@@ -127,7 +127,7 @@ def _assemble(kept: list[_Para], stamp_lines: list[int], meta: Metadata) -> Clea
 
 
 def _without_outlet(title: str, source: str) -> str:
-    """"Harbour reopens – Coastal Times" is titled "Harbour reopens" when Coastal Times is the outlet."""
+    """ "Harbour reopens – Coastal Times" is titled "Harbour reopens" when Coastal Times is the outlet."""
     if source and title:
         return re.sub(rf"\s+[|–—-]\s+{re.escape(source)}$", "", title)
     return title
@@ -143,8 +143,14 @@ def _caption_lines(lines: list[str], dropped: list[bool], prose: list[bool]) -> 
     found = []
     for before, i, after in zip(shown, shown[1:], shown[2:]):
         line = lines[i]
-        if (prose[before] and prose[after] and not prose[i] and len(line.split()) >= _CAPTION_MIN_WORDS
-                and not _ends_sentence(line) and rules.CAPTION_DATE_END.search(line)):
+        if (
+            prose[before]
+            and prose[after]
+            and not prose[i]
+            and len(line.split()) >= _CAPTION_MIN_WORDS
+            and not _ends_sentence(line)
+            and rules.CAPTION_DATE_END.search(line)
+        ):
             found.append(i)
     return found
 

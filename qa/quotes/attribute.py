@@ -181,8 +181,12 @@ def _can_speak(tok) -> bool:
     """A subject that names a speaker: a name, a person pronoun, an organisation or an institution."""
     from .mention import INSTITUTION_WORDS
 
-    return (tok.pos_ == "PROPN" or tok.lower_ in ("he", "she") or tok.ent_type_ in ("PERSON", "ORG")
-            or tok.lower_ in INSTITUTION_WORDS)
+    return (
+        tok.pos_ == "PROPN"
+        or tok.lower_ in ("he", "she")
+        or tok.ent_type_ in ("PERSON", "ORG")
+        or tok.lower_ in INSTITUTION_WORDS
+    )
 
 
 def colon_cue(window: _Window, text: str, span):

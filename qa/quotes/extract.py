@@ -83,7 +83,9 @@ def _split_gap(text: str, left: Span, right: Span) -> bool:
     gap = text[left.close + 1 : right.open]
     if len(gap) > MAX_SPLIT_GAP or "\n" in gap or not re.search(r"[,.:]\s*$", gap):
         return False
-    return any(w.lower() in REPORTING_VERBS for w in _words(gap)) and bool(re.search(r"[,?!]$", text[left.start : left.end]) or gap.lstrip().startswith(","))
+    return any(w.lower() in REPORTING_VERBS for w in _words(gap)) and bool(
+        re.search(r"[,?!]$", text[left.start : left.end]) or gap.lstrip().startswith(",")
+    )
 
 
 def _trimmed(text: str, span: Span) -> tuple[int, int]:
@@ -108,8 +110,14 @@ def extract_quotations(doc: Document) -> tuple[list[Quotation], list[str]]:
         split_next = i + 1 < len(spans) and _split_gap(text, span, spans[i + 1])
         speech = is_speech(text[span.start : span.end]) or split_next or split_prev
         start, end = _trimmed(text, span)
-        q = Quotation(id=Quotation.make_id(doc.id, start, end), doc_id=doc.id, text=text[start:end], start=start,
-                      end=end, speech=speech)
+        q = Quotation(
+            id=Quotation.make_id(doc.id, start, end),
+            doc_id=doc.id,
+            text=text[start:end],
+            start=start,
+            end=end,
+            speech=speech,
+        )
         q.group = q.id
         if speech:
             try:
@@ -117,8 +125,10 @@ def extract_quotations(doc: Document) -> tuple[list[Quotation], list[str]]:
                 verify_quotation(q, doc)
             except Exception as exc:  # noqa: BLE001 - a fault in one quotation costs its speaker, not the article's
                 _unattributed(q)
-                problems.append(f"{doc.id}: character {span.open}: {SPEAKER_FAILED} ({type(exc).__name__}: {exc}); "
-                                "the quotation is kept without a speaker")
+                problems.append(
+                    f"{doc.id}: character {span.open}: {SPEAKER_FAILED} ({type(exc).__name__}: {exc}); "
+                    "the quotation is kept without a speaker"
+                )
         verify_quotation(q, doc)
         out.append(q)
         prev = (span, q)

@@ -64,8 +64,10 @@ class QuoteFinder:
             pool = [q for q in pool if q.speaker_id in ids]
         docs = self.index.documents
         return [
-            q for q in pool
-            if (not source or docs[q.doc_id].source.casefold() == source) and _dated_within(docs[q.doc_id], since, until)
+            q
+            for q in pool
+            if (not source or docs[q.doc_id].source.casefold() == source)
+            and _dated_within(docs[q.doc_id], since, until)
         ]
 
     def _listed(self, pool: list, scores: list[float], n: int) -> list[FoundQuote]:

@@ -121,7 +121,7 @@ def find_spans(text: str) -> tuple[list[Span], list[Stray]]:
                 strays.append(Stray(i, "closing mark with nothing open"))
                 continue  # a ” opens a quote only when a word follows it at once (”During …)
             open_at, family, reopened = i, _OPEN[ch], []
-        elif ch in "”»\"":
+        elif ch in '”»"':
             strays.append(Stray(i, "closing mark with nothing open"))
     if open_at >= 0:
         strays.append(Stray(open_at, "opening mark never closed"))

@@ -84,8 +84,11 @@ def _person_inside(subj):
     if subj.pos_ not in ("NOUN", "PROPN") or subj.lower_ in INSTITUTION_WORDS:
         return None
     doc = subj.doc
-    inside = [e for e in doc.ents if e.label_ == "PERSON" and subj.left_edge.i <= e.start and e.end - 1 <= subj.right_edge.i
-              and e.start > subj.i]
+    inside = [
+        e
+        for e in doc.ents
+        if e.label_ == "PERSON" and subj.left_edge.i <= e.start and e.end - 1 <= subj.right_edge.i and e.start > subj.i
+    ]
     if not inside or any(t.dep_ in ("relcl", "acl") for t in doc[subj.i : inside[0].start]):
         return None
     return inside[0]
@@ -147,8 +150,16 @@ def describe(window, text: str, subj, before: int, skip: list[tuple[int, int]], 
         if low in RANKS and subj.doc[subj.left_edge.i].lower_ == "the":
             return None  # "the Ukrainian leader" is someone the article named another way: no guess
     if low in DOCUMENT_WORDS:
-        agent = next((g for t in subj.subtree if t.lower_ in ("by", "of") and t.head.i >= subj.i
-                      for g in t.children if g.dep_ == "pobj"), None)
+        agent = next(
+            (
+                g
+                for t in subj.subtree
+                if t.lower_ in ("by", "of") and t.head.i >= subj.i
+                for g in t.children
+                if g.dep_ == "pobj"
+            ),
+            None,
+        )
         if agent is not None and agent.lower_ not in DOCUMENT_WORDS:
             return describe(window, text, agent, before, skip, history)
         return _named_institution(text, before, skip, "", how="document")
@@ -202,8 +213,12 @@ def _named_role(text: str, role: str, before: int) -> Attribution | None:
         return None
     name_start = found.start(1)
     return Attribution(
-        speaker=found.group(1), start=name_start, end=found.end(1), title=text[found.start() : name_start].strip(),
-        kind="person", how="title",
+        speaker=found.group(1),
+        start=name_start,
+        end=found.end(1),
+        title=text[found.start() : name_start].strip(),
+        kind="person",
+        how="title",
     )
 
 
@@ -259,8 +274,14 @@ def nearest_institution(window, subj, text: str, before: int, skip, history=()) 
             return found
     for q in reversed(list(history)):
         if q.kind == "institution" and q.speaker_start is not None and before - q.speaker_start < PRONOUN_LOOKBACK:
-            return Attribution(speaker=q.speaker, start=q.speaker_start, end=q.speaker_end, title=q.title,
-                               kind="institution", how="pronoun")
+            return Attribution(
+                speaker=q.speaker,
+                start=q.speaker_start,
+                end=q.speaker_end,
+                title=q.title,
+                kind="institution",
+                how="pronoun",
+            )
     return None
 
 
@@ -288,6 +309,11 @@ def fuller_name(text: str, who: Attribution, before: int) -> Attribution:
         title_words = title_words[1:]
     start = found.start(2)
     return Attribution(
-        speaker=text[start : found.end()], start=start, end=found.end(),
-        title=who.title or " ".join(title_words), kind="person", how=who.how, verb=who.verb,
+        speaker=text[start : found.end()],
+        start=start,
+        end=found.end(),
+        title=who.title or " ".join(title_words),
+        kind="person",
+        how=who.how,
+        verb=who.verb,
     )

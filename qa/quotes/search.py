@@ -97,11 +97,27 @@ def found_quote(n: int, q: Quotation, doc: Document, speakers: dict[str, Speaker
     spk = speakers.get(q.speaker_id)
     file_id = doc.file_id or doc.id
     return FoundQuote(
-        n=n, text=q.text, doc_id=q.doc_id, start=q.start, end=q.end,
-        speaker=spk.name if spk else q.speaker, speaker_id=q.speaker_id, mention=q.speaker,
-        speaker_start=q.speaker_start, speaker_end=q.speaker_end, title=q.title or (spk.titles[0] if spk and spk.titles else ""),
-        kind=q.kind, how=q.how, source=doc.source, date=doc.date, doc_title=doc.title, url=doc.url,
-        score=round(score, 4), file_id=file_id, file_start=doc.offset + q.start, file_end=doc.offset + q.end,
+        n=n,
+        text=q.text,
+        doc_id=q.doc_id,
+        start=q.start,
+        end=q.end,
+        speaker=spk.name if spk else q.speaker,
+        speaker_id=q.speaker_id,
+        mention=q.speaker,
+        speaker_start=q.speaker_start,
+        speaker_end=q.speaker_end,
+        title=q.title or (spk.titles[0] if spk and spk.titles else ""),
+        kind=q.kind,
+        how=q.how,
+        source=doc.source,
+        date=doc.date,
+        doc_title=doc.title,
+        url=doc.url,
+        score=round(score, 4),
+        file_id=file_id,
+        file_start=doc.offset + q.start,
+        file_end=doc.offset + q.end,
     )
 
 
@@ -111,5 +127,11 @@ def same_words_key(q: Quotation) -> tuple[str, str]:
 
 
 def also_entry(q: Quotation, doc: Document) -> dict:
-    return {"doc_id": q.doc_id, "start": q.start, "end": q.end, "source": doc.source, "date": doc.date,
-            "title": doc.title}
+    return {
+        "doc_id": q.doc_id,
+        "start": q.start,
+        "end": q.end,
+        "source": doc.source,
+        "date": doc.date,
+        "title": doc.title,
+    }

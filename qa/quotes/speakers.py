@@ -101,8 +101,14 @@ def _merge_close(keys: Iterable[str]) -> dict[str, str]:
     for k in sorted(keys):
         kind, _, body = k.partition(":")
         match = next(
-            (r for r in reps if r.partition(":")[0] == kind and kind != "unnamed" and r[len(kind) + 1 : len(kind) + 2] == body[:1]
-             and fuzz.ratio(r.partition(":")[2], body) >= SAME_NAME),
+            (
+                r
+                for r in reps
+                if r.partition(":")[0] == kind
+                and kind != "unnamed"
+                and r[len(kind) + 1 : len(kind) + 2] == body[:1]
+                and fuzz.ratio(r.partition(":")[2], body) >= SAME_NAME
+            ),
             None,
         )
         if match is None:
@@ -151,6 +157,7 @@ def matching_speakers(query: str, speakers: Iterable[Speaker]) -> list[Speaker]:
 def _surname_of(query: str, variant: str) -> bool:
     """A query of one name matches a person by the surname ("Pashinyan" finds "Nikol Pashinian")."""
     return (
-        len(words(query)) == 1 and _looks_like_name(variant)
+        len(words(query)) == 1
+        and _looks_like_name(variant)
         and fuzz.ratio(words(query)[0], person_key(variant)) >= SAME_NAME
     )

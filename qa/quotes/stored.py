@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def extract_all(
-    documents: list[Document], previous: dict[str, tuple[str, list[Quotation]]] | None = None,
+    documents: list[Document],
+    previous: dict[str, tuple[str, list[Quotation]]] | None = None,
     done: Callable[[int], None] | None = None,
 ) -> tuple[list[Quotation], list[str]]:
     """Quotations of every document (those of a document whose text is unchanged since `previous`,

@@ -49,12 +49,34 @@ from .generations import publish, sync_tree
 from .index import Index, load_index
 from .lexical import bm25_scores
 from .manifest import (
-    FORMAT_VERSION, MANIFEST, document_record, files_dir, is_current, read_manifest, recorded, settings_of,
+    FORMAT_VERSION,
+    MANIFEST,
+    document_record,
+    files_dir,
+    is_current,
+    read_manifest,
+    recorded,
+    settings_of,
     with_embedder_of,
 )
 
 __all__ = [
-    "FORMAT_VERSION", "MANIFEST", "Index", "Store", "bm25_scores", "document_record", "files_dir", "is_current",
-    "is_milvus", "load_index", "milvus_uri", "open_store", "publish", "read_manifest", "recorded", "settings_of",
-    "sync_tree", "with_embedder_of",
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "Index",
+    "Store",
+    "bm25_scores",
+    "document_record",
+    "files_dir",
+    "is_current",
+    "is_milvus",
+    "load_index",
+    "milvus_uri",
+    "open_store",
+    "publish",
+    "read_manifest",
+    "recorded",
+    "settings_of",
+    "sync_tree",
+    "with_embedder_of",
 ]

@@ -60,8 +60,13 @@ def approximate_dense(folder: Path, dense_name: str, sentence_vectors: np.ndarra
     tmp = folder / f"{dense_name}.ivf"
     faiss.write_index(ivf, str(tmp))
     os.replace(tmp, folder / dense_name)
-    return {"index": "ivf-flat", "lists": lists, "probes": probes, "recall_at_10": round(recall, 4),
-            "recall_queries": f"{len(rows)} sentence vectors of the index"}
+    return {
+        "index": "ivf-flat",
+        "lists": lists,
+        "probes": probes,
+        "recall_at_10": round(recall, 4),
+        "recall_queries": f"{len(rows)} sentence vectors of the index",
+    }
 
 
 def recall_at(exact, approximate, queries: np.ndarray, k: int = RECALL_AT) -> float:

@@ -86,8 +86,9 @@ class Store(Protocol):
 
     def search_lexical(self, tokens: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]: ...
 
-    def search_hybrid(self, vector: np.ndarray, tokens: list[str], n: int, k: int,
-                      allowed: np.ndarray | None) -> dict[int, float] | None:
+    def search_hybrid(
+        self, vector: np.ndarray, tokens: list[str], n: int, k: int, allowed: np.ndarray | None
+    ) -> dict[int, float] | None:
         """The store's own reciprocal rank fusion of the `n` best of each search, the `k` best fused;
         None when it has none (the FAISS folder), and qa/retrieve.py fuses the two searches itself."""
 
@@ -97,7 +98,7 @@ def is_milvus(config: Config) -> bool:
 
 
 def milvus_uri(config: Config) -> str:
-    return config.store[len(MILVUS_PREFIX):].strip()
+    return config.store[len(MILVUS_PREFIX) :].strip()
 
 
 def open_store(index_dir: str | Path, config: Config) -> Store:

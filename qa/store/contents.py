@@ -88,8 +88,10 @@ class Contents:
         rows = np.asarray(self.sentence_rows)
         copied_from = np.unique(self._copy_of)
         # a group is wanted when any member (its first row or a copy) is in an allowed document
-        wanted = np.union1d(copied_from[np.isin(rows[copied_from, 0], allowed)],
-                            self._copy_of[np.isin(rows[self._copy_rows, 0], allowed)])
+        wanted = np.union1d(
+            copied_from[np.isin(rows[copied_from, 0], allowed)],
+            self._copy_of[np.isin(rows[self._copy_rows, 0], allowed)],
+        )
         table = self.chunks
         hits = np.flatnonzero(np.isin(np.asarray(table.rows), wanted))
         return np.unique(np.searchsorted(np.asarray(table.rows_at), hits, side="right") - 1).tolist()

@@ -34,7 +34,15 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import IndexIncompatibleError, IndexMissingError
 from .index import (
-    BM25, CHUNKS, DENSE, DOCUMENTS, DUPLICATE_CHUNKS, DUPLICATES, SENTENCE_CANONICAL, SENTENCE_VECTORS, SENTENCES,
+    BM25,
+    CHUNKS,
+    DENSE,
+    DOCUMENTS,
+    DUPLICATE_CHUNKS,
+    DUPLICATES,
+    SENTENCE_CANONICAL,
+    SENTENCE_VECTORS,
+    SENTENCES,
 )
 from .manifest import GENERATION_PREFIX, MANIFEST, generation_of, read_manifest
 from .quotations import QUOTATIONS
@@ -42,8 +50,18 @@ from .quotations import QUOTATIONS
 TMP_PREFIX = ".tmp-"
 LOCK = ".lock"
 # The files an index written before generations keeps beside its manifest; removed once converted.
-_LEGACY_FILES = (DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25, DUPLICATE_CHUNKS, SENTENCE_CANONICAL,
-                 DUPLICATES, QUOTATIONS)
+_LEGACY_FILES = (
+    DOCUMENTS,
+    CHUNKS,
+    DENSE,
+    SENTENCES,
+    SENTENCE_VECTORS,
+    BM25,
+    DUPLICATE_CHUNKS,
+    SENTENCE_CANONICAL,
+    DUPLICATES,
+    QUOTATIONS,
+)
 
 
 def publish(index_dir: str | Path, ids: Iterable[str], write: Callable[[Path], dict]) -> list[str]:

@@ -22,13 +22,25 @@ from .lexical import bm25_scores, load_bm25, top_n
 from .manifest import JSONL_FORMAT, check_compatible, files_dir, generation_of, read_manifest
 from .quotations import read_quotations
 from .tables import (
-    CHUNK_TABLE, DUPLICATE_TABLE, SENTENCE_DOC_AT, ChunkTable, DocumentTable, mapped, read_chunk_table,
-    read_documents, tables_from_records,
+    CHUNK_TABLE,
+    DUPLICATE_TABLE,
+    SENTENCE_DOC_AT,
+    ChunkTable,
+    DocumentTable,
+    mapped,
+    read_chunk_table,
+    read_documents,
+    tables_from_records,
 )
 
 # File names inside an index directory.
 DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25 = (
-    "documents.jsonl", "chunks.jsonl", "chunks.faiss", "sentences.npy", "sentence_vectors.npy", "bm25",
+    "documents.jsonl",
+    "chunks.jsonl",
+    "chunks.faiss",
+    "sentences.npy",
+    "sentence_vectors.npy",
+    "bm25",
 )
 # Wire copies (qa/indexing/dedupe.py): chunks made only of copies (quotable, not searched), each
 # sentence's canonical row, and the documents that copy one story. An index without them has none.
@@ -103,8 +115,9 @@ class Index(Contents):
         top = top_n(scores, n)
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def search_hybrid(self, vector: np.ndarray, tokens: list[str], n: int, k: int,
-                      allowed: np.ndarray | None) -> dict[int, float] | None:
+    def search_hybrid(
+        self, vector: np.ndarray, tokens: list[str], n: int, k: int, allowed: np.ndarray | None
+    ) -> dict[int, float] | None:
         return None  # no fused search of its own: qa/retrieve.py fuses search_dense and search_lexical
 
 
@@ -150,15 +163,21 @@ def _read(index_dir: Path, manifest: dict) -> Index:
             chunks = read_chunk_table(where, CHUNK_TABLE, rows, documents)
             dup_chunks = read_chunk_table(where, DUPLICATE_TABLE, rows, documents)
             doc_at = np.load(where / SENTENCE_DOC_AT, allow_pickle=False)
-        canonical = mapped(where / SENTENCE_CANONICAL) \
-            if (where / SENTENCE_CANONICAL).is_file() else None
-        duplicates = json.loads((where / DUPLICATES).read_text(encoding="utf-8")) \
-            if (where / DUPLICATES).is_file() else {}
+        canonical = mapped(where / SENTENCE_CANONICAL) if (where / SENTENCE_CANONICAL).is_file() else None
+        duplicates = (
+            json.loads((where / DUPLICATES).read_text(encoding="utf-8")) if (where / DUPLICATES).is_file() else {}
+        )
         quotations = read_quotations(where)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise IndexIncompatibleError(f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild") from None
-    if dense.ntotal != len(chunks) or len(rows) != len(svecs) or (canonical is not None and len(canonical) != len(rows)) \
-            or len(doc_at) != len(documents) + 1:
+        raise IndexIncompatibleError(
+            f"{index_dir}: index files are damaged ({exc}); run `qa index` to rebuild"
+        ) from None
+    if (
+        dense.ntotal != len(chunks)
+        or len(rows) != len(svecs)
+        or (canonical is not None and len(canonical) != len(rows))
+        or len(doc_at) != len(documents) + 1
+    ):
         raise IndexIncompatibleError(f"{index_dir}: index files disagree in size; run `qa index` to rebuild")
     return Index(
         path=index_dir,
@@ -195,8 +214,11 @@ def _read_jsonl(where: Path, rows: np.ndarray):
     """Documents and chunks of an index written as JSONL (format 2), as the same tables in memory."""
     docs = [Document(**json.loads(line)) for line in _lines(where / DOCUMENTS)]
     chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / CHUNKS)]
-    dup_chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(where / DUPLICATE_CHUNKS)] \
-        if (where / DUPLICATE_CHUNKS).is_file() else []
+    dup_chunks = (
+        [Chunk.from_dict(json.loads(line)) for line in _lines(where / DUPLICATE_CHUNKS)]
+        if (where / DUPLICATE_CHUNKS).is_file()
+        else []
+    )
     return tables_from_records(docs, chunks, dup_chunks, rows)
 
 

@@ -198,6 +198,6 @@ def unchanged_ids(manifest: dict, documents: list[Document]) -> set[str]:
 
 def is_current(manifest: dict, documents: list[Document], config: Config) -> bool:
     """True when the manifest was built from exactly these documents (text and metadata) with these settings."""
-    return manifest.get("settings") == settings_of(config) and [
-        recorded(d) for d in manifest.get("documents", [])
-    ] == [document_record(d) for d in documents]
+    return manifest.get("settings") == settings_of(config) and [recorded(d) for d in manifest.get("documents", [])] == [
+        document_record(d) for d in documents
+    ]

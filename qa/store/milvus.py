@@ -51,7 +51,12 @@ from .quotations import EXTRACTOR_VERSION
 from .tables import tables_from_records
 
 META, DOCUMENTS, CHUNKS, DUPLICATE_CHUNKS, SENTENCES, QUOTATIONS = (
-    "qa_meta", "qa_documents", "qa_chunks", "qa_duplicate_chunks", "qa_sentences", "qa_quotations",
+    "qa_meta",
+    "qa_documents",
+    "qa_chunks",
+    "qa_duplicate_chunks",
+    "qa_sentences",
+    "qa_quotations",
 )
 COLLECTIONS = (META, DOCUMENTS, CHUNKS, DUPLICATE_CHUNKS, SENTENCES, QUOTATIONS)
 PER_DOCUMENT = (DOCUMENTS, CHUNKS, DUPLICATE_CHUNKS, SENTENCES, QUOTATIONS)
@@ -84,15 +89,21 @@ def connect(uri: str):
     try:
         from pymilvus import MilvusClient
     except ImportError:
-        raise ConfigError('store: milvus needs pymilvus and milvus-lite; install them with pip install "qa-assistant[milvus]"') from None
+        raise ConfigError(
+            'store: milvus needs pymilvus and milvus-lite; install them with pip install "qa-assistant[milvus]"'
+        ) from None
     if "://" not in uri and not uri.endswith(".db"):
-        raise ConfigError(f"store: milvus:{uri} is neither a Milvus Lite file (a path ending in .db) nor http://host:19530")
+        raise ConfigError(
+            f"store: milvus:{uri} is neither a Milvus Lite file (a path ending in .db) nor http://host:19530"
+        )
     if "://" not in uri and not Path(uri).parent.is_dir():
         raise ConfigError(f"store: milvus:{uri}: the folder {Path(uri).parent} does not exist; create it first")
     try:
         return MilvusClient(uri)
     except Exception as exc:  # pymilvus raises its own exception types for connection failures
-        raise IndexMissingError(f"store: cannot reach Milvus at {uri} ({_reason(exc)}); start it or check the URI") from None
+        raise IndexMissingError(
+            f"store: cannot reach Milvus at {uri} ({_reason(exc)}); start it or check the URI"
+        ) from None
 
 
 def _reason(exc: Exception) -> str:
@@ -142,27 +153,52 @@ def create_collections(client, dim: int) -> None:
     placeholder = ("v", DataType.FLOAT_VECTOR, {"dim": PLACEHOLDER_DIM})
     plain = {
         META: schema(64, body, placeholder),
-        DOCUMENTS: schema(ID_MAX + 16, doc_id, ("seq", DataType.INT64, {}), ("part", DataType.INT64, {}), body,
-                          ("digest", DataType.VARCHAR, {"max_length": DIGEST_CHARS}), placeholder),
+        DOCUMENTS: schema(
+            ID_MAX + 16,
+            doc_id,
+            ("seq", DataType.INT64, {}),
+            ("part", DataType.INT64, {}),
+            body,
+            ("digest", DataType.VARCHAR, {"max_length": DIGEST_CHARS}),
+            placeholder,
+        ),
         DUPLICATE_CHUNKS: schema(ID_MAX + 64, doc_id, *offsets, body, placeholder),
         QUOTATIONS: schema(ID_MAX + 16, doc_id, ("part", DataType.INT64, {}), body, placeholder),
     }
     for name, s in plain.items():
         client.create_collection(name, schema=s, index_params=flat("v"), consistency_level="Strong")
 
-    chunks = schema(ID_MAX + 64, doc_id, *offsets, body,
-                    ("lexical", DataType.VARCHAR, {"max_length": VARCHAR_MAX, "enable_analyzer": True,
-                                                   "analyzer_params": {"tokenizer": "standard"}}),
-                    ("dense", DataType.FLOAT_VECTOR, {"dim": dim}), ("sparse", DataType.SPARSE_FLOAT_VECTOR, {}))
-    chunks.add_function(Function(name="bm25", function_type=FunctionType.BM25,
-                                 input_field_names=["lexical"], output_field_names=["sparse"]))
+    chunks = schema(
+        ID_MAX + 64,
+        doc_id,
+        *offsets,
+        body,
+        (
+            "lexical",
+            DataType.VARCHAR,
+            {"max_length": VARCHAR_MAX, "enable_analyzer": True, "analyzer_params": {"tokenizer": "standard"}},
+        ),
+        ("dense", DataType.FLOAT_VECTOR, {"dim": dim}),
+        ("sparse", DataType.SPARSE_FLOAT_VECTOR, {}),
+    )
+    chunks.add_function(
+        Function(
+            name="bm25", function_type=FunctionType.BM25, input_field_names=["lexical"], output_field_names=["sparse"]
+        )
+    )
     params = flat("dense")
-    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                     params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
+    params.add_index(
+        "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params={"bm25_k1": BM25_K1, "bm25_b": BM25_B}
+    )
     client.create_collection(CHUNKS, schema=chunks, index_params=params, consistency_level="Strong")
 
-    sents = schema(ID_MAX + 64, doc_id, *offsets, ("vector", DataType.FLOAT_VECTOR, {"dim": dim}),
-                   ("canonical", DataType.VARCHAR, {"max_length": ID_MAX + 64}))
+    sents = schema(
+        ID_MAX + 64,
+        doc_id,
+        *offsets,
+        ("vector", DataType.FLOAT_VECTOR, {"dim": dim}),
+        ("canonical", DataType.VARCHAR, {"max_length": ID_MAX + 64}),
+    )
     client.create_collection(SENTENCES, schema=sents, index_params=flat("vector"), consistency_level="Strong")
 
 
@@ -199,8 +235,11 @@ def write_meta(client, manifest: dict, *, complete: bool, duplicates: dict | Non
             client.delete(META, filter=_in("pk", stale))
         rows = [{"pk": f"{DUPLICATES_KEY}{n}", "body": p, "v": [0.0] * PLACEHOLDER_DIM} for n, p in enumerate(parts)]
         manifest = {**manifest, "duplicate_parts": len(parts)}
-    body = json.dumps({k: v for k, v in manifest.items() if k not in ("documents", "generation")} | {
-        "backend": "milvus", "layout": LAYOUT, "extractor": EXTRACTOR_VERSION, "complete": complete}, ensure_ascii=True)
+    body = json.dumps(
+        {k: v for k, v in manifest.items() if k not in ("documents", "generation")}
+        | {"backend": "milvus", "layout": LAYOUT, "extractor": EXTRACTOR_VERSION, "complete": complete},
+        ensure_ascii=True,
+    )
     if len(body) > VARCHAR_MAX:  # the manifest holds settings and counts, never the document list
         raise ValueError("manifest too large for one Milvus field")
     client.upsert(META, rows + [{"pk": MANIFEST_KEY, "body": body, "v": [0.0] * PLACEHOLDER_DIM}])
@@ -223,8 +262,11 @@ class Rows:
         self.g = generation
         self._chunks_at = np.searchsorted(generation.chunks.doc_numbers(), np.arange(len(generation.doc_ids) + 1))
         dup = generation.duplicate_chunks
-        self._dups_at = np.searchsorted(dup.doc_numbers(), np.arange(len(generation.doc_ids) + 1)) if len(dup) \
+        self._dups_at = (
+            np.searchsorted(dup.doc_numbers(), np.arange(len(generation.doc_ids) + 1))
+            if len(dup)
             else np.zeros(len(generation.doc_ids) + 1, dtype=np.int64)
+        )
         self._quotations: dict[str, list[Quotation]] = {}
         for q in generation.quotations or []:
             self._quotations.setdefault(q.doc_id, []).append(q)
@@ -251,40 +293,108 @@ class Rows:
         """SHA-256 of everything the document's rows hold but vectors (the same text and model give the
         same vectors): its fields, its chunks, which are searched, its sentences' first copies, its quotations."""
         doc = self.g.documents[self.g.doc_ids[number]]
-        chunks = [[c.start, c.end, c.sentences, c.n_tokens] for c in (self.g.chunks[i] for i in self._chunk_range(number))]
-        dups = [[c.start, c.end, c.sentences] for c in (self.g.duplicate_chunks[i] for i in self._chunk_range(number, True))]
-        record = {"document": {k: v for k, v in doc.to_dict().items() if k != "text"}, "chunks": chunks,
-                  "duplicate_chunks": dups, "canonical": [self._canonical(r) for r in self._sentence_range(number)],
-                  "quotations": self._quotations_of(doc.id)}
+        chunks = [
+            [c.start, c.end, c.sentences, c.n_tokens] for c in (self.g.chunks[i] for i in self._chunk_range(number))
+        ]
+        dups = [
+            [c.start, c.end, c.sentences] for c in (self.g.duplicate_chunks[i] for i in self._chunk_range(number, True))
+        ]
+        record = {
+            "document": {k: v for k, v in doc.to_dict().items() if k != "text"},
+            "chunks": chunks,
+            "duplicate_chunks": dups,
+            "canonical": [self._canonical(r) for r in self._sentence_range(number)],
+            "quotations": self._quotations_of(doc.id),
+        }
         return hashlib.sha256(json.dumps(record, ensure_ascii=True, default=list).encode()).hexdigest()
 
     def document_rows(self, number: int, digest: str) -> list[dict]:
         doc = self.g.documents[self.g.doc_ids[number]]
         body = json.dumps({k: v for k, v in doc.to_dict().items() if k != "sha256"}, ensure_ascii=True)
-        return [{"pk": f"{doc.id}#part{n}", "doc_id": doc.id, "seq": number, "part": n, "body": part, "digest": digest,
-                 "v": [0.0] * PLACEHOLDER_DIM} for n, part in enumerate(_parts(body))]
+        return [
+            {
+                "pk": f"{doc.id}#part{n}",
+                "doc_id": doc.id,
+                "seq": number,
+                "part": n,
+                "body": part,
+                "digest": digest,
+                "v": [0.0] * PLACEHOLDER_DIM,
+            }
+            for n, part in enumerate(_parts(body))
+        ]
 
     def insert(self, client, numbers: Sequence[int], digests: dict[int, str]) -> None:
         """Every row of the documents `numbers` (each document's number is its place in the order);
         the document rows last: a document row says its chunks, sentences and quotations are all there."""
         g = self.g
-        _insert(client, CHUNKS, [
-            {"pk": c.id, "doc_id": c.doc_id, "start": c.start, "end": c.end, "body": _chunk_body(c),
-             "lexical": lexical_text(tokenize(c.text)), "dense": g.chunk_vector(i).tolist()}
-            for n in numbers for i in self._chunk_range(n) for c in (g.chunks[i],)])
-        _insert(client, DUPLICATE_CHUNKS, [
-            {"pk": c.id, "doc_id": c.doc_id, "start": c.start, "end": c.end, "body": _chunk_body(c),
-             "v": [0.0] * PLACEHOLDER_DIM}
-            for n in numbers for i in self._chunk_range(n, True) for c in (g.duplicate_chunks[i],)])
-        _insert(client, SENTENCES, [
-            {"pk": self._sentence_pk(r), "doc_id": g.doc_ids[n], "start": int(g.sentence_rows[r, 1]),
-             "end": int(g.sentence_rows[r, 2]), "vector": np.asarray(g.sentence_vectors[r], dtype=np.float32).tolist(),
-             "canonical": self._canonical(r)}
-            for n in numbers for r in self._sentence_range(n)])
-        _insert(client, QUOTATIONS, [
-            {"pk": f"{g.doc_ids[n]}#part{p}", "doc_id": g.doc_ids[n], "part": p, "body": body, "v": [0.0] * PLACEHOLDER_DIM}
-            for n in numbers if g.doc_ids[n] in self._quotations
-            for p, body in enumerate(_parts(self._quotations_of(g.doc_ids[n])))])
+        _insert(
+            client,
+            CHUNKS,
+            [
+                {
+                    "pk": c.id,
+                    "doc_id": c.doc_id,
+                    "start": c.start,
+                    "end": c.end,
+                    "body": _chunk_body(c),
+                    "lexical": lexical_text(tokenize(c.text)),
+                    "dense": g.chunk_vector(i).tolist(),
+                }
+                for n in numbers
+                for i in self._chunk_range(n)
+                for c in (g.chunks[i],)
+            ],
+        )
+        _insert(
+            client,
+            DUPLICATE_CHUNKS,
+            [
+                {
+                    "pk": c.id,
+                    "doc_id": c.doc_id,
+                    "start": c.start,
+                    "end": c.end,
+                    "body": _chunk_body(c),
+                    "v": [0.0] * PLACEHOLDER_DIM,
+                }
+                for n in numbers
+                for i in self._chunk_range(n, True)
+                for c in (g.duplicate_chunks[i],)
+            ],
+        )
+        _insert(
+            client,
+            SENTENCES,
+            [
+                {
+                    "pk": self._sentence_pk(r),
+                    "doc_id": g.doc_ids[n],
+                    "start": int(g.sentence_rows[r, 1]),
+                    "end": int(g.sentence_rows[r, 2]),
+                    "vector": np.asarray(g.sentence_vectors[r], dtype=np.float32).tolist(),
+                    "canonical": self._canonical(r),
+                }
+                for n in numbers
+                for r in self._sentence_range(n)
+            ],
+        )
+        _insert(
+            client,
+            QUOTATIONS,
+            [
+                {
+                    "pk": f"{g.doc_ids[n]}#part{p}",
+                    "doc_id": g.doc_ids[n],
+                    "part": p,
+                    "body": body,
+                    "v": [0.0] * PLACEHOLDER_DIM,
+                }
+                for n in numbers
+                if g.doc_ids[n] in self._quotations
+                for p, body in enumerate(_parts(self._quotations_of(g.doc_ids[n])))
+            ],
+        )
         _insert(client, DOCUMENTS, [r for n in numbers for r in self.document_rows(n, digests[n])])
 
     def renumber(self, client, numbers: Sequence[int], digests: dict[int, str]) -> None:
@@ -350,10 +460,14 @@ def open_milvus(uri: str, config: Config) -> "MilvusIndex":
         raise IndexMissingError(f"no index in Milvus at {uri}: run `qa index --store milvus:{uri}` to build it")
     check_compatible(meta, config, f"milvus:{uri}")
     if not _has_layout(client, meta):
-        raise IndexIncompatibleError(f"milvus:{uri}: the store was written by an older version of qa; "
-                                     f"run `qa index --store milvus:{uri}` to rebuild it")
+        raise IndexIncompatibleError(
+            f"milvus:{uri}: the store was written by an older version of qa; "
+            f"run `qa index --store milvus:{uri}` to rebuild it"
+        )
     if not meta.get("complete"):
-        raise IndexIncompatibleError(f"milvus:{uri}: the last index build did not finish; run `qa index --store milvus:{uri}`")
+        raise IndexIncompatibleError(
+            f"milvus:{uri}: the last index build did not finish; run `qa index --store milvus:{uri}`"
+        )
     return load_milvus(client, uri)
 
 
@@ -381,9 +495,17 @@ def _chunks(client, name: str, documents: dict[str, Document], number: dict[str,
         if r["doc_id"] not in documents:  # a write interrupted before its document rows
             continue
         body = json.loads(r["body"])
-        chunks.append(Chunk(id=r["pk"], doc_id=r["doc_id"], start=r["start"], end=r["end"],
-                            text=documents[r["doc_id"]].text[r["start"] : r["end"]],
-                            sentences=tuple(tuple(s) for s in body["sentences"]), n_tokens=body["n_tokens"]))
+        chunks.append(
+            Chunk(
+                id=r["pk"],
+                doc_id=r["doc_id"],
+                start=r["start"],
+                end=r["end"],
+                text=documents[r["doc_id"]].text[r["start"] : r["end"]],
+                sentences=tuple(tuple(s) for s in body["sentences"]),
+                n_tokens=body["n_tokens"],
+            )
+        )
     chunks.sort(key=lambda c: (number[c.doc_id], c.start, c.end))
     return chunks
 
@@ -395,8 +517,11 @@ def _quotations(client, meta: dict, number: dict[str, int]) -> list[Quotation] |
     for r in _rows(client, QUOTATIONS, ["doc_id", "part", "body"]):
         if r["doc_id"] in number:
             parts.setdefault(r["doc_id"], []).append((r["part"], r["body"]))
-    return [Quotation.from_dict(q) for d in sorted(parts, key=number.get)
-            for q in json.loads("".join(b for _, b in sorted(parts[d])))]
+    return [
+        Quotation.from_dict(q)
+        for d in sorted(parts, key=number.get)
+        for q in json.loads("".join(b for _, b in sorted(parts[d])))
+    ]
 
 
 def _duplicates(client, meta: dict) -> dict:
@@ -413,29 +538,57 @@ def load_milvus(client, uri: str) -> "MilvusIndex":
     documents = {d.id: d for d in docs}
     number = {d.id: n for n, d in enumerate(docs)}
     chunks, dups = (_chunks(client, name, documents, number) for name in (CHUNKS, DUPLICATE_CHUNKS))
-    sents = [r for r in _rows(client, SENTENCES, ["pk", "doc_id", "start", "end", "vector", "canonical"])
-             if r["doc_id"] in number]
+    sents = [
+        r
+        for r in _rows(client, SENTENCES, ["pk", "doc_id", "start", "end", "vector", "canonical"])
+        if r["doc_id"] in number
+    ]
     sents.sort(key=lambda r: (number[r["doc_id"]], r["start"], r["end"]))
     row_of = {r["pk"]: i for i, r in enumerate(sents)}
-    canonical = np.asarray([row_of.get(r["canonical"], i) if r["canonical"] else i for i, r in enumerate(sents)],
-                           dtype=np.int64)
+    canonical = np.asarray(
+        [row_of.get(r["canonical"], i) if r["canonical"] else i for i, r in enumerate(sents)], dtype=np.int64
+    )
     dim = meta["model"]["dim"]
     rows = np.asarray([(number[r["doc_id"]], r["start"], r["end"]) for r in sents], dtype=np.int64).reshape(-1, 3)
     vectors = np.asarray([r["vector"] for r in sents], dtype=np.float32).reshape(-1, dim)
     table, chunk_table, dup_table, doc_at = tables_from_records(docs, chunks, dups, rows)
     manifest = {**meta, "documents": [document_record(d) for d in docs]}
-    return MilvusIndex(uri=uri, client=client, manifest=manifest, documents=table, chunks=chunk_table,
-                       duplicate_chunks=dup_table, sentence_rows=rows, sentence_vectors=vectors,
-                       sentence_canonical=canonical, sentence_doc_at=doc_at,
-                       duplicates=_duplicates(client, meta), quotations=_quotations(client, meta, number))
+    return MilvusIndex(
+        uri=uri,
+        client=client,
+        manifest=manifest,
+        documents=table,
+        chunks=chunk_table,
+        duplicate_chunks=dup_table,
+        sentence_rows=rows,
+        sentence_vectors=vectors,
+        sentence_canonical=canonical,
+        sentence_doc_at=doc_at,
+        duplicates=_duplicates(client, meta),
+        quotations=_quotations(client, meta, number),
+    )
 
 
 class MilvusIndex(Contents):
     """A Milvus store, loaded for answering (store/contents.py holds what it reads, as the FAISS folder
     reads it; the searches are Milvus's)."""
 
-    def __init__(self, *, uri, client, manifest, documents, chunks, duplicate_chunks, sentence_rows, sentence_vectors,
-                 sentence_canonical, sentence_doc_at, duplicates, quotations):
+    def __init__(
+        self,
+        *,
+        uri,
+        client,
+        manifest,
+        documents,
+        chunks,
+        duplicate_chunks,
+        sentence_rows,
+        sentence_vectors,
+        sentence_canonical,
+        sentence_doc_at,
+        duplicates,
+        quotations,
+    ):
         self.uri, self.client, self.manifest = uri, client, manifest
         self.path = f"milvus:{uri}"
         self.documents, self.chunks, self.duplicate_chunks = documents, chunks, duplicate_chunks
@@ -503,29 +656,46 @@ class MilvusIndex(Contents):
         flt = self._filter(allowed)
         if flt is None or not self.chunks:
             return {}
-        res = self.client.search(CHUNKS, data=[np.asarray(vector, dtype=np.float32).tolist()], anns_field="dense",
-                                 limit=min(n, len(self.chunks), MAX_TOPK), filter=flt, output_fields=["pk"],
-                                 search_params={"metric_type": "IP"})
+        res = self.client.search(
+            CHUNKS,
+            data=[np.asarray(vector, dtype=np.float32).tolist()],
+            anns_field="dense",
+            limit=min(n, len(self.chunks), MAX_TOPK),
+            filter=flt,
+            output_fields=["pk"],
+            search_params={"metric_type": "IP"},
+        )
         return self._ranked(res[0], positive_only=False)
 
     def search_lexical(self, tokens: list[str], n: int, allowed: np.ndarray | None) -> dict[int, float]:
         flt, text = self._filter(allowed), lexical_text(tokens)
         if flt is None or not text.strip() or not self.chunks:
             return {}
-        res = self.client.search(CHUNKS, data=[text], anns_field="sparse", limit=min(n, len(self.chunks), MAX_TOPK),
-                                 filter=flt, output_fields=["pk"], search_params={"metric_type": "BM25"})
+        res = self.client.search(
+            CHUNKS,
+            data=[text],
+            anns_field="sparse",
+            limit=min(n, len(self.chunks), MAX_TOPK),
+            filter=flt,
+            output_fields=["pk"],
+            search_params={"metric_type": "BM25"},
+        )
         return self._ranked(res[0], positive_only=True)
 
-    def search_hybrid(self, vector: np.ndarray, tokens: list[str], n: int, k: int,
-                      allowed: np.ndarray | None) -> dict[int, float] | None:
+    def search_hybrid(
+        self, vector: np.ndarray, tokens: list[str], n: int, k: int, allowed: np.ndarray | None
+    ) -> dict[int, float] | None:
         from pymilvus import AnnSearchRequest, RRFRanker
 
         flt, text = self._filter(allowed), lexical_text(tokens)
         if flt is None or not self.chunks:
             return {}
         limit = min(n, len(self.chunks), MAX_TOPK)
-        requests = [AnnSearchRequest([np.asarray(vector, dtype=np.float32).tolist()], "dense",
-                                     {"metric_type": "IP"}, limit, expr=flt or None)]
+        requests = [
+            AnnSearchRequest(
+                [np.asarray(vector, dtype=np.float32).tolist()], "dense", {"metric_type": "IP"}, limit, expr=flt or None
+            )
+        ]
         if text.strip():
             requests.append(AnnSearchRequest([text], "sparse", {"metric_type": "BM25"}, limit, expr=flt or None))
         res = self.client.hybrid_search(CHUNKS, requests, RRFRanker(RRF_K), limit=min(k, limit), output_fields=["pk"])

@@ -41,8 +41,14 @@ def _table_files(prefix: str) -> tuple[str, str, str]:
     return f"{prefix}_spans.npy", f"{prefix}_rows.npy", f"{prefix}_rows_at.npy"
 
 
-TABLE_FILES = (DOCUMENT_META, TEXTS, TEXT_OFFSETS, SENTENCE_DOC_AT, *_table_files(CHUNK_TABLE),
-               *_table_files(DUPLICATE_TABLE))
+TABLE_FILES = (
+    DOCUMENT_META,
+    TEXTS,
+    TEXT_OFFSETS,
+    SENTENCE_DOC_AT,
+    *_table_files(CHUNK_TABLE),
+    *_table_files(DUPLICATE_TABLE),
+)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -222,8 +228,14 @@ class DocumentTable(Mapping):
 class ChunkTable(Sequence):
     """Chunks in index order, each made from its columns when indexed."""
 
-    def __init__(self, spans: np.ndarray, chunk_rows: np.ndarray, rows_at: np.ndarray, sentence_rows: np.ndarray,
-                 documents: DocumentTable):
+    def __init__(
+        self,
+        spans: np.ndarray,
+        chunk_rows: np.ndarray,
+        rows_at: np.ndarray,
+        sentence_rows: np.ndarray,
+        documents: DocumentTable,
+    ):
         if len(rows_at) != len(spans) + 1:
             raise ValueError("chunk columns differ in length")
         self.spans, self.rows_at, self.rows = spans, rows_at, chunk_rows
@@ -249,7 +261,7 @@ class ChunkTable(Sequence):
         return Chunk(Chunk.make_id(doc_id, start, end), doc_id, start, end, text, sentences, tokens)
 
     def sentence_rows_of(self, i: int) -> np.ndarray:
-        return np.asarray(self.rows[int(self.rows_at[i]):int(self.rows_at[i + 1])])
+        return np.asarray(self.rows[int(self.rows_at[i]) : int(self.rows_at[i + 1])])
 
     def doc_numbers(self) -> np.ndarray:
         return np.asarray(self.spans[:, 0])
@@ -273,8 +285,10 @@ def read_documents(folder: Path) -> DocumentTable:
 
 def tables_from_records(documents: list[Document], chunks: list[Chunk], duplicates: list[Chunk], rows: np.ndarray):
     """The same tables in memory, from records read out of JSONL (an index of format 2)."""
-    table = DocumentTable([{k: v for k, v in d.to_dict().items() if k not in ("text", "sha256")} for d in documents],
-                          InMemoryTexts([d.text for d in documents]))
+    table = DocumentTable(
+        [{k: v for k, v in d.to_dict().items() if k not in ("text", "sha256")} for d in documents],
+        InMemoryTexts([d.text for d in documents]),
+    )
     doc_at = sentence_doc_at(rows, len(documents))
     made = [ChunkTable(*chunk_columns(cs, table.number, rows, doc_at), rows, table) for cs in (chunks, duplicates)]
     return table, made[0], made[1], doc_at

@@ -10,5 +10,16 @@ date as the sentence gives it, and the other articles that report the same event
 from .build import build_timeline, compatible, in_range
 from .records import DAY, MONTH, RANGE, REPORTED, YEAR, EventDate, Timeline, TimelineEntry
 
-__all__ = ["DAY", "EventDate", "MONTH", "RANGE", "REPORTED", "Timeline", "TimelineEntry", "YEAR", "build_timeline",
-           "compatible", "in_range"]
+__all__ = [
+    "DAY",
+    "EventDate",
+    "MONTH",
+    "RANGE",
+    "REPORTED",
+    "Timeline",
+    "TimelineEntry",
+    "YEAR",
+    "build_timeline",
+    "compatible",
+    "in_range",
+]

@@ -64,9 +64,9 @@ def _closeness(index, rows: np.ndarray, topic_vector: np.ndarray) -> tuple[np.nd
     dense = np.empty(len(rows), dtype=np.float32)
     sums: dict[int, np.ndarray] = {}
     for at in range(0, len(rows), _BLOCK):  # a block at a time: the vectors may be memory-mapped float16
-        vectors = np.asarray(index.sentence_vectors[rows[at:at + _BLOCK]], dtype=np.float32)
-        dense[at:at + _BLOCK] = vectors @ topic_vector
-        block_docs = docs[at:at + _BLOCK]
+        vectors = np.asarray(index.sentence_vectors[rows[at : at + _BLOCK]], dtype=np.float32)
+        dense[at : at + _BLOCK] = vectors @ topic_vector
+        block_docs = docs[at : at + _BLOCK]
         starts = np.flatnonzero(np.r_[True, block_docs[1:] != block_docs[:-1]])
         for first, total in zip(starts, np.add.reduceat(vectors, starts, axis=0)):
             d = int(block_docs[first])
@@ -75,8 +75,15 @@ def _closeness(index, rows: np.ndarray, topic_vector: np.ndarray) -> tuple[np.nd
     return dense, np.array([article[int(d)] for d in docs], dtype=np.float32)
 
 
-def candidates(index, rows: np.ndarray, topic: str, topic_vector: np.ndarray | None, idf: Callable[[str], float],
-               texts: "_Texts", min_relevance: float = MIN_RELEVANCE) -> tuple[np.ndarray, np.ndarray]:
+def candidates(
+    index,
+    rows: np.ndarray,
+    topic: str,
+    topic_vector: np.ndarray | None,
+    idf: Callable[[str], float],
+    texts: "_Texts",
+    min_relevance: float = MIN_RELEVANCE,
+) -> tuple[np.ndarray, np.ndarray]:
     """The sentence rows to read for dates (in document order: "the same day" reads the sentence
     before), and their relevance. With a topic: the sentences about it, or in an article about it
     (module constants), closest first, at most MAX_CANDIDATES; the rare-word share is counted only for
@@ -260,10 +267,23 @@ def merge(index, events: list[Candidate]) -> list[Candidate]:
 
 def _quote(n: int, c: Candidate) -> Quote:
     doc = c.doc
-    q = Quote(n=n, text=doc.text[c.start:c.end], doc_id=doc.id, title=doc.title, source=doc.source, date=doc.date,
-              start=c.start, end=c.end, score=round(c.score, 4), url=doc.url,
-              short_start=c.when.start if c.when.phrase else None, short_end=c.when.end if c.when.phrase else None,
-              file_id=doc.file_id or doc.id, file_start=doc.offset + c.start, file_end=doc.offset + c.end)
+    q = Quote(
+        n=n,
+        text=doc.text[c.start : c.end],
+        doc_id=doc.id,
+        title=doc.title,
+        source=doc.source,
+        date=doc.date,
+        start=c.start,
+        end=c.end,
+        score=round(c.score, 4),
+        url=doc.url,
+        short_start=c.when.start if c.when.phrase else None,
+        short_end=c.when.end if c.when.phrase else None,
+        file_id=doc.file_id or doc.id,
+        file_start=doc.offset + c.start,
+        file_end=doc.offset + c.end,
+    )
     verify_quote(q, doc)
     return q
 
@@ -271,12 +291,23 @@ def _quote(n: int, c: Candidate) -> Quote:
 def _report(c: Candidate) -> dict:
     """Another sentence reporting the entry's event, as an also_in entry with its own date."""
     doc = c.doc
-    text = doc.text[c.start:c.end]
+    text = doc.text[c.start : c.end]
     if not (0 <= c.start < c.end <= len(doc.text)):
         raise FidelityError(f"timeline report does not match {doc.id} at [{c.start}:{c.end}]")
-    return {"doc_id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date, "start": c.start,
-            "end": c.end, "text": text, "url": doc.url, "file_id": doc.file_id or doc.id,
-            "file_start": doc.offset + c.start, "file_end": doc.offset + c.end, "when": c.when.to_dict()}
+    return {
+        "doc_id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "date": doc.date,
+        "start": c.start,
+        "end": c.end,
+        "text": text,
+        "url": doc.url,
+        "file_id": doc.file_id or doc.id,
+        "file_start": doc.offset + c.start,
+        "file_end": doc.offset + c.end,
+        "when": c.when.to_dict(),
+    }
 
 
 def entry(n: int, c: Candidate) -> TimelineEntry:
@@ -296,9 +327,18 @@ def in_range(when: EventDate, since: str | None, until: str | None) -> bool:
     return (not since or span[0] >= since) and (not until or span[1] <= until)
 
 
-def build_timeline(index: Store, topic: str, topic_vector: np.ndarray | None, idf: Callable[[str], float], *,
-                   allowed: set[str] | None = None, since: str | None = None, until: str | None = None,
-                   n: int = MAX_ENTRIES, min_relevance: float = MIN_RELEVANCE) -> Timeline:
+def build_timeline(
+    index: Store,
+    topic: str,
+    topic_vector: np.ndarray | None,
+    idf: Callable[[str], float],
+    *,
+    allowed: set[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    n: int = MAX_ENTRIES,
+    min_relevance: float = MIN_RELEVANCE,
+) -> Timeline:
     """The timeline of `topic` (every dated event when `topic` is empty) over the documents in
     `allowed` (None: all), events dated within [since, until] when given."""
     texts = _Texts(index)

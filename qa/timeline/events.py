@@ -30,8 +30,18 @@ _NAME_DEPS = frozenset({"compound", "nmod", "amod", "nummod", "npadvmod", "appos
 PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler")
 # How explicit a phrase is: written-out dates first, then months and years, then words that lean on
 # the article's date or an earlier sentence
-_EXPLICIT = {"range_md": 0, "range_dm": 0, "md": 0, "dm": 0, "month": 1, "year": 1, "relmonth": 2,
-             "weekday": 2, "relday": 2, "anaphor": 2}
+_EXPLICIT = {
+    "range_md": 0,
+    "range_dm": 0,
+    "md": 0,
+    "dm": 0,
+    "month": 1,
+    "year": 1,
+    "relmonth": 2,
+    "weekday": 2,
+    "relday": 2,
+    "anaphor": 2,
+}
 
 
 @dataclass(frozen=True)

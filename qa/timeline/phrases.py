@@ -19,8 +19,10 @@ from ..lexicon import MONTH_NUMBERS
 from .records import DAY, MONTH, RANGE, YEAR, EventDate
 
 # Capitalised month names only: "may" and "march" are also words
-_M = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June?|July?|Aug(?:ust|\.)?"
-      r"|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)(?![a-z])")
+_M = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|March|Mar\.|April|Apr\.|May|June?|July?|Aug(?:ust|\.)?"
+    r"|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)(?![a-z])"
+)
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
 _Y = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
 _DASH = r"\s*(?:–|—|-|to|through|until|and)\s*"
@@ -29,21 +31,45 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 # Most specific first: a range before a day, a day before a month, a month before a year.
 PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("range_md", re.compile(rf"(?:between\s+|from\s+)?(?P<m1>{_M})\s+(?P<d1>{_D}){_DASH}(?:(?P<m2>{_M})\s+)?(?P<d2>{_D})(?:,?\s+(?P<y>{_Y}))?")),
-    ("range_dm", re.compile(rf"(?:between\s+|from\s+)?(?P<d1>{_D})(?:\s+(?P<m1>{_M}))?{_DASH}(?P<d2>{_D})\s+(?:of\s+)?(?P<m2>{_M})(?:,?\s+(?P<y>{_Y}))?")),
+    (
+        "range_md",
+        re.compile(
+            rf"(?:between\s+|from\s+)?(?P<m1>{_M})\s+(?P<d1>{_D}){_DASH}(?:(?P<m2>{_M})\s+)?(?P<d2>{_D})(?:,?\s+(?P<y>{_Y}))?"
+        ),
+    ),
+    (
+        "range_dm",
+        re.compile(
+            rf"(?:between\s+|from\s+)?(?P<d1>{_D})(?:\s+(?P<m1>{_M}))?{_DASH}(?P<d2>{_D})\s+(?:of\s+)?(?P<m2>{_M})(?:,?\s+(?P<y>{_Y}))?"
+        ),
+    ),
     ("md", re.compile(rf"(?:{_WEEKDAY},?\s+)?(?P<m>{_M})\s+(?P<d>{_D})(?:,?\s+(?P<y>{_Y}))?")),
     ("dm", re.compile(rf"(?:{_WEEKDAY},?\s+)?(?P<d>{_D})\s+(?:of\s+)?(?P<m>{_M})(?:,?\s+(?P<y>{_Y}))?")),
     ("month", re.compile(rf"{_PART}(?P<m>{_M})(?:\s+(?:of\s+)?(?P<y>{_Y}))?")),
     ("year", re.compile(rf"(?<![\d$€£.,/:-])(?P<y>{_Y})(?![\d%s]|[.,]\d)")),
     ("weekday", re.compile(rf"(?:(?P<which>last|next|this|on)\s+)?(?P<wd>{_WEEKDAY})")),
-    ("relday", re.compile(r"\b(?P<rel>the day before yesterday|the day after tomorrow|yesterday|today|tomorrow|tonight)\b",
-                          re.IGNORECASE)),
+    (
+        "relday",
+        re.compile(
+            r"\b(?P<rel>the day before yesterday|the day after tomorrow|yesterday|today|tomorrow|tonight)\b",
+            re.IGNORECASE,
+        ),
+    ),
     ("relmonth", re.compile(r"\b(?P<rel>(?:earlier |later )?(?:last|this|next) (?:month|year))\b", re.IGNORECASE)),
-    ("anaphor", re.compile(r"\b(?P<rel>the same day|that same day|that day|the next day|the following day|"
-                           r"the day before|the previous day|the same month|that month)\b", re.IGNORECASE)),
+    (
+        "anaphor",
+        re.compile(
+            r"\b(?P<rel>the same day|that same day|that day|the next day|the following day|"
+            r"the day before|the previous day|the same month|that month)\b",
+            re.IGNORECASE,
+        ),
+    ),
 ]
-_FUTURE = re.compile(r"\b(?:will|shall|ahead of|scheduled|planned|plans to|is to|are to|expected to|set to|"
-                     r"upcoming|due to (?:meet|hold|take|be)|next)\b", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|ahead of|scheduled|planned|plans to|is to|are to|expected to|set to|"
+    r"upcoming|due to (?:meet|hold|take|be)|next)\b",
+    re.IGNORECASE,
+)
 # How far after the article's date a month-and-day without a year may lie before it is read as the
 # year before (a January story about "Dec. 28" means the December just gone): qa.answer.dates' rule.
 FUTURE_MONTHS = 6
@@ -83,9 +109,10 @@ def find_phrases(text: str) -> list[Phrase]:
 
 def _month_word(text: str, a: int, b: int) -> bool:
     """A bare "May" or "March" names a month after "in", "since", "by", "until", "of" or before a year."""
-    before = text[max(0, a - 8):a].lower()
+    before = text[max(0, a - 8) : a].lower()
     return bool(re.search(r"\b(?:in|since|by|until|of|early|late|mid|last|next|this)\s*$", before)) or bool(
-        re.match(rf"\s+{_Y}", text[b:]))
+        re.match(rf"\s+{_Y}", text[b:])
+    )
 
 
 def _month(name: str) -> int:
@@ -123,12 +150,13 @@ def _iso(y: int | None, m: int, d: int | None = None) -> str:
     return f"{head}-{m:02d}-{d:02d}" if d else f"{head}-{m:02d}"
 
 
-def resolve(phrase: Phrase, sentence: str, anchor: str, previous: EventDate | None = None,
-            offset: int = 0) -> EventDate:
+def resolve(
+    phrase: Phrase, sentence: str, anchor: str, previous: EventDate | None = None, offset: int = 0
+) -> EventDate:
     """The date `phrase` names in `sentence`, an article dated `anchor` (ISO or ""), after
     `previous` (the date of an earlier sentence of the article, for "the same day"). `offset`:
     where the sentence starts in its document (the returned offsets are the document's)."""
-    words = sentence[phrase.start:phrase.end]
+    words = sentence[phrase.start : phrase.end]
     where = dict(phrase=words, start=offset + phrase.start, end=offset + phrase.end)
     try:
         day0 = date.fromisoformat(anchor) if anchor else None
@@ -183,7 +211,7 @@ def _part(word: str) -> str:
 
 
 def _relative_month(rel: str, day0: date | None, where: dict) -> EventDate:
-    """"last month", "this month", "earlier this month", "next year" … from the article's date."""
+    """ "last month", "this month", "earlier this month", "next year" … from the article's date."""
     if day0 is None:
         return EventDate(**where)
     step = -1 if "last" in rel else 1 if "next" in rel else 0
@@ -197,7 +225,7 @@ def _relative_month(rel: str, day0: date | None, where: dict) -> EventDate:
 
 
 def _anaphor(rel: str, previous: EventDate | None, where: dict) -> EventDate:
-    """"The same day" is the day an earlier sentence named; "the next day" the one after it."""
+    """ "The same day" is the day an earlier sentence named; "the next day" the one after it."""
     if previous is None or not previous.value:
         return EventDate(**where)
     if "month" in rel:

@@ -118,13 +118,21 @@ class TimelineEntry:
         return self.quote.also_reported_by
 
     def to_dict(self) -> dict:
-        return {"n": self.n, "when": self.when.to_dict(), "score": round(self.score, 4), **{
-            k: v for k, v in self.quote.to_dict().items() if k not in ("n", "score")}}
+        return {
+            "n": self.n,
+            "when": self.when.to_dict(),
+            "score": round(self.score, 4),
+            **{k: v for k, v in self.quote.to_dict().items() if k not in ("n", "score")},
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> "TimelineEntry":
-        return cls(int(d["n"]), EventDate.from_dict(d["when"]), Quote.from_dict({**d, "score": d.get("score", 0.0)}),
-                   float(d.get("score", 0.0)))
+        return cls(
+            int(d["n"]),
+            EventDate.from_dict(d["when"]),
+            Quote.from_dict({**d, "score": d.get("score", 0.0)}),
+            float(d.get("score", 0.0)),
+        )
 
 
 @dataclass
@@ -141,5 +149,8 @@ class Timeline:
         return self.entries + self.undated
 
     def to_dict(self) -> dict:
-        return {"topic": self.topic, "entries": [e.to_dict() for e in self.entries],
-                "undated": [e.to_dict() for e in self.undated]}
+        return {
+            "topic": self.topic,
+            "entries": [e.to_dict() for e in self.entries],
+            "undated": [e.to_dict() for e in self.undated],
+        }

@@ -56,8 +56,9 @@ class LoginPaused(Exception):
 
     def __init__(self, seconds: float, everyone: bool = False):
         self.seconds, self.everyone = seconds, everyone
-        who = ("from many addresses: all logins are paused" if everyone
-               else "from your address: logins from it are paused")
+        who = (
+            "from many addresses: all logins are paused" if everyone else "from your address: logins from it are paused"
+        )
         super().__init__(f"Too many wrong passwords {who}; try again in {wait_text(seconds)}.")
 
 
@@ -79,13 +80,23 @@ class _Record:
 class LoginGuard:
     """Counts wrong passwords per client and says how long a client must wait before its next try."""
 
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = WINDOW_S, base_pause: float = BASE_PAUSE_S,
-                 max_pause: float = MAX_PAUSE_S, *, clock: Callable[[], float] = time.monotonic,
-                 max_clients: int = 10_000, global_max: int = GLOBAL_MAX_PER_MINUTE,
-                 global_window: float = GLOBAL_WINDOW_S):
+    def __init__(
+        self,
+        max_failures: int = MAX_FAILURES,
+        window: float = WINDOW_S,
+        base_pause: float = BASE_PAUSE_S,
+        max_pause: float = MAX_PAUSE_S,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+        global_max: int = GLOBAL_MAX_PER_MINUTE,
+        global_window: float = GLOBAL_WINDOW_S,
+    ):
         if max_failures < 1 or window <= 0 or not 0 < base_pause <= max_pause or global_max < 1 or global_window <= 0:
-            raise ValueError("LoginGuard needs max_failures >= 1, window > 0, 0 < base_pause <= max_pause, "
-                             "global_max >= 1 and global_window > 0")
+            raise ValueError(
+                "LoginGuard needs max_failures >= 1, window > 0, 0 < base_pause <= max_pause, "
+                "global_max >= 1 and global_window > 0"
+            )
         self.global_max, self.global_window = global_max, global_window
         self._recent: deque[float] = deque()  # when the wrong passwords of the last global_window came
         self.max_failures, self.window = max_failures, window
@@ -216,8 +227,9 @@ class ClientAddress:
             CLIENT.reset(token)
 
 
-def password_check(password: str, guard: LoginGuard | None = None,
-                   log: Callable[[str], None] | None = None) -> Callable[[str, str], bool]:
+def password_check(
+    password: str, guard: LoginGuard | None = None, log: Callable[[str], None] | None = None
+) -> Callable[[str, str], bool]:
     """Gradio auth: any user name, this password, and `guard` limiting wrong guesses per client."""
     guard = guard or LoginGuard()
     expected = password.encode()

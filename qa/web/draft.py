@@ -27,22 +27,32 @@ def draft_tab(service: Service, picker: gr.Dropdown | None = None) -> None:
     """The tab's components and its events (inside the page's Blocks and Tabs)."""
     with gr.Tab("Check a draft", id="draft", elem_id="qa-tab-draft"):
         gr.Markdown(INTRO)
-        text = gr.Textbox(show_label=False, lines=8, max_lines=30, elem_id="qa-draft",
-                          placeholder="Paste your draft here …")
+        text = gr.Textbox(
+            show_label=False, lines=8, max_lines=30, elem_id="qa-draft", placeholder="Paste your draft here …"
+        )
         check = gr.Button("Find sources", variant="primary", elem_id="qa-draft-check")
         notice = gr.HTML(elem_id="qa-draft-notice")
         result = gr.HTML(elem_id="qa-draft-result")
         with gr.Row():
-            files = [gr.DownloadButton("Annotated draft (.md)", interactive=False, size="sm", elem_id="qa-draft-md"),
-                     gr.DownloadButton("Sources (CSL-JSON)", interactive=False, size="sm", elem_id="qa-draft-csl"),
-                     gr.DownloadButton("Sources (BibTeX)", interactive=False, size="sm", elem_id="qa-draft-bib")]
+            files = [
+                gr.DownloadButton("Annotated draft (.md)", interactive=False, size="sm", elem_id="qa-draft-md"),
+                gr.DownloadButton("Sources (CSL-JSON)", interactive=False, size="sm", elem_id="qa-draft-csl"),
+                gr.DownloadButton("Sources (BibTeX)", interactive=False, size="sm", elem_id="qa-draft-bib"),
+            ]
         checked = gr.State(None)
         style = picker if picker is not None else gr.State("qa")
     private = dict(api_visibility="private")
-    check.click(_checker(service), [text, style], [result, notice, checked, *files], show_progress_on=[result], **private)
+    check.click(
+        _checker(service), [text, style], [result, notice, checked, *files], show_progress_on=[result], **private
+    )
     if picker is not None:
-        picker.change(lambda support, s: _exports(service, support, s), [checked, picker], files,
-                      show_progress="hidden", **private)
+        picker.change(
+            lambda support, s: _exports(service, support, s),
+            [checked, picker],
+            files,
+            show_progress="hidden",
+            **private,
+        )
 
 
 def _exports(service: Service, support, style) -> tuple:
@@ -58,17 +68,28 @@ def _checker(service: Service):
     def on_check(text, style=None):
         keep = (gr.skip(),) * 4
         if text is None or isinstance(text, str) and not text.strip():  # anything else: the API says what is wrong
-            return gr.skip(), H.notice_html("Paste a paragraph of your draft first, then press Find sources.", "warn"), *keep
+            return (
+                gr.skip(),
+                H.notice_html("Paste a paragraph of your draft first, then press Find sources.", "warn"),
+                *keep,
+            )
         if not service.ready:
-            return gr.skip(), H.notice_html(service.message or "No index yet: build it or upload articles.", "warn"), *keep
+            return (
+                gr.skip(),
+                H.notice_html(service.message or "No index yet: build it or upload articles.", "warn"),
+                *keep,
+            )
         try:
             support = service.support(text)
         except QAError as exc:  # too long, and the like: the API's one-line message says what to do
             return gr.skip(), H.notice_html(str(exc), "warn"), *keep
         except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
             traceback.print_exc()
-            return (gr.skip(), H.notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.",
-                                             "error"), *keep)
+            return (
+                gr.skip(),
+                H.notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.", "error"),
+                *keep,
+            )
         return H.draft_html(support, service.documents()), "", support, *_exports(service, support, style)
 
     return on_check

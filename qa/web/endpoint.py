@@ -32,8 +32,9 @@ def one_line_errors(fn: Callable) -> Callable:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception as exc:  # noqa: BLE001 - a bug: logged in full, told in one line
             traceback.print_exc()
-            raise gr.Error(f"Something went wrong ({type(exc).__name__}); details are in the server log.",
-                           print_exception=False) from None
+            raise gr.Error(
+                f"Something went wrong ({type(exc).__name__}); details are in the server log.", print_exception=False
+            ) from None
 
     return endpoint
 
@@ -47,7 +48,7 @@ class StrictBlocks(gr.Blocks):
       a component wants a choice) is one line naming the field, with no traceback."""
 
     def validate_inputs(self, block_fn, inputs):
-        missing = block_fn.inputs[len(inputs):]
+        missing = block_fn.inputs[len(inputs) :]
         inputs.extend(getattr(block, "value", None) for block in missing)
         return super().validate_inputs(block_fn, inputs)
 

@@ -17,21 +17,35 @@ from ..cite import Style
 from ..records import Document
 from ..render import sources_export
 
-STYLE_CHOICES = [("qa: outlet, “title”, date, file", "qa"), ("Chicago (notes and bibliography)", "chicago"),
-                 ("APA 7", "apa"), ("MLA 9", "mla")]
+STYLE_CHOICES = [
+    ("qa: outlet, “title”, date, file", "qa"),
+    ("Chicago (notes and bibliography)", "chicago"),
+    ("APA 7", "apa"),
+    ("MLA 9", "mla"),
+]
 STORAGE_KEY = "qa-cite-style"
 # Read back on every page load (the dropdown's change then refreshes the tabs' downloads) …
-LOAD_STYLE_JS = (f"() => {{ let s = 'qa'; try {{ s = localStorage.getItem('{STORAGE_KEY}') || 'qa'; }} catch (e) {{}} "
-                 "if (!['qa', 'chicago', 'apa', 'mla'].includes(s)) s = 'qa'; window.qaCiteStyle = s; return s; }")
+LOAD_STYLE_JS = (
+    f"() => {{ let s = 'qa'; try {{ s = localStorage.getItem('{STORAGE_KEY}') || 'qa'; }} catch (e) {{}} "
+    "if (!['qa', 'chicago', 'apa', 'mla'].includes(s)) s = 'qa'; window.qaCiteStyle = s; return s; }"
+)
 # … and kept whenever it changes; the Copy buttons read window.qaCiteStyle
-SAVE_STYLE_JS = (f"(s) => {{ s = s || 'qa'; try {{ localStorage.setItem('{STORAGE_KEY}', s); }} catch (e) {{}} "
-                 "window.qaCiteStyle = s; return s; }")
+SAVE_STYLE_JS = (
+    f"(s) => {{ s = s || 'qa'; try {{ localStorage.setItem('{STORAGE_KEY}', s); }} catch (e) {{}} "
+    "window.qaCiteStyle = s; return s; }"
+)
 
 
 def style_picker() -> gr.Dropdown:
-    return gr.Dropdown(choices=STYLE_CHOICES, value="qa", label="Citation style",
-                       info="for Copy and exports; kept in this browser",
-                       elem_id="qa-cite-style", min_width=220, filterable=False)
+    return gr.Dropdown(
+        choices=STYLE_CHOICES,
+        value="qa",
+        label="Citation style",
+        info="for Copy and exports; kept in this browser",
+        elem_id="qa-cite-style",
+        min_width=220,
+        filterable=False,
+    )
 
 
 def wire_picker(demo: gr.Blocks, picker: gr.Dropdown) -> None:

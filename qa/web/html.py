@@ -171,7 +171,7 @@ def closest_html(answer: Answer) -> str:
     return (
         '<details class="qa-closest"><summary>Show the closest passages</summary>'
         '<div class="qa-closest-note">These passages do not answer the question: they are what came nearest.</div>'
-        f'{"".join(cards)}</details>'
+        f"{''.join(cards)}</details>"
     )
 
 
@@ -189,7 +189,7 @@ def answer_html(
     )
     cards = "".join(quote_card_html(q, turn, documents.get(q.doc_id)) for q in answer.quotes)
     n_docs = len({q.doc_id for q in answer.quotes})
-    label = f'{_plural(len(answer.quotes), "quote")} from {_plural(n_docs, "article")}'
+    label = f"{_plural(len(answer.quotes), 'quote')} from {_plural(n_docs, 'article')}"
     return (
         f'<div class="qa-answer" id="qa-a-{turn}">{short}'
         f'<div class="qa-text">{_answer_text_html(answer, turn)}</div>'
@@ -371,10 +371,14 @@ def _draft_text_html(support: "DraftSupport") -> str:
             out.append(esc(s.text))
         elif s.supported:
             marks = "".join(f'<a class="qa-draft-ref" href="#qa-d-{n}">[{n}]</a>' for n in s.sources)
-            out.append(f'<span class="qa-sent qa-supported" title="Supported">{esc(s.text)}</span> '
-                       f'<span class="qa-marks">{marks}</span>')
+            out.append(
+                f'<span class="qa-sent qa-supported" title="Supported">{esc(s.text)}</span> '
+                f'<span class="qa-marks">{marks}</span>'
+            )
         else:
-            out.append(f'<span class="qa-sent qa-unsupported" title="No support in these articles">{esc(s.text)}</span>')
+            out.append(
+                f'<span class="qa-sent qa-unsupported" title="No support in these articles">{esc(s.text)}</span>'
+            )
         last = s.end
     out.append(esc(support.text[last:].rstrip()))
     return "".join(out)
@@ -401,8 +405,9 @@ def draft_html(support: "DraftSupport", documents: Mapping[str, Document] | None
     documents = documents or {}
     checked = [s for s in support.sentences if s.checked]
     n_ok = sum(s.supported for s in checked)
-    summary = (f"{n_ok} of {_plural(len(checked), 'sentence')} supported by these articles"
-               + (f", {len(checked) - n_ok} with no support" if n_ok < len(checked) else ""))
+    summary = f"{n_ok} of {_plural(len(checked), 'sentence')} supported by these articles" + (
+        f", {len(checked) - n_ok} with no support" if n_ok < len(checked) else ""
+    )
     sources = "".join(_draft_source_html(q, documents.get(q.doc_id)) for q in support.sources)
     missing = "".join(f"<li>{esc(s.text)}</li>" for s in support.unsupported)
     return (
@@ -410,9 +415,12 @@ def draft_html(support: "DraftSupport", documents: Mapping[str, Document] | None
         f'<div class="qa-draft-text">{_draft_text_html(support)}</div>'
         f'<div class="qa-quote qa-draft-copy"><button type="button" class="qa-btn qa-copy" id="qa-draft-copy-md" '
         f'title="Copy the draft with its [n] markers and numbered sources, as Markdown">Copy annotated draft '
-        f'(Markdown)</button>{copy_payloads(lambda style: support_markdown(support, documents, style))}</div>'
+        f"(Markdown)</button>{copy_payloads(lambda style: support_markdown(support, documents, style))}</div>"
         + (f'<div class="qa-quotes-label">Sources</div><div class="qa-quotes">{sources}</div>' if sources else "")
-        + (f'<div class="qa-quotes-label">No support in these articles</div><ul class="qa-draft-missing">{missing}</ul>'
-           if missing else "")
+        + (
+            f'<div class="qa-quotes-label">No support in these articles</div><ul class="qa-draft-missing">{missing}</ul>'
+            if missing
+            else ""
+        )
         + "</div>"
     )

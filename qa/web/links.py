@@ -20,8 +20,10 @@ from .service import Service
 # One click may add this many addresses: each is a page (or a feed of pages) to fetch while other
 # uploads and fetches wait, so a pasted list of thousands is refused rather than run for hours.
 MAX_LINKS = 50
-LINKS_LABEL = ("Add by link: an article's address, or an RSS or Atom feed's (one a line). Each article is kept "
-               "in the corpus folder under web/ with its outlet, date and URL, and indexed at once")
+LINKS_LABEL = (
+    "Add by link: an article's address, or an RSS or Atom feed's (one a line). Each article is kept "
+    "in the corpus folder under web/ with its outlet, date and URL, and indexed at once"
+)
 _SHOWN = 8  # articles listed by title; more are counted
 LOGIN_FIRST = "Log in first: only a logged-in user may make the app fetch from the web."
 
@@ -38,10 +40,20 @@ def links_section(p) -> None:
 def wire_links(service: Service, p, refresh_outputs: list, refresh: Callable[[], tuple]) -> None:
     """The two buttons' events; after each, what depends on the index is refreshed (`refresh`)."""
     private = dict(api_visibility="private")
-    p.add_links_btn.click(_adder(service, refresh), [p.links], [p.links_report, p.links] + refresh_outputs,
-                          show_progress_on=[p.links_report], **private)
-    p.update_feeds_btn.click(_updater(service, refresh), None, [p.links_report] + refresh_outputs,
-                             show_progress_on=[p.links_report], **private)
+    p.add_links_btn.click(
+        _adder(service, refresh),
+        [p.links],
+        [p.links_report, p.links] + refresh_outputs,
+        show_progress_on=[p.links_report],
+        **private,
+    )
+    p.update_feeds_btn.click(
+        _updater(service, refresh),
+        None,
+        [p.links_report] + refresh_outputs,
+        show_progress_on=[p.links_report],
+        **private,
+    )
 
 
 def may_fetch(service: Service, request: gr.Request | None) -> bool:
@@ -84,7 +96,9 @@ def _run(job, service: Service, *, feeds: bool = False) -> str:
         return H.notice_html(str(exc), "error")
     except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
         traceback.print_exc()
-        return H.notice_html(f"Adding from the web failed ({type(exc).__name__}); details are in the terminal.", "error")
+        return H.notice_html(
+            f"Adding from the web failed ({type(exc).__name__}); details are in the terminal.", "error"
+        )
     if feeds and not report.feeds and not report.problems:
         return H.notice_html("No feeds yet: paste a feed's address above and press Add by link.", "info")
     return web_report_html(report, len(service.documents()))
@@ -104,15 +118,19 @@ def web_report_html(report, total: int) -> str:
         )
     for feed in report.feeds:
         name = H.esc(feed.title or feed.url)
-        parts.append(f'<div class="qa-notice qa-notice-info" role="status">Feed {name}: {feed.new} new, '
-                     f"{feed.known} already in the corpus ({feed.listed} listed).</div>")
+        parts.append(
+            f'<div class="qa-notice qa-notice-info" role="status">Feed {name}: {feed.new} new, '
+            f"{feed.known} already in the corpus ({feed.listed} listed).</div>"
+        )
     if report.already:
         listed = "; ".join(f"{H.esc(url)} ({H.esc(path)})" for url, path in report.already[:_SHOWN])
         parts.append(f'<div class="qa-notice qa-notice-info" role="status">Already in the corpus: {listed}.</div>')
     if report.problems:
         items = "".join(f"<li>{H.esc(p)}</li>" for p in report.problems)
-        parts.append(f'<div class="qa-notice qa-notice-warn" role="alert">Skipped '
-                     f"{_count(len(report.problems), 'address', 'addresses')}:<ul>{items}</ul></div>")
+        parts.append(
+            f'<div class="qa-notice qa-notice-warn" role="alert">Skipped '
+            f"{_count(len(report.problems), 'address', 'addresses')}:<ul>{items}</ul></div>"
+        )
     return "".join(parts) or H.notice_html("Nothing new to add.", "info")
 
 

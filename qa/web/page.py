@@ -22,19 +22,26 @@ from ..config import Config
 from ..errors import ConfigError, QAError
 from ..records import Answer, Document, Turn
 from ..render import answer_markdown, safe_url
+from . import exports as X
 from . import html as H
 from .auth import (
-    BASE_PAUSE_S, GLOBAL_MAX_PER_MINUTE, MAX_FAILURES, MAX_PAUSE_S, ClientAddress, LoginGuard, password_check,
-    trusted_proxies, wait_text,
+    BASE_PAUSE_S,
+    GLOBAL_MAX_PER_MINUTE,
+    MAX_FAILURES,
+    MAX_PAUSE_S,
+    ClientAddress,
+    LoginGuard,
+    password_check,
+    trusted_proxies,
+    wait_text,
 )
-from . import exports as X
-from .quotes_tab import quotes_tab
 from .draft import api_support, draft_tab
 from .endpoint import StrictBlocks, one_line_errors
 from .links import links_section, wire_links
+from .quotes_tab import quotes_tab
+from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 from .timeline_tab import timeline_tab
 from .upload_names import DotNames, delete_uploaded
-from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 
 MAX_QUOTES = 10  # the slider's top; the /ask endpoint takes up to qa.api.MAX_K
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -57,12 +64,12 @@ LOGIN_MESSAGE = (
 )
 
 
-
 def _today() -> str:
     """What "this week" means in a question asked of the app (qa/answer/recency.py)."""
     from datetime import date
 
     return date.today().isoformat()
+
 
 def _static(name: str) -> str:
     return resources.files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
@@ -105,8 +112,12 @@ def _date_hints(service: Service) -> tuple[str, str]:
 
 def build_app(service: Service) -> gr.Blocks:
     """The Gradio Blocks of the app (not launched)."""
-    with StrictBlocks(title="qa — answers from your articles", analytics_enabled=False, fill_width=True,
-                      delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S)) as demo:
+    with StrictBlocks(
+        title="qa — answers from your articles",
+        analytics_enabled=False,
+        fill_width=True,
+        delete_cache=(GRADIO_CACHE_S, GRADIO_CACHE_S),
+    ) as demo:
         p = SimpleNamespace(session=gr.State(_new_session()))
         _header_section(service, p)
         with gr.Row(elem_id="qa-cite-row"):
@@ -146,8 +157,16 @@ def _header_section(service: Service, p: SimpleNamespace) -> None:
 
 def _chat_section(p: SimpleNamespace) -> None:
     p.chat = gr.Chatbot(
-        elem_id="qa-chat", label="Chat", show_label=False, height="64vh", autoscroll=False,
-        buttons=[], feedback_options=None, latex_delimiters=[], sanitize_html=True, layout="bubble",
+        elem_id="qa-chat",
+        label="Chat",
+        show_label=False,
+        height="64vh",
+        autoscroll=False,
+        buttons=[],
+        feedback_options=None,
+        latex_delimiters=[],
+        sanitize_html=True,
+        layout="bubble",
         placeholder=(
             "**Ask a question about your articles.**<br>Every answer is made of exact quotes, numbered "
             "[1], [2] … with outlet and date. Click a quote to read it highlighted in its article. "
@@ -156,8 +175,13 @@ def _chat_section(p: SimpleNamespace) -> None:
     )
     with gr.Row(equal_height=True):
         p.question = gr.Textbox(
-            show_label=False, placeholder="Ask a question about the articles …",
-            lines=1, max_lines=4, scale=8, elem_id="qa-question", autofocus=True,
+            show_label=False,
+            placeholder="Ask a question about the articles …",
+            lines=1,
+            max_lines=4,
+            scale=8,
+            elem_id="qa-question",
+            autofocus=True,
         )
         p.ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="qa-ask")
     p.notice = gr.HTML(elem_id="qa-notice-box")
@@ -172,11 +196,23 @@ def _settings_section(service: Service, p: SimpleNamespace) -> None:
     first, last = _date_hints(service)
     with gr.Accordion("Answer settings: quotes, outlets, dates", open=False, elem_id="qa-settings"):
         with gr.Row():
-            p.k = gr.Slider(1, MAX_QUOTES, value=min(service.config.quotes, MAX_QUOTES), step=1,
-                            label="Quotes per answer", elem_id="qa-k", min_width=180)
+            p.k = gr.Slider(
+                1,
+                MAX_QUOTES,
+                value=min(service.config.quotes, MAX_QUOTES),
+                step=1,
+                label="Quotes per answer",
+                elem_id="qa-k",
+                min_width=180,
+            )
             p.outlets = gr.Dropdown(
-                choices=service.outlets(), value=[], multiselect=True, label="Outlets",
-                info="Quote only these (empty: all)", elem_id="qa-outlets", min_width=220,
+                choices=service.outlets(),
+                value=[],
+                multiselect=True,
+                label="Outlets",
+                info="Quote only these (empty: all)",
+                elem_id="qa-outlets",
+                min_width=220,
             )
         with gr.Row():
             p.date_from = gr.Textbox(label="From date", placeholder=first, elem_id="qa-date-from", min_width=140)
@@ -189,12 +225,19 @@ def _upload_section(service: Service, p: SimpleNamespace) -> None:
     with gr.Accordion("Add articles", open=not service.ready_now, elem_id="qa-add"):
         # no file_types filter: a wrong file should reach ingest and come back with its reason
         p.files = gr.File(
-            label=(f"Upload {', '.join(UPLOAD_TYPES)} files (up to {limit} MB each); they are indexed at once "
-                   "and kept in the corpus folder, under uploads/"),
-            file_count="multiple", type="filepath", elem_id="qa-upload", height=120,
+            label=(
+                f"Upload {', '.join(UPLOAD_TYPES)} files (up to {limit} MB each); they are indexed at once "
+                "and kept in the corpus folder, under uploads/"
+            ),
+            file_count="multiple",
+            type="filepath",
+            elem_id="qa-upload",
+            height=120,
         )
         p.replace = gr.Textbox(
-            label="Replace (optional)", elem_id="qa-replace", max_lines=2,
+            label="Replace (optional)",
+            elem_id="qa-replace",
+            max_lines=2,
             placeholder="document ids or uploaded file names, comma-separated",
             info="An upload never replaces a document the index holds unless you name it here.",
         )
@@ -213,17 +256,24 @@ def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
         )
     p.open_ref.change(h.on_open, [p.open_ref, p.session], [p.source], show_progress="hidden", **private)
     for trigger in (p.clear_btn.click, p.chat.clear):  # the button, or the chat's own trash icon
-        trigger(h.on_clear, None, [p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice, p.question], **private)
+        trigger(
+            h.on_clear, None, [p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice, p.question], **private
+        )
     p.cite.change(h.on_style, [p.session, p.cite], [p.download, p.csl, p.bib], show_progress="hidden", **private)
     refresh_outputs = [p.header, p.outlets, p.noindex_box, p.noindex_text, p.date_from, p.date_to]
     # whatever happened to the upload (even an error before it reached on_upload), the box is emptied
     # after it, so a bad file never rides along with the next one
-    p.files.upload(h.on_upload, [p.files, p.replace], [p.upload_report, p.files] + refresh_outputs,
-                   show_progress_on=[p.upload_report], **private).then(
-        lambda: None, None, [p.files], show_progress="hidden", **private
-    )
+    p.files.upload(
+        h.on_upload,
+        [p.files, p.replace],
+        [p.upload_report, p.files] + refresh_outputs,
+        show_progress_on=[p.upload_report],
+        **private,
+    ).then(lambda: None, None, [p.files], show_progress="hidden", **private)
     wire_links(h.service, p, refresh_outputs, h.on_refresh)
-    p.build_btn.click(h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **private)
+    p.build_btn.click(
+        h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **private
+    )
     demo.load(h.on_refresh, None, refresh_outputs, show_progress="hidden", **private)
 
 
@@ -265,8 +315,9 @@ class _Handlers:
         try:
             # the turns so far with their answers: a follow-up is read against what was just said
             turns = [Turn(question, a) for question, a in zip(state["questions"], state["answers"])]
-            answer = self.service.ask(q, k, history=turns, sources=sources or None,
-                                      date_from=date_from, date_to=date_to, asked_on=_today())
+            answer = self.service.ask(
+                q, k, history=turns, sources=sources or None, date_from=date_from, date_to=date_to, asked_on=_today()
+            )
         except QAError as exc:  # a bad k or date: the API's one-line message says what to fix
             return _refused(str(exc))
         except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
@@ -278,8 +329,10 @@ class _Handlers:
         docs = self.service.documents()
         messages = list(messages or []) + [
             {"role": "user", "content": H.question_html(q)},
-            {"role": "assistant",
-             "content": H.resolved_html(answer) + H.answer_html(answer, turn, docs, filtered=bool(filters))},
+            {
+                "role": "assistant",
+                "content": H.resolved_html(answer) + H.answer_html(answer, turn, docs, filtered=bool(filters)),
+            },
         ]
         note = H.notice_html("Filtered: " + " · ".join(filters), "info") if filters else ""
         return ("", messages, state, _first_source(answer, docs), *self._downloads(state, style), note)
@@ -331,8 +384,12 @@ class _Handlers:
         names = [self.service.upload_names.pop(p, Path(p).name) for p in paths]
         progress(0.0, desc="Reading the files")
         try:
-            report = self.service.add_uploads(paths, names=names, replace=replace if isinstance(replace, str) else "",
-                                              progress=lambda m, f: progress(f, desc=m))
+            report = self.service.add_uploads(
+                paths,
+                names=names,
+                replace=replace if isinstance(replace, str) else "",
+                progress=lambda m, f: progress(f, desc=m),
+            )
         except QAError as exc:
             return (H.notice_html(str(exc), "error"), None) + self.on_refresh()
         except Exception as exc:
@@ -390,7 +447,12 @@ def _api_ask(service: Service) -> Callable[..., dict]:
         http(s) URL: link it only then (a `javascript:` or other URL is kept, flagged false, and is
         for showing as text). A bad question, k or date raises an error with a one-line message."""
         answer = service.ask(
-            question, k, history=history or (), sources=sources or None, date_from=date_from, date_to=date_to,
+            question,
+            k,
+            history=history or (),
+            sources=sources or None,
+            date_from=date_from,
+            date_to=date_to,
             asked_on=_today(),
         )
         return api_record(answer)
@@ -438,8 +500,9 @@ def gradio_upload_folder() -> str:
     return get_upload_folder()
 
 
-def launch_kwargs(config: Config, *, guard: LoginGuard | None = None, log: Log = print_line,
-                  service: Service | None = None) -> dict:
+def launch_kwargs(
+    config: Config, *, guard: LoginGuard | None = None, log: Log = print_line, service: Service | None = None
+) -> dict:
     """The `Blocks.launch` arguments for `config`: address, upload limit, optional password, look."""
     serve = config.serve
     kwargs = dict(
@@ -463,8 +526,14 @@ def launch_kwargs(config: Config, *, guard: LoginGuard | None = None, log: Log =
     return kwargs
 
 
-def serve(config: Config | None = None, *, service: Service | None = None, prevent_thread_lock: bool = False,
-          log: Log = print_line, login_guard: LoginGuard | None = None) -> gr.Blocks:
+def serve(
+    config: Config | None = None,
+    *,
+    service: Service | None = None,
+    prevent_thread_lock: bool = False,
+    log: Log = print_line,
+    login_guard: LoginGuard | None = None,
+) -> gr.Blocks:
     """Serve the app, then open (or on a first run build) the index; until it is open, requests
     that need it wait (`Service.settle`). Returns the Blocks.
 

@@ -28,9 +28,12 @@ def quote_results_html(found: Sequence, message: str = "", documents: Mapping[st
 
 
 def _card(fq, document: Document | None = None) -> str:
-    who = (f'<span class="qa-speaker">{esc(fq.speaker)}</span>'
-           + (f', <span class="qa-speaker-title">{esc(fq.title)}</span>' if fq.title else "")
-           if fq.speaker else '<span class="qa-unknown">speaker not named</span>')
+    who = (
+        f'<span class="qa-speaker">{esc(fq.speaker)}</span>'
+        + (f', <span class="qa-speaker-title">{esc(fq.title)}</span>' if fq.title else "")
+        if fq.speaker
+        else '<span class="qa-unknown">speaker not named</span>'
+    )
     url = safe_url(fq.url)
     outlet = esc(fq.source) if fq.source else '<span class="qa-unknown">outlet unknown</span>'
     if url:
@@ -41,18 +44,20 @@ def _card(fq, document: Document | None = None) -> str:
         f'<div class="qa-qcard-text">“{esc(fq.text)}”</div>'
         f'<div class="qa-qcard-who">— {who}</div>'
         f'<div class="qa-qcard-meta">{outlet} · {date} · <span class="qa-qcard-title">{esc(fq.doc_title or fq.doc_id)}</span></div>'
-        + _also(fq) +
-        f'<div class="qa-qcard-actions">'
+        + _also(fq)
+        + f'<div class="qa-qcard-actions">'
         f'<button class="qa-qopen" value="{fq.n}">Show in article</button> '
         f'<button class="qa-qcopy">Copy with citation</button>'
-        f'{copy_payloads(lambda style: quotation_citation(fq, style, document))}</div></div>'
+        f"{copy_payloads(lambda style: quotation_citation(fq, style, document))}</div></div>"
     )
 
 
 def _also(fq) -> str:
     if not fq.also_in:
         return ""
-    where = "; ".join(f"{esc(o.get('source') or 'outlet unknown')}, {esc(o.get('title') or o.get('doc_id'))}" for o in fq.also_in)
+    where = "; ".join(
+        f"{esc(o.get('source') or 'outlet unknown')}, {esc(o.get('title') or o.get('doc_id'))}" for o in fq.also_in
+    )
     return f'<div class="qa-qcard-also">Also in: {where}</div>'
 
 

@@ -33,8 +33,14 @@ def quotes_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown | None = N
     t = SimpleNamespace(found=gr.State([]))
     with gr.Row(equal_height=True):
         t.topic = gr.Textbox(label="Topic", placeholder="e.g. peace treaty (empty: any)", elem_id="qa-q-topic", scale=5)
-        t.speaker = gr.Dropdown(choices=_speaker_choices(service), value="", label="Speaker (quotes)",
-                                elem_id="qa-q-speaker", scale=4, filterable=True)
+        t.speaker = gr.Dropdown(
+            choices=_speaker_choices(service),
+            value="",
+            label="Speaker (quotes)",
+            elem_id="qa-q-speaker",
+            scale=4,
+            filterable=True,
+        )
         t.search = gr.Button("Find quotes", variant="primary", elem_id="qa-q-search", scale=1, min_width=110)
     with gr.Row(equal_height=False):
         with gr.Column(scale=11, min_width=420):
@@ -85,12 +91,20 @@ class _QuoteHandlers:
             return keep + (notice_html(str(exc), "warn"),)
         except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
             traceback.print_exc()
-            return keep + (notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.", "error"),)
+            return keep + (
+                notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.", "error"),
+            )
         message = "No quotation in these articles matches." if not found else ""
         choices = [(f"[{f.n}] {f.text[:70]}{'…' if len(f.text) > 70 else ''}", f.n) for f in found]
         docs = self.service.documents()
-        return (quote_results_html(found, message, docs), found, gr.CheckboxGroup(choices=choices, value=[f.n for f in found]),
-                *self._exports(found, topic, style), source_placeholder_html(PANEL_HINT), "")
+        return (
+            quote_results_html(found, message, docs),
+            found,
+            gr.CheckboxGroup(choices=choices, value=[f.n for f in found]),
+            *self._exports(found, topic, style),
+            source_placeholder_html(PANEL_HINT),
+            "",
+        )
 
     def on_select(self, selected, found, style=None):
         chosen = [f for f in (found or []) if f.n in set(selected or [])]
@@ -100,8 +114,11 @@ class _QuoteHandlers:
         if not found:
             return (X.off(),) * 4
         docs = self.service.documents()
-        contents = {".md": quotations_markdown(found, X.style_of(style), docs), ".csv": quotations_csv(found),
-                    **X.source_files(found, docs)}
+        contents = {
+            ".md": quotations_markdown(found, X.style_of(style), docs),
+            ".csv": quotations_csv(found),
+            **X.source_files(found, docs),
+        }
         return tuple(X.write(self.service.tmp, f"quotes-{X.slug(topic)}", contents))
 
     def on_open_quote(self, ref, found):

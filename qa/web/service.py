@@ -137,7 +137,10 @@ class Service:
         with self._write:
             log(f"Building the index in {cfg.index_dir}/ from {cfg.corpus_dir}/ (about a minute on a laptop) …")
             assistant, problems = Assistant.from_corpus(
-                [cfg.corpus_dir], cfg.index_dir, cfg, progress=_reporter(log, progress, "  "),
+                [cfg.corpus_dir],
+                cfg.index_dir,
+                cfg,
+                progress=_reporter(log, progress, "  "),
                 show_progress_bar=False,
             )
             for p in problems:
@@ -230,9 +233,15 @@ class Service:
 
     # --- adding ------------------------------------------------------------------------------
 
-    def add_uploads(self, paths: Sequence[str | Path], *, names: Sequence[str] | None = None,
-                    replace: Sequence[str] = (), progress: Progress | None = None,
-                    log: Log = print_line) -> UploadReport:
+    def add_uploads(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        names: Sequence[str] | None = None,
+        replace: Sequence[str] = (),
+        progress: Progress | None = None,
+        log: Log = print_line,
+    ) -> UploadReport:
         """Save uploaded files in <corpus>/uploads/ and index them as documents `uploads/<name>`; bad
         files are reported and neither saved nor indexed. `names`: the names the files were uploaded
         under (default: each path's file name); they are made safe.
@@ -302,8 +311,10 @@ class Service:
             documents = current.not_indexed(report.documents) if current is not None else report.documents
             if documents:
                 self._index(documents, _reporter(log, _part(progress, FETCH_SHARE, 1.0 - FETCH_SHARE), f"  {what} "))
-            log(f"Added {len(report.added)} article(s) from the web to {self.config.corpus_dir}/web/; "
-                f"{len(self.documents())} in the index.")
+            log(
+                f"Added {len(report.added)} article(s) from the web to {self.config.corpus_dir}/web/; "
+                f"{len(self.documents())} in the index."
+            )
             return report
 
     def _index(self, documents: list[Document], progress: Progress, stale: Sequence[str] = ()) -> None:
@@ -333,12 +344,16 @@ class Service:
             try:
                 fresh = current.reloaded()
             except QAError as exc:  # caught mid-switch or damaged: keep answering from what is loaded
-                log(f"The index in {self.config.index_dir}/ changed but could not be reloaded ({exc}); "
-                    "answering from the one loaded before.")
+                log(
+                    f"The index in {self.config.index_dir}/ changed but could not be reloaded ({exc}); "
+                    "answering from the one loaded before."
+                )
                 return False
             self._install(fresh)
-            log(f"The index in {self.config.index_dir}/ was changed by another process; reloaded it "
-                f"({len(fresh.documents)} documents).")
+            log(
+                f"The index in {self.config.index_dir}/ was changed by another process; reloaded it "
+                f"({len(fresh.documents)} documents)."
+            )
             return True
 
 
@@ -365,8 +380,13 @@ def _file_of(doc: Document) -> str:
     return file if sep and line.isdigit() else doc.path
 
 
-def _claims(documents: list[Document], held: dict[str, Document], staged: Sequence[_Staged], wanted: set[str],
-            report: UploadReport) -> tuple[list[Document], list[str]]:
+def _claims(
+    documents: list[Document],
+    held: dict[str, Document],
+    staged: Sequence[_Staged],
+    wanted: set[str],
+    report: UploadReport,
+) -> tuple[list[Document], list[str]]:
     """The uploaded documents that may go in, and the ids to drop with them (documents of an
     overwritten upload that its new version lacks). A file with a document whose id another place
     holds is refused whole, naming both (saved in part, its other lines would be read back by the
@@ -381,8 +401,11 @@ def _claims(documents: list[Document], held: dict[str, Document], staged: Sequen
         if {d.id, _file_of(holder)} & wanted:
             continue
         file = _file_of(d)
-        refused.setdefault(file, f"{d.path}: document id {d.id!r} is already held by {holder.path}; not added, "
-                                 f"so {holder.path} keeps its text (to replace it, name {d.id} under “Replace”)")
+        refused.setdefault(
+            file,
+            f"{d.path}: document id {d.id!r} is already held by {holder.path}; not added, "
+            f"so {holder.path} keeps its text (to replace it, name {d.id} under “Replace”)",
+        )
     report.problems += [_display_text(line, staged) for line in refused.values()]
     kept = [d for d in documents if _file_of(d) not in refused]
     ids = {d.id for d in kept}
@@ -410,8 +433,13 @@ def _split(name: str) -> tuple[str, str]:
     return stem, "." + ext
 
 
-def _stage(paths: Sequence[str | Path], names: Sequence[str] | None, folder: Path,
-           uploads: Path, wanted: set[str] = frozenset()) -> tuple[list[_Staged], list[str]]:
+def _stage(
+    paths: Sequence[str | Path],
+    names: Sequence[str] | None,
+    folder: Path,
+    uploads: Path,
+    wanted: set[str] = frozenset(),
+) -> tuple[list[_Staged], list[str]]:
     """Copy the uploads into `folder` under the names they will have in `uploads`; returns them,
     and the ones that did not arrive."""
     folder.mkdir(parents=True)
@@ -421,15 +449,17 @@ def _stage(paths: Sequence[str | Path], names: Sequence[str] | None, folder: Pat
         if not src.is_file():
             missing.append(f"{original}: the upload did not arrive; try again")
             continue
-        name, kept, overwrite = _free_name(safe_upload_name(original), src, uploads,
-                                           {s.name.casefold() for s in staged}, wanted)
+        name, kept, overwrite = _free_name(
+            safe_upload_name(original), src, uploads, {s.name.casefold() for s in staged}, wanted
+        )
         shutil.copyfile(src, folder / name)
         staged.append(_Staged(original, name, kept, overwrite))
     return staged, missing
 
 
-def _free_name(name: str, src: Path, uploads: Path, taken: set[str],
-               wanted: set[str] = frozenset()) -> tuple[str, bool, bool]:
+def _free_name(
+    name: str, src: Path, uploads: Path, taken: set[str], wanted: set[str] = frozenset()
+) -> tuple[str, bool, bool]:
     """(name, kept, overwrite): `name`, or name-2, name-3 …, the first that is neither taken in this
     batch nor another file in `uploads` (a file there with the very same bytes is this upload again:
     kept; one the user named to be replaced is overwritten)."""
@@ -451,8 +481,9 @@ def _free_name(name: str, src: Path, uploads: Path, taken: set[str],
     raise AssertionError("unreachable")
 
 
-def _keep(documents: list[Document], staged: list[_Staged], stage: Path, uploads: Path,
-          report: UploadReport) -> tuple[list[Document], list[tuple[Path, Path | None]]]:
+def _keep(
+    documents: list[Document], staged: list[_Staged], stage: Path, uploads: Path, report: UploadReport
+) -> tuple[list[Document], list[tuple[Path, Path | None]]]:
     """Save each staged file that gave documents into `uploads`; returns the documents of the files
     now kept there, and (file written, the copy of what it replaced) for each file this call wrote. A
     file that cannot be saved is a problem; one saved under another name than it was uploaded under
@@ -470,8 +501,9 @@ def _keep(documents: list[Document], staged: list[_Staged], stage: Path, uploads
             try:
                 created.append(_save(stage / name, uploads, name, overwrite=s.overwrite))
             except OSError as exc:
-                report.problems.append(f"{s.original}: not added, as it could not be saved in the corpus folder "
-                                       f"({_reason(exc)})")
+                report.problems.append(
+                    f"{s.original}: not added, as it could not be saved in the corpus folder ({_reason(exc)})"
+                )
                 continue
         if s.original != s.name:
             report.renamed.append(f"{s.original} → {s.name}")
@@ -563,7 +595,7 @@ def _display_text(text: str, staged: Sequence[_Staged] = (), path: str = "") -> 
     for s in staged:
         saved = f"{UPLOADS}/{s.name}"
         if (path or text.partition(":")[0]) == saved:
-            return s.original + text[len(saved):]
+            return s.original + text[len(saved) :]
     return text.removeprefix(f"{UPLOADS}/")
 
 

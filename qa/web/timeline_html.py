@@ -10,8 +10,10 @@ from ..records import Document
 from ..render import UNDATED_HEADING, YEAR_UNSTATED_HEADING, copy_html, copy_text, long_date, safe_url
 from .html import attr, copy_payloads, esc, source_html, source_placeholder_html
 
-TIMELINE_HINT = ("Type a topic (or leave it empty for every dated event) and press Build timeline. Each entry is "
-                 "the sentence that reports the event, dated from its own words.")
+TIMELINE_HINT = (
+    "Type a topic (or leave it empty for every dated event) and press Build timeline. Each entry is "
+    "the sentence that reports the event, dated from its own words."
+)
 _BASIS = {
     "sentence": "date given in the sentence",
     "article date": "dated with the article's date",
@@ -39,8 +41,10 @@ def _also_html(entry) -> str:
         name = other.get("source") or "outlet unknown"
         when = (other.get("when") or {}).get("label", "")
         label = " · ".join(esc(x) for x in (name, when) if x)
-        links.append(f'<button type="button" class="qa-tl-also-link" value="{entry.n}:{i}" '
-                     f'title="Show this report in {attr(other.get("title") or other.get("doc_id"))}">{label}</button>')
+        links.append(
+            f'<button type="button" class="qa-tl-also-link" value="{entry.n}:{i}" '
+            f'title="Show this report in {attr(other.get("title") or other.get("doc_id"))}">{label}</button>'
+        )
     return f'<div class="qa-tl-also">Also reported by {", ".join(links)}</div>'
 
 
@@ -65,7 +69,7 @@ def entry_html(entry, document: Document | None = None) -> str:
         f"{_also_html(entry)}"
         f'<div class="qa-tl-actions"><button type="button" class="qa-tl-open" value="{entry.n}">Show in article</button> '
         f'<button type="button" class="qa-tl-copy">Copy with citation</button>'
-        f'{copy_payloads(lambda style: f"{when.label()}: " + copy_text(q, document, style), lambda style: esc(when.label()) + ": " + copy_html(q, document, style))}'
+        f"{copy_payloads(lambda style: f'{when.label()}: ' + copy_text(q, document, style), lambda style: esc(when.label()) + ': ' + copy_html(q, document, style))}"
         f"</div></div></li>"
     )
 
@@ -76,9 +80,11 @@ def timeline_html(timeline, documents: Mapping[str, Document] | None = None, mes
     if timeline is None or not timeline.all:
         return f'<div class="qa-timeline qa-tl-empty">{esc(message or TIMELINE_HINT)}</div>'
     documents = documents or {}
-    groups = [("", [e for e in timeline.entries if e.when.year_known]),
-              (YEAR_UNSTATED_HEADING, [e for e in timeline.entries if not e.when.year_known]),
-              (UNDATED_HEADING, timeline.undated)]
+    groups = [
+        ("", [e for e in timeline.entries if e.when.year_known]),
+        (YEAR_UNSTATED_HEADING, [e for e in timeline.entries if not e.when.year_known]),
+        (UNDATED_HEADING, timeline.undated),
+    ]
     parts = []
     for heading, entries in groups:
         if not entries:
@@ -100,7 +106,12 @@ def entry_in_article_html(entry, documents: Mapping[str, Document], also: int | 
     doc_id, start, end, label = q.doc_id, q.start, q.end, f"Entry {entry.n} in its article"
     if also is not None and 0 <= also < len(q.also_in):
         other = q.also_in[also]
-        doc_id, start, end, label = other["doc_id"], int(other["start"]), int(other["end"]), f"Entry {entry.n}, as reported here"
+        doc_id, start, end, label = (
+            other["doc_id"],
+            int(other["start"]),
+            int(other["end"]),
+            f"Entry {entry.n}, as reported here",
+        )
     doc = documents.get(doc_id)
     if doc is None:
         return source_placeholder_html(f"The article {doc_id} is no longer in the index.")

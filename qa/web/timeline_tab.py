@@ -30,19 +30,35 @@ def _outlets(service: Service) -> list[str]:
     return [ALL_OUTLETS] + service.outlets()
 
 
-def timeline_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown, panel_js: str | None = None) -> SimpleNamespace:
+def timeline_tab(
+    service: Service, demo: gr.Blocks, picker: gr.Dropdown, panel_js: str | None = None
+) -> SimpleNamespace:
     """The tab (inside the page's Blocks and Tabs), wired; returns its components. `panel_js`: the
     script that brings a highlighted sentence into view (the Ask tab's source panel's)."""
     t = SimpleNamespace()
     with gr.Tab("Timeline", id="timeline", elem_id="qa-tab-timeline"):
         t.timeline = gr.State(None)  # inside the tab: a component right under gr.Tabs confuses its tab bar
         with gr.Row(equal_height=True):
-            t.topic = gr.Textbox(label="Topic", placeholder="e.g. Armenia–Azerbaijan peace talks (empty: every dated event)",
-                                 elem_id="qa-tl-topic", scale=5)
-            t.since = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="qa-tl-since", scale=2, min_width=130)
-            t.until = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="qa-tl-until", scale=2, min_width=130)
-            t.outlet = gr.Dropdown(choices=_outlets(service), value=ALL_OUTLETS, label="Outlet", elem_id="qa-tl-outlet",
-                                   scale=3, min_width=160)
+            t.topic = gr.Textbox(
+                label="Topic",
+                placeholder="e.g. Armenia–Azerbaijan peace talks (empty: every dated event)",
+                elem_id="qa-tl-topic",
+                scale=5,
+            )
+            t.since = gr.Textbox(
+                label="From date", placeholder="YYYY-MM-DD", elem_id="qa-tl-since", scale=2, min_width=130
+            )
+            t.until = gr.Textbox(
+                label="To date", placeholder="YYYY-MM-DD", elem_id="qa-tl-until", scale=2, min_width=130
+            )
+            t.outlet = gr.Dropdown(
+                choices=_outlets(service),
+                value=ALL_OUTLETS,
+                label="Outlet",
+                elem_id="qa-tl-outlet",
+                scale=3,
+                min_width=160,
+            )
             t.build = gr.Button("Build timeline", variant="primary", elem_id="qa-tl-build", scale=2, min_width=130)
         with gr.Row(equal_height=False):
             with gr.Column(scale=11, min_width=420):
@@ -51,7 +67,9 @@ def timeline_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown, panel_j
                 t.selected = gr.CheckboxGroup(choices=[], label="Entries to export", elem_id="qa-tl-select")
                 with gr.Row():
                     t.md = gr.DownloadButton("Export selected (.md)", interactive=False, size="sm", elem_id="qa-tl-md")
-                    t.csv = gr.DownloadButton("Export selected (.csv)", interactive=False, size="sm", elem_id="qa-tl-csv")
+                    t.csv = gr.DownloadButton(
+                        "Export selected (.csv)", interactive=False, size="sm", elem_id="qa-tl-csv"
+                    )
                     t.csl = gr.DownloadButton("Sources (CSL-JSON)", interactive=False, size="sm", elem_id="qa-tl-csl")
                     t.bib = gr.DownloadButton("Sources (BibTeX)", interactive=False, size="sm", elem_id="qa-tl-bib")
             with gr.Column(scale=9, min_width=360, elem_id="qa-tl-panel-col"):
@@ -66,7 +84,9 @@ def _wire(h: "_TimelineHandlers", t: SimpleNamespace, demo: gr.Blocks, picker: g
     files = [t.md, t.csv, t.csl, t.bib]
     outputs = [t.results, t.timeline, t.selected, *files, t.panel, t.notice]
     for trigger in (t.topic.submit, t.build.click):
-        trigger(h.on_build, [t.topic, t.since, t.until, t.outlet, picker], outputs, show_progress_on=[t.results], **private)
+        trigger(
+            h.on_build, [t.topic, t.since, t.until, t.outlet, picker], outputs, show_progress_on=[t.results], **private
+        )
     t.selected.change(h.on_select, [t.selected, t.timeline, picker], files, show_progress="hidden", **private)
     picker.change(h.on_select, [t.selected, t.timeline, picker], files, show_progress="hidden", **private)
     t.ref.change(h.on_open, [t.ref, t.timeline], [t.panel], show_progress="hidden", **private)
@@ -92,15 +112,24 @@ class _TimelineHandlers:
             return keep + (notice_html(str(exc), "warn"),)
         except Exception as exc:  # a bug: say so plainly, keep the details in the terminal
             traceback.print_exc()
-            return keep + (notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.",
-                                       "error"),)
+            return keep + (
+                notice_html(f"Something went wrong ({type(exc).__name__}); details are in the terminal.", "error"),
+            )
         docs = self.service.documents()
         message = "No dated event about this topic in these articles." if not timeline.all else ""
-        choices = [(f"[{e.n}] {e.when.label()}: {e.quote.text[:60]}{'…' if len(e.quote.text) > 60 else ''}", e.n)
-                   for e in timeline.all]
+        choices = [
+            (f"[{e.n}] {e.when.label()}: {e.quote.text[:60]}{'…' if len(e.quote.text) > 60 else ''}", e.n)
+            for e in timeline.all
+        ]
         chosen = [e.n for e in timeline.all]
-        return (timeline_html(timeline, docs, message), timeline, gr.CheckboxGroup(choices=choices, value=chosen),
-                *self._exports(timeline, chosen, style), source_placeholder_html(PANEL_HINT), "")
+        return (
+            timeline_html(timeline, docs, message),
+            timeline,
+            gr.CheckboxGroup(choices=choices, value=chosen),
+            *self._exports(timeline, chosen, style),
+            source_placeholder_html(PANEL_HINT),
+            "",
+        )
 
     def on_select(self, selected, timeline, style):
         return self._exports(timeline, selected, style)
@@ -111,8 +140,11 @@ class _TimelineHandlers:
             return (X.off(),) * 4
         docs, st = self.service.documents(), X.style_of(style)
         stem = f"timeline-{X.slug(timeline.topic)}"
-        contents = {".md": timeline_markdown(timeline, docs, st, entries), ".csv": timeline_csv(timeline, docs, st, entries),
-                    **X.source_files(entries, docs)}
+        contents = {
+            ".md": timeline_markdown(timeline, docs, st, entries),
+            ".csv": timeline_csv(timeline, docs, st, entries),
+            **X.source_files(entries, docs),
+        }
         return tuple(X.write(self.service.tmp, stem, contents))
 
     def on_open(self, ref, timeline):

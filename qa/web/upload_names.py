@@ -48,8 +48,11 @@ class DotNames:
         self.app, self.names = app, names
 
     async def __call__(self, scope, receive, send):
-        if scope.get("type") != "http" or scope.get("method") != "POST" \
-                or not scope.get("path", "").rstrip("/").endswith("/upload"):
+        if (
+            scope.get("type") != "http"
+            or scope.get("method") != "POST"
+            or not scope.get("path", "").rstrip("/").endswith("/upload")
+        ):
             return await self.app(scope, receive, send)
         start: dict = {}
         body: list[bytes] = []
