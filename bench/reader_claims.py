@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import support as support_bench  # noqa: E402
 from reader_data import default_out  # noqa: E402
-from train_reader import _answers_by_set, changed_claim  # noqa: E402
+from train_reader import answers_by_set_of, changed_claim  # noqa: E402
 
 from qa.answer.reader import Reader, pair_text  # noqa: E402
 from qa.nlp import pipeline  # noqa: E402
@@ -45,7 +45,7 @@ def restatements(row: dict, sentence: str, pool: dict, nlp, rng: random.Random) 
 
 
 def margins(model: Reader, rows: list[dict], fold: int) -> dict[str, list[float]]:
-    pool, rng, nlp = _answers_by_set(rows), random.Random(SEED), pipeline()
+    pool, rng, nlp = answers_by_set_of(rows), random.Random(SEED), pipeline()
     out: dict[str, list[float]] = {"paraphrase": [], "rewrite": [], "changed": []}
     for r in rows:
         first = next((c for c in r.get("own") or [] if c["label"]), None)

@@ -88,7 +88,7 @@ def question_text(row: dict) -> str:
 
 def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
     pairs = []
-    answers_by_set = _answers_by_set(rows)
+    answers_by_set = answers_by_set_of(rows)
     for n, r in enumerate(rows):
         q = question_text(r)
 
@@ -116,7 +116,7 @@ def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
     return pairs
 
 
-def _answers_by_set(rows: list[dict]) -> dict[str, list[str]]:
+def answers_by_set_of(rows: list[dict]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in rows:
         out.setdefault(r["set"], []).extend(a for a in r["answers"] if 0 < len(a) <= 40)

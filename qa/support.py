@@ -15,9 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from .answer.candidates import HEADLINE_PENALTY, Candidate, IdfTable, collect_candidates, score_candidates
+from .answer.candidates import HEADLINE_PENALTY, Candidate, IdfTable, collect_candidates, read_leading, score_candidates
 from .answer.quotes import select_quotes, verify_quote
-from .answer.reader import pair_text, reader_for
 from .chunk import split_sentences
 from .config import Config
 from .errors import DraftTooLongError, EmptyDraftError
@@ -161,22 +160,8 @@ def claim_candidates(claim: str, vector: np.ndarray, index: Store, idf: IdfTable
     penalty = NOVEL_PENALTY * novel_share(claim, cands, idf)
     for c in cands:
         c.score = support_score(c) - penalty
-    read_claim(claim, cands, index, config)
+    read_leading(cands, claim, index, config)  # each leading sentence's reader logit, for `backs`
     return cands
-
-
-def read_claim(claim: str, cands: list[Candidate], index: Store, config: Config) -> None:
-    """The reader's logit for the claim and each of its `reader_top` best candidates."""
-    settings = reader_for(config.reader)
-    if settings is None or not cands:
-        return
-    top = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))[: config.reader_top]
-    docs = index.documents
-    logits = settings.model.logits(
-        claim, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top]
-    )
-    for c, z in zip(top, logits):
-        c.reader = float(z)
 
 
 def backs(c: Candidate, config: Config) -> bool:

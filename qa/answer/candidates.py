@@ -287,19 +287,29 @@ def find_candidates(
 UNREAD_MARGIN = 1.0
 
 
-def apply_reader(cands: list[Candidate], question: str, index: Store, config: Config) -> None:
-    """The reader reads the `config.reader_top` leading sentences with the question; each candidate's
-    score becomes the fused probability that it answers (see reader.ReaderSettings.fused)."""
+def read_leading(cands: list[Candidate], text: str, index: Store, config: Config) -> np.ndarray | None:
+    """The reader's logit of `text` (a question, or a draft's claim) with each of the `config.reader_top`
+    leading candidates, kept in their `reader`; None when no reader is on."""
     settings = reader_for(config.reader)
     if settings is None or not cands:
-        return
+        return None
     top = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))[: config.reader_top]
     docs = index.documents
     logits = settings.model.logits(
-        question, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top]
+        text, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top]
     )
     for c, z in zip(top, logits):
         c.reader = float(z)
+    return logits
+
+
+def apply_reader(cands: list[Candidate], question: str, index: Store, config: Config) -> None:
+    """The reader reads the `config.reader_top` leading sentences with the question; each candidate's
+    score becomes the fused probability that it answers (see reader.ReaderSettings.fused)."""
+    logits = read_leading(cands, question, index, config)
+    if logits is None:
+        return
+    settings = reader_for(config.reader)
     unread = float(logits.min()) - UNREAD_MARGIN
     for c in cands:
         c.score = settings.fused(c.reader if c.reader is not None else unread, c.hand)
