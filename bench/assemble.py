@@ -21,7 +21,7 @@ from qa.nlp import tokenize
 from qa.records import Chunk, Document
 from qa.store import publish, sync_tree
 from qa.store.approximate import approximate_dense
-from qa.store.index import BM25, CHUNKS, DENSE, SENTENCE_VECTORS, SENTENCES, Index, load_index
+from qa.store.faiss_store import BM25, CHUNKS, DENSE, SENTENCE_VECTORS, SENTENCES, FaissStore, load_index
 from qa.store.lexical import build_bm25
 from qa.store.manifest import make_manifest
 from qa.store.tables import write_tables
@@ -35,7 +35,7 @@ def assemble_index(
     sentence_vectors: np.ndarray,
     index_dir: str | Path,
     config: Config,
-) -> Index:
+) -> FaissStore:
     """Write these parts as the index at `index_dir` and load it. Rows are (document number in
     `documents`, start, end); vectors are unit float32 rows aligned with `chunks` and the rows."""
     import faiss

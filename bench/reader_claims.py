@@ -4,7 +4,7 @@ logit against itself, for held-out answering sentences restated three ways.
     python bench/reader_claims.py --model ~/.cache/qa/reader-data/work/fold0/reader-int8.onnx --fold 0
 
 For each question of xquad-en and covid-qa in `--fold` (which the model must not have been trained on),
-its first answering sentence is restated as bench/support.py does it (a light `paraphrase`; for xquad-en
+its first answering sentence is restated as bench/drafts.py does it (a light `paraphrase`; for xquad-en
 a person's `rewrite` of the question with its answer) and with one fact changed (train_reader's
 `changed_claim`). A useful reader flags the changed facts and neither restatement.
 """
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import support as support_bench  # noqa: E402
+import drafts as support_bench  # noqa: E402
 from reader_data import default_out  # noqa: E402
 from train_reader import answers_by_set_of, changed_claim  # noqa: E402
 

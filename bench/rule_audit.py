@@ -82,9 +82,9 @@ class Rule:
 
 def _mods():
     import qa.answer as answer
-    from qa.answer import byline, candidates, compose, coverage, entities, followup, quotes
+    from qa.answer import byline, candidates, compose, coverage, entities, excerpts, followup
 
-    return answer, byline, candidates, compose, coverage, entities, followup, quotes
+    return answer, byline, candidates, compose, coverage, entities, followup, excerpts
 
 
 NEVER = re.compile(r"(?!)")  # a pattern that matches nothing: a regex rule switched off
@@ -250,13 +250,13 @@ def rules() -> list[Rule]:
         Rule(
             "widen: short sentence",
             "a sentence under 160 characters takes the next one along",
-            "quotes.py SHORT_SENTENCE",
+            "excerpts.py SHORT_SENTENCE",
             _const(I_QUOTES, SHORT_SENTENCE=0),
         ),
         Rule(
             "widen: strong neighbour",
             "a neighbour scoring ≥ 0.7 of the sentence joins its quote",
-            "quotes.py NEIGHBOUR_SHARE",
+            "excerpts.py NEIGHBOUR_SHARE",
             _const(I_QUOTES, NEIGHBOUR_SHARE=float("inf")),
         ),
         Rule(
@@ -555,7 +555,7 @@ DELETED: list[dict] = [
     dict(
         name="widen: dangling opener",
         what="a sentence opening with a pronoun/connective is quoted with the one before",
-        where="quotes.py _DANGLING",
+        where="excerpts.py _DANGLING",
         deltas={"xquad-en": 0.08, "covid-qa": -0.07, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": 0.0},
         judged_by="answer_at_1",
         macro="+0.00",
@@ -564,7 +564,7 @@ DELETED: list[dict] = [
     dict(
         name="fold near-copies",
         what="a quote saying the same as an earlier one is folded under it, not repeated",
-        where="quotes.py near_duplicate",
+        where="excerpts.py near_duplicate",
         deltas={"xquad-en": 0.0, "covid-qa": 0.0, "shipped": 0.0, "realtimeqa-dev": 0.0, "conversations": 0.0},
         judged_by="answer_at_5",
         macro="-0.47",
@@ -803,7 +803,7 @@ NOT_ABLATED = [
     "- **Fitted weights**: the sentence signals' WEIGHTS (semantic, lexical, retrieval; bench/tune.py) and the "
     "coverage decision's COVER_WEIGHTS (bench/abstain.py) are fitted, not hand rules, and this audit does not refit "
     "them. type_fit is the one hand-added signal and is ablated above.",
-    "- **Promises**: the fidelity check (quotes.verify_quote) and the coverage threshold (config.min_score) are "
+    "- **Promises**: the fidelity check (excerpts.verify_quote) and the coverage threshold (config.min_score) are "
     "what the promises are; they are not rules to earn their place.",
     "- **Presentation**: the partial refusal (“The articles discuss … but do not say …”), relative dates beside "
     "a short answer (dates.py), “Also reported by”, the byline-only refusal text and the copula agreement of a "

@@ -16,7 +16,10 @@ import numpy as np
 from .answer import answer_question
 from .answer.candidates import IdfTable, find_candidates
 from .answer.entities import EntityCache
+from .answer.recency import today
 from .config import Config
+from .drafts import DraftSupport, support_draft
+from .drafts import check_draft as _draft_rules
 from .embed import Embedder
 from .errors import (
     EmptyQuestionError,
@@ -31,12 +34,12 @@ from .ingest import ACCEPTED, SUFFIXES, IngestResult, list_files, load_corpus
 from .ingest.encoding import decode_text
 from .inputs import text_field, text_list
 from .progress import Progress
-from .quotes import Speaker
-from .quotes.extract import SPEAKER_FAILED
-from .quotes.finder import QuoteFinder
-from .quotes.search import FoundQuote
-from .quotes.speakers import group_speakers
-from .quotes.stored import extract_all
+from .quotations import Speaker
+from .quotations.extract import SPEAKER_FAILED
+from .quotations.finder import QuoteFinder
+from .quotations.search import FoundQuote
+from .quotations.speakers import group_speakers
+from .quotations.stored import extract_all
 from .records import Answer, Document, Turn
 from .store import (
     MANIFEST,
@@ -49,8 +52,6 @@ from .store import (
     recorded,
     with_embedder_of,
 )
-from .support import DraftSupport, support_draft
-from .support import check_draft as _draft_rules
 from .timeline import Timeline, build_timeline
 
 MAX_QUESTION_CHARS = 1000
@@ -58,6 +59,7 @@ MAX_K = 50  # quotes one answer may ask for; more is never useful and only costs
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 __all__ = [
+    "today",
     "ACCEPTED",
     "SPEAKER_FAILED",
     "Assistant",
@@ -642,7 +644,7 @@ class Assistant:
             asked_on=asked_on,
         )
 
-    # --- quotations (the quote finder, qa/quotes) -------------------------------------------------
+    # --- quotations (the quote finder, qa/quotations) -------------------------------------------------
 
     def _quote_finder(self) -> QuoteFinder:
         finder = self._quotes
@@ -710,7 +712,7 @@ class Assistant:
 
     def support(self, text: str, k: int | None = None) -> DraftSupport:
         """Sources for a draft: each sentence of `text` backed by up to `k` quotes (default:
-        config.support_quotes) or flagged as having no support in these articles (qa/support.py)."""
+        config.support_quotes) or flagged as having no support in these articles (qa/drafts.py)."""
         text = check_draft(text)
         k = check_k(k, self.config.support_quotes)
         return support_draft(text, self.index, self.embedder, self.idf, self.config, k)
@@ -750,6 +752,6 @@ def quotations_of(documents: Sequence[Document]) -> tuple[list, list[str]]:
 
 def same_speaker(a: str, b: str) -> bool:
     """True when two names name one speaker across spellings and titles (Pashinyan, Nikol Pashinian)."""
-    from .quotes.speakers import same_speaker as _same
+    from .quotations.speakers import same_speaker as _same
 
     return _same(a, b)

@@ -391,12 +391,6 @@ def format_answer(answer, documents=None, style=None) -> str:
 ASK_FORMATS = ("text", "md") + EXPORT_FORMATS
 
 
-def _today() -> str:
-    from datetime import date
-
-    return date.today().isoformat()
-
-
 @cli.command("ask")
 @click.argument("question")
 @click.option("-k", "--quotes", "k", type=int, default=None, help="Number of quotes [default: 5].")
@@ -422,13 +416,13 @@ def _today() -> str:
 @store_option
 def ask_cmd(question, k, as_json, fmt, retrieval, sources, asked_on, cite_style, accessed, index_dir, store):
     """Answer QUESTION with numbered quotes from the indexed articles."""
-    from .api import Assistant
+    from .api import Assistant, today
     from .render import answer_markdown
 
     style = _style(cite_style, accessed)  # a bad date is refused before the index is loaded
     config = Config.from_env(index_dir=index_dir, retrieval=retrieval, store=store)
     assistant = Assistant.load(config.index_dir, config)
-    answer = assistant.ask(question, k, sources=list(sources) or None, asked_on=asked_on or _today())
+    answer = assistant.ask(question, k, sources=list(sources) or None, asked_on=asked_on or today())
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     elif fmt in EXPORT_FORMATS:
@@ -479,7 +473,7 @@ def support_cmd(draft, fmt, k, cite_style, accessed, index_dir):
 
 def _read_draft(path: str) -> str:
     """The draft's text from a file or standard input (`-`); InputFileError naming it otherwise."""
-    from .support import MAX_DRAFT_CHARS
+    from .drafts import MAX_DRAFT_CHARS
 
     name = "standard input" if path == "-" else path
     # read a little past the limit only: the length check then says "too long" without reading a huge file
@@ -532,7 +526,7 @@ def chat_cmd(k, as_json, index_dir):
     Reads one question a line from standard input (a terminal or a pipe). /new starts a new
     conversation, /quit (or end of input) stops.
     """
-    from .api import Assistant
+    from .api import Assistant, today
     from .records import Turn
 
     config = Config.from_env(index_dir=index_dir)
@@ -561,7 +555,7 @@ def chat_cmd(k, as_json, index_dir):
             click.echo("New conversation.")
             continue
         try:
-            answer = assistant.ask(question, k, history=history, asked_on=_today())
+            answer = assistant.ask(question, k, history=history, asked_on=today())
         except QAError as exc:  # a bad question is one line, and the conversation goes on
             click.echo(f"Error: {exc}", err=True)
             continue
@@ -791,7 +785,7 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_s
 
     A quote set (JSON Lines of {"doc_id", "quote", "speaker"}) scores the quote finder instead."""
     from .errors import FidelityError
-    from .eval.quotes import is_quote_set
+    from .eval.quotations import is_quote_set
     from .eval.timeline import is_timeline_set
 
     if is_quote_set(questions):
@@ -825,7 +819,7 @@ def eval_cmd(questions, corpus, index_dir, configs, limit, out, as_json, leave_s
 
 def _eval_quotes(questions, corpus, as_json) -> None:
     from .errors import FidelityError
-    from .eval.quotes import evaluate_quote_set, format_quote_report
+    from .eval.quotations import evaluate_quote_set, format_quote_report
 
     results, problems = evaluate_quote_set(questions, [corpus] if corpus else None)
     for problem in problems:

@@ -115,7 +115,7 @@ class Config:
     # a question typed in full (bench/followup.py)
     followup_min_share: float = 0.5
     # sources for a draft: a sentence is supported when its best sentence in the articles reaches
-    # this support score (qa/support.py); calibrated by bench/support.py on tuning halves
+    # this support score (qa/drafts.py); calibrated by bench/drafts.py on tuning halves
     support_min: float = 0.51
     support_quotes: int = 2  # quotes cited per supported sentence, at most
     # adding articles from the web (`qa add`, `qa update`, the app's "Add by link"): the most time

@@ -21,7 +21,7 @@ _OFFICE_TITLES = frozenset(
     envoy director commissioner senator chair chairman chairwoman adviser advisor officer head general""".split()
 )
 # Heads that name a role a person holds: "the Armenian prime minister" is a person the article may
-# have named before ("Armenian Prime Minister Nikol Pashinian"). Used by qa.quotes.mention (was its
+# have named before ("Armenian Prime Minister Nikol Pashinian"). Used by qa.quotations.mention (was its
 # ROLE_WORDS). Beyond the office titles it holds the anonymous speakers news quotes as such ("the
 # official", "a diplomat", "a lawmaker"); a union with JOB_TITLE_WORDS would make "mission" or
 # "coordinator" a speaker's role.
@@ -29,10 +29,10 @@ ROLE_WORDS = _OFFICE_TITLES | frozenset(
     "speaker leader chancellor official diplomat mayor governor premier lawmaker mp commander".split()
 )
 # Roles held by one named person: "the … leader" not resolved to a name stays unattributed, while
-# "the official" or "a diplomat" are the anonymous speakers news quotes as such (qa.quotes.mention).
+# "the official" or "a diplomat" are the anonymous speakers news quotes as such (qa.quotations.mention).
 RANKS = frozenset("leader president minister chancellor premier speaker ambassador secretary mayor governor".split())
 # Words of a title, never of a name: a "name" made only of them is a role ("Deputy Minister")
-# (qa.quotes.mention).
+# (qa.quotations.mention).
 TITLE_WORDS = ROLE_WORDS | frozenset("prime vice first acting foreign deputy former state".split())
 # Job titles before a speaker's name in a delivered statement's signature ("Deputy Chief of Mission
 # Katherine Brucker", "Chargé d'Affaires a.i."): used by qa.ingest.digest through qa.ingest.rules
@@ -51,8 +51,8 @@ QUESTION_ROLES = (
 # --- Reporting verbs --------------------------------------------------------------------------
 
 # Verbs that attribute words to a speaker, in every form the parse meets: "“…,” he said", "O’Brien
-# told the committee that “…”". qa.quotes.attribute reads the speaker off their subject and
-# qa.quotes.extract joins a quote split by one ("“…,” she said, “…”"). Was attribute.REPORTING_VERBS.
+# told the committee that “…”". qa.quotations.attribute reads the speaker off their subject and
+# qa.quotations.extract joins a quote split by one ("“…,” she said, “…”"). Was attribute.REPORTING_VERBS.
 REPORTING_VERBS = frozenset(
     """say says said saying tell tells told telling add adds added adding stress stresses stressed stressing
     warn warns warned warning write writes wrote writing written note notes noted noting emphasize emphasizes
@@ -66,7 +66,7 @@ REPORTING_VERBS = frozenset(
     conclude concluded suggest suggested suggests predict predicted describe described describes call called
     calls estimate estimates estimated accuse accused accuses""".split()
 )
-# The regex baseline's verbs (qa.eval.quote_baseline, was its _VERBS): the eleven commonest forms
+# The regex baseline's verbs (qa.eval.quotation_baseline, was its _VERBS): the eleven commonest forms
 # only, on purpose. It is the naive attributor the parse-based one is measured against; giving it
 # REPORTING_VERBS would change the baseline's published figures.
 BASELINE_REPORTING_VERBS = (

@@ -86,7 +86,7 @@ def _embed(texts: list[str]) -> np.ndarray:
 
 def _quotations(documents: list[Document]) -> list[tuple[list, list[str]]]:
     """(quotations, problems) of each document, found as the serial build finds them."""
-    from .quotes.stored import extract_all
+    from .quotations.stored import extract_all
 
     return [extract_all([doc]) for doc in documents]
 

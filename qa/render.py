@@ -17,8 +17,8 @@ from . import cite
 from .lexicon import MONTH_NAMES
 from .records import Answer, Document, Quote
 
-if TYPE_CHECKING:  # the records of qa/support.py; render is read by the faces, which hold them
-    from .support import DraftSupport
+if TYPE_CHECKING:  # the records of qa/drafts.py; render is read by the faces, which hold them
+    from .drafts import DraftSupport
     from .timeline import Timeline, TimelineEntry
 
 # A host, then no whitespace, quotes, angle brackets, backslash, backtick, control or invisible

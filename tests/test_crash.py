@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.quotes import verify_quote
+from qa.answer.excerpts import verify_quote
 from qa.api import Assistant, load_documents
 from qa.config import Config
 from qa.indexing import build_index

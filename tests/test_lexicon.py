@@ -7,11 +7,11 @@ from pathlib import Path
 import qa.answer.dates
 import qa.answer.entities
 import qa.answer.followup
-import qa.eval.quote_baseline
+import qa.eval.quotation_baseline
 import qa.ingest.digest
-import qa.quotes.attribute
-import qa.quotes.extract
-import qa.quotes.mention
+import qa.quotations.attribute
+import qa.quotations.extract
+import qa.quotations.mention
 from qa import lexicon
 from qa.cite import plain, reference, source_of
 from qa.ingest import metadata, rules
@@ -21,10 +21,10 @@ QA = Path(qa.lexicon.__file__).parent
 
 
 def test_the_stages_read_the_lexicons_lists():
-    assert qa.quotes.mention.ROLE_WORDS is lexicon.ROLE_WORDS
-    assert qa.quotes.mention.TITLE_WORDS is lexicon.TITLE_WORDS
-    assert qa.quotes.attribute.REPORTING_VERBS is lexicon.REPORTING_VERBS
-    assert qa.quotes.extract.REPORTING_VERBS is lexicon.REPORTING_VERBS
+    assert qa.quotations.mention.ROLE_WORDS is lexicon.ROLE_WORDS
+    assert qa.quotations.mention.TITLE_WORDS is lexicon.TITLE_WORDS
+    assert qa.quotations.attribute.REPORTING_VERBS is lexicon.REPORTING_VERBS
+    assert qa.quotations.extract.REPORTING_VERBS is lexicon.REPORTING_VERBS
     assert qa.ingest.digest.JOB_TITLE_WORDS is lexicon.JOB_TITLE_WORDS
     assert qa.answer.followup.QUESTION_SAY_VERBS is lexicon.QUESTION_SAY_VERBS
     assert qa.answer.dates.MONTH_NUMBERS is lexicon.MONTH_NUMBERS

@@ -67,7 +67,7 @@ def test_topic_search_open_copy_and_export(page):
     copied = page.evaluate("() => window.qaLastCopied")
     assert copied.startswith("“" + words[:40]) and "quoted in" in copied
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "quotes_tab.png"))
+    page.screenshot(path=str(ARTIFACTS / "quotations_tab.png"))
     # export: all found quotes selected, then only two
     with page.expect_download() as dl:
         page.click("#qa-q-md")

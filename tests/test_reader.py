@@ -124,7 +124,7 @@ def test_the_reader_reads_the_leading_candidates_and_decides_refusals(shipped, r
 def test_a_supporting_sentence_needs_the_readers_word_when_a_reader_is_set():
     from qa.answer.candidates import Candidate
     from qa.config import Config
-    from qa.support import READER_BACKS, backs
+    from qa.drafts import READER_BACKS, backs
 
     off = Config()
     on = off.replace(reader="/some/reader")

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-import qa.store.index as index_module
+import qa.store.faiss_store as index_module
 from qa.config import Config
 from qa.embed import Embedder
 from qa.errors import IndexIncompatibleError, IndexMissingError

@@ -4,7 +4,7 @@ and the composed answer (or an abstention).
     candidates.py  scoring every sentence of the top chunks; the reader reads the leading ones
     reader.py      the reader: a cross-encoder trained here (bench/train_reader.py), shipped as int8 ONNX
     entities.py    answer types (spaCy NER) and short answers
-    quotes.py      widening, folding copies, the fidelity check
+    excerpts.py    widening, folding copies, the fidelity check
     byline.py      "who wrote the letter …?": the author's line of the article described
     coverage.py    does the best passage answer the question? (signals and their fitted weights)
     compose.py     abstention, partial answers and the answer text
@@ -25,8 +25,8 @@ from .candidates import IdfTable, Span, find_candidates
 from .compose import ABSTAIN_TEXT, byline_only, compose
 from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
+from .excerpts import select_quotes, verify_quote
 from .followup import resolve, unknown_nouns
-from .quotes import select_quotes, verify_quote
 from .reader import reader_for
 from .recency import recent_documents
 

@@ -30,6 +30,11 @@ RECENT_DAYS = 9
 RECENT_PRIOR = 0.1
 
 
+def today() -> str:
+    """The day a question asked now is asked on (ISO): what the CLI and the app pass as `asked_on`."""
+    return date.today().isoformat()
+
+
 def asks_about_now(question: str) -> bool:
     return bool(_PRESENT.search(question))
 

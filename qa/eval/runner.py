@@ -8,6 +8,7 @@ evaluate, through the public API only.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import time
 from dataclasses import dataclass, field
@@ -90,10 +91,20 @@ def settings_of_answerer(answerer) -> dict:
 
 
 def _takes(answerer: Answerer, name: str) -> bool:
+    names = _keywords(type(answerer))
+    return names is None or name in names
+
+
+@functools.lru_cache(maxsize=None)
+def _keywords(kind: type) -> frozenset[str] | None:
+    """The keyword names `kind.ask` accepts, None when it takes **kwargs: read once per answerer
+    class, not once per question."""
     import inspect
 
-    params = inspect.signature(answerer.ask).parameters
-    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    params = inspect.signature(kind.ask).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return None
+    return frozenset(params)
 
 
 def _ask_one(

@@ -2,7 +2,7 @@
 from chunks and vectors computed elsewhere (the Ray pipeline, parts.py), so every backend holds the
 same chunks, wire copies and quotations.
 
-A build (1) finds the quotations (qa/quotes), reusing those of a document unchanged since the previous
+A build (1) finds the quotations (qa/quotations), reusing those of a document unchanged since the previous
 store; (2) writes one generation of files (writer.py: chunk, find wire copies, embed only text not
 seen before) through its target's `publish`: the FAISS folder switches to the generation atomically
 (qa/store/generations.py), Milvus takes from it the documents whose rows changed (milvus.py).
@@ -26,12 +26,12 @@ from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError, QAError
 from ..parallel import ingest_pool
 from ..progress import BuildProgress, Progress
-from ..quotes.stored import extract_all, previous_quotations
+from ..quotations.stored import extract_all, previous_quotations
 from ..records import Chunk, Document
 from ..store.approximate import approximate_dense
 from ..store.backend import Store, is_milvus, milvus_uri
+from ..store.faiss_store import DENSE, SENTENCE_VECTORS, FaissStore, load_index
 from ..store.generations import publish, sync_tree
-from ..store.index import DENSE, SENTENCE_VECTORS, Index, load_index
 from ..store.manifest import is_current, make_manifest, read_manifest, same_vectors, unchanged_ids, with_embedder_of
 from ..store.quotations import write_quotations
 from ..store.tables import write_tables
@@ -135,7 +135,7 @@ class FaissFolder:
         except QAError:  # none, or unreadable: a build replaces it
             return None
 
-    def previous(self, config: Config) -> Index | None:
+    def previous(self, config: Config) -> FaissStore | None:
         return open_previous(self.path, config)
 
     def publish(
@@ -146,14 +146,14 @@ class FaissFolder:
         *,
         replace: bool,
         progress: Progress,
-    ) -> Index:
+    ) -> FaissStore:
         removed = publish(self.path, [d.id for d in documents], write)
         index = load_index(self.path, config)
         index.removed = removed
         return index
 
 
-def open_previous(index_dir: str | Path, config: Config) -> Index | None:
+def open_previous(index_dir: str | Path, config: Config) -> FaissStore | None:
     """The index at `index_dir` when it can seed a build with this model, else None."""
     try:
         manifest = read_manifest(index_dir)
@@ -368,10 +368,10 @@ def build_index(
     index_dir: str | Path,
     config: Config | None = None,
     *,
-    previous: Index | None = None,
+    previous: FaissStore | None = None,
     progress: Progress = no_progress,
     show_progress_bar: bool | None = None,
-) -> Index:
+) -> FaissStore:
     """`build` into the index folder `index_dir`."""
     return build(
         documents,
@@ -390,7 +390,7 @@ def ensure_index(
     *,
     progress: Progress = no_progress,
     show_progress_bar: bool | None = None,
-) -> Index:
+) -> FaissStore:
     """Load the index at `index_dir` if it holds exactly `documents`; otherwise (re)build it, reusing vectors."""
     return ensure(
         documents, FaissFolder(index_dir), config or Config(), progress=progress, show_progress_bar=show_progress_bar
@@ -398,14 +398,14 @@ def ensure_index(
 
 
 def add_documents(
-    index: Index, documents: Sequence[Document], config: Config | None = None, *, progress: Progress = no_progress
-) -> Index:
+    index: FaissStore, documents: Sequence[Document], config: Config | None = None, *, progress: Progress = no_progress
+) -> FaissStore:
     """Add (or replace, by id) documents in `index`, embedding only the new text."""
     return add(index, documents, FaissFolder(index.path), config or Config(), progress=progress)
 
 
 def remove_documents(
-    index: Index, ids: Sequence[str], config: Config | None = None, *, progress: Progress = no_progress
-) -> tuple[Index, list[str]]:
+    index: FaissStore, ids: Sequence[str], config: Config | None = None, *, progress: Progress = no_progress
+) -> tuple[FaissStore, list[str]]:
     """Drop documents by id; returns the new index and the ids that were removed."""
     return remove(index, ids, FaissFolder(index.path), config or Config(), progress=progress)

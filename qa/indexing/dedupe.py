@@ -50,7 +50,7 @@ PARAGRAPH_SHINGLE = 3
 # bylines); its sentences are still caught when they are exact copies.
 MIN_PARAGRAPH_WORDS = 8
 # A sentence is a near copy of another when their word sets overlap this much (Jaccard; the same
-# bar as the quote folding in qa/answer/quotes.py) and they carry the same numbers: "12 killed" and
+# bar as the quote folding in qa/answer/excerpts.py) and they carry the same numbers: "12 killed" and
 # "15 killed" report different things, however alike the words.
 SENTENCE_JACCARD = 0.8
 # Shorter sentences are compared only exactly: four words leave no room for a "light edit".

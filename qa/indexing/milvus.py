@@ -18,8 +18,8 @@ from ..config import Config, user_cache_dir
 from ..errors import QAError
 from ..records import Document
 from ..store import milvus
+from ..store.faiss_store import load_index
 from ..store.generations import publish
-from ..store.index import load_index
 from ..store.manifest import same_vectors
 
 
@@ -39,7 +39,7 @@ class MilvusTarget:
     def manifest(self) -> dict | None:
         return milvus.read_meta(self.client())
 
-    def previous(self, config: Config) -> milvus.MilvusIndex | None:
+    def previous(self, config: Config) -> milvus.MilvusStore | None:
         client = self.client()
         meta = milvus.read_meta(client)
         if meta is None or not same_vectors(meta, config):
@@ -51,7 +51,7 @@ class MilvusTarget:
 
     def publish(
         self, documents: list[Document], write: Callable[[Path], dict], config: Config, *, replace: bool, progress
-    ) -> milvus.MilvusIndex:
+    ) -> milvus.MilvusStore:
         client = self.client()
         before = milvus.stored_ids(client)
         root = user_cache_dir()

@@ -40,7 +40,7 @@ from ..nlp import tokenize
 from ..progress import BuildProgress
 from ..records import Chunk, Document
 from ..store.backend import Store
-from ..store.index import (
+from ..store.faiss_store import (
     BM25,
     CHUNKS,
     DENSE,

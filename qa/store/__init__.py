@@ -3,7 +3,7 @@ read and search it. qa/indexing/ builds what this package reads; nothing here im
 
     backend.py      the `Store` interface everything above reads, and `open_store` (faiss or milvus:URI)
     contents.py     what every store holds, read the same way (documents, chunks, sentence rows, copies)
-    index.py        the FAISS folder: `load_index`, FAISS and bm25s searches
+    faiss_store.py  the FAISS folder (`FaissStore`): `load_index`, FAISS and bm25s searches
     milvus.py       the Milvus store: its collections, and Milvus's searches
     manifest.py     what built an index (format, versions, model, settings, documents)
     generations.py  the atomic switch from one generation of files to the next (`publish`, `sync_tree`)
@@ -12,7 +12,7 @@ read and search it. qa/indexing/ builds what this package reads; nothing here im
     lexical.py      bm25s, and the top-n of a score array
     approximate.py  IVF above a size threshold, and filtered FAISS searches
 
-Layout of an index folder (a stable folder: `Index.path`; builds switch what is inside it):
+Layout of an index folder (a stable folder: `FaissStore.path`; builds switch what is inside it):
 
     manifest.json          format version, package and library versions, model, chunking, documents,
                            and "generation": the folder below that holds the files it describes
@@ -27,7 +27,7 @@ Layout of an index folder (a stable folder: `Index.path`; builds switch what is 
       sentences.npy        int64 rows (document number, start, end), one per sentence
       sentence_vectors.npy float16 unit vectors, one per sentence row (float32 before; both load)
       sentence_canonical.npy  each sentence row's first copy; duplicates.json the documents that copy one story
-      quotations.jsonl     the direct quotations (qa/quotes), with the extractor's version
+      quotations.jsonl     the direct quotations (qa/quotations), with the extractor's version
       bm25/                bm25s index (JSON params + .npy arrays)
     .lock                  taken by a build while it writes and switches
     .tmp-*                 a generation or manifest being written (a killed build's are removed by the next)
@@ -39,14 +39,14 @@ no "generation") still loads, and its first rebuild converts it; so does an inde
 documents and chunks are JSONL (documents.jsonl, chunks.jsonl), read whole into the same tables.
 
 The hooks bench/ may use besides the `Assistant` (it lays out synthetic indexes and swaps vectors to
-measure them): `publish` and `sync_tree`, the file names of index.py, `write_tables` and
+measure them): `publish` and `sync_tree`, the file names of faiss_store.py, `write_tables` and
 `write_documents_table`, `build_bm25`/`build_bm25_ids`, `approximate_dense`, `make_manifest`,
-`load_index`/`open_store`, and `Index.use_dense`; qa.indexing.writer's `VectorWriter`. Nothing private.
+`load_index`/`open_store`, and `FaissStore.use_dense`; qa.indexing.writer's `VectorWriter`. Nothing private.
 """
 
 from .backend import Store, is_milvus, milvus_uri, open_store
+from .faiss_store import FaissStore, load_index
 from .generations import publish, sync_tree
-from .index import Index, load_index
 from .lexical import bm25_scores
 from .manifest import (
     FORMAT_VERSION,
@@ -63,7 +63,7 @@ from .manifest import (
 __all__ = [
     "FORMAT_VERSION",
     "MANIFEST",
-    "Index",
+    "FaissStore",
     "Store",
     "bm25_scores",
     "document_record",

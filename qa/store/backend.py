@@ -2,7 +2,7 @@
 
 Two backends implement it:
 
-- `faiss` (the default): the index folder of store/index.py, in one process, no server; FAISS inner
+- `faiss` (the default): the index folder of store/faiss_store.py, in one process, no server; FAISS inner
   product over chunk vectors and bm25s over chunk tokens.
 - `milvus` (store/milvus.py): collections in Milvus through `pymilvus.MilvusClient(uri)`; a local
   file is Milvus Lite, `http://host:19530` a Milvus server, with Milvus's own BM25 and fusion.
@@ -107,6 +107,6 @@ def open_store(index_dir: str | Path, config: Config) -> Store:
         from .milvus import open_milvus
 
         return open_milvus(milvus_uri(config), config)
-    from .index import load_index
+    from .faiss_store import load_index
 
     return load_index(index_dir, config)

@@ -30,7 +30,7 @@ class Contents:
     sentence_canonical: np.ndarray | None  # (n,) int64: the first row that says the same (itself when unique)
     sentence_doc_at: np.ndarray | None  # each document's first sentence row (and the row count last)
     duplicates: dict  # the documents that copy one story, and how copies were found (duplicates.json)
-    # direct quotations (qa/quotes), None when the store holds none of this extractor version
+    # direct quotations (qa/quotations), None when the store holds none of this extractor version
     quotations: list[Quotation] | None
     # ids the store held before the build that produced this one and no longer holds (empty when it
     # was loaded, not built): a rebuild never drops a document without saying so

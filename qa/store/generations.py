@@ -1,6 +1,6 @@
 """Generations: how an index folder switches from one complete set of files to the next, atomically.
 
-Layout of an index folder (the folder itself stays put; `Index.path` is it):
+Layout of an index folder (the folder itself stays put; `FaissStore.path` is it):
 
     manifest.json          the manifest, and the pointer: its "generation" names the current generation
     gen-<time>-<pid>-<hex>/ one complete, fsynced set of index files (texts.bin, chunk_spans.npy, …)
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..errors import IndexIncompatibleError, IndexMissingError
-from .index import (
+from .faiss_store import (
     BM25,
     CHUNKS,
     DENSE,

@@ -22,8 +22,8 @@ from ..errors import IndexIncompatibleError, IndexMissingError
 from ..records import Document
 from ..version import __version__
 
-FORMAT_VERSION = 3  # 2: quotations.jsonl (qa/quotes) in every generation; 3: documents and chunks as columns
-JSONL_FORMAT = 2  # the last format with documents and chunks as JSONL: still read (store/index.py)
+FORMAT_VERSION = 3  # 2: quotations.jsonl (qa/quotations) in every generation; 3: documents and chunks as columns
+JSONL_FORMAT = 2  # the last format with documents and chunks as JSONL: still read (store/faiss_store.py)
 READABLE_FORMATS = (JSONL_FORMAT, FORMAT_VERSION)
 MANIFEST = "manifest.json"
 GENERATION_PREFIX = "gen-"

@@ -254,7 +254,7 @@ def _insert(client, name: str, rows: list[dict]) -> None:
 
 
 class Rows:
-    """A written generation (a FAISS folder just built, store/index.py) cut into the rows each of its
+    """A written generation (a FAISS folder just built, store/faiss_store.py) cut into the rows each of its
     documents has in Milvus, with a digest of them: a document whose digest the store already holds
     needs no writing."""
 
@@ -452,7 +452,7 @@ def stored_digests(client) -> dict[str, tuple[int, str]]:
     return {r["doc_id"]: (r["seq"], r["digest"]) for r in _rows(client, DOCUMENTS, ["doc_id", "seq", "digest"])}
 
 
-def open_milvus(uri: str, config: Config) -> "MilvusIndex":
+def open_milvus(uri: str, config: Config) -> "MilvusStore":
     """The Milvus store at `uri`, loaded for answering; IndexMissingError when it has none."""
     client = connect(uri)
     meta = read_meta(client)
@@ -471,7 +471,7 @@ def open_milvus(uri: str, config: Config) -> "MilvusIndex":
     return load_milvus(client, uri)
 
 
-def open_previous_milvus(client, uri: str) -> "MilvusIndex | None":
+def open_previous_milvus(client, uri: str) -> "MilvusStore | None":
     """The store at the client when a build can build on it (complete, this layout), else None."""
     meta = read_meta(client)
     if not _has_layout(client, meta) or not meta.get("complete"):
@@ -532,7 +532,7 @@ def _duplicates(client, meta: dict) -> dict:
     return json.loads("".join(rows[k] for k in keys))
 
 
-def load_milvus(client, uri: str) -> "MilvusIndex":
+def load_milvus(client, uri: str) -> "MilvusStore":
     meta = read_meta(client)
     docs = _documents(client)
     documents = {d.id: d for d in docs}
@@ -553,7 +553,7 @@ def load_milvus(client, uri: str) -> "MilvusIndex":
     vectors = np.asarray([r["vector"] for r in sents], dtype=np.float32).reshape(-1, dim)
     table, chunk_table, dup_table, doc_at = tables_from_records(docs, chunks, dups, rows)
     manifest = {**meta, "documents": [document_record(d) for d in docs]}
-    return MilvusIndex(
+    return MilvusStore(
         uri=uri,
         client=client,
         manifest=manifest,
@@ -569,7 +569,7 @@ def load_milvus(client, uri: str) -> "MilvusIndex":
     )
 
 
-class MilvusIndex(Contents):
+class MilvusStore(Contents):
     """A Milvus store, loaded for answering (store/contents.py holds what it reads, as the FAISS folder
     reads it; the searches are Milvus's)."""
 

@@ -1,5 +1,5 @@
 """Quotations in the index: `quotations.jsonl` beside the other files of a generation (qa/indexing/
-extracts them while it builds, reusing those of unchanged documents; qa/quotes finds them).
+extracts them while it builds, reusing those of unchanged documents; qa/quotations finds them).
 
 The file's first line is a header naming the extractor version; quotations of another version (or an
 index that has none) read as None, and are found again when the index is loaded, so an upgrade never
@@ -14,7 +14,7 @@ from pathlib import Path
 from ..records import Quotation
 
 QUOTATIONS = "quotations.jsonl"
-# The version of what qa/quotes/extract.py finds: raise it when extraction changes, and stored
+# The version of what qa/quotations/extract.py finds: raise it when extraction changes, and stored
 # quotations of another version are found again. Here, with the format, so the store reads no extractor.
 EXTRACTOR_VERSION = 3  # 3: no blank speakers from names run on into blank lines
 

@@ -110,7 +110,7 @@ def write_tables(folder: Path, documents: Sequence[Document]) -> None:
     """The columns of one generation from its documents and the JSONL files the build wrote
     (chunks.jsonl and duplicate_chunks.jsonl read a line at a time; they and documents.jsonl are then
     removed: the loader reads only the columns)."""
-    from .index import CHUNKS, DOCUMENTS, DUPLICATE_CHUNKS, SENTENCES
+    from .faiss_store import CHUNKS, DOCUMENTS, DUPLICATE_CHUNKS, SENTENCES
 
     rows = np.load(folder / SENTENCES, allow_pickle=False, mmap_mode="r")
     doc_at = sentence_doc_at(rows, len(documents))

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..answer.quotes import verify_quote
+from ..answer.excerpts import verify_quote
 from ..errors import FidelityError
 from ..nlp import tokenize
 from ..records import Document, Quote

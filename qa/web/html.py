@@ -17,7 +17,7 @@ from ..records import Answer, Document, Quote
 from ..render import copy_html, copy_text, safe_url, short_answer_text, support_markdown
 
 if TYPE_CHECKING:
-    from ..support import DraftSupport
+    from ..drafts import DraftSupport
     from .service import UploadReport
 
 # HTML specials, then what Markdown (links, emphasis, code, autolinks, tables),

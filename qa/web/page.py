@@ -17,7 +17,7 @@ from typing import Callable
 import gradio as gr
 from starlette.middleware import Middleware
 
-from ..api import corpus_files
+from ..api import corpus_files, today
 from ..config import Config
 from ..errors import ConfigError, QAError
 from ..records import Answer, Document, Turn
@@ -38,7 +38,7 @@ from .auth import (
 from .draft import api_support, draft_tab
 from .endpoint import StrictBlocks, one_line_errors
 from .links import links_section, wire_links
-from .quotes_tab import quotes_tab
+from .quotations_tab import quotations_tab
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
 from .timeline_tab import timeline_tab
 from .upload_names import DotNames, delete_uploaded
@@ -62,13 +62,6 @@ LOGIN_MESSAGE = (
     f"{GLOBAL_MAX_PER_MINUTE} wrong passwords within a minute from all addresses together, every login pauses "
     "until the oldest is a minute old."
 )
-
-
-def _today() -> str:
-    """What "this week" means in a question asked of the app (qa/answer/recency.py)."""
-    from datetime import date
-
-    return date.today().isoformat()
 
 
 def _static(name: str) -> str:
@@ -132,7 +125,7 @@ def build_app(service: Service) -> gr.Blocks:
                     with gr.Column(scale=9, min_width=360, elem_id="qa-source-col"):
                         p.source = gr.HTML(H.source_placeholder_html(), elem_id="qa-source-panel", js_on_load=SOURCE_JS)
             with gr.Tab("Quotes", id="quotes", elem_id="qa-tab-quotes"):
-                p.quotes = quotes_tab(service, demo, p.cite)
+                p.quotes = quotations_tab(service, demo, p.cite)
             draft_tab(service, p.cite)
             p.timeline = timeline_tab(service, demo, p.cite, SOURCE_JS)
         # the page script writes the quote to open here; its change event renders the source panel
@@ -316,7 +309,7 @@ class _Handlers:
             # the turns so far with their answers: a follow-up is read against what was just said
             turns = [Turn(question, a) for question, a in zip(state["questions"], state["answers"])]
             answer = self.service.ask(
-                q, k, history=turns, sources=sources or None, date_from=date_from, date_to=date_to, asked_on=_today()
+                q, k, history=turns, sources=sources or None, date_from=date_from, date_to=date_to, asked_on=today()
             )
         except QAError as exc:  # a bad k or date: the API's one-line message says what to fix
             return _refused(str(exc))
@@ -453,7 +446,7 @@ def _api_ask(service: Service) -> Callable[..., dict]:
             sources=sources or None,
             date_from=date_from,
             date_to=date_to,
-            asked_on=_today(),
+            asked_on=today(),
         )
         return api_record(answer)
 

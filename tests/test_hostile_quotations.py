@@ -3,9 +3,9 @@ at most, never an article's quotations (issue 26, item 6)."""
 
 from __future__ import annotations
 
-from qa.quotes import extract as extract_module
-from qa.quotes import extract_quotations
-from qa.quotes.stored import extract_all
+from qa.quotations import extract as extract_module
+from qa.quotations import extract_quotations
+from qa.quotations.stored import extract_all
 from qa.records import Document
 
 # The shape of the live-blog posts that lost every quotation of 10 CNN articles: a post signed

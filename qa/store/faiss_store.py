@@ -48,7 +48,7 @@ DUPLICATE_CHUNKS, SENTENCE_CANONICAL, DUPLICATES = "duplicate_chunks.jsonl", "se
 
 
 @dataclass
-class Index(Contents):
+class FaissStore(Contents):
     """A loaded FAISS folder (store/contents.py has what it holds, read as the Milvus store reads it)."""
 
     path: Path
@@ -121,10 +121,10 @@ class Index(Contents):
         return None  # no fused search of its own: qa/retrieve.py fuses search_dense and search_lexical
 
 
-def load_index(index_dir: str | Path, config: Config | None = None) -> Index:
+def load_index(index_dir: str | Path, config: Config | None = None) -> FaissStore:
     """Load the index at `index_dir`, checking that it matches `config`'s format and model.
 
-    `Index.path` is `index_dir` itself (the stable folder), whichever generation the files came from.
+    `FaissStore.path` is `index_dir` itself (the stable folder), whichever generation the files came from.
     """
     config = config or Config()
     index_dir = Path(index_dir)
@@ -142,7 +142,7 @@ def load_index(index_dir: str | Path, config: Config | None = None) -> Index:
             manifest, retries = latest, retries - 1
 
 
-def _read(index_dir: Path, manifest: dict) -> Index:
+def _read(index_dir: Path, manifest: dict) -> FaissStore:
     import faiss
 
     where = files_dir(index_dir, manifest)
@@ -179,7 +179,7 @@ def _read(index_dir: Path, manifest: dict) -> Index:
         or len(doc_at) != len(documents) + 1
     ):
         raise IndexIncompatibleError(f"{index_dir}: index files disagree in size; run `qa index` to rebuild")
-    return Index(
+    return FaissStore(
         path=index_dir,
         manifest=manifest,
         documents=documents,

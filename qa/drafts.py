@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .answer.candidates import HEADLINE_PENALTY, Candidate, IdfTable, collect_candidates, read_leading, score_candidates
-from .answer.quotes import select_quotes, verify_quote
+from .answer.excerpts import select_quotes, verify_quote
 from .chunk import split_sentences
 from .config import Config
 from .errors import DraftTooLongError, EmptyDraftError
@@ -34,20 +34,20 @@ MAX_DRAFT_SENTENCES = 300
 # The support score mixes how close the meaning is (cosine of claim and sentence) with how much of
 # the claim's rare-word weight the sentence holds. Meaning alone accepts a sentence on the same
 # topic that says something else; rare words alone miss a paraphrase. Equal shares: both are in
-# about [0, 1]. bench/support.py compares each alone, calibrated the same way on the same claims:
+# about [0, 1]. bench/drafts.py compares each alone, calibrated the same way on the same claims:
 # the mix flagged more unsupported claims (1.000 vs 0.990 and 0.995) with no more false flags.
 SUPPORT_SEMANTIC_SHARE = 0.5
 # A claim word the retrieved sentences never use (weighted by its rarity, as a share of the claim's
 # weight) is taken off the score at this rate on top of its missing coverage: "opened a drone factory",
 # "awarded a medal" add what the articles never say about the subject. Half: as much again as coverage
-# already takes off for a word missing from the best sentence. Measured in bench/support.py against
+# already takes off for a word missing from the best sentence. Measured in bench/drafts.py against
 # the score without it.
 NOVEL_PENALTY = 0.5
 SPARE_QUOTES = 3  # quotes drawn per quote wanted, so that enough come from different articles
 # The reader must also say that a quote backs the claim: its logit (claim, sentence) at least this.
 # It was trained on claims that are an article's sentence (backed) and the same sentence with one
 # fact changed, a number, a name, a place (not backed), which the support score cannot tell apart:
-# they share every word but one. 0 is even odds; bench/support.py measures it.
+# they share every word but one. 0 is even odds; bench/drafts.py measures it.
 READER_BACKS = 0.0
 
 
@@ -65,7 +65,7 @@ class SupportedSentence:
     # False for a "sentence" without a single word (a stray bracket, a dash, a number list marker):
     # nothing to back, so it is neither marked nor listed as unsupported
     checked: bool = True
-    # the two signals alone, each at its best over the sentences looked at (bench/support.py compares)
+    # the two signals alone, each at its best over the sentences looked at (bench/drafts.py compares)
     semantic: float = 0.0
     coverage: float = 0.0
     novel: float = 0.0  # share of the claim's rare-word weight in words no retrieved sentence uses

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from qa.answer import verify_quote
 from qa.cli import cli
 from qa.config import Config
+from qa.drafts import MAX_DRAFT_CHARS, NO_SUPPORT_TEXT, DraftSupport, SupportedSentence
 from qa.errors import ConfigError, DraftTooLongError, EmptyDraftError, InvalidRequestError
 from qa.records import Quote
 from qa.render import format_support_text, support_markdown
-from qa.support import MAX_DRAFT_CHARS, NO_SUPPORT_TEXT, DraftSupport, SupportedSentence
 
 # Claims the shipped articles make, each restated in other words, with the article that makes it.
 SUPPORTED = [
@@ -249,8 +249,8 @@ def test_markdown_escapes_document_text_and_links_only_http():
 
 
 def test_evaluator_scores_hits_and_flags():
-    """qa/eval/support.py: a hit needs the claim's own article, an overlapping span and a kept claim."""
-    from qa.eval.support import Claim, ClaimResult, calibrate, rates
+    """qa/eval/drafts.py: a hit needs the claim's own article, an overlapping span and a kept claim."""
+    from qa.eval.drafts import Claim, ClaimResult, calibrate, rates
 
     own = Claim("a", "x", "verbatim", True, "doc1", 100, 200)
     results = [
@@ -269,13 +269,13 @@ def test_evaluator_scores_hits_and_flags():
 
 
 def test_bench_claims_are_changed_as_described():
-    """bench/support.py's paraphrases and question rewrites (they decide what 'paraphrased' means there)."""
+    """bench/drafts.py's paraphrases and question rewrites (they decide what 'paraphrased' means there)."""
     import sys
 
     from .conftest import ROOT
 
     sys.path.insert(0, str(ROOT / "bench"))
-    import support as bench
+    import drafts as bench
 
     from qa.nlp import pipeline
 

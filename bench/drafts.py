@@ -1,7 +1,7 @@
 """Sources for a draft, measured: claims from xquad-en and covid-qa checked against their own
 articles (supported) and against the other set's articles (unsupported).
 
-    python bench/support.py [--claims 200] [--out bench/support]
+    python bench/drafts.py [--claims 200] [--out bench/drafts]
 
 Claims are answer-bearing sentences: for a question, the sentence of its source article that holds
 its answer. Each set gives `--claims` of them, and lightly changed copies:
@@ -45,8 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.config import Config  # noqa: E402
+from qa.eval.drafts import SIGNALS, Claim, calibrate, judge, rates  # noqa: E402
 from qa.eval.metrics import normalize_text  # noqa: E402
-from qa.eval.support import SIGNALS, Claim, calibrate, judge, rates  # noqa: E402
 
 DATA = Path(os.environ.get("QA_BENCH_DATA") or ROOT.parent / "shared" / "data")
 SETS = ("xquad-en", "covid-qa")
@@ -385,7 +385,7 @@ def summarise(results: list, config: Config, n: int, seconds: float, news: list)
         "news": news_report,
         "headline_held_out": headline,
         "baselines_held_out": baselines,
-        "command": f"python bench/support.py --claims {n}",
+        "command": f"python bench/drafts.py --claims {n}",
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "minutes": round(seconds / 60, 1),
@@ -406,7 +406,7 @@ def calibrated(supported: list, signal: str) -> float:
 
 def resummarise(out: str) -> None:
     """The tables again from OUT.json's judged claims (no index is opened): for a changed threshold."""
-    from qa.eval.support import ClaimResult
+    from qa.eval.drafts import ClaimResult
 
     report = json.loads(Path(out + ".json").read_text(encoding="utf-8"))
     results = []

@@ -210,7 +210,7 @@ def evaluate_quote_set(
     """Score the quote finder and the regex baseline on the set; the documents are loaded from each
     of `corpora` (default: `default_corpora`). Returns ({extractor: metrics}, problems)."""
     from ..api import load_documents, quotations_of, same_speaker
-    from .quote_baseline import baseline_quotations
+    from .quotation_baseline import baseline_quotations
 
     corpora = [Path(c) for c in (corpora or default_corpora(set_path))]
     documents, problems = {}, []

@@ -2,7 +2,7 @@
 highlighted in its article, copy it with its citation, export the selected ones as Markdown or CSV.
 
 Like the chat, it only calls the shared `Service` (which calls `Assistant.quotes`/`speakers`), and
-all its HTML comes from `quotes_html`, which escapes document text.
+all its HTML comes from `quotations_html`, which escapes document text.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..errors import QAError
 from ..render import quotations_csv, quotations_markdown
 from . import exports as X
 from .html import notice_html, source_placeholder_html
-from .quotes_html import quote_in_article_html, quote_results_html, speaker_label
+from .quotations_html import quote_in_article_html, quote_results_html, speaker_label
 from .service import Service
 
 SHOWN = 20  # quotations one search shows: a page of cards, not the whole corpus
@@ -28,7 +28,7 @@ def _speaker_choices(service: Service) -> list[tuple[str, str]]:
     return [("Anyone", "")] + [(speaker_label(s), s.id) for s in service.speakers()]
 
 
-def quotes_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown | None = None) -> SimpleNamespace:
+def quotations_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown | None = None) -> SimpleNamespace:
     """Lay out the tab's components inside the current gr.Tab and wire them; returns them."""
     t = SimpleNamespace(found=gr.State([]))
     with gr.Row(equal_height=True):

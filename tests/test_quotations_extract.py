@@ -7,9 +7,9 @@ import json
 import pytest
 
 from qa.errors import FidelityError
-from qa.quotes import Quotation, extract_quotations, is_speech, verify_quotation
-from qa.quotes.speakers import group_speakers, matching_speakers, same_speaker
-from qa.quotes.stored import extract_all
+from qa.quotations import Quotation, extract_quotations, is_speech, verify_quotation
+from qa.quotations.speakers import group_speakers, matching_speakers, same_speaker
+from qa.quotations.stored import extract_all
 from qa.records import Document
 
 
