@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .test_app_api import running_app
-from .test_support import INVENTED, SUPPORTED
+from .test_drafts import INVENTED, SUPPORTED
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from .test_app_api import UI_DATA, running_app
 from .test_app_browser import browser, open_tab, shot  # noqa: F401  (browser is a fixture)
-from .test_support import INVENTED, SUPPORTED
+from .test_drafts import INVENTED, SUPPORTED
 
 pytestmark = pytest.mark.browser
 
