@@ -122,7 +122,8 @@ def _masked(piece: str) -> str:
 
 def _batches(pieces: list[tuple[int, int, int]]) -> Iterator[list[tuple[int, int, int]]]:
     """Consecutive pieces (text number, start, end) in batches of bounded size."""
-    batch, size = [], 0
+    batch: list = []
+    size = 0
     for piece in pieces:
         n = piece[2] - piece[1]
         if batch and (size + n > BATCH_CHARS or len(batch) >= BATCH_PIECES):

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date as _date
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence, Union
 
 from .errors import InvalidRequestError
 from .lexicon import BIBTEX_MONTHS, MLA_MONTHS, MONTH_NAMES
@@ -93,7 +93,11 @@ class Style(NamedTuple):
     accessed: str = ""
 
 
-def as_style(style: "str | Style | None") -> Style | None:
+# what a caller may pass as a style: a name ("apa"), a Style (a name and the day read), or None
+StyleArg = Union[str, Style, None]
+
+
+def as_style(style: StyleArg) -> Style | None:
     """None (qa's own format) or a checked Style, from a name or a Style."""
     if isinstance(style, Style):
         return Style(check_style(style.name) or "", check_accessed(style.accessed)) if style.name else None

@@ -101,7 +101,7 @@ class DraftSupport:
     def unsupported(self) -> list[SupportedSentence]:
         return [s for s in self.sentences if s.checked and not s.supported]
 
-    def annotated(self, marker: Callable[[list[int]], str] = None, escape: Callable[[str], str] = str) -> str:
+    def annotated(self, marker: Callable[[list[int]], str] | None = None, escape: Callable[[str], str] = str) -> str:
         """The draft as written, with ` [n]` after each supported sentence. `escape` is applied to the
         draft's own text (e.g. for Markdown), `marker` formats a sentence's source numbers."""
         marker = marker or (lambda numbers: "".join(f"[{n}]" for n in numbers))
@@ -176,7 +176,8 @@ def _claim_quotes(cands: list[Candidate], index: Store, k: int, config: Config) 
     """Up to `k` quotes for one claim, each from a sentence that reaches the threshold on its own,
     each from another article: a second quote is there to corroborate, not to repeat the first's story."""
     backing = [c for c in cands if backs(c, config)]
-    quotes, docs = [], set()
+    quotes: list = []
+    docs: set[str] = set()
     for q in select_quotes(backing, index, k * SPARE_QUOTES, config) if backing else []:
         if q.doc_id not in docs and len(quotes) < k:
             quotes.append(q)
@@ -203,7 +204,8 @@ def support_draft(text: str, index: Store, embedder, idf: IdfTable, config: Conf
             f"draft: too many sentences ({len(spans)}; the limit is {MAX_DRAFT_SENTENCES}); check it in parts"
         )
     vectors = embedder.encode([text[s:e] for s, e in spans]) if spans else np.zeros((0, 1))
-    sentences, sources = [], []
+    sentences: list = []
+    sources: list = []
     for i, ((s, e), vector) in enumerate(zip(spans, vectors), start=1):
         if not tokenize(text[s:e]):
             sentences.append(SupportedSentence(i, text[s:e], s, e, False, 0.0, [], checked=False))

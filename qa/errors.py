@@ -10,6 +10,8 @@ class QAError(Exception):
 class InputFileError(QAError):
     """A corpus or question file cannot be read. The message names the file (and line)."""
 
+    kind: str = ""  # what went wrong, for grouping in a report (qa/ingest/problems.py sets it)
+
     def __init__(self, path, reason: str, line: int | None = None):
         self.path = str(path)
         self.reason = reason

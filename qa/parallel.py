@@ -81,6 +81,7 @@ def _start(model: str) -> None:
 
 
 def _embed(texts: list[str]) -> np.ndarray:
+    assert _model is not None, "a worker embeds only after its initializer loaded the model"
     return _model.encode(texts)
 
 
@@ -95,7 +96,8 @@ def _quotations(documents: list[Document]) -> list[tuple[list, list[str]]]:
 
 
 def _tasks(documents: list[Document]) -> list[list[Document]]:
-    tasks, size = [[]], 0
+    tasks: list[list] = [[]]
+    size = 0
     for doc in documents:
         if tasks[-1] and size + len(doc.text) > QUOTE_TASK_CHARS:
             tasks.append([])

@@ -13,7 +13,7 @@ so far. The faces only show the calls: the CLI as a bar on a terminal, the app a
 from __future__ import annotations
 
 import time
-from typing import Callable, Collection, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 import numpy as np
 
@@ -122,7 +122,7 @@ def throttled(
     """`show` called for each stage's first and last call and at most every `interval` seconds in
     between: for a face that prints a line per call (a log, a pipe), where a bar would redraw. A
     stage is the message up to its first colon."""
-    state = {"stage": None, "at": float("-inf"), "pending": None}
+    state: dict[str, Any] = {"stage": None, "at": float("-inf"), "pending": None}
 
     def report(message: str, fraction: float) -> None:
         stage, now = message.split(":", 1)[0], clock()

@@ -82,7 +82,7 @@ def _other_place(other: Mapping) -> str:
     return ""
 
 
-def quote_citation(quote: Quote, document: Document | None = None, style: str | None = None) -> str:
+def quote_citation(quote: Quote, document: Document | None = None, style: cite.StyleArg = None) -> str:
     """The citation of a quote and where its text sits in its file, so it can be checked (and, for a
     paged document such as a PDF, the page its first character is printed on). In a `style`, the
     style's note, then the file and characters in brackets."""
@@ -100,7 +100,7 @@ def _where(obj, document: Document | None) -> str:
 def styled(
     obj,
     document: Document | None = None,
-    style: str | None = None,
+    style: cite.StyleArg = None,
     *,
     markdown: bool = False,
     form: str = "note",
@@ -117,13 +117,13 @@ def styled(
     return cite.markdown(runs) if markdown else cite.plain(runs)
 
 
-def copy_text(quote: Quote, document: Document | None = None, style: str | None = None) -> str:
+def copy_text(quote: Quote, document: Document | None = None, style: cite.StyleArg = None) -> str:
     """What the Copy button puts on the clipboard: the quote in quotation marks, then its citation
     (in `style` when one is chosen)."""
     return f"“{quote.text}” — {styled(quote, document, style)}"
 
 
-def copy_html(quote: Quote, document: Document | None = None, style: str | None = None) -> str:
+def copy_html(quote: Quote, document: Document | None = None, style: cite.StyleArg = None) -> str:
     """The Copy payload as HTML (titles in <i> where the style italicises them), for pasting into a
     word processor; the words escaped."""
     from html import escape
@@ -191,7 +191,7 @@ def short_answer_text(answer: Answer) -> str:
 
 
 def format_answer_text(
-    answer: Answer, documents: Mapping[str, Document] | None = None, style: str | None = None
+    answer: Answer, documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None
 ) -> str:
     """The answer and its numbered quotes as plain text (what `qa ask` prints), cited in `style`."""
     documents = documents or {}
@@ -209,7 +209,7 @@ def format_answer_text(
     return "\n".join(lines).rstrip()
 
 
-def _also(other: Mapping, documents: Mapping[str, Document], style: str | None, markdown: bool = False) -> str:
+def _also(other: Mapping, documents: Mapping[str, Document], style: cite.StyleArg, markdown: bool = False) -> str:
     """Another outlet's copy of a quote: its citation and where it prints the words."""
     if not style:
         return (md_citation(other) if markdown else citation(other)) + _other_place(other)
@@ -223,7 +223,9 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text or "")
 
 
-def answer_markdown(answer: Answer, documents: Mapping[str, Document] | None = None, style: str | None = None) -> str:
+def answer_markdown(
+    answer: Answer, documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None
+) -> str:
     """A whole answer with its numbered sources, for pasting into notes or a draft; in a `style`,
     each source cited in it and the style's list of works at the end."""
     documents = documents or {}
@@ -246,7 +248,7 @@ def _md_cited(q: Quote, doc: Document | None, style) -> str:
     return f"{md_citation(q, doc)}, {_place(q)}"
 
 
-def _md_sources(quotes, documents: Mapping[str, Document], style: str | None, also: str) -> list[str]:
+def _md_sources(quotes, documents: Mapping[str, Document], style: cite.StyleArg, also: str) -> list[str]:
     """Numbered quotes, each cited (its file and characters kept), and the other outlets' copies."""
     lines = []
     for q in quotes:
@@ -279,7 +281,7 @@ def _who(fq) -> list[str]:
     return [fq.speaker, fq.title] if fq.speaker else ["speaker not named"]
 
 
-def quotation_citation(fq, style: str | None = None, document: Document | None = None) -> str:
+def quotation_citation(fq, style: cite.StyleArg = None, document: Document | None = None) -> str:
     """“…,” Nikol Pashinian, Prime Minister of Armenia, quoted in Asbarez, 18 November 2023. In a
     `style`: the words and the speaker, then the style's note of the article."""
     if style:
@@ -289,7 +291,7 @@ def quotation_citation(fq, style: str | None = None, document: Document | None =
     return f"{_quoted(fq.text)} " + ", ".join(p for p in _who(fq) + [where] if p)
 
 
-def quotation_markdown(fq, style: str | None = None, document: Document | None = None) -> str:
+def quotation_markdown(fq, style: cite.StyleArg = None, document: Document | None = None) -> str:
     """The citation in Markdown: the outlet links to the article when it has an http(s) URL (in a
     `style`: the words and the speaker, then the style's note)."""
     if style:
@@ -308,7 +310,7 @@ def quotation_markdown(fq, style: str | None = None, document: Document | None =
     return f"{_quoted(text)} " + ", ".join(p for p in who + [where] if p)
 
 
-def quotations_text(found, documents: Mapping[str, Document] | None = None, style: str | None = None) -> str:
+def quotations_text(found, documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None) -> str:
     """Numbered quotations with their citations and where the words sit (what `qa quotes` prints)."""
     documents = documents or {}
     lines = []
@@ -328,7 +330,7 @@ def quotations_text(found, documents: Mapping[str, Document] | None = None, styl
     return "\n".join(lines)
 
 
-def quotations_markdown(found, style: str | None = None, documents: Mapping[str, Document] | None = None) -> str:
+def quotations_markdown(found, style: cite.StyleArg = None, documents: Mapping[str, Document] | None = None) -> str:
     """Numbered quotations in Markdown; in a `style`, its list of works after them."""
     documents = documents or {}
     out = "\n".join(f"{fq.n}. {quotation_markdown(fq, style, documents.get(fq.doc_id))}" for fq in found) + (
@@ -387,7 +389,7 @@ NO_SUPPORT_HEADING = "No support in these articles"
 
 
 def format_support_text(
-    support: "DraftSupport", documents: Mapping[str, Document] | None = None, style: str | None = None
+    support: "DraftSupport", documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None
 ) -> str:
     """The draft with `[n]` after each supported sentence, its numbered sources, and the sentences
     the articles do not support (what `qa support` prints), cited in `style`."""
@@ -406,7 +408,7 @@ def format_support_text(
 
 
 def support_markdown(
-    support: "DraftSupport", documents: Mapping[str, Document] | None = None, style: str | None = None
+    support: "DraftSupport", documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None
 ) -> str:
     """The annotated draft in Markdown: the draft's text escaped, `[n]` markers, numbered sources
     cited as `answer_markdown` cites them (only an http(s) URL becomes a link), unsupported sentences
@@ -450,7 +452,7 @@ def _when_words(entry: "TimelineEntry") -> str:
 
 
 def timeline_text(
-    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None, entries=None
+    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None, entries=None
 ) -> str:
     """The timeline as plain text (what `qa timeline` prints): each entry's date, the sentence, its
     citation, and the other articles that report the same event with the date each gives."""
@@ -474,7 +476,7 @@ def timeline_text(
 
 
 def timeline_markdown(
-    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None, entries=None
+    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None, entries=None
 ) -> str:
     """The timeline in Markdown: a heading per date group, each entry's date in bold, the sentence
     and its citation, "also reported by" the other articles; in a `style`, its list of works at the end."""
@@ -522,7 +524,7 @@ TIMELINE_CSV_FIELDS = (
 
 
 def timeline_csv(
-    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: str | None = None, entries=None
+    timeline: "Timeline", documents: Mapping[str, Document] | None = None, style: cite.StyleArg = None, entries=None
 ) -> str:
     """One row an entry: its date (ISO, in words, where it comes from, the words), the exact sentence,
     the article, the outlets also reporting it and the citation (in `style` when given); a cell a

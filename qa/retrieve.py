@@ -58,10 +58,10 @@ class Retriever:
         pool = max(k * 2, 50)  # fuse over a deeper pool than we return
         if mode == "hybrid" and self.config.fusion == "rrf":
             # a store that fuses by rank itself (Milvus hybrid_search with its RRF ranker, k = RRF_K)
-            fused = self.index.search_hybrid(query_vec, tokenize(question), pool, k, allowed)
-            if fused is not None:
-                order = sorted(fused, key=lambda i: (-fused[i], i))[:k]
-                return [Hit(chunk=self.index.chunks[i], score=float(fused[i]), rank=r) for r, i in enumerate(order)]
+            hybrid = self.index.search_hybrid(query_vec, tokenize(question), pool, k, allowed)
+            if hybrid is not None:
+                order = sorted(hybrid, key=lambda i: (-hybrid[i], i))[:k]
+                return [Hit(chunk=self.index.chunks[i], score=float(hybrid[i]), rank=r) for r, i in enumerate(order)]
         dense = self.index.search_dense(query_vec, pool, allowed) if mode in ("dense", "hybrid") else {}
         lexical = self.index.search_lexical(tokenize(question), pool, allowed) if mode in ("bm25", "hybrid") else {}
         if mode == "dense":
@@ -69,7 +69,12 @@ class Retriever:
         elif mode == "bm25":
             fused = lexical
         elif self.config.fusion == "rrf":
-            fused = rrf([sorted(dense, key=dense.get, reverse=True), sorted(lexical, key=lexical.get, reverse=True)])
+            fused = rrf(
+                [
+                    sorted(dense, key=lambda i: dense[i], reverse=True),
+                    sorted(lexical, key=lambda i: lexical[i], reverse=True),
+                ]
+            )
         else:
             fused = score_fusion(dense, lexical, self.config.dense_weight)
         order = sorted(fused, key=lambda i: (-fused[i], i))[:k]

@@ -129,7 +129,8 @@ def answer_question(
     # judged as searched: a follow-up's coverage is that of the question it stands for
     found = signals(resolved, cands, index, idf)
     confidence = decide(found, cands, config)
-    previous = answered.answer.quotes[0].doc_id if answered is not None and answered.answer.quotes else None
+    shown = answered.answer if answered is not None else None
+    previous = shown.quotes[0].doc_id if shown is not None and shown.quotes else None
     byline = find_byline(
         resolved, cands, index, idf, answers=confidence >= config.min_score, typed=question, previous_doc=previous
     )

@@ -181,8 +181,8 @@ def find_byline(
     it?" asks about `previous_doc`, the article the last answer quoted first."""
     if not cands:
         return None
-    follow_up = bool(previous_doc) and AUTHOR_FOLLOW_UP.match(typed or question) is not None
-    if follow_up:
+    follow_up = previous_doc is not None and AUTHOR_FOLLOW_UP.match(typed or question) is not None
+    if previous_doc is not None and follow_up:
         found = _previous(cands, previous_doc)
     elif asks_author(question):
         found = _described(question, cands, index, idf, answers)
@@ -195,7 +195,7 @@ def find_byline(
     for name in re.split(r",\s*|\s+and\s+", doc.author):
         at = _printed_at(doc.text, name.strip()) if name.strip() else None
         row = None if at is None else _row_at(index, anchor.row, at)
-        if row is None:
+        if at is None or row is None:
             continue
         _, s, e = index.sentence_rows[row].tolist()
         c = Candidate(

@@ -310,6 +310,7 @@ def apply_reader(cands: list[Candidate], question: str, index: Store, config: Co
     if logits is None:
         return
     settings = reader_for(config.reader)
+    assert settings is not None  # read_leading returned logits, so a reader is configured
     unread = float(logits.min()) - UNREAD_MARGIN
     for c in cands:
         c.score = settings.fused(c.reader if c.reader is not None else unread, c.hand)

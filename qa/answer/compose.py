@@ -3,6 +3,8 @@ honest abstention when the corpus does not answer."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..config import Config
 from ..records import Answer, Quote
 from .candidates import Candidate
@@ -19,7 +21,7 @@ TOPIC_SUPPORT = 0.48
 TOPIC_WORDS = 0.6
 
 
-def confidence(cands: list[Candidate]) -> float:
+def confidence(cands: Sequence[Candidate]) -> float:
     """How near the corpus comes to the question (the "support" signal of coverage.py).
 
     The mean of the best sentence's score and the best semantic and rare-word matches anywhere
@@ -97,7 +99,7 @@ def compose(
         )
     best = quotes[0]
     short = None
-    if best.short_start is not None:
+    if best.short_start is not None and best.short_end is not None:
         short = best.text[best.short_start - best.start : best.short_end - best.start]
     day = resolve_relative_date(short, best.date, best.text) if short and best.date else None
     shown = f"{short} ({day})" if day else short

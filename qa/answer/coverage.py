@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Sequence
+from typing import AbstractSet, Sequence
 
 from ..nlp import STOPWORDS, tokenize
 from ..store import Store
@@ -39,13 +39,13 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _WH = frozenset("what which who whom whose when where why how".split())
 
 
-def weighted_share(tokens: set[str], found: set[str], idf: IdfTable) -> float:
+def weighted_share(tokens: AbstractSet[str], found: AbstractSet[str], idf: IdfTable) -> float:
     """The rarity-weighted share of `tokens` in `found` (1.0 when there are none to find)."""
     total = sum(idf(t) for t in tokens)
     return sum(idf(t) for t in tokens & found) / total if total else 1.0
 
 
-def _pair_share(phrases: set[str], found: set[str], idf: IdfTable) -> float:
+def _pair_share(phrases: AbstractSet[str], found: AbstractSet[str], idf: IdfTable) -> float:
     """The rarity-weighted share of the question's adjacent word pairs found as pairs (1.0 when it has none)."""
     weight = {p: sum(idf(t) for t in p.split()) for p in phrases}
     total = sum(weight.values())

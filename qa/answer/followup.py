@@ -308,7 +308,7 @@ def _with_answered_subject(wh: str, ctx: _Context) -> str | None:
     the project?". Only a verb in the simple past or present with nothing between it and the subject."""
     root = ctx.qdoc[1] if len(ctx.qdoc) > 1 else None
     aux = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(root.tag_ if root is not None else "")
-    if not ctx.short or aux is None or root.dep_ != "ROOT":
+    if not ctx.short or aux is None or root is None or root.dep_ != "ROOT":
         return None
     rest = ctx.qdoc[2:].text.rstrip("?.! ")
     return f"{wh} {aux} {ctx.short} {root.lemma_} {rest}?"
@@ -374,7 +374,7 @@ def _agree(text: str) -> str:
     """ "When was the talks …" → "When were the talks …": the copula follows a plural event noun."""
     m = re.match(r"(?i)^(\w+\s+)(was|is)\s+the\s+((?:[\w-]+\s+){0,2})", text)
     words = m.group(3).lower().split() if m else []
-    if any(w in EVENT_NOUNS and w.endswith("s") and not w.endswith("ss") for w in words):
+    if m and any(w in EVENT_NOUNS and w.endswith("s") and not w.endswith("ss") for w in words):
         plural = {"was": "were", "is": "are"}[m.group(2).lower()]
         return m.group(1) + plural + text[m.end(2) :]
     return text
@@ -428,7 +428,8 @@ def _replacement(t, ctx: _Context) -> str | None:
     if low in ("he", "him", "she", "her"):
         people = _people(ctx)
         return people[0].text if people else None
-    if low == "them" and ctx.event(bare=True) and ctx.event(bare=True).split()[-1].endswith("s"):
+    bare = ctx.event(bare=True) if low == "them" else None
+    if bare and bare.split()[-1].endswith("s"):
         return ctx.event()  # "Who was going to mediate them?" after "… the talks in Granada?"
     if low in ("they", "them", "their"):
         actors = ctx.mentions(ACTOR_LABELS - {"NORP"}, answer=False) or ctx.mentions(ACTOR_LABELS)

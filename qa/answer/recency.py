@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Mapping
+
+from ..records import Document
 
 # Words that tie a question to the time it is asked. "Now" alone counts: "Which country is now
 # bankrupt?" asks about the present, and an article that says so of another year is a distractor.
@@ -46,7 +49,7 @@ def recent_window(asked_on: str) -> tuple[str, str]:
 
 
 def recent_documents(
-    documents: dict, asked_on: str | None, question: str, allowed_docs: set[str] | None = None
+    documents: Mapping[str, Document], asked_on: str | None, question: str, allowed_docs: set[str] | None = None
 ) -> set[str] | None:
     """The ids of the articles dated in the recent window, when the question asks about the present and
     the day it is asked is known; None otherwise. An article with a partial or no date is not recent."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QuestionSetError
+from ..records import Quotation
 
 MIN_OVERLAP = 0.8  # of the longer span: what the issue asks of a found quotation
 
@@ -53,7 +54,7 @@ def load_quote_set(path: str | Path, documents: dict) -> list[GoldQuote]:
                 continue
             try:
                 row = json.loads(line)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 raise QuestionSetError(path, f"not JSON ({exc.msg})", n) from None
             out.append(_gold(path, n, row, documents))
     if not out:
@@ -94,7 +95,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return max(0, inter) / max(a[1] - a[0], b[1] - b[0], 1)
 
 
-def match(found: list, gold: list[GoldQuote]) -> list[tuple[object, GoldQuote]]:
+def match(found: list[Quotation], gold: list[GoldQuote]) -> list[tuple[Quotation, GoldQuote]]:
     """One-to-one pairs of a found quotation and a gold one overlapping by MIN_OVERLAP, best first."""
     pairs = []
     for q in found:
@@ -103,10 +104,13 @@ def match(found: list, gold: list[GoldQuote]) -> list[tuple[object, GoldQuote]]:
                 o = _overlap((q.start, q.end), (g.start, g.end))
                 if o >= MIN_OVERLAP:
                     pairs.append((o, q, g))
-    used_q, used_g, out = set(), set(), []
+    used_q: set[int] = set()
+    used_g: set[int] = set()
+    out = []
     for o, q, g in sorted(pairs, key=lambda p: -p[0]):
         if id(q) not in used_q and id(g) not in used_g:
-            used_q.add(id(q)), used_g.add(id(g))
+            used_q.add(id(q))
+            used_g.add(id(g))
             out.append((q, g))
     return out
 

@@ -237,7 +237,7 @@ def _md_miss(i: int, r: QuestionResult) -> list[str]:
         out.append(f"   - error: {r.error}")
     elif r.abstained:
         out.append("   - we abstained")
-    else:
+    elif r.answer is not None:
         top = r.answer.quotes[0]
         out.append(f"   - we quoted [1] `{top.doc_id}` (score {top.score:.3f}): “{_clip(top.text)}”")
         rest = cited_documents(r.answer)[1:SHOWN]

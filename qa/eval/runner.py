@@ -66,7 +66,7 @@ class ConfigRun:
         return [p for r in self.results for p in r.fidelity]
 
     @property
-    def by_turn(self) -> dict[str, dict[str, float | None]]:
+    def by_turn(self) -> dict[str, dict]:
         """A conversation set's metrics over its first turns and over its follow-ups, apart."""
         first = [r for r in self.results if not r.question.follow_up]
         follow = [r for r in self.results if r.question.follow_up]
@@ -96,7 +96,7 @@ def _takes(answerer: Answerer, name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=None)
-def _keywords(kind: type) -> frozenset[str] | None:
+def _keywords(kind: type[Answerer]) -> frozenset[str] | None:
     """The keyword names `kind.ask` accepts, None when it takes **kwargs: read once per answerer
     class, not once per question."""
     import inspect
@@ -123,7 +123,7 @@ def _ask_one(
     try:
         # only a leave-source-out copy passes exclude_docs and only a follow-up passes history, so
         # any answerer (a baseline too) runs the normal mode
-        extra = {"exclude_docs": list(q.exclude)} if q.exclude else {}
+        extra: dict[str, object] = {"exclude_docs": list(q.exclude)} if q.exclude else {}
         if history:
             extra["history"] = list(history)
         if q.asked_on and _takes(answerer, "asked_on"):  # baselines know no dates
@@ -213,7 +213,7 @@ class EvalReport:
     def summary(self) -> dict:
         """The --json output: the first configuration's metrics at the top, every one under "configs"."""
         first = self.runs[0]
-        out = {
+        out: dict = {
             "config": first.name,
             **first.metrics,
             "questions": len(self.question_set.questions),
@@ -349,12 +349,12 @@ def prepare(
         assistant, documents, problems = _index_with_its_corpus(index_dir or config.index_dir, config)
         check_sources(qset, documents)
         return EvalInputs(qset, documents, assistant, assistant.info(), problems)
-    problems: list = []
+    problems = []
     if corpus is not None:
         result = load_documents([corpus])
         documents, problems = list(result.documents), list(result.problems)
     else:
-        documents = list(qset.documents)
+        documents = list(qset.documents or [])
     if not documents:
         raise EmptyCorpusError(f"{corpus or qset.path}: no readable documents")
     check_sources(qset, documents)  # fail before spending time on an index

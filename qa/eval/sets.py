@@ -555,12 +555,11 @@ def load_beir(path: str | Path) -> QuestionSet:
 # --- checks against a corpus -------------------------------------------------------------
 
 
-def check_sources(qset: QuestionSet, doc_ids: Iterable[str]) -> None:
+def check_sources(qset: QuestionSet, doc_ids: Iterable[str] | Iterable[Document] | Mapping[str, Document]) -> None:
     """Every source must name a document (or a file, for articles cut out of a digest) of the
     corpus; QuestionSetError on the first that does not. Pass documents or their ids."""
-    if isinstance(doc_ids, Mapping):
-        doc_ids = doc_ids.values()
-    known = {i for d in doc_ids for i in ((d.id, d.file_id) if hasattr(d, "id") else (d,)) if i}
+    items: Iterable = doc_ids.values() if isinstance(doc_ids, Mapping) else doc_ids
+    known = {i for d in items for i in ((d.id, d.file_id) if isinstance(d, Document) else (d,)) if i}
     for q in qset.questions:
         for s in q.sources:
             if s not in known:

@@ -70,6 +70,7 @@ def fetch(url: str, limits: Limits = Limits()) -> Response:
     for _hop in range(limits.max_redirects + 1):
         response, location = _get(url, current, limits, deadline)
         if location is None:
+            assert response is not None  # _get gives a response or a redirect's Location
             return response
         target = urljoin(current, location.replace(" ", "%20"))  # as browsers do with a sloppy Location
         try:

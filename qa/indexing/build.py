@@ -24,7 +24,7 @@ from ..alloc import return_large_blocks
 from ..config import Config
 from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError, QAError
-from ..parallel import ingest_pool
+from ..parallel import IngestPool, ingest_pool
 from ..progress import BuildProgress, Progress
 from ..quotations.stored import extract_all, previous_quotations
 from ..records import Chunk, Document
@@ -55,7 +55,7 @@ class LazyEmbedder:
         self._dim = known_dim
         self._embedder: Embedder | None = None
         self._loading: Future | None = None
-        self.pool = None  # a parallel build's workers (qa/parallel.py): they compute the vectors
+        self.pool: IngestPool | None = None  # a parallel build's workers (qa/parallel.py): they compute the vectors
 
     def preload(self) -> None:
         """Start loading the model in a thread, so that it loads beside spaCy in the main thread
@@ -183,14 +183,14 @@ def _write(
     prior: writer.VectorSource,
     progress: BuildProgress,
     show: bool | None,
-    quotations: Callable[[], list],
+    find_quotations: Callable[[], list],
 ) -> tuple[dict, dict]:
     """The index files of one generation, streamed (writer.py); returns the manifest's counts and
     what it records of the dense index. (The manifest is the pointer, written by `publish`.)
-    `quotations()` gives the build's quotations once found (by a parallel build's workers meanwhile)."""
+    `find_quotations()` gives the build's quotations once found (by a parallel build's workers meanwhile)."""
     writer.write_documents(folder, documents)
     layout = writer.chunk_and_dedupe(folder, documents, config, reusable, progress)
-    quotations = quotations()
+    quotations = find_quotations()
     embedded = writer.EmbedCount()
     writer.embed_sentences(folder, documents, layout, embedder, prior, embedded, progress, show)
     writer.embed_chunks(folder, documents, layout, embedder, prior, embedded, progress, show)
@@ -238,12 +238,13 @@ def build(
         raise EmptyCorpusError("no documents to index: add .txt, .md, .html or .jsonl files to the corpus")
     t0 = started if started is not None else time.time()
     unchanged: set[str] = set()
+    prior: writer.VectorSource
     if parts is not None:
         embedder, reusable, prior = LazyEmbedder(config, parts.dim), parts.chunks, parts
     else:
-        reuse = previous is not None and same_vectors(previous.manifest, config)
-        embedder = LazyEmbedder(config, previous.sentence_vectors.shape[1] if reuse else None)
-        unchanged = unchanged_ids(previous.manifest, documents) if reuse else set()
+        reused = previous if previous is not None and same_vectors(previous.manifest, config) else None
+        embedder = LazyEmbedder(config, reused.sentence_vectors.shape[1] if reused is not None else None)
+        unchanged = unchanged_ids(reused.manifest, documents) if reused is not None else set()
         if len(unchanged) < len(documents):  # text to embed
             embedder.preload()
         reusable, prior = writer.reusable_chunks(documents, config, previous), writer.PriorVectors(previous, config)
@@ -368,10 +369,10 @@ def build_index(
     index_dir: str | Path,
     config: Config | None = None,
     *,
-    previous: FaissStore | None = None,
+    previous: Store | None = None,
     progress: Progress = no_progress,
     show_progress_bar: bool | None = None,
-) -> FaissStore:
+) -> Store:
     """`build` into the index folder `index_dir`."""
     return build(
         documents,
@@ -390,7 +391,7 @@ def ensure_index(
     *,
     progress: Progress = no_progress,
     show_progress_bar: bool | None = None,
-) -> FaissStore:
+) -> Store:
     """Load the index at `index_dir` if it holds exactly `documents`; otherwise (re)build it, reusing vectors."""
     return ensure(
         documents, FaissFolder(index_dir), config or Config(), progress=progress, show_progress_bar=show_progress_bar
@@ -398,14 +399,14 @@ def ensure_index(
 
 
 def add_documents(
-    index: FaissStore, documents: Sequence[Document], config: Config | None = None, *, progress: Progress = no_progress
-) -> FaissStore:
+    index: Store, documents: Sequence[Document], config: Config | None = None, *, progress: Progress = no_progress
+) -> Store:
     """Add (or replace, by id) documents in `index`, embedding only the new text."""
     return add(index, documents, FaissFolder(index.path), config or Config(), progress=progress)
 
 
 def remove_documents(
-    index: FaissStore, ids: Sequence[str], config: Config | None = None, *, progress: Progress = no_progress
-) -> tuple[FaissStore, list[str]]:
+    index: Store, ids: Sequence[str], config: Config | None = None, *, progress: Progress = no_progress
+) -> tuple[Store, list[str]]:
     """Drop documents by id; returns the new index and the ids that were removed."""
     return remove(index, ids, FaissFolder(index.path), config or Config(), progress=progress)

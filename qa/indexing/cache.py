@@ -14,7 +14,8 @@ from typing import Sequence
 from ..config import Config, user_cache_dir
 from ..errors import IndexIncompatibleError, QAError
 from ..records import Document
-from ..store.faiss_store import FaissStore, load_index
+from ..store.backend import Store
+from ..store.faiss_store import load_index
 from ..store.manifest import MANIFEST, document_record, same_vectors, settings_of
 from .build import Progress, build_index, ensure_index, no_progress
 
@@ -63,7 +64,7 @@ def ensure_cached_index(
     progress: Progress = no_progress,
     show_progress_bar: bool | None = None,
     root: Path | None = None,
-) -> FaissStore:
+) -> Store:
     """The index of `documents`: reused from `index_dir` or the cache when unchanged, else built."""
     documents = list(documents)
     if index_dir is not None:

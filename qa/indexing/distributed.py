@@ -14,10 +14,11 @@ Only this module imports Ray, and only `qa index --ray` imports this module.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from itertools import groupby
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -44,7 +45,6 @@ def connect(address: str) -> dict:
         raise ConfigError(
             'ray: distributed ingest needs Ray; install it with pip install "qa-assistant[ray]"'
         ) from None
-    import logging
 
     # Ray Data's own progress report repeats every few seconds at INFO; ours says the same in one line
     logging.getLogger("ray.data").setLevel(logging.WARNING)
@@ -52,7 +52,7 @@ def connect(address: str) -> dict:
         try:
             ray.init(
                 address=None if address == "auto" else address,
-                logging_level="ERROR",
+                logging_level=logging.ERROR,
                 log_to_driver=False,
                 include_dashboard=False,
             )
@@ -77,7 +77,8 @@ def _read_and_chunk(batch: dict, chunk_tokens: int, overlap_tokens: int, max_fil
         for key, value in zip(out, (order, sub, doc, chunks, problem_)):
             out[key].append(value)
 
-    docs, where = [], []
+    docs: list = []
+    where: list = []
     for order, root, path in zip(batch["order"], batch["root"], batch["path"]):
         loaded, problems = load_file_safely(Path(path), Path(root), max_file_mb)
         for p in problems:
@@ -105,7 +106,7 @@ class EmbeddingActor:
 
     def __call__(self, batch: dict) -> dict:
         texts: dict[str, int] = {}
-        plans = []
+        plans: list = []
         for doc_json, chunks_json in zip(batch["doc"], batch["chunks"]):
             if not doc_json:
                 plans.append(([], []))
@@ -143,10 +144,10 @@ def ray_ingest(
     resources = connect(address)  # first: without Ray installed, it says how to install it
     import ray
 
-    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
     files = [
-        {"order": i, "root": str(root), "path": str(path)} for i, (root, path) in enumerate(walk_files(paths, result))
+        {"order": i, "root": str(root), "path": str(path)} for i, (root, path) in enumerate(walk_files(roots, result))
     ]
     cpus = int(resources.get("CPU", 1))
     gpus = int(resources.get("GPU", 0))
@@ -154,7 +155,9 @@ def ray_ingest(
     # (or per GPU) keeps every one busy
     actors = actors or (gpus if gpus else max(1, cpus))
     progress(f"Ray: {len(files)} files, {actors} embedding actor(s) on {cpus} CPU(s), {gpus} GPU(s)", 0.05)
-    ds = ray.data.from_items(files, override_num_blocks=max(1, -(-len(files) // FILES_PER_TASK))) if files else None
+    ds: Any = (
+        ray.data.from_items(files, override_num_blocks=max(1, -(-len(files) // FILES_PER_TASK))) if files else None
+    )
     rows = []
     if ds is not None:
         ds = ds.map_batches(
@@ -187,7 +190,7 @@ def ray_ingest(
                     0.1 + (RAY_SHARE - 0.1) * len(files_done) / len(files),
                 )
         progress(f"Ray: {len(files)} files in {time.time() - t0:.0f} s", RAY_SHARE)
-    return _assemble(rows, result, paths)
+    return _assemble(rows, result, roots)
 
 
 def _assemble(rows: list[dict], result: IngestResult, paths: list[Path]) -> tuple[IngestResult, Parts]:

@@ -200,11 +200,17 @@ class PriorVectors:
 
     def sentence(self, key: int) -> np.ndarray | None:
         row = _find(self.sentence_keys, self.sentence_rows, key)
-        return None if row < 0 else np.asarray(self._vectors[row], dtype=np.float32)
+        if row < 0:
+            return None
+        assert self._vectors is not None  # a key was found, so there was a previous store
+        return np.asarray(self._vectors[row], dtype=np.float32)
 
     def chunk(self, key: int) -> np.ndarray | None:
         i = _find(self.chunk_keys, self.chunk_ids, key)
-        return None if i < 0 else self.previous.chunk_vector(int(i))
+        if i < 0:
+            return None
+        assert self.previous is not None  # a key was found, so there was a previous store
+        return self.previous.chunk_vector(int(i))
 
 
 def _empty() -> np.ndarray:
@@ -236,7 +242,8 @@ def reusable_chunks(documents: list[Document], config: Config, previous: Store |
 
 
 def _batches(documents: list[Document]) -> Iterator[list[tuple[int, Document]]]:
-    batch, size = [], 0
+    batch: list[tuple[int, Document]] = []
+    size = 0
     for number, doc in enumerate(documents):
         if batch and size + len(doc.text) > DOC_BATCH_CHARS:
             yield batch
@@ -269,12 +276,12 @@ def chunk_and_dedupe(
     ):
         for batch in _batches(documents):
             fresh = [d for _, d in batch if d.id not in reusable]
-            number = {d.id: n for n, d in batch}
+            number_of = {d.id: n for n, d in batch}
             new: dict[str, list[Chunk]] = {}
             # with nothing new to split, spaCy is never loaded (seconds): dropping documents stays quick
             for c in chunk_documents(fresh, config.chunk_tokens, config.chunk_overlap_tokens) if fresh else ():
                 new.setdefault(c.doc_id, []).append(c)
-                progress.advance(number[c.doc_id])  # chunks come in document order: those before are done
+                progress.advance(number_of[c.doc_id])  # chunks come in document order: those before are done
             for number, doc in batch:
                 chunks = reusable.get(doc.id) or new.get(doc.id, [])
                 spans = sorted({s for c in chunks for s in c.sentences})

@@ -231,7 +231,10 @@ def _meta_line(line: str, info: _Line) -> bool:
 
 def _stamp(line: str, info: _Line) -> bool:
     """A feed time stamp, alone or with a date ("16:24,", "13:44, 8 November 2023")."""
-    rest = line[rules.TIME_STAMP.match(line).end() :].strip(" ,.;|-–—")
+    stamp = rules.TIME_STAMP.match(line)
+    if stamp is None:
+        return False
+    rest = line[stamp.end() :].strip(" ,.;|-–—")
     if not rest:
         return True
     iso, m = find_date(rest)
@@ -268,7 +271,7 @@ def _monitor_header(m: re.Match, info: _Line) -> bool:
     """ "Outlet | Title | Date" (in any order): one field a date, the shorter other one the outlet."""
     fields = [m.group(k).strip() for k in ("a", "b", "c")]
     dated = [(f, find_date(f)) for f in fields]
-    dates = [(f, iso) for f, (iso, dm) in dated if iso and len(f) - len(dm.group()) <= len(f) // 2]
+    dates = [(f, iso) for f, (iso, dm) in dated if iso and dm is not None and len(f) - len(dm.group()) <= len(f) // 2]
     if len(dates) != 1:
         return False
     outlet, title = sorted((f for f in fields if f != dates[0][0]), key=len)

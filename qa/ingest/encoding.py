@@ -48,11 +48,11 @@ def decode_text(data: bytes, name: str) -> str:
                 ) from None
     if b"\x00" in data:
         raise P.problem(name, "binary file (it contains NUL bytes), not text", P.ENCODING)
-    bom = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    skip = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
     try:
-        return data[bom:].decode("utf-8")
+        return data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        at = bom + exc.start  # offset in the file as saved, so a hex editor finds it
+        at = skip + exc.start  # offset in the file as saved, so a hex editor finds it
         damaged = P.problem(
             name,
             f"not valid UTF-8 (byte 0x{data[at]:02x} at offset {at}); re-save the file as UTF-8",

@@ -6,7 +6,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import AbstractSet, Iterable, Iterator
 
 from ..errors import EmptyCorpusError, InputFileError
 from ..records import Document
@@ -148,11 +148,11 @@ def load_corpus(
     one holder (`owners`); every other claim to it is one problem naming both places. Raises
     EmptyCorpusError when no document at all could be loaded, unless `allow_empty`.
     """
-    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     result = IngestResult()
-    for root, path in walk_files(paths, result):
+    for root, path in walk_files(roots, result):
         result.add(*load_file_safely(path, root, max_file_mb))
-    return result.finish(paths, allow_empty=allow_empty, replace=replace)
+    return result.finish(roots, allow_empty=allow_empty, replace=replace)
 
 
 def load_file_safely(
@@ -207,7 +207,9 @@ def _nothing_loaded(paths: list[Path], problems: list[InputFileError]) -> EmptyC
     return EmptyCorpusError(f"no documents loaded from {where}: {detail}. Accepted formats: {ACCEPTED}")
 
 
-def owners(claims: list[Document], replace: set[str] = frozenset()) -> tuple[list[Document], list[InputFileError]]:
+def owners(
+    claims: list[Document], replace: AbstractSet[str] = frozenset()
+) -> tuple[list[Document], list[InputFileError]]:
     """One document per id, in corpus order, and one problem per other claim to an id (naming both places).
 
     An id's holder is the file whose own path it is (a file's id cannot be taken by a JSONL line that

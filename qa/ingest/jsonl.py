@@ -74,7 +74,11 @@ def _jsonl_document(line: str, rel: str, n: int) -> Document:
         id=str(doc_id),
         text=obj["text"].replace("\r\n", "\n"),
         path=f"{rel}:{n}",
-        **{key: obj.get(key) or "" for key in FIELDS},
+        title=obj.get("title") or "",
+        url=obj.get("url") or "",
+        date=obj.get("date") or "",
+        source=obj.get("source") or "",
+        author=obj.get("author") or "",
     )
 
 

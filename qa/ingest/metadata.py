@@ -123,9 +123,12 @@ def take_metadata(line: str, meta: Metadata) -> bool:
     m = rules.BYLINE.match(line)
     if m and len(line) <= _BYLINE_MAX_CHARS:
         return _take_byline(m.group("rest"), meta)
-    rest = rules.DATE_LINE.match(line).group("rest")
+    m = rules.DATE_LINE.match(line)
+    if m is None:  # an empty line
+        return False
+    rest = m.group("rest")
     iso, dm = find_date(rest)
-    if iso and _only_dateline(rest[: dm.start()] + " " + rest[dm.end() :]):
+    if iso and dm is not None and _only_dateline(rest[: dm.start()] + " " + rest[dm.end() :]):
         meta.fill(date=iso)
         return True
     return False

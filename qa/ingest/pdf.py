@@ -12,6 +12,7 @@ import logging
 import re
 import warnings
 from contextlib import contextmanager
+from typing import Mapping
 
 from ..errors import InputFileError
 from . import problems as P
@@ -80,13 +81,13 @@ def _extract(data: bytes, name: str) -> tuple[list[str], Metadata]:
     if reader.is_encrypted:
         # many PDFs are encrypted with an empty password only to restrict printing: those open
         try:
-            opened = reader.decrypt("")
+            opened = bool(reader.decrypt(""))
         except (DependencyError, NotImplementedError):
-            opened = 0
+            opened = False
         if not opened:
             raise P.problem(name, "password-protected PDF; save or print it to an unprotected PDF", P.PROTECTED)
     texts = [_page_text(page) for page in reader.pages]
-    info = reader.metadata or {}
+    info: Mapping = reader.metadata or {}
     meta = Metadata(title=_clean(str(info.get("/Title") or "")), author=_clean(str(info.get("/Author") or "")))
     return texts, meta
 

@@ -59,7 +59,8 @@ def scan_folder(root: Path) -> Scan:
     scan = Scan()
     real_root = Path(os.path.realpath(root))
     seen: dict[tuple[int, int], Path] = {}
-    stack, links = [_follow(root, root, seen, scan)], []
+    stack = [_follow(root, root, seen, scan)]
+    links: list = []
     while stack or links:
         folder = stack.pop() if stack else _follow(links.pop(0), root, seen, scan)
         if folder is None:

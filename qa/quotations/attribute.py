@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..lexicon import REPORTING_VERBS
 from ..nlp import pipeline
@@ -53,7 +54,7 @@ def parseable(text: str) -> str:
 
 @dataclass
 class _Window:
-    doc: object  # spaCy Doc
+    doc: Any  # spaCy Doc (spaCy's types are not checked here)
     offset: int  # where the parsed text starts in the document
 
 
@@ -124,7 +125,7 @@ def after_cue(window: _Window, text: str, span, ends_sentence: bool):
     first = _tok_at(window, span.close + 1, after=True)
     if first is None:
         return None
-    toks = []
+    toks: list = []
     for t in window.doc[first.i : first.i + AFTER_TOKENS]:
         if t.text in ("“", "«", "‹") or (t.text in ".!?;" and toks):
             break
@@ -212,7 +213,7 @@ def colon_cue(window: _Window, text: str, span):
             owner = t.head if t.dep_ in ("dobj", "pobj") else None
             owner = owner.head if owner is not None and owner.dep_ == "prep" else owner
             subj = subject_of(owner) if owner is not None else None
-            if subj is not None:
+            if owner is not None and subj is not None:
                 return owner.text, subj
     # "The ministry rejected the claim:": a named or institutional subject of the clause speaks
     root = last.sent.root

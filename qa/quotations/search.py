@@ -59,7 +59,9 @@ class SentenceCover:
         self.by_doc: dict[str, tuple[list[int], list[int], list[int]]] = {}
         for row, (d, s, e) in enumerate(rows.tolist()):
             starts, ends, ids = self.by_doc.setdefault(doc_ids[d], ([], [], []))
-            starts.append(s), ends.append(e), ids.append(row)
+            starts.append(s)
+            ends.append(e)
+            ids.append(row)
 
     def rows(self, doc_id: str, start: int, end: int) -> list[int]:
         starts, ends, ids = self.by_doc.get(doc_id, ([], [], []))

@@ -7,7 +7,7 @@ A document whose extraction fails is skipped with a problem line; the build goes
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Mapping
 
 from ..records import Document
 from .extract import extract_quotations
@@ -47,7 +47,7 @@ def extract_all(
     return out, problems
 
 
-def previous_quotations(documents: dict[str, Document], quotations: list[Quotation] | None):
+def previous_quotations(documents: Mapping[str, Document], quotations: list[Quotation] | None):
     """The doc id -> (text, quotations) map a rebuild reuses."""
     if quotations is None:
         return {}

@@ -84,6 +84,8 @@ def search_parameters(dense, allowed: np.ndarray):
     import faiss
 
     selector = faiss.IDSelectorBatch(allowed)
+    # faiss's stubs omit the keyword constructor its Python layer adds (which also keeps `selector`
+    # alive as long as the parameters; setting the attribute afterwards would not)
     if isinstance(dense, faiss.IndexIVF):
-        return faiss.SearchParametersIVF(sel=selector, nprobe=dense.nlist)
-    return faiss.SearchParameters(sel=selector)
+        return faiss.SearchParametersIVF(sel=selector, nprobe=dense.nlist)  # type: ignore[call-arg]
+    return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]

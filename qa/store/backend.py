@@ -36,19 +36,59 @@ class Store(Protocol):
     """The data the answer stage reads, and the searches retrieval runs (store/contents.py holds the
     data side both backends share)."""
 
-    path: Path | str  # where the store is (a folder, or "milvus:URI")
-    manifest: dict  # format, model, settings and the documents (id, sha256, …) it was built from
-    documents: Mapping[str, Document]
-    chunks: Sequence[Chunk]  # the searched chunks, in index order: search results are positions here
-    duplicate_chunks: Sequence[Chunk]  # chunks made only of wire copies: quotable, never searched
-    doc_ids: list[str]  # document number (column 0 of sentence_rows) -> id
-    sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end; sorted
-    sentence_doc_at: np.ndarray  # (documents + 1,) int64: each document's first sentence row, the row count last
-    sentence_vectors: np.ndarray  # (n, dim) unit vectors
-    sentence_canonical: np.ndarray  # (n,) int64: the first row that says the same (itself when unique)
-    duplicates: dict  # {"documents": [{"canonical": id, "copies": [ids]}], counts, how copies were found}
-    quotations: list[Quotation] | None  # None: none stored by this extractor version (found again on load)
+    # read-only members: each backend keeps its own concrete types (a FAISS folder's DocumentTable is a
+    # Mapping), which a read-only protocol member accepts and a mutable attribute would not
+
+    # where the store is (a folder, or "milvus:URI")
+    @property
+    def path(self) -> Path | str: ...
+
+    # format, model, settings and the documents (id, sha256, …) it was built from
+    @property
+    def manifest(self) -> dict: ...
+
+    @property
+    def documents(self) -> Mapping[str, Document]: ...
+
+    # the searched chunks, in index order: search results are positions here
+    @property
+    def chunks(self) -> Sequence[Chunk]: ...
+
+    # chunks made only of wire copies: quotable, never searched
+    @property
+    def duplicate_chunks(self) -> Sequence[Chunk]: ...
+
+    # document number (column 0 of sentence_rows) -> id
+    @property
+    def doc_ids(self) -> list[str]: ...
+
+    # (n, 3) int64: document number, start, end; sorted
+    @property
+    def sentence_rows(self) -> np.ndarray: ...
+
+    # (documents + 1,) int64: each document's first sentence row, the row count last
+    @property
+    def sentence_doc_at(self) -> np.ndarray: ...
+
+    # (n, dim) unit vectors
+    @property
+    def sentence_vectors(self) -> np.ndarray: ...
+
+    # (n,) int64: the first row that says the same (itself when unique)
+    @property
+    def sentence_canonical(self) -> np.ndarray: ...
+
+    # {"documents": [{"canonical": id, "copies": [ids]}], counts, how copies were found}
+    @property
+    def duplicates(self) -> dict: ...
+
+    # None: none stored by this extractor version (found again on load)
+    @property
+    def quotations(self) -> list[Quotation] | None: ...
+
+    # plain attributes: a build sets them on the store it returns
     removed: list[str]  # ids the build that produced this store dropped (empty when loaded)
+
     quote_problems: list[str]  # what that build's quotation extraction skipped, one line each
 
     @property

@@ -1,12 +1,14 @@
 """What every store holds, read the same way whichever engine searches it: documents, chunks, sentence
 rows and their vectors, the wire copies among the sentences (qa/indexing/dedupe.py), and quotations.
 
-`Contents` is the base of the FAISS folder (index.py) and of the Milvus store (milvus.py): both keep
+`Contents` is the base of the FAISS folder (faiss_store.py) and of the Milvus store (milvus.py): both keep
 documents and chunks in the tables of tables.py, so finding a sentence's row, its copies and the
 chunks a filter lets through is one piece of code; only searching differs between them.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
@@ -17,18 +19,20 @@ from .tables import ChunkTable, DocumentTable, find_rows, sentence_doc_at
 class Contents:
     """Documents are keyed by id; chunks and sentence rows are in index order."""
 
-    path: object  # where the store is (a folder, or "milvus:URI")
+    path: Path | str  # where the store is (a folder, or "milvus:URI")
     manifest: dict  # format, model, settings and the documents (id, sha256, …) it was built from
     documents: DocumentTable  # a Mapping id -> Document, texts read when read
     chunks: ChunkTable  # the searched chunks: search results are positions in this sequence
     # chunks made only of copies of earlier sentences: neither embedded nor searched, their
     # sentences quotable as corroboration
-    duplicate_chunks: ChunkTable
+    duplicate_chunks: ChunkTable | list
     doc_ids: list[str]  # document number (column 0 of sentence_rows) -> id
     sentence_rows: np.ndarray  # (n, 3) int64: document number, start, end; sorted
     sentence_vectors: np.ndarray  # (n, dim) unit vectors (float16 in the FAISS folder)
-    sentence_canonical: np.ndarray | None  # (n,) int64: the first row that says the same (itself when unique)
-    sentence_doc_at: np.ndarray | None  # each document's first sentence row (and the row count last)
+    # (n,) int64: the first row that says the same (itself when unique); built by _find_copies when a
+    # store was written without one
+    sentence_canonical: np.ndarray
+    sentence_doc_at: np.ndarray  # each document's first sentence row (and the row count last)
     duplicates: dict  # the documents that copy one story, and how copies were found (duplicates.json)
     # direct quotations (qa/quotations), None when the store holds none of this extractor version
     quotations: list[Quotation] | None
@@ -40,15 +44,20 @@ class Contents:
     def _find_copies(self) -> None:
         """The lookups made once the columns are read (no question pays for them): each document's
         first row, and the rows that copy another sorted by the row they copy."""
-        if self.sentence_canonical is None:
+        # None or empty: the store was written without them (an older index, or a reader that leaves them)
+        if self.sentence_canonical is None or len(self.sentence_canonical) != len(self.sentence_rows):
             self.sentence_canonical = np.arange(len(self.sentence_rows), dtype=np.int64)
-        if self.sentence_doc_at is None:
+        if self.sentence_doc_at is None or len(self.sentence_doc_at) != len(self.doc_ids) + 1:
             self.sentence_doc_at = sentence_doc_at(self.sentence_rows, len(self.doc_ids))
         canonical = np.asarray(self.sentence_canonical)
         dup = np.flatnonzero(canonical != np.arange(len(canonical)))
         order = np.argsort(canonical[dup], kind="stable")
         self._copy_rows, self._copy_of = dup[order], canonical[dup][order]
         self._doc_number = {d: i for i, d in enumerate(self.doc_ids)}
+
+    def chunk_vector(self, position: int) -> np.ndarray:
+        """The vector of the searched chunk at `position` (each backend reads its own)."""
+        raise NotImplementedError
 
     @property
     def model(self) -> str:

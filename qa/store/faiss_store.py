@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,6 +48,10 @@ DOCUMENTS, CHUNKS, DENSE, SENTENCES, SENTENCE_VECTORS, BM25 = (
 DUPLICATE_CHUNKS, SENTENCE_CANONICAL, DUPLICATES = "duplicate_chunks.jsonl", "sentence_canonical.npy", "duplicates.json"
 
 
+def _no_rows() -> np.ndarray:
+    return np.empty(0, dtype=np.int64)
+
+
 @dataclass
 class FaissStore(Contents):
     """A loaded FAISS folder (store/contents.py has what it holds, read as the Milvus store reads it)."""
@@ -55,18 +60,19 @@ class FaissStore(Contents):
     manifest: dict
     documents: DocumentTable
     chunks: ChunkTable
-    dense: object  # faiss.Index
-    bm25: object  # bm25s.BM25
+    dense: Any  # faiss.Index (faiss ships no types)
+    bm25: Any  # bm25s.BM25
     sentence_rows: np.ndarray
     sentence_vectors: np.ndarray  # float16 (float32 in older indexes), memory-mapped
     doc_ids: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     duplicate_chunks: ChunkTable | list = field(default_factory=list)
-    sentence_canonical: np.ndarray | None = None
+    # empty: none stored; Contents._find_copies makes them
+    sentence_canonical: np.ndarray = field(default_factory=_no_rows)
     duplicates: dict = field(default_factory=dict)
     quotations: list[Quotation] | None = None
     quote_problems: list[str] = field(default_factory=list)
-    sentence_doc_at: np.ndarray | None = None
+    sentence_doc_at: np.ndarray = field(default_factory=_no_rows)
     _chunk_vectors: np.ndarray | None = None
 
     def __post_init__(self):
@@ -163,7 +169,7 @@ def _read(index_dir: Path, manifest: dict) -> FaissStore:
             chunks = read_chunk_table(where, CHUNK_TABLE, rows, documents)
             dup_chunks = read_chunk_table(where, DUPLICATE_TABLE, rows, documents)
             doc_at = np.load(where / SENTENCE_DOC_AT, allow_pickle=False)
-        canonical = mapped(where / SENTENCE_CANONICAL) if (where / SENTENCE_CANONICAL).is_file() else None
+        canonical = mapped(where / SENTENCE_CANONICAL) if (where / SENTENCE_CANONICAL).is_file() else _no_rows()
         duplicates = (
             json.loads((where / DUPLICATES).read_text(encoding="utf-8")) if (where / DUPLICATES).is_file() else {}
         )
@@ -175,7 +181,7 @@ def _read(index_dir: Path, manifest: dict) -> FaissStore:
     if (
         dense.ntotal != len(chunks)
         or len(rows) != len(svecs)
-        or (canonical is not None and len(canonical) != len(rows))
+        or (len(canonical) and len(canonical) != len(rows))
         or len(doc_at) != len(documents) + 1
     ):
         raise IndexIncompatibleError(f"{index_dir}: index files disagree in size; run `qa index` to rebuild")

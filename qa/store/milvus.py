@@ -37,7 +37,7 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -48,7 +48,7 @@ from ..records import Chunk, Document, Quotation
 from .contents import Contents
 from .manifest import check_compatible, document_record
 from .quotations import EXTRACTOR_VERSION
-from .tables import tables_from_records
+from .tables import ChunkTable, tables_from_records
 
 META, DOCUMENTS, CHUNKS, DUPLICATE_CHUNKS, SENTENCES, QUOTATIONS = (
     "qa_meta",
@@ -149,7 +149,7 @@ def create_collections(client, dim: int) -> None:
 
     doc_id = ("doc_id", DataType.VARCHAR, {"max_length": ID_MAX})
     body = ("body", DataType.VARCHAR, {"max_length": VARCHAR_MAX})
-    offsets = [("start", DataType.INT64, {}), ("end", DataType.INT64, {})]
+    offsets: list[tuple[str, Any, dict]] = [("start", DataType.INT64, {}), ("end", DataType.INT64, {})]
     placeholder = ("v", DataType.FLOAT_VECTOR, {"dim": PLACEHOLDER_DIM})
     plain = {
         META: schema(64, body, placeholder),
@@ -264,7 +264,7 @@ class Rows:
         dup = generation.duplicate_chunks
         self._dups_at = (
             np.searchsorted(dup.doc_numbers(), np.arange(len(generation.doc_ids) + 1))
-            if len(dup)
+            if isinstance(dup, ChunkTable) and len(dup)
             else np.zeros(len(generation.doc_ids) + 1, dtype=np.int64)
         )
         self._quotations: dict[str, list[Quotation]] = {}
@@ -474,7 +474,7 @@ def open_milvus(uri: str, config: Config) -> "MilvusStore":
 def open_previous_milvus(client, uri: str) -> "MilvusStore | None":
     """The store at the client when a build can build on it (complete, this layout), else None."""
     meta = read_meta(client)
-    if not _has_layout(client, meta) or not meta.get("complete"):
+    if meta is None or not _has_layout(client, meta) or not meta.get("complete"):
         return None
     return load_milvus(client, uri)
 
@@ -519,7 +519,7 @@ def _quotations(client, meta: dict, number: dict[str, int]) -> list[Quotation] |
             parts.setdefault(r["doc_id"], []).append((r["part"], r["body"]))
     return [
         Quotation.from_dict(q)
-        for d in sorted(parts, key=number.get)
+        for d in sorted(parts, key=lambda d: number[d])
         for q in json.loads("".join(b for _, b in sorted(parts[d])))
     ]
 
@@ -534,6 +534,8 @@ def _duplicates(client, meta: dict) -> dict:
 
 def load_milvus(client, uri: str) -> "MilvusStore":
     meta = read_meta(client)
+    if meta is None:
+        raise IndexMissingError(f"milvus:{uri} holds no index; run `qa index` to build one")
     docs = _documents(client)
     documents = {d.id: d for d in docs}
     number = {d.id: n for n, d in enumerate(docs)}

@@ -68,7 +68,9 @@ def write_documents_table(folder: Path, documents: Sequence[Document]) -> None:
     (folder / DOCUMENT_META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
-def chunk_columns(chunks, doc_number: Mapping[str, int], rows: np.ndarray, doc_at: np.ndarray):
+def chunk_columns(
+    chunks, doc_number: Mapping[str, int], rows: np.ndarray, doc_at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(spans, rows, rows_at) of `chunks`; each chunk sentence is found among its document's rows."""
     spans = np.zeros((len(chunks), 4), dtype=np.int64)
     rows_at = np.zeros(len(chunks) + 1, dtype=np.int64)
@@ -177,6 +179,9 @@ class InMemoryTexts:
 class StoredDocument(Document):
     """A document whose text is read from the index when first asked for (Document's fields otherwise)."""
 
+    _texts: TextStore | InMemoryTexts
+    _number: int
+
     def __init__(self, texts, number: int, fields: dict):
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -275,7 +280,8 @@ def mapped(path: Path) -> np.ndarray:
 
 
 def read_chunk_table(folder: Path, prefix: str, sentence_rows, documents: DocumentTable) -> ChunkTable:
-    return ChunkTable(*(mapped(folder / name) for name in _table_files(prefix)), sentence_rows, documents)
+    spans, rows, rows_at = (mapped(folder / name) for name in _table_files(prefix))
+    return ChunkTable(spans, rows, rows_at, sentence_rows, documents)
 
 
 def read_documents(folder: Path) -> DocumentTable:

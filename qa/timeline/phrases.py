@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from ..answer.dates import resolve_relative_date
 from ..lexicon import MONTH_NUMBERS
@@ -120,7 +121,7 @@ def _month(name: str) -> int:
 
 
 def _day(text: str) -> int:
-    return int(re.match(r"\d+", text).group())
+    return int(re.findall(r"\d+", text)[0])
 
 
 def _valid(y: int | None, m: int, d: int) -> bool:
@@ -157,7 +158,7 @@ def resolve(
     `previous` (the date of an earlier sentence of the article, for "the same day"). `offset`:
     where the sentence starts in its document (the returned offsets are the document's)."""
     words = sentence[phrase.start : phrase.end]
-    where = dict(phrase=words, start=offset + phrase.start, end=offset + phrase.end)
+    where: dict[str, Any] = dict(phrase=words, start=offset + phrase.start, end=offset + phrase.end)
     try:
         day0 = date.fromisoformat(anchor) if anchor else None
     except ValueError:
@@ -174,7 +175,7 @@ def resolve(
         return EventDate(DAY, _iso(y, m, d), basis=basis, **where)
     if phrase.kind in ("range_md", "range_dm"):
         m1 = _month(g.get("m1") or g["m2"])
-        m2 = _month(g.get("m2") or g.get("m1"))
+        m2 = _month(g.get("m2") or g["m1"])
         d1, d2 = _day(g["d1"]), _day(g["d2"])
         y = int(g["y"]) if g.get("y") else _year_for(day0, m1, d1, future)
         y1 = y - 1 if y and m1 > m2 else y  # "December 30 to January 2, 2024"

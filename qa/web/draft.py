@@ -13,7 +13,7 @@ from ..errors import QAError
 from ..render import safe_url, support_markdown
 from . import exports as X
 from . import html as H
-from .endpoint import one_line_errors
+from .endpoint import PRIVATE, one_line_errors
 from .service import Service
 
 INTRO = (
@@ -41,9 +41,8 @@ def draft_tab(service: Service, picker: gr.Dropdown | None = None) -> None:
             ]
         checked = gr.State(None)
         style = picker if picker is not None else gr.State("qa")
-    private = dict(api_visibility="private")
     check.click(
-        _checker(service), [text, style], [result, notice, checked, *files], show_progress_on=[result], **private
+        _checker(service), [text, style], [result, notice, checked, *files], show_progress_on=[result], **PRIVATE
     )
     if picker is not None:
         picker.change(
@@ -51,7 +50,7 @@ def draft_tab(service: Service, picker: gr.Dropdown | None = None) -> None:
             [checked, picker],
             files,
             show_progress="hidden",
-            **private,
+            **PRIVATE,
         )
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import functools
 import traceback
-from typing import Callable
+from typing import Any, Callable
 
 import gradio as gr
 
 from ..errors import QAError
+
+# keyword arguments of an event that only the page itself triggers: it gets no /gradio_api endpoint
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
 def one_line_errors(fn: Callable) -> Callable:
@@ -73,7 +76,7 @@ def _refused_value(block_fn, inputs: list, exc: Exception) -> str:
     for i, (block, value) in enumerate(zip(block_fn.inputs, inputs)):
         name = names[i] if i < len(names) else f"value {i + 1}"
         if isinstance(exc, InvalidPathError):
-            found = []
+            found: list[dict] = []
             traverse(value, found.append, is_file_obj)
             if found:
                 return f"{name}: holds a file reference ({found[0].get('path')!r}); send text, not files"

@@ -16,6 +16,7 @@ import gradio as gr
 from ..cite import Style
 from ..records import Document
 from ..render import sources_export
+from .endpoint import PRIVATE
 
 STYLE_CHOICES = [
     ("qa: outlet, “title”, date, file", "qa"),
@@ -49,9 +50,8 @@ def style_picker() -> gr.Dropdown:
 
 
 def wire_picker(demo: gr.Blocks, picker: gr.Dropdown) -> None:
-    private = dict(api_visibility="private")
-    demo.load(None, None, [picker], js=LOAD_STYLE_JS, **private)
-    picker.change(None, [picker], None, js=SAVE_STYLE_JS, **private)
+    demo.load(None, None, [picker], js=LOAD_STYLE_JS, **PRIVATE)
+    picker.change(None, [picker], None, js=SAVE_STYLE_JS, **PRIVATE)
 
 
 def style_of(value: str | None) -> Style | None:

@@ -15,6 +15,7 @@ import gradio as gr
 from ..errors import QAError
 from ..render import safe_url
 from . import html as H
+from .endpoint import PRIVATE
 from .service import Service
 
 # One click may add this many addresses: each is a page (or a feed of pages) to fetch while other
@@ -39,20 +40,19 @@ def links_section(p) -> None:
 
 def wire_links(service: Service, p, refresh_outputs: list, refresh: Callable[[], tuple]) -> None:
     """The two buttons' events; after each, what depends on the index is refreshed (`refresh`)."""
-    private = dict(api_visibility="private")
     p.add_links_btn.click(
         _adder(service, refresh),
         [p.links],
         [p.links_report, p.links] + refresh_outputs,
         show_progress_on=[p.links_report],
-        **private,
+        **PRIVATE,
     )
     p.update_feeds_btn.click(
         _updater(service, refresh),
         None,
         [p.links_report] + refresh_outputs,
         show_progress_on=[p.links_report],
-        **private,
+        **PRIVATE,
     )
 
 

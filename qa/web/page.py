@@ -36,7 +36,7 @@ from .auth import (
     wait_text,
 )
 from .draft import api_support, draft_tab
-from .endpoint import StrictBlocks, one_line_errors
+from .endpoint import PRIVATE, StrictBlocks, one_line_errors
 from .links import links_section, wire_links
 from .quotations_tab import quotations_tab
 from .service import UPLOAD_TYPES, Log, Service, print_line, suffix_list
@@ -240,19 +240,18 @@ def _upload_section(service: Service, p: SimpleNamespace) -> None:
 
 def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
     # every UI event is private: a script sees one clear endpoint, /ask
-    private = dict(api_visibility="private")
     ask_inputs = [p.question, p.k, p.outlets, p.date_from, p.date_to, p.chat, p.session, p.cite]
     ask_outputs = [p.question, p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice]
     for trigger in (p.question.submit, p.ask_btn.click):
-        trigger(h.on_ask, ask_inputs, ask_outputs, show_progress_on=[p.chat], **private).then(
-            None, None, None, js=SCROLL_CHAT_JS, **private
+        trigger(h.on_ask, ask_inputs, ask_outputs, show_progress_on=[p.chat], **PRIVATE).then(
+            None, None, None, js=SCROLL_CHAT_JS, **PRIVATE
         )
-    p.open_ref.change(h.on_open, [p.open_ref, p.session], [p.source], show_progress="hidden", **private)
+    p.open_ref.change(h.on_open, [p.open_ref, p.session], [p.source], show_progress="hidden", **PRIVATE)
     for trigger in (p.clear_btn.click, p.chat.clear):  # the button, or the chat's own trash icon
         trigger(
-            h.on_clear, None, [p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice, p.question], **private
+            h.on_clear, None, [p.chat, p.session, p.source, p.download, p.csl, p.bib, p.notice, p.question], **PRIVATE
         )
-    p.cite.change(h.on_style, [p.session, p.cite], [p.download, p.csl, p.bib], show_progress="hidden", **private)
+    p.cite.change(h.on_style, [p.session, p.cite], [p.download, p.csl, p.bib], show_progress="hidden", **PRIVATE)
     refresh_outputs = [p.header, p.outlets, p.noindex_box, p.noindex_text, p.date_from, p.date_to]
     # whatever happened to the upload (even an error before it reached on_upload), the box is emptied
     # after it, so a bad file never rides along with the next one
@@ -261,13 +260,13 @@ def _wire_handlers(h: "_Handlers", p: SimpleNamespace, demo: gr.Blocks) -> None:
         [p.files, p.replace],
         [p.upload_report, p.files] + refresh_outputs,
         show_progress_on=[p.upload_report],
-        **private,
-    ).then(lambda: None, None, [p.files], show_progress="hidden", **private)
+        **PRIVATE,
+    ).then(lambda: None, None, [p.files], show_progress="hidden", **PRIVATE)
     wire_links(h.service, p, refresh_outputs, h.on_refresh)
     p.build_btn.click(
-        h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **private
+        h.on_build, None, [p.build_report] + refresh_outputs, show_progress_on=[p.build_report], **PRIVATE
     )
-    demo.load(h.on_refresh, None, refresh_outputs, show_progress="hidden", **private)
+    demo.load(h.on_refresh, None, refresh_outputs, show_progress="hidden", **PRIVATE)
 
 
 # --- handlers ------------------------------------------------------------------------------------
@@ -533,8 +532,8 @@ def serve(
     `login_guard` limits wrong passwords per client (default: a `LoginGuard()` of its own)."""
     config = config or Config.from_env()
     opening = service is None
-    if opening:  # answer HTTP first, then open the index: the page is up while torch and spaCy load
-        service = Service.opening(config)
+    # answer HTTP first, then open the index: the page is up while torch and spaCy load
+    service = Service.opening(config) if service is None else service
     demo = build_app(service)
     demo.queue(default_concurrency_limit=ANSWERS_AT_ONCE, max_size=QUEUE_MAX)
     host, port = config.serve.host, config.serve.port

@@ -16,6 +16,7 @@ import gradio as gr
 from ..errors import QAError
 from ..render import quotations_csv, quotations_markdown
 from . import exports as X
+from .endpoint import PRIVATE
 from .html import notice_html, source_placeholder_html
 from .quotations_html import quote_in_article_html, quote_results_html, speaker_label
 from .service import Service
@@ -61,16 +62,15 @@ def quotations_tab(service: Service, demo: gr.Blocks, picker: gr.Dropdown | None
 
 
 def _wire(h: "_QuoteHandlers", t: SimpleNamespace, demo: gr.Blocks) -> None:
-    private = dict(api_visibility="private")
     files = [t.md, t.csv, t.csl, t.bib]
     outputs = [t.results, t.found, t.selected, *files, t.panel, t.notice]
     for trigger in (t.topic.submit, t.search.click, t.speaker.change):
-        trigger(h.on_search, [t.topic, t.speaker, t.style], outputs, show_progress_on=[t.results], **private)
-    t.selected.change(h.on_select, [t.selected, t.found, t.style], files, show_progress="hidden", **private)
+        trigger(h.on_search, [t.topic, t.speaker, t.style], outputs, show_progress_on=[t.results], **PRIVATE)
+    t.selected.change(h.on_select, [t.selected, t.found, t.style], files, show_progress="hidden", **PRIVATE)
     if isinstance(t.style, gr.Dropdown):
-        t.style.change(h.on_select, [t.selected, t.found, t.style], files, show_progress="hidden", **private)
-    t.ref.change(h.on_open_quote, [t.ref, t.found], [t.panel], show_progress="hidden", **private)
-    demo.load(h.on_speakers, None, [t.speaker], show_progress="hidden", **private)
+        t.style.change(h.on_select, [t.selected, t.found, t.style], files, show_progress="hidden", **PRIVATE)
+    t.ref.change(h.on_open_quote, [t.ref, t.found], [t.panel], show_progress="hidden", **PRIVATE)
+    demo.load(h.on_speakers, None, [t.speaker], show_progress="hidden", **PRIVATE)
 
 
 class _QuoteHandlers:

@@ -23,7 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from typing import Callable, NamedTuple, Sequence
+from typing import AbstractSet, Callable, Mapping, NamedTuple, Sequence
 
 from ..api import SUFFIXES, Assistant, WebReport, corpus_files, fetch_articles, fetch_feed_updates, load_documents
 from ..config import Config
@@ -178,7 +178,7 @@ class Service:
         """Whether there is an index to ask right now (never waits)."""
         return self.assistant is not None
 
-    def documents(self) -> dict[str, Document]:
+    def documents(self) -> Mapping[str, Document]:
         a = self.assistant
         return a.documents if a is not None else {}
 
@@ -382,7 +382,7 @@ def _file_of(doc: Document) -> str:
 
 def _claims(
     documents: list[Document],
-    held: dict[str, Document],
+    held: Mapping[str, Document],
     staged: Sequence[_Staged],
     wanted: set[str],
     report: UploadReport,
@@ -438,12 +438,13 @@ def _stage(
     names: Sequence[str] | None,
     folder: Path,
     uploads: Path,
-    wanted: set[str] = frozenset(),
+    wanted: AbstractSet[str] = frozenset(),
 ) -> tuple[list[_Staged], list[str]]:
     """Copy the uploads into `folder` under the names they will have in `uploads`; returns them,
     and the ones that did not arrive."""
     folder.mkdir(parents=True)
-    staged, missing = [], []
+    staged: list = []
+    missing: list = []
     names = list(names) if names is not None else [Path(p).name for p in paths]
     for src, original in zip(map(Path, paths), names):
         if not src.is_file():
@@ -458,7 +459,7 @@ def _stage(
 
 
 def _free_name(
-    name: str, src: Path, uploads: Path, taken: set[str], wanted: set[str] = frozenset()
+    name: str, src: Path, uploads: Path, taken: set[str], wanted: AbstractSet[str] = frozenset()
 ) -> tuple[str, bool, bool]:
     """(name, kept, overwrite): `name`, or name-2, name-3 …, the first that is neither taken in this
     batch nor another file in `uploads` (a file there with the very same bytes is this upload again:

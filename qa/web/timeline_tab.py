@@ -17,6 +17,7 @@ import gradio as gr
 from ..errors import QAError
 from ..render import timeline_csv, timeline_markdown
 from . import exports as X
+from .endpoint import PRIVATE
 from .html import notice_html, source_placeholder_html
 from .service import Service
 from .timeline_html import entry_in_article_html, timeline_html
@@ -80,17 +81,16 @@ def timeline_tab(
 
 
 def _wire(h: "_TimelineHandlers", t: SimpleNamespace, demo: gr.Blocks, picker: gr.Dropdown) -> None:
-    private = dict(api_visibility="private")
     files = [t.md, t.csv, t.csl, t.bib]
     outputs = [t.results, t.timeline, t.selected, *files, t.panel, t.notice]
     for trigger in (t.topic.submit, t.build.click):
         trigger(
-            h.on_build, [t.topic, t.since, t.until, t.outlet, picker], outputs, show_progress_on=[t.results], **private
+            h.on_build, [t.topic, t.since, t.until, t.outlet, picker], outputs, show_progress_on=[t.results], **PRIVATE
         )
-    t.selected.change(h.on_select, [t.selected, t.timeline, picker], files, show_progress="hidden", **private)
-    picker.change(h.on_select, [t.selected, t.timeline, picker], files, show_progress="hidden", **private)
-    t.ref.change(h.on_open, [t.ref, t.timeline], [t.panel], show_progress="hidden", **private)
-    demo.load(h.on_outlets, None, [t.outlet], show_progress="hidden", **private)
+    t.selected.change(h.on_select, [t.selected, t.timeline, picker], files, show_progress="hidden", **PRIVATE)
+    picker.change(h.on_select, [t.selected, t.timeline, picker], files, show_progress="hidden", **PRIVATE)
+    t.ref.change(h.on_open, [t.ref, t.timeline], [t.panel], show_progress="hidden", **PRIVATE)
+    demo.load(h.on_outlets, None, [t.outlet], show_progress="hidden", **PRIVATE)
 
 
 class _TimelineHandlers:
