@@ -23,6 +23,8 @@ EMBEDDERS = ("torch", "onnx")
 DEFAULT_EMBEDDER = "onnx"
 RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 FUSION_MODES = ("rrf", "score")
+READER_SCOPES = ("sentence", "all")
+READER_REFUSALS = ("hand", "reader")
 # Where the index lives: "faiss" is the index folder (index_dir); "milvus:URI" is a Milvus
 # collection set, URI a local file (Milvus Lite) or http(s)://host:19530 (a Milvus server).
 STORE_CHOICES = ("faiss", "milvus:URI")
@@ -109,6 +111,12 @@ class Config:
     # leading candidates (by the hand-set score) the reader reads: its cost grows with each one, and
     # an answering sentence further down was rare on the training folds (bench/train_reader.py)
     reader_top: int = 24
+    # what the reader decides: "sentence", which sentence of each article is quoted first (the
+    # hand-set ranking keeps choosing the articles and their order); "all", the whole ranking
+    reader_scope: str = "sentence"
+    # what decides a refusal when a reader is on: "reader", its fitted confidence; "hand", the
+    # coverage signals as without one
+    reader_refusal: str = "hand"
     # a follow-up to an answered turn abstains below this share of min_score: the turn before
     # showed the articles cover its subject, and what the follow-up adds is checked word by word
     # (coverage.adds_known_words); its resolved question, short and borrowing, scores lower than
@@ -131,6 +139,14 @@ class Config:
             raise ConfigError(f"retrieval: unknown mode {self.retrieval!r}; choose one of {', '.join(RETRIEVAL_MODES)}")
         if self.embedder not in EMBEDDERS:
             raise ConfigError(f"embedder: unknown backend {self.embedder!r}; choose one of {', '.join(EMBEDDERS)}")
+        if self.reader_scope not in READER_SCOPES:
+            raise ConfigError(
+                f"reader_scope: unknown scope {self.reader_scope!r}; choose one of {', '.join(READER_SCOPES)}"
+            )
+        if self.reader_refusal not in READER_REFUSALS:
+            raise ConfigError(
+                f"reader_refusal: unknown choice {self.reader_refusal!r}; choose one of {', '.join(READER_REFUSALS)}"
+            )
         if self.fusion not in FUSION_MODES:
             raise ConfigError(f"fusion: unknown mode {self.fusion!r}; choose one of {', '.join(FUSION_MODES)}")
         if not (self.store == "faiss" or (self.store.startswith("milvus:") and self.store[len("milvus:") :].strip())):

@@ -106,7 +106,7 @@ def test_an_exported_reader_loads_offline_and_runs_without_torch(reader_folder):
 
 def test_the_reader_reads_the_leading_candidates_and_decides_refusals(shipped, reader_folder):
     folder, _ = reader_folder
-    on = shipped.with_config(reader=str(folder), reader_top=6)
+    on = shipped.with_config(reader=str(folder), reader_top=6, reader_scope="all", reader_refusal="reader")
     cands = on.candidates(QUESTION)
     read = [c for c in cands if c.reader is not None]
     assert len(read) == 6
@@ -119,6 +119,45 @@ def test_the_reader_reads_the_leading_candidates_and_decides_refusals(shipped, r
     for q in answer.quotes:  # the promise holds whatever ranks the sentences
         doc = shipped.documents[q.doc_id]
         assert doc.text[q.start : q.end] == q.text
+
+
+def test_by_default_the_reader_only_chooses_the_sentence_within_each_article(shipped, reader_folder):
+    from qa.answer.reader import reader_for
+
+    folder, _ = reader_folder
+    off = shipped.candidates(QUESTION)
+    on = shipped.with_config(reader=str(folder), reader_top=8)
+    cands = on.candidates(QUESTION)
+    assert on.config.reader_scope == "sentence" and on.config.reader_refusal == "hand"
+
+    def scores_by_doc(cs):
+        out: dict[str, list[float]] = {}
+        for c in cs:
+            out.setdefault(c.doc_id, []).append(round(c.score, 9))
+        return {d: sorted(s) for d, s in out.items()}
+
+    # each article keeps the scores the hand-set ranking gave its sentences, so articles keep their order
+    assert scores_by_doc(cands) == scores_by_doc(off)
+    # within an article, the sentences read take those scores in the reader's fused order
+    settings = reader_for(str(folder))
+    read = [c for c in cands if c.reader is not None]
+    assert len(read) == 8
+    for doc in {c.doc_id for c in read}:
+        mine = sorted((c for c in read if c.doc_id == doc), key=lambda c: -c.score)
+        fused = [settings.fused(c.reader, c.hand) for c in mine]
+        assert fused == sorted(fused, reverse=True)
+    # refusals stay the hand-set decision
+    assert on.ask(QUESTION, k=3).confidence == pytest.approx(shipped.ask(QUESTION, k=3).confidence)
+
+
+def test_reader_settings_list_their_choices():
+    from qa.config import Config
+    from qa.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="reader_scope: unknown scope 'doc'; choose one of sentence, all"):
+        Config(reader_scope="doc")
+    with pytest.raises(ConfigError, match="reader_refusal: unknown choice 'x'; choose one of hand, reader"):
+        Config(reader_refusal="x")
 
 
 def test_a_supporting_sentence_needs_the_readers_word_when_a_reader_is_set():

@@ -85,7 +85,7 @@ def context_spans(turn: Turn | None, index: Store) -> list[Span]:
 def decide(found: dict, cands: Sequence, config: Config) -> float:
     """The confidence a refusal is decided on: the reader's (its best logit with the hand-set
     support), or without a reader the fitted coverage signals."""
-    settings = reader_for(config.reader)
+    settings = reader_for(config.reader) if config.reader_refusal == "reader" else None
     read = [c.reader for c in cands if c.reader is not None]
     if settings is None or not read:
         return covers(found) if settings is None else 0.0
