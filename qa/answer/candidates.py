@@ -304,8 +304,9 @@ def read_leading(cands: list[Candidate], text: str, index: Store, config: Config
 
 
 def apply_reader(cands: list[Candidate], question: str, index: Store, config: Config) -> None:
-    """The reader reads the `config.reader_top` leading sentences with the question; each candidate's
-    score becomes the fused probability that it answers (see reader.ReaderSettings.fused)."""
+    """The reader reads the `config.reader_top` leading sentences with the question and fuses its
+    logit with the hand-set score (reader.ReaderSettings.fused). With `reader_scope` "all" the fused
+    probability is each candidate's score; with "sentence" it only orders each article's sentences."""
     logits = read_leading(cands, question, index, config)
     if logits is None:
         return
