@@ -59,7 +59,7 @@ def decode_text(data: bytes, name: str) -> str:
             P.ENCODING,
             line=data.count(b"\n", 0, at) + 1,
         )
-    if bom or _written_as_utf8(data):
+    if skip or _written_as_utf8(data):
         raise damaged
     return _legacy(data, name)
 
