@@ -43,6 +43,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import doc_tables  # noqa: E402
 
 from qa.config import Config  # noqa: E402
 from qa.eval.drafts import SIGNALS, Claim, calibrate, judge, rates  # noqa: E402
@@ -258,13 +261,18 @@ def run(assistant, claims: list[Claim], label: str) -> list:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--claims", type=int, default=200, help="answer-bearing sentences per set")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "support"), help="writes OUT.md and OUT.json")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "drafts"), help="writes OUT.md and OUT.json")
     ap.add_argument(
         "--summary-only", action="store_true", help="recompute OUT.md and OUT.json from the claims the last run kept"
     )
+    doc_tables.add_arguments(ap)
     args = ap.parse_args()
+    docs = [
+        doc_tables.from_args(ap, args, "drafts/held-out", out=args.out),
+        doc_tables.from_args(ap, args, "drafts/news", out=args.out),
+    ]
     if args.summary_only:
-        return resummarise(args.out)
+        return resummarise(args.out, docs)
     from qa.nlp import pipeline
 
     t0 = time.time()
@@ -280,7 +288,7 @@ def main():
         foreign = [Claim(c.id, c.text, c.kind, False, held_out=c.held_out) for c in claims[other] if c.supported]
         results += [(name, r) for r in own + run(assistant, foreign, f"{other} claims against {name}")]
     news = run_news(config)
-    write(summarise(results, config, args.claims, time.time() - t0, news), args.out)
+    write(summarise(results, config, args.claims, time.time() - t0, news), args.out, docs)
 
 
 def run_news(config: Config) -> list:
@@ -318,8 +326,9 @@ def claims_file() -> Path:
     return cache_root() / "bench-support-claims.json"
 
 
-def write(report: dict, out: str) -> None:
-    """OUT.md, OUT.json (figures and the misses) and every judged claim in claims_file()."""
+def write(report: dict, out: str, docs: list | None = None) -> None:
+    """OUT.md, OUT.json (figures and the misses) and every judged claim in claims_file(); then
+    the tables of `docs` (doc_tables.DocTable) in docs/benchmarks.md."""
     claims = report.pop("claims")
     claims_file().parent.mkdir(parents=True, exist_ok=True)
     claims_file().write_text(
@@ -338,6 +347,8 @@ def write(report: dict, out: str) -> None:
     Path(out + ".json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     Path(out + ".md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report))
+    for table in filter(None, docs or []):
+        table.write(doc_markdown(report)[table.table])
 
 
 def summarise(results: list, config: Config, n: int, seconds: float, news: list) -> dict:
@@ -404,7 +415,7 @@ def calibrated(supported: list, signal: str) -> float:
     return round(min(calibrate([r for r in supported if r.claim.kind == k], FLAG_PERCENT, signal) for k in kinds), 3)
 
 
-def resummarise(out: str) -> None:
+def resummarise(out: str, docs: list | None = None) -> None:
     """The tables again from OUT.json's judged claims (no index is opened): for a changed threshold."""
     from qa.eval.drafts import ClaimResult
 
@@ -429,18 +440,24 @@ def resummarise(out: str) -> None:
     ]
     new = summarise(results, Config(), int(report["command"].split()[-1]), report["minutes"] * 60, news)
     new["date"], new["machine"] = report["date"], report["machine"]
-    write(new, out)
+    write(new, out, docs)
 
 
 def _fmt(x) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-def markdown(report: dict) -> str:
+NAMES = {
+    "score": "ours: support score (meaning + rare-word coverage − novel words)",
+    "mixed": "the same without the novel-word penalty",
+    "semantic": "meaning alone (cosine)",
+    "coverage": "rare-word coverage alone",
+}
+
+
+def head_markdown(report: dict) -> list[str]:
     th, cur = report["calibrated_support_min"], report["config_support_min"]
-    lines = [
-        "# Sources for a draft: measured",
-        "",
+    return [
         f"`{report['command']}` — {report['date']}, {report['machine']}, {report['minutes']} min. "
         f"support_min calibrated on the tuning half (flags at most {report['flag_percent']}% of the supported "
         f"claims of every kind): **{th}**; configured: **{cur}** (the figures below use the configured one).",
@@ -448,7 +465,11 @@ def markdown(report: dict) -> str:
         "Supported claims are checked against their own set's articles; unsupported ones are the other set's "
         "claims of the same kind (and, for `swapped`, a wrong answer put into a real sentence), checked against "
         "the same articles.",
-        "",
+    ]
+
+
+def held_out_markdown(report: dict) -> list[str]:
+    lines = [
         "Held-out half, both sets together, at the configured threshold:",
         "",
         "| claims | supported | unsupported | support_hit_at_1 | unsupported flagged | supported flagged |",
@@ -459,30 +480,29 @@ def markdown(report: dict) -> str:
             f"| {kind} | {r['supported_claims']} | {r['unsupported_claims']} | {_fmt(r['support_hit_at_1'])} | "
             f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} |"
         )
-    names = {
-        "score": "ours: support score (meaning + rare-word coverage − novel words)",
-        "mixed": "the same without the novel-word penalty",
-        "semantic": "meaning alone (cosine)",
-        "coverage": "rare-word coverage alone",
-    }
-    b = report["baselines_held_out"]
-    lines += [
-        "",
+    return lines
+
+
+def baselines_markdown(report: dict) -> list[str]:
+    lines = [
         "Against the score without its novel-word penalty and its two signals alone (baselines), each calibrated the same way on the tuning half; held-out half, "
         "verbatim, paraphrase and rewrite claims together (unsupported: the other set's), and the swapped ones:",
         "",
         "| score | threshold | support_hit_at_1 | unsupported flagged | supported flagged | swapped flagged |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for signal, r in b.items():
+    for signal, r in report["baselines_held_out"].items():
         lines.append(
-            f"| {names[signal]} | {r['threshold']:.3f} | {_fmt(r['support_hit_at_1'])} | "
+            f"| {NAMES[signal]} | {r['threshold']:.3f} | {_fmt(r['support_hit_at_1'])} | "
             f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} | {_fmt(r['swapped_flagged'])} |"
         )
-    news = report["news"]
+    return lines
+
+
+def news_markdown(report: dict) -> list[str]:
+    news, cur = report["news"], report["config_support_min"]
     r0 = news["rates"]["score"]
-    lines += [
-        "",
+    lines = [
         f"News claims written for the shipped corpus ({r0['supported_claims']} the articles make, restated; "
         f"{r0['unsupported_claims']} invented on the same subjects; all held out), each score at its threshold from the "
         "tuning half above (ours at the configured one):",
@@ -492,7 +512,7 @@ def markdown(report: dict) -> str:
     ]
     for signal, r in news["rates"].items():
         lines.append(
-            f"| {names[signal]} | {r['threshold']:.3f} | {_fmt(r['source_hit_at_1'])} | "
+            f"| {NAMES[signal]} | {r['threshold']:.3f} | {_fmt(r['source_hit_at_1'])} | "
             f"{_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} |"
         )
     lines.append("")
@@ -506,8 +526,11 @@ def markdown(report: dict) -> str:
         for c in news["claims"]
         if c["supported"] and c["score"] < cur
     ]
-    lines += [
-        "",
+    return lines
+
+
+def halves_markdown(report: dict) -> list[str]:
+    lines = [
         "Each half and set:",
         "",
         "| half | set (articles) | claims | supported | unsupported | support_hit_at_1 | unsupported flagged | supported flagged |",
@@ -519,7 +542,21 @@ def markdown(report: dict) -> str:
             f"| {row['half']} | {row['set']} | {row['kind']} | {r['supported_claims']} | {r['unsupported_claims']} | "
             f"{_fmt(r['support_hit_at_1'])} | {_fmt(r['unsupported_flagged'])} | {_fmt(r['supported_flagged'])} |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def markdown(report: dict) -> str:
+    lines = ["# Sources for a draft: measured", "", *head_markdown(report), ""]
+    lines += [*held_out_markdown(report), "", *baselines_markdown(report), "", *news_markdown(report), ""]
+    return "\n".join(lines + halves_markdown(report)) + "\n"
+
+
+def doc_markdown(report: dict) -> dict[str, str]:
+    """docs/benchmarks.md's two tables of this run: the held-out half (with the run's head) and the news claims."""
+    return {
+        "drafts/held-out": "\n".join([*head_markdown(report), "", *held_out_markdown(report)]) + "\n",
+        "drafts/news": "\n".join(news_markdown(report)) + "\n",
+    }
 
 
 if __name__ == "__main__":

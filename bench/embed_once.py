@@ -85,7 +85,7 @@ def markdown(res: dict[str, dict], command: str) -> str:
 
 
 def main(argv=None) -> int:
-    return main_over_sets(argv, __doc__.splitlines()[0], "embed_once.py", run_set, markdown)
+    return main_over_sets(argv, __doc__.splitlines()[0], "embed_once.py", run_set, markdown, table="embed_once")
 
 
 if __name__ == "__main__":

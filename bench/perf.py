@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import doc_tables  # noqa: E402
+
 DATA = Path(os.environ.get("QA_BENCH_DATA") or ROOT.parent / "shared" / "data")
 QUESTION = "Where were the October 5 talks supposed to be held?"
 IMPORT_BASELINE = "import torch, sentence_transformers"
@@ -593,7 +595,10 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=int, default=40, help="covid-qa questions timed at scale")
     ap.add_argument("--out", default=str(ROOT / "bench" / "perf.md"))
     ap.add_argument("--json", dest="json_out", default=str(ROOT / "bench" / "perf.json"))
+    doc_tables.add_arguments(ap)
     args = ap.parse_args(argv)
+    # an --ingest-only run has no table in docs/benchmarks.md (its figures are prose there)
+    docs = None if args.ingest_only else doc_tables.from_args(ap, args, "perf", argv, args.out)
     args.embedders = [e.strip() for e in args.embedders.split(",") if e.strip()]
     args.ingest_workers = [
         None if w.strip() == DEFAULT else int(w) for w in args.ingest_workers.split(",") if w.strip()
@@ -604,6 +609,8 @@ def main(argv=None) -> int:
     Path(args.out).write_text(md, encoding="utf-8")
     Path(args.json_out).write_text(json.dumps(res, indent=2), encoding="utf-8")
     print(md)
+    if docs:
+        docs.write(md)
     return 0
 
 

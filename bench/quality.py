@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import doc_tables  # noqa: E402
 from baselines import Bm25Baseline, ChunkRecipe, Passages  # noqa: E402
 
 from qa.config import Config  # noqa: E402
@@ -277,15 +278,17 @@ def main(argv=None) -> int:
         help="ours only: also ask each answerable question without its sources (should be refused); "
         "writes bench/abstain.md unless --out says otherwise",
     )
+    doc_tables.add_arguments(ap)
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.sets.split(",") if n.strip()]
     unknown = [n for n in names if n not in SETS]
     if unknown:
         ap.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}")
 
+    lso = args.leave_source_out
+    docs = doc_tables.from_args(ap, args, "quality/leave-source-out" if lso else "quality", argv, args.out)
     t0 = time.time()
     config = Config.from_env()  # QA_EMBEDDER=onnx and other QA_* settings measure a variant
-    lso = args.leave_source_out
     reports = {name: run_set(name, args.limit, config, not args.quiet, lso, args.reader_folds) for name in names}
     seconds = time.time() - t0
     if lso:
@@ -293,6 +296,8 @@ def main(argv=None) -> int:
         out = Path(args.out if args.out != DEFAULT_OUT else ROOT / "bench" / "abstain.md")
         out.write_text(md, encoding="utf-8")
         print(md)
+        if docs:
+            docs.write(md)
         if args.reports:
             for name, r in reports.items():
                 write_report(r, Path(args.reports) / name)
@@ -306,6 +311,8 @@ def main(argv=None) -> int:
     md = markdown(reports, args.limit, seconds)
     Path(args.out).write_text(md, encoding="utf-8")
     print(f"\nwrote {args.out}", file=sys.stderr)
+    if docs:
+        docs.write(md)
     if args.json_out:
         Path(args.json_out).write_text(
             json.dumps({n: r.metrics for n, r in reports.items()}, indent=2), encoding="utf-8"

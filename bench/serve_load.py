@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import doc_tables  # noqa: E402
 from perf import free_port, stop, wait_for_http  # noqa: E402
 
 from qa.eval import percentile  # noqa: E402
@@ -192,9 +193,11 @@ def main(argv=None) -> int:
     parser.add_argument("--index-dir", default=str(ROOT / "index"))
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--out", help="write the Markdown table here")
+    doc_tables.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.users < 1 or args.questions < 1:
         parser.error("--users and --questions must be at least 1")
+    docs = doc_tables.from_args(parser, args, "serve_load", argv, args.out)
     res = run(args)
     md = markdown(res)
     print(md)
@@ -202,6 +205,8 @@ def main(argv=None) -> int:
         Path(args.json).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     if args.out:
         Path(args.out).write_text(md, encoding="utf-8")
+    if docs:
+        docs.write(md)
     return 1 if res["load"]["errors"] else 0
 
 

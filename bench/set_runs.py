@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import doc_tables
 from quality import SETS
 
 from qa.config import Config
@@ -33,13 +34,18 @@ def main_over_sets(
     script: str,
     run_set: Callable[[str, int | None], dict],
     markdown: Callable[[dict, str], str],
+    table: str | None = None,
 ) -> int:
-    """Parse --sets/--limit/--out, run `run_set` on each set, print (and write) `markdown` of the results."""
+    """Parse --sets/--limit/--out, run `run_set` on each set, print (and write) `markdown` of the results;
+    with `table`, also rewrite that table of docs/benchmarks.md (--docs, --no-docs)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sets", default="xquad-en,covid-qa,shipped", help=f"comma-separated, of {', '.join(SETS)}")
     parser.add_argument("--limit", type=int, help="questions per set (default: all)")
     parser.add_argument("--out", help="also write the table here")
+    if table:
+        doc_tables.add_arguments(parser)
     args = parser.parse_args(argv)
+    docs = doc_tables.from_args(parser, args, table, argv, args.out) if table else None
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
     unknown = [s for s in names if s not in SETS]
     if unknown:
@@ -49,6 +55,8 @@ def main_over_sets(
     print(md)
     if args.out:
         Path(args.out).write_text(md, encoding="utf-8")
+    if docs:
+        docs.write(md)
     return 0
 
 

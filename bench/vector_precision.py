@@ -101,7 +101,9 @@ def markdown(res: dict[str, dict], command: str) -> str:
 
 
 def main(argv=None) -> int:
-    return main_over_sets(argv, __doc__.splitlines()[0], "vector_precision.py", run_set, markdown)
+    return main_over_sets(
+        argv, __doc__.splitlines()[0], "vector_precision.py", run_set, markdown, table="vector_precision"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ It asserts that every question comes back as a well-formed answer record, never 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import pytest
@@ -12,26 +13,29 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 
+import doc_tables  # noqa: E402
 import serve_load  # noqa: E402
 
 
 @pytest.mark.slow
 def test_concurrent_users_all_get_answers(shipped_index_dir, tmp_path):
-    out, table = tmp_path / "load.json", tmp_path / "load.md"
-    code = serve_load.main(
-        [
-            "--users",
-            "4",
-            "--questions",
-            "3",
-            "--index-dir",
-            str(shipped_index_dir),
-            "--json",
-            str(out),
-            "--out",
-            str(table),
-        ]
-    )
+    out, table, docs = tmp_path / "load.json", tmp_path / "load.md", tmp_path / "benchmarks.md"
+    shutil.copyfile(ROOT / "docs" / "benchmarks.md", docs)  # the run rewrites its table in this copy
+    argv = [
+        "--users",
+        "4",
+        "--questions",
+        "3",
+        "--index-dir",
+        str(shipped_index_dir),
+        "--json",
+        str(out),
+        "--out",
+        str(table),
+        "--docs",
+        str(docs),
+    ]
+    code = serve_load.main(argv)
     res = json.loads(out.read_text(encoding="utf-8"))
     load = res["load"]
     assert code == 0, load["error_samples"]
@@ -41,6 +45,13 @@ def test_concurrent_users_all_get_answers(shipped_index_dir, tmp_path):
     assert res["baseline"]["rate_qps"] > 0
     md = table.read_text(encoding="utf-8")
     assert "| errors | 0 of 12 |" in md and "| throughput |" in md and "| latency p95 |" in md
+    text = docs.read_text(encoding="utf-8")
+    start, end = doc_tables.block_span(text, "serve_load")
+    assert text[start:end].startswith(md.rstrip("\n"))  # the table the run wrote, then its command line
+    assert f"*Command: `{doc_tables.command_line('serve_load', argv)}`. Written by the script on " in text[start:end]
+    old = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    old_start, old_end = doc_tables.block_span(old, "serve_load")
+    assert text[:start] == old[:old_start] and text[end:] == old[old_end:]
 
 
 def test_the_plan_spreads_questions_over_users():
