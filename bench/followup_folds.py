@@ -6,8 +6,8 @@ A follow-up is searched as its rewrite (qa/answer/followup.py's rules) and also 
 after the previous question (followup.readings); each reading's weight in a sentence's score is what
 this script fits. Dialogues are split into folds by
 id (shuffled with a fixed seed): for each fold, the weights that give the best answer_at_1 on the
-other folds' dialogues are chosen from the grid and that fold is scored with them. The weights the
-package ships (followup.READING_WEIGHTS) are the ones chosen on all folds.
+other folds' dialogues are chosen from the grid and that fold is scored with them. The package ships
+followup.READING_WEIGHTS (docs/benchmarks.md says why they are what they are).
 
 Every configuration of the grid answers every dialogue once (a dialogue's answers do not depend on
 the other dialogues); the folds then only choose among stored results. "rules only" is the grid's
@@ -109,6 +109,7 @@ def main() -> None:
         from qa.api import load_documents
 
         assistant = Assistant.cached(load_documents([ROOT / "corpus"]).documents)
+    shipped_weights = dict(followup.READING_WEIGHTS)
     dialogues = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     folds = fold_of(dialogues, args.folds, args.seed)
     t0 = time.time()
@@ -146,7 +147,7 @@ def main() -> None:
     nb, nu, yb, yu = refusals(grid[base], everyone)
     no, nn, yo, yn = refusals(oof, everyone)
     print(
-        f"\nFitted on all folds (the shipped weights): {dict(zip(GRID, shipped))} "
+        f"\nFitted on all folds: {dict(zip(GRID, shipped))}; the package ships {shipped_weights} "
         f"(in-sample answer_at_1 {pct(*score(grid[shipped], everyone))}). Follow-ups: unanswerable refused "
         f"{nb}/{nu} → {no}/{nn} out of fold; answerable refused {yb}/{yu} → {yo}/{yn}."
     )
