@@ -27,13 +27,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from followup import assistant_of, load_dialogues  # noqa: E402  (bench/followup.py)
 
 from qa.answer import followup  # noqa: E402
 from qa.api import Assistant  # noqa: E402
 from qa.eval.metrics import contains_answer  # noqa: E402
 from qa.records import Turn  # noqa: E402
 
-SET = ROOT / "bench" / "questions" / "conversations.jsonl"
 SEED = 23
 FOLDS = 5
 # each reading's weights tried (followup.readings names them), and the penalty of the sentence just quoted
@@ -103,14 +105,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--json", default=None, help="also write every grid point's per-turn results here")
     args = parser.parse_args()
-    if args.index_dir:
-        assistant = Assistant.load(args.index_dir)
-    else:
-        from qa.api import load_documents
-
-        assistant = Assistant.cached(load_documents([ROOT / "corpus"]).documents)
+    assistant = assistant_of(args.index_dir)
     shipped_weights = dict(followup.READING_WEIGHTS)
-    dialogues = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dialogues = load_dialogues()
     folds = fold_of(dialogues, args.folds, args.seed)
     t0 = time.time()
     grid = {}

@@ -124,6 +124,54 @@ def turn(question: str, quote: str = "", short: str | None = None) -> list[Turn]
             turn("How many people were killed in the clashes in September?"),
             "How many people were killed in the clashes in 2020?",
         ),
+        # #23 part 5: rewrite errors of general kinds
+        # a question phrase replaces the previous question's own, whatever it was ("Until when?" was
+        # glued in front of the whole question before)
+        (
+            "Until when?",
+            turn("Until what year is the plant's lifespan to be extended?"),
+            "Until when is the plant's lifespan to be extended?",
+        ),
+        (
+            "Until when?",
+            turn("How much will the government allocate for the plant in 2024?"),
+            "Until when will the government allocate for the plant in 2024?",
+        ),
+        # a subject question phrase keeps its noun: not "When many people were killed …"
+        (
+            "When?",
+            turn("How many people were killed in the border clashes?"),
+            "When were people killed in the border clashes?",
+        ),
+        # "And <phrase>?" stands in for the phrase of the same kind, the old event's date going with it
+        (
+            "And in the 2020 war?",
+            turn("How many people were killed in the border clashes in September?"),
+            "How many people were killed in the 2020 war?",
+        ),
+        (
+            "And in October?",
+            turn("How many people were killed in the border clashes in September?"),
+            "How many people were killed in the border clashes in October?",
+        ),
+        # the pronoun in the role "who" had is whom the answer named, not whom the question named
+        (
+            "What did he say?",
+            turn("Who met Andriy Yermak in Malta?", "Armen Grigoryan met Andriy Yermak in Malta.", "Armen Grigoryan"),
+            "What did Armen Grigoryan say?",
+        ),
+        # "he" and "him" in one question are two people: the subject asked about and the one answered
+        (
+            "What did he thank him for?",
+            turn("Whom did Zelensky call before the meeting?", "Zelensky called Ilham Aliyev.", "Ilham Aliyev"),
+            "What did Zelensky thank Ilham Aliyev for?",
+        ),
+        # an answer that is no person, or that the question named itself, is not a "he"
+        (
+            "What did Moscow do after his wife's visit?",
+            turn("Who warned that Pashinyan was becoming the next Zelensky?", "The EU warned it.", "EU"),
+            "What did Moscow do after Pashinyan's wife's visit?",
+        ),
     ],
 )
 def test_references_resolve_to_the_previous_turn(question, history, expected):
@@ -467,75 +515,6 @@ def test_shipped_conversation_set_is_valid():
 
 
 # --- #23 part 5: rewrite errors of general kinds, and a follow-up read in context --------------------
-
-
-@pytest.mark.parametrize(
-    "question, history, expected",
-    [
-        # a question phrase replaces the previous question's own, whatever it was ("Until when?" was
-        # glued in front of the whole question before)
-        (
-            "Until when?",
-            turn("Until what year is the plant's lifespan to be extended?"),
-            "Until when is the plant's lifespan to be extended?",
-        ),
-        (
-            "Until when?",
-            turn("How much will the government allocate for the plant in 2024?"),
-            "Until when will the government allocate for the plant in 2024?",
-        ),
-        # a subject question phrase keeps its noun: not "When many people were killed …"
-        (
-            "When?",
-            turn("How many people were killed in the border clashes?"),
-            "When were people killed in the border clashes?",
-        ),
-        # "And <phrase>?" stands in for the phrase of the same kind, the old event's date going with it
-        (
-            "And in the 2020 war?",
-            turn("How many people were killed in the border clashes in September?"),
-            "How many people were killed in the 2020 war?",
-        ),
-        (
-            "And in October?",
-            turn("How many people were killed in the border clashes in September?"),
-            "How many people were killed in the border clashes in October?",
-        ),
-    ],
-)
-def test_a_fragment_takes_the_place_of_its_own_kind(question, history, expected):
-    from qa.answer.followup import resolve
-
-    assert resolve(question, history) == expected
-
-
-@pytest.mark.parametrize(
-    "question, history, expected",
-    [
-        # the pronoun in the role "who" had is whom the answer named, not whom the question named
-        (
-            "What did he say?",
-            turn("Who met Andriy Yermak in Malta?", "Armen Grigoryan met Andriy Yermak in Malta.", "Armen Grigoryan"),
-            "What did Armen Grigoryan say?",
-        ),
-        # "he" and "him" in one question are two people: the subject asked about and the one answered
-        (
-            "What did he thank him for?",
-            turn("Whom did Zelensky call before the meeting?", "Zelensky called Ilham Aliyev.", "Ilham Aliyev"),
-            "What did Zelensky thank Ilham Aliyev for?",
-        ),
-        # an answer that is no person, or that the question named itself, is not a "he"
-        (
-            "What did Moscow do after his wife's visit?",
-            turn("Who warned that Pashinyan was becoming the next Zelensky?", "The EU warned it.", "EU"),
-            "What did Moscow do after Pashinyan's wife's visit?",
-        ),
-    ],
-)
-def test_pronouns_follow_the_roles_of_the_last_turn(question, history, expected):
-    from qa.answer.followup import resolve
-
-    assert resolve(question, history) == expected
 
 
 def test_and_in_another_event_is_answered_from_it(shipped):
