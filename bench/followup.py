@@ -58,17 +58,25 @@ def row(name: str, mode: str, m: dict) -> str:
     )
 
 
+def assistant_of(index_dir: str | None) -> Assistant:
+    """The index in `index_dir`, else one of corpus/ built in the cache."""
+    if index_dir:
+        return Assistant.load(index_dir)
+    from qa.api import load_documents
+
+    return Assistant.cached(load_documents([ROOT / "corpus"]).documents)
+
+
+def load_dialogues() -> list[dict]:
+    return [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index-dir", default=None, help="an index of corpus/ (default: built in the cache)")
     args = parser.parse_args()
-    if args.index_dir:
-        assistant = Assistant.load(args.index_dir)
-    else:
-        from qa.api import load_documents
-
-        assistant = Assistant.cached(load_documents([ROOT / "corpus"]).documents)
-    dialogues = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assistant = assistant_of(args.index_dir)
+    dialogues = load_dialogues()
     halves = {
         "tuning (odd ids)": [d for d in dialogues if int(d["id"][1:]) % 2],
         "held-out (even ids)": [d for d in dialogues if not int(d["id"][1:]) % 2],

@@ -124,6 +124,54 @@ def turn(question: str, quote: str = "", short: str | None = None) -> list[Turn]
             turn("How many people were killed in the clashes in September?"),
             "How many people were killed in the clashes in 2020?",
         ),
+        # #23 part 5: rewrite errors of general kinds
+        # a question phrase replaces the previous question's own, whatever it was ("Until when?" was
+        # glued in front of the whole question before)
+        (
+            "Until when?",
+            turn("Until what year is the plant's lifespan to be extended?"),
+            "Until when is the plant's lifespan to be extended?",
+        ),
+        (
+            "Until when?",
+            turn("How much will the government allocate for the plant in 2024?"),
+            "Until when will the government allocate for the plant in 2024?",
+        ),
+        # a subject question phrase keeps its noun: not "When many people were killed …"
+        (
+            "When?",
+            turn("How many people were killed in the border clashes?"),
+            "When were people killed in the border clashes?",
+        ),
+        # "And <phrase>?" stands in for the phrase of the same kind, the old event's date going with it
+        (
+            "And in the 2020 war?",
+            turn("How many people were killed in the border clashes in September?"),
+            "How many people were killed in the 2020 war?",
+        ),
+        (
+            "And in October?",
+            turn("How many people were killed in the border clashes in September?"),
+            "How many people were killed in the border clashes in October?",
+        ),
+        # the pronoun in the role "who" had is whom the answer named, not whom the question named
+        (
+            "What did he say?",
+            turn("Who met Andriy Yermak in Malta?", "Armen Grigoryan met Andriy Yermak in Malta.", "Armen Grigoryan"),
+            "What did Armen Grigoryan say?",
+        ),
+        # "he" and "him" in one question are two people: the subject asked about and the one answered
+        (
+            "What did he thank him for?",
+            turn("Whom did Zelensky call before the meeting?", "Zelensky called Ilham Aliyev.", "Ilham Aliyev"),
+            "What did Zelensky thank Ilham Aliyev for?",
+        ),
+        # an answer that is no person, or that the question named itself, is not a "he"
+        (
+            "What did Moscow do after his wife's visit?",
+            turn("Who warned that Pashinyan was becoming the next Zelensky?", "The EU warned it.", "EU"),
+            "What did Moscow do after Pashinyan's wife's visit?",
+        ),
     ],
 )
 def test_references_resolve_to_the_previous_turn(question, history, expected):
@@ -464,3 +512,34 @@ def test_shipped_conversation_set_is_valid():
     follow = [q for q in qs.questions if q.follow_up]
     assert len(dialogues) >= 40 and all(2 <= sum(q.dialogue == d for q in qs.questions) <= 4 for d in dialogues)
     assert sum(not q.answerable for q in follow) >= 5
+
+
+# --- #23 part 5: rewrite errors of general kinds, and a follow-up read in context --------------------
+
+
+def test_and_in_another_event_is_answered_from_it(shipped):
+    # the rewrite once replaced "September" and kept "the border clashes": the 286 of the first answer came first
+    a = _follow(shipped, "How many people were killed in the border clashes in September?", "And in the 2020 war?")
+    assert a.resolved_question == "How many people were killed in the 2020 war?"
+    assert not a.abstained and "6,500" in a.quotes[0].text
+
+
+def test_a_follow_up_can_be_searched_as_typed_in_context(shipped, monkeypatch):
+    from qa.answer import followup
+
+    first = "Who hosted the talks in Sochi?"
+    history = [Turn(first, shipped.ask(first))]
+    follow = "What did he call the meetings?"
+    monkeypatch.setattr(followup, "READING_WEIGHTS", {"typed": 0.3, "previous question": 0.3})
+    # as typed, and after the previous question, each with its weight
+    assert followup.readings(follow, history[0]) == [(follow, 0.3), (f"{first} {follow}", 0.3)]
+    assert followup.readings(follow, None) == []
+    read = shipped.ask(follow, history=history)
+    monkeypatch.setattr(followup, "READING_WEIGHTS", {"typed": 0.0, "previous question": 0.0})
+    assert followup.readings(follow, history[0]) == []
+    alone = shipped.ask(follow, history=history)
+    # the rewrite names the wrong man (the short answer of the first turn is Pashinyan, not Putin):
+    # alone it quotes a meeting of his; read as typed too, Putin's "very useful" comes first
+    assert read.resolved_question == alone.resolved_question
+    assert "very useful" in read.quotes[0].text and "very useful" not in alone.quotes[0].text
+    assert all(q.text == shipped.documents[q.doc_id].text[q.start : q.end] for q in read.quotes)

@@ -26,7 +26,7 @@ from .compose import ABSTAIN_TEXT, byline_only, compose
 from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
 from .excerpts import select_quotes, verify_quote
-from .followup import resolve, unknown_nouns
+from .followup import readings, resolve, unknown_nouns
 from .reader import reader_for
 from .recency import recent_documents
 
@@ -116,11 +116,17 @@ def answer_question(
         query = resolved
     else:  # nothing to resolve: a short follow-up still borrows the previous question's words
         query = retrieval_query(question, [t.resolved for t in history])
-    vecs = embedder.encode([resolved] if query == resolved else [resolved, query])
     answered = last_answered(history)
+    # the follow-up as typed, in the last answered turn's context: a wrong rewrite is outvoted
+    read = readings(question, answered) if history else []
+    texts = [resolved] if query == resolved else [resolved, query]
+    vecs = embedder.encode(texts + [t for t, _w in read])
     context = context_spans(answered, index)
     recent = recent_documents(index.documents, asked_on, resolved, allowed_docs)
-    cands = find_candidates(resolved, query, vecs, index, entities, idf, config, allowed_docs, context, recent)
+    extra = [(t, v, w) for (t, w), v in zip(read, vecs[len(texts) :])]
+    cands = find_candidates(
+        resolved, query, vecs[: len(texts)], index, entities, idf, config, allowed_docs, context, recent, extra
+    )
     # a question that goes on from an answer ("What else did India sell?") starts from coverage the
     # answer showed; a new question asked in the same chat does not
     follow_up = answered is not None and (resolved != question or bool(_CONTINUES.search(question)))

@@ -36,6 +36,7 @@ class Candidate:
     headline: bool = False  # the article's title: it restates the story, the body tells it
     context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
     recent: float = 0.0  # prior for an article of the days before a question about the present (recency.py)
+    readings: float = 0.0  # a follow-up read in context: what its other readings add (apply_readings)
     score: float = 0.0
     reader: float | None = None  # the reader's logit; None where the reader did not read the sentence
     short: tuple[int, int] | None = None  # absolute offsets of the short answer in the document
@@ -128,6 +129,7 @@ def combined(c: Candidate) -> float:
         - (HEADLINE_PENALTY if c.headline else 0.0)
         + c.context
         + c.recent
+        + c.readings
     )
 
 
@@ -242,6 +244,43 @@ def apply_context(cands: list[Candidate], context: Sequence[Span], index: Store)
         c.score = combined(c)
 
 
+# A follow-up's other readings (followup.readings): text, vector, weight.
+Reading = tuple[str, np.ndarray, float]
+# Words a follow-up uses whatever it asks ("What else did he say?"): they say nothing of what it adds,
+# so they count neither for its readings' word matches nor for coverage.adds_known_words.
+LIGHT_WORDS = frozenset(tokenize("say said says tell told do did does else"))
+
+
+def merge_hits(lists: Sequence[list[Hit]]) -> list[Hit]:
+    """Hit lists of several readings as one: each chunk once, at its best rank (ties: earlier list)."""
+    best: dict[str, Hit] = {}
+    for hits in lists:
+        for h in hits:
+            if h.chunk.id not in best or h.rank < best[h.chunk.id].rank:
+                best[h.chunk.id] = h
+    return sorted(best.values(), key=lambda h: h.rank)
+
+
+def apply_readings(cands: list[Candidate], readings: Sequence[Reading], index: Store, idf: IdfTable) -> None:
+    """Score each sentence against a follow-up's other readings too: its text-match signals become
+    the weighted mean over the rewrite (the remaining weight) and the readings. `semantic` and
+    `lexical` stay the rewrite's, which is what coverage judges; the difference goes into `readings`."""
+    if not cands or not readings:
+        return
+    rows = np.array([c.row for c in cands])
+    for text, vec, weight in readings:
+        q_tokens = set(tokenize(text)) - LIGHT_WORDS
+        q_weight = sum(idf(t) for t in q_tokens) or 1.0
+        sims = index.sentence_vectors[rows] @ vec
+        for c, sim in zip(cands, sims):
+            lexical = sum(idf(t) for t in q_tokens & c.tokens) / q_weight
+            c.readings += weight * (
+                WEIGHTS["semantic"] * (float(sim) - c.semantic) + WEIGHTS["lexical"] * (lexical - c.lexical)
+            )
+    for c in cands:
+        c.score = combined(c)
+
+
 def apply_recent(cands: list[Candidate], recent_docs: set[str] | None) -> None:
     if not recent_docs:
         return
@@ -262,19 +301,24 @@ def find_candidates(
     allowed_docs: set[str] | None = None,
     context: Sequence[Span] = (),
     recent_docs: set[str] | None = None,
+    readings: Sequence[Reading] = (),
 ) -> list[Candidate]:
     """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0]);
     `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior;
     `recent_docs`: for a question about the present, the articles of the days before it was asked
-    (recency.py), searched on their own as well and given a prior."""
+    (recency.py), searched on their own as well and given a prior; `readings`: a follow-up's other
+    readings, which retrieve too and join its sentences' scores (apply_readings)."""
     retriever = Retriever(index, config)
     hits = retriever.search(query, vectors[-1], allowed_docs=allowed_docs)
+    if readings:
+        hits = merge_hits([hits] + [retriever.search(t, v, allowed_docs=allowed_docs) for t, v, _w in readings])
     if recent_docs:  # their best chunks compete even when older stories fill the top of the list
         hits = hits + retriever.search(query, vectors[-1], allowed_docs=recent_docs)
     if context:
         hits = context_hits(hits, context, index, allowed_docs)
     cands = collect_candidates(hits, index, allowed_docs)
     score_candidates(cands, question, vectors[0], index, idf)
+    apply_readings(cands, readings, index, idf)
     apply_context(cands, context, index)
     apply_recent(cands, recent_docs)
     apply_answer_type(cands, question, index, entities)

@@ -26,7 +26,7 @@ from typing import AbstractSet, Sequence
 
 from ..nlp import STOPWORDS, tokenize
 from ..store import Store
-from .candidates import Candidate, IdfTable, pairs
+from .candidates import LIGHT_WORDS, Candidate, IdfTable, pairs
 from .compose import confidence
 from .entities import expected_labels
 
@@ -112,21 +112,20 @@ def signals(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTab
     }
 
 
-# Words a follow-up uses whatever it asks ("What else did he say?"): they say nothing of what it adds.
-LIGHT_WORDS = frozenset(tokenize("say said says tell told do did does else"))
-
-
 def adds_known_words(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable) -> bool:
     """Whether the article of the best passage holds any word the follow-up `question` (as typed)
     adds. A resolved follow-up carries the last turn's names and topic, which that article holds
     by construction, so its coverage looks high however little the article says of what is new:
     "How old is he?", "Where was he born?", "When will it be delivered?" ask for something no
-    sentence of it mentions ("old", "born", "delivered")."""
+    sentence of it mentions ("old", "born", "delivered"). The best passage of the rewrite alone must
+    pass too: the follow-up's other readings (followup.readings) can lift a sentence for one typed word
+    ("decades-old" for "How old is he?"), which is no sign the question is answered."""
     words = set(tokenize(question)) - LIGHT_WORDS
     if not words or not cands:
         return True
     best = max(cands, key=lambda c: c.score)
-    return bool(words & idf.document_tokens(index, best.doc_id))
+    rewritten = max(cands, key=lambda c: c.score - c.readings)
+    return all(words & idf.document_tokens(index, c.doc_id) for c in (best, rewritten))
 
 
 MISSING_SHOWN = 3  # question words a partial answer names as absent

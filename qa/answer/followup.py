@@ -19,6 +19,11 @@ The rules, in the order they are tried:
   in Spain" its event noun, "the other side" the actor of the previous answer that was not asked about;
 - "Where?" after "Who unveiled …?" puts the person answered in the subject's place;
 - a verb of saying without its topic ("And what did Russia say?") takes the previous topic.
+
+A rewrite can be wrong ("he" read as the wrong person, "it" as the wrong thing), so it is not the only
+reading searched: `readings` gives the follow-up as typed, alone and after the previous question; they
+retrieve too, and a sentence's text-match signals become the weighted mean over the rewrite and them
+(candidates.apply_readings), with weights fitted out of fold by dialogue (bench/followup_folds.py).
 """
 
 from __future__ import annotations
@@ -206,6 +211,23 @@ def context_of(turn: Turn) -> _Context:
     return _Context(question=turn.resolved, quote=quote, short=short)
 
 
+# How much each reading of a follow-up as typed counts beside its rewrite (which keeps the rest):
+# fitted out of fold by dialogue on bench/questions/conversations.jsonl (bench/followup_folds.py,
+# docs/benchmarks.md). The previous answer's quote as a third reading lost 4 of 111 there, and
+# was dropped.
+READING_WEIGHTS = {"typed": 0.0, "previous question": 0.0}
+
+
+def readings(question: str, turn: Turn | None) -> list[tuple[str, float]]:
+    """The follow-up `question` as typed, alone and after `turn`'s (the last answered turn's)
+    question, each with its weight: what a sentence matching them adds when the rewrite named the
+    wrong thing ("he" read as the wrong person). None when there is no answered turn."""
+    if turn is None:
+        return []
+    texts = {"typed": question, "previous question": f"{turn.resolved} {question}"}
+    return [(texts[name], w) for name, w in READING_WEIGHTS.items() if w > 0]
+
+
 def resolve(question: str, history: Sequence[Turn]) -> str:
     """`question` made to stand on its own, read against the last turn of `history`; the question
     itself when it refers to nothing before it."""
@@ -245,7 +267,47 @@ def _ellipsis(question: str, ctx: _Context) -> str | None:
     x = _resolve_other_side(x, ctx) or x
     xdoc = _parse(f"What about {x}?")
     x_labels = {e.label_ for e in xdoc.ents}
-    return _substitute(ctx, x, x_labels)
+    return _same_preposition(ctx, x) or _substitute(ctx, x, x_labels)
+
+
+def _same_preposition(ctx: _Context, x: str) -> str | None:
+    """A fragment that is a prepositional phrase ("And in the 2020 war?") stands in for the previous
+    question's phrase with the same preposition ("… killed in the border clashes in September?" →
+    "… killed in the 2020 war in September?"); of several, the one whose object is of the same kind
+    (a date for a date, a thing for a thing), else the first. None when `x` opens with no preposition
+    the previous question also has."""
+    xdoc = _parse(x)
+    if len(xdoc) < 2 or xdoc[0].tag_ != "IN" or xdoc[0].lower_ not in PREPOSITIONS:
+        return None
+    x_obj = xdoc[1:]
+    x_kind = _kind(x_obj.root)
+    preps = [
+        t
+        for t in ctx.qdoc
+        if t.lower_ == xdoc[0].lower_ and t.dep_ == "prep" and any(c.dep_ == "pobj" for c in t.children)
+    ]
+    if not preps:
+        return None
+    prep = next((p for p in preps if _kind(_object(p)) == x_kind), preps[0])
+    # a new event comes with its own time: the old one's date goes with it ("in September")
+    dropped = [p for p in preps if p is not prep and p.head == prep.head and x_kind != "date" == _kind(_object(p))]
+    out, i = [], 0
+    for p in sorted([prep] + dropped, key=lambda p: p.i):
+        end = _object(p).right_edge
+        out.append(ctx.question[i : p.idx].rstrip() + (" " + x if p is prep else ""))
+        i = end.idx + len(end)
+    return "".join(out) + ctx.question[i:]
+
+
+def _object(prep):
+    return next(c for c in prep.children if c.dep_ == "pobj")
+
+
+def _kind(token) -> str:
+    """A phrase's kind for matching phrases: a date or time, a name, or a thing."""
+    if token.ent_type_ in ("DATE", "TIME"):
+        return "date"
+    return "name" if token.ent_type_ or token.pos_ == "PROPN" else "thing"
 
 
 def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
@@ -280,16 +342,16 @@ def _substitute(ctx: _Context, x: str, x_labels: set[str]) -> str:
 
 
 def _bare_wh(question: str, ctx: _Context) -> str | None:
-    """ "Why?", "When?", "Who else?": the previous question asked with the new question word."""
+    """ "Why?", "When?", "Until when?", "Near which village?", "Who else?": the previous question
+    asked with the new question phrase in place of its own (wh_phrase)."""
     q = _CONNECTIVE.sub("", question)
     m = _BARE_WH.match(q)
-    rest = _WH_START.sub("", ctx.question, count=1).strip() if _WH_START.match(ctx.question) else ctx.question
     if not m:
-        # a fragment with a question word and no verb: "Near which village?", "Under which agreement?"
+        # a fragment with a question word and no verb: "Near which village?", "Until when?"
         doc = _parse(q)
         if len(doc) > 8 or any(t.pos_ in ("VERB", "AUX") for t in doc) or not any(t.tag_.startswith("W") for t in doc):
             return None
-        return f"{q.rstrip('?.! ')} {rest.rstrip('?.! ')}?"
+        return _ask_instead(q.rstrip("?.! "), ctx)
     wh = m.group("wh").lower()
     first = ctx.qdoc[0] if len(ctx.qdoc) else None
     if first is not None and first.tag_.startswith("W") and first.dep_.startswith("nsubj") and not m.group("else"):
@@ -297,10 +359,57 @@ def _bare_wh(question: str, ctx: _Context) -> str | None:
         # subject's place ("Where did Pashinian unveil it?"), else ask "Where: who unveiled …?"
         return _with_answered_subject(wh, ctx) or f"{wh}: {ctx.question[:1].lower()}{ctx.question[1:]}"
     if m.group("else"):
+        rest = _WH_START.sub("", ctx.question, count=1).strip() if _WH_START.match(ctx.question) else ctx.question
         rest = f"else besides {_focus(ctx)} {rest}" if _focus(ctx) and wh == "who" else f"else {rest}"
-    rest = rest.rstrip("?.! ")
-    # "What did Pashinian say …" → "Why did Pashinian say …": keep the auxiliary the old word left
-    return f"{wh} {rest}?"
+        return f"{wh} {rest.rstrip('?.! ')}?"
+    return _ask_instead(wh, ctx)
+
+
+# Words that open the verb group of a question after its question phrase ("When *did* …", "Until what
+# year *is* …"); spaCy's small model tags "did" a main verb often enough that its tags cannot say it.
+AUXILIARIES = frozenset(
+    "do does did is are was were will would can could shall should may might must has have had".split()
+)
+
+
+def wh_phrase(doc) -> tuple[int, bool] | None:
+    """Where the question phrase of `doc` ends (the index of the first verb or auxiliary after it:
+    "Until what year | is the plant's lifespan to be extended?") and whether it is the subject
+    ("How many people | were killed …?", "Who | unveiled …?": a main verb, or an auxiliary followed
+    by a participle, not by a subject); None when `doc` does not open with one (within three words)."""
+    if not any(t.tag_.startswith("W") for t in doc[:3]):
+        return None
+    end = next((t.i for t in doc if t.pos_ in ("VERB", "AUX") or t.lower_ in AUXILIARIES), None)
+    if end is None or end == 0:
+        return None
+    after = doc[end + 1] if end + 1 < len(doc) else None
+    subject = doc[end].lower_ not in AUXILIARIES or (after is not None and after.tag_ in ("VBN", "VBG"))
+    return end, subject
+
+
+def _ask_instead(phrase: str, ctx: _Context) -> str:
+    """The previous question with `phrase` ("When", "Until when", "Near which village") in place of
+    its own question phrase: "Until what year is the lifespan to be extended?" → "Until when is the
+    lifespan to be extended?". A subject phrase keeps its noun ("How many people were killed?" →
+    "When were people killed?"); a question opening with none takes `phrase` before it."""
+    doc = ctx.qdoc
+    found = wh_phrase(doc)
+    if found is None:
+        return f"{phrase} {ctx.question.rstrip('?.! ')}?"
+    end, subject = found
+    rest = doc[end:].text.rstrip("?.! ")
+    if subject:
+        # the noun of the question phrase, without its question words ("many people" → "people")
+        nouns = [t for t in doc[:end] if t.pos_ in ("NOUN", "PROPN")]
+        if not nouns:
+            return (
+                _with_answered_subject(phrase.lower(), ctx) or f"{phrase}: {ctx.question[:1].lower()}{ctx.question[1:]}"
+            )
+        aux, verb = doc[end], doc[end + 1 :].text.rstrip("?.! ")
+        if aux.pos_ == "VERB":  # "Which country sent troops?" → "When did the country send troops?"
+            return f"{phrase} did the {nouns[-1].text} {aux.lemma_} {verb}?"
+        return f"{phrase} {aux.text} {doc[nouns[0].i : nouns[-1].i + 1].text} {verb}?"
+    return f"{phrase} {rest}?"
 
 
 def _with_answered_subject(wh: str, ctx: _Context) -> str | None:
@@ -383,6 +492,7 @@ def _agree(text: str) -> str:
 def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
     """Token index → (end index, text) of each reference to replace."""
     spans: dict[int, tuple[int, str]] = {}
+    taken: dict[bool, str] = {}  # the people given to this question's subject (True) and object pronouns
     for t in doc:
         if t.lower_ in DEMONSTRATIVES and t.dep_ == "det" and t.head.tag_.startswith("NN"):
             rep = _demonstrative(t.head, ctx)
@@ -392,7 +502,7 @@ def _replacements(doc, ctx: _Context) -> dict[int, tuple[int, str]]:
             # "the one in Spain" after "a fresh meeting in Brussels and another in Spain": the event's noun
             spans[t.i - 1] = (t.i + 1, f"the {ctx.event_noun()}")
         elif not any(a <= t.i < b for a, (b, _r) in spans.items()):
-            rep = _replacement(t, ctx)
+            rep = _replacement(t, ctx, taken)
             if rep is not None:
                 spans[t.i] = (t.i + 1, rep)
     return spans
@@ -420,14 +530,51 @@ def _people(ctx: _Context) -> list[Mention]:
     return people
 
 
-def _replacement(t, ctx: _Context) -> str | None:
+def _answered(ctx: _Context) -> tuple[str, bool] | None:
+    """Whom the previous turn's answer named for its "who"/"whom" (its short answer, when a person
+    the question did not name itself), and whether the question word was the subject ("Who met
+    Yermak?") or not ("Whom did Zelensky call?"); None for "Who is X?" (answered by a description)."""
+    first = ctx.qdoc[0] if len(ctx.qdoc) else None
+    if not ctx.short or first is None or first.lower_ not in ("who", "whom") or WHO_IS_NAME.match(ctx.question):
+        return None
+    if not any(e.label_ == "PERSON" for e in _parse(ctx.short).ents) and not any(
+        e.text == ctx.short and e.label_ == "PERSON" for e in (ctx.adoc.ents if ctx.adoc is not None else ())
+    ):
+        return None  # "Who warned …?" answered "EU": not a he or a she
+    if set(tokenize(ctx.short)) & set(tokenize(ctx.question)):
+        return None  # an answer the question already names is a misread ("Parliament Hakob Arshakyan")
+    found = wh_phrase(ctx.qdoc)
+    return ctx.short, first.lower_ == "who" and found is not None and found[1]
+
+
+def _person_for(t, ctx: _Context, taken: dict[bool, str]) -> str | None:
+    """The person a he/him/his/she/her stands for. The pronoun in the role the previous question's
+    "who"/"whom" had takes whom its answer named ("he" after "Who met Yermak?" answered "Grigoryan");
+    otherwise the previous turn's people in order (_people). A subject (or possessive) and an object
+    of one question are different people ("What did he thank him for?"); `taken` holds them by role."""
+    subject = t.dep_.startswith("nsubj") or t.dep_ == "poss"
+    if subject in taken:
+        return taken[subject]
+    other = taken.get(not subject)
+    answered = _answered(ctx)
+    if answered is not None and answered[1] == subject and answered[0] != other:
+        taken[subject] = answered[0]
+        return answered[0]
+    people = [p.text for p in _people(ctx) if p.text != other]
+    if answered is not None and len(people) > 1:  # whom the answer named stands in the other role
+        people = [p for p in people if p != answered[0]] + [p for p in people if p == answered[0]]
+    if people:
+        taken[subject] = people[0]
+    return people[0] if people else None
+
+
+def _replacement(t, ctx: _Context, taken: dict[bool, str] | None = None) -> str | None:
     low = t.lower_
-    if low in ("his", "her") and t.dep_ == "poss":
-        people = _people(ctx)
-        return people[0].text + "'s" if people else None
-    if low in ("he", "him", "she", "her"):
-        people = _people(ctx)
-        return people[0].text if people else None
+    if low in ("he", "him", "she", "her", "his"):
+        person = _person_for(t, ctx, {} if taken is None else taken)
+        if person is None:
+            return None
+        return person + "'s" if t.dep_ == "poss" or low == "his" else person
     bare = ctx.event(bare=True) if low == "them" else None
     if bare and bare.split()[-1].endswith("s"):
         return ctx.event()  # "Who was going to mediate them?" after "… the talks in Granada?"
