@@ -21,6 +21,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from ..alloc import return_large_blocks
+from ..chunk import preload_encoding
 from ..config import Config
 from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError, QAError
@@ -244,8 +245,9 @@ def build(
         reuse = previous is not None and same_vectors(previous.manifest, config)
         embedder = LazyEmbedder(config, previous.sentence_vectors.shape[1] if reuse else None)
         unchanged = unchanged_ids(previous.manifest, documents) if reuse else set()
-        if len(unchanged) < len(documents):  # text to embed
+        if len(unchanged) < len(documents):  # text to chunk and embed, after the quotations' spaCy load
             embedder.preload()
+            preload_encoding()
         reusable, prior = writer.reusable_chunks(documents, config, previous), writer.PriorVectors(previous, config)
     fresh = {d.id for d in documents} - unchanged
     tracker = BuildProgress(progress, documents, fresh, config.embedder)
