@@ -6,7 +6,8 @@
 
 "default" runs with no QA_EMBEDDER: what a new user gets (onnx). Figures:
 - cold `qa ask` (a new process answering one question) vs `python -c "import torch, sentence_transformers"`;
-- `qa serve` time until it answers HTTP, and until it answers a first question (/ask), vs the same import;
+- `qa serve` time until it answers HTTP, and until it answers a first question (/ask), vs the same import
+  (the median of `--repeat` starts, each figure);
 - ingest: `qa index --rebuild` of a corpus (chunks per second, start-up included) with each of
   `--ingest-workers` (QA_WORKERS, qa/parallel.py) vs raw fp32 `SentenceTransformer.encode` of the same
   chunk texts (model already loaded), with the wall time and the load average around each run;
@@ -142,6 +143,12 @@ def serve_time(index_dir: Path, embedder: str) -> tuple[float, float]:
         return http, answered
     finally:
         stop(proc)
+
+
+def serve_times(index_dir: Path, embedder: str, repeat: int) -> tuple[float, float]:
+    """The medians of `repeat` runs of `serve_time` (one server start is as noisy as any cold start)."""
+    runs = [serve_time(index_dir, embedder) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -440,7 +447,7 @@ def run(args) -> dict:
                 shipped = work / f"shipped-{embedder}"
                 _timed(_qa("index", str(corpus), "--index-dir", str(shipped)), _env(embedder))
                 r["cold_ask_s"] = cold_ask(shipped, embedder, args.repeat)
-                r["serve_s"], r["serve_answer_s"] = serve_time(shipped, embedder)
+                r["serve_s"], r["serve_answer_s"] = serve_times(shipped, embedder, args.repeat)
             runs = [ingest(ingest_corpus, work, embedder, w) for w in args.ingest_workers]
             rate = raw_encode_rate(Path(runs[0]["index_dir"]), embedder)
             for run_ in runs:

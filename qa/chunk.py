@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from contextlib import suppress
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -18,9 +20,31 @@ _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
 
 
-@lru_cache(maxsize=1)
+# One load of the encoding, whichever thread asks first (a build starts it early in a thread of its own)
+_ENCODING_LOCK = threading.Lock()
+
+
 def encoding():
     """The tiktoken encoding used to count tokens (the offline copy of cl100k_base when installed)."""
+    with _ENCODING_LOCK:
+        return _load_encoding()
+
+
+def preload_encoding() -> None:
+    """Start loading the encoding in a thread, for a build that will chunk new text once spaCy has
+    loaded: the load takes 0.2-0.3 s, about half of it in tiktoken's Rust, which leaves the GIL to the
+    building thread. A load that fails here fails again, with its message, where the encoding is used."""
+
+    def load() -> None:
+        with suppress(Exception):
+            encoding()
+
+    if _load_encoding.cache_info().currsize == 0:
+        threading.Thread(target=load, name="qa-tiktoken", daemon=True).start()
+
+
+@lru_cache(maxsize=1)
+def _load_encoding():
     import tiktoken
 
     try:

@@ -2,7 +2,8 @@
 # Sets up .venv/ with the CPU build of torch and this package. Idempotent and quick when nothing changed.
 #   scripts/setup.sh          the app and the CLI
 #   scripts/setup.sh --test   also the test tools, the Milvus and Ray extras, and Debian's chromium for the browser tests
-# Both export the embedding model to int8 ONNX into the user's cache once, so a first question never waits for it.
+# Both export the embedding model to int8 ONNX into the user's cache once, so a first question never waits for it,
+# and byte-compile qa/ (qa/bytecode.py), so no start of `qa` compiles it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,9 @@ fi
 
 # outside the stamp: the cache may have been emptied since (quick and silent when the export is there)
 .venv/bin/python -m qa.onnx_embed
+# outside the stamp too: every start of `qa` reads qa/'s compiled modules from __pycache__/ instead of
+# compiling them, even where PYTHONDONTWRITEBYTECODE stops Python from writing them (quick when current)
+.venv/bin/python -m qa.bytecode
 
 if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     echo "==> installing Debian's chromium for the browser tests"

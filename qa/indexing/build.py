@@ -21,6 +21,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from ..alloc import return_large_blocks
+from ..chunk import preload_encoding
 from ..config import Config
 from ..embed import Embedder, loads_without_torch
 from ..errors import EmptyCorpusError, IndexIncompatibleError, IndexMissingError, QAError
@@ -245,8 +246,9 @@ def build(
         reused = previous if previous is not None and same_vectors(previous.manifest, config) else None
         embedder = LazyEmbedder(config, reused.sentence_vectors.shape[1] if reused is not None else None)
         unchanged = unchanged_ids(reused.manifest, documents) if reused is not None else set()
-        if len(unchanged) < len(documents):  # text to embed
+        if len(unchanged) < len(documents):  # text to chunk and embed, after the quotations' spaCy load
             embedder.preload()
+            preload_encoding()
         reusable, prior = writer.reusable_chunks(documents, config, previous), writer.PriorVectors(previous, config)
     fresh = {d.id for d in documents} - unchanged
     tracker = BuildProgress(progress, documents, fresh, config.embedder)

