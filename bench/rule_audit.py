@@ -142,9 +142,9 @@ def _first_of_type(original):
     """pick_short_answer without the anchors: the first entity of the wanted type not named in the question."""
 
     def pick(question, sentence, ents, labels):
-        from qa.answer.entities import _norm_words, named_in
+        from qa.answer.entities import named_in, word_set
 
-        q_words = _norm_words(question)
+        q_words = word_set(question)
         return next(
             ((s, e) for s, e, label in ents if labels and label in labels and not named_in(sentence[s:e], q_words)),
             None,

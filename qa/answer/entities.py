@@ -124,7 +124,8 @@ class EntityCache:
         return [self._cache[k] for k, _t in items]
 
 
-def _norm_words(text: str) -> set[str]:
+def word_set(text: str) -> set[str]:
+    """The words of `text`, case-folded (what "named in the question" compares)."""
     return {w for w in re.findall(r"\w+", text.casefold())}
 
 
@@ -144,7 +145,7 @@ def pick_short_answer(
     and nearest to the question's words inside the sentence. Offsets are relative to `sentence`."""
     if not labels:
         return None
-    q_words = _norm_words(question)
+    q_words = word_set(question)
     best, best_key = None, None  # best_key: distance to the nearest question word
     # positions of question words in the sentence anchor the answer
     anchors = [
