@@ -262,5 +262,6 @@ def test_the_listing_names_each_block_its_script_and_command(capsys):
     assert doc_tables.main([str(DOCS)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == len(doc_tables.markers(DOCS.read_text(encoding="utf-8")))
-    assert "quality\tbench/quality.py\tpython bench/quality.py --sets " in "\n".join(out)
+    # the command each block was last written with changes with every run; its script does not
+    assert any(line.startswith("quality\tbench/quality.py\tpython bench/quality.py") for line in out)
     assert any(line.startswith("drafts/news\tbench/drafts.py\tpython bench/drafts.py") for line in out)
