@@ -356,21 +356,21 @@ def apply_reader(cands: list[Candidate], question: str, index: Store, config: Co
         return
     settings = reader_for(config.reader)
     assert settings is not None  # read_leading returned logits, so a reader is configured
-    unread = float(logits.min()) - UNREAD_MARGIN
-    fused = {id(c): settings.fused(c.reader if c.reader is not None else unread, c.hand) for c in cands}
     if config.reader_scope == "all":
+        unread = float(logits.min()) - UNREAD_MARGIN
         for c in cands:
-            c.score = fused[id(c)]
+            c.score = settings.fused(c.reader if c.reader is not None else unread, c.hand)
         return
     # "sentence": within each article the read sentences trade places by the reader's order, each
     # taking the hand-set score of the place it takes, so articles keep their scores and their order
-    by_doc: dict[str, list[Candidate]] = {}
+    by_doc: dict[str, list[tuple[float, Candidate]]] = {}
     for c in cands:
         if c.reader is not None:
-            by_doc.setdefault(c.doc_id, []).append(c)
+            by_doc.setdefault(c.doc_id, []).append((settings.fused(c.reader, c.hand), c))
     for group in by_doc.values():
-        scores = sorted((c.score for c in group), reverse=True)
-        for c, s in zip(sorted(group, key=lambda c: -fused[id(c)]), scores):
+        scores = sorted((c.score for _, c in group), reverse=True)
+        by_reader = [c for _, c in sorted(group, key=lambda fc: -fc[0])]
+        for c, s in zip(by_reader, scores):
             c.score = s
 
 
