@@ -29,6 +29,22 @@ ARTICLES = [
         "It is the fourth Thor film from Marvel Studios.",
     },
     {
+        "id": "quake-2016.txt",
+        "title": "Earthquake shakes Ecuador",
+        "source": "Old Wire",
+        "date": "2016-04-17",
+        "text": "A powerful magnitude-7.8 earthquake shook the country of Ecuador this week, killing more than 230 "
+        "people. The country was shaken again by aftershocks on Sunday.",
+    },
+    {
+        "id": "quake-2022.txt",
+        "title": "Quake hits Luzon",
+        "source": "New Wire",
+        "date": "2022-07-26",
+        "text": "The Philippines was shaken by a 7.0-magnitude earthquake on Wednesday, according to the US "
+        "Geological Survey. Buildings swayed in Manila.",
+    },
+    {
         "id": "quiz.txt",
         "title": "Five things to know",
         "source": "Newsletter",
@@ -79,6 +95,23 @@ def test_asked_on_prefers_the_articles_of_that_week(assistant):
     for answer in (then, now):  # the promise holds whatever the day
         for q in answer.quotes:
             assert assistant.documents[q.doc_id].text[q.start : q.end] == q.text
+
+
+QUAKE = "Which country was shaken by a powerful earthquake this week?"
+
+
+def test_this_weeks_articles_answer_alone_when_they_cover_it(assistant):
+    # the 2016 report says more of the question's words; the week's report still answers it
+    without_day = assistant.ask(QUAKE)
+    assert without_day.quotes[0].doc_id.endswith("quake-2016.txt")
+    answer = assistant.ask(QUAKE, asked_on="2022-07-28")
+    assert answer.quotes and all(q.doc_id.endswith("quake-2022.txt") for q in answer.quotes)
+
+
+def test_older_articles_answer_when_the_weeks_do_not_cover_it(assistant):
+    # that week's only article is about a film: the earthquake of another year is still quoted, not refused
+    answer = assistant.ask(QUAKE, asked_on="2022-07-14")
+    assert answer.quotes and answer.quotes[0].doc_id.endswith("quake-2016.txt")
 
 
 def test_asked_on_must_be_a_day(assistant):

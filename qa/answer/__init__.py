@@ -92,6 +92,20 @@ def decide(found: dict, cands: Sequence, config: Config) -> float:
     return settings.confidence(max(read), found["support"])
 
 
+def recent_first(question: str, cands: list, recent: set[str], index: Store, idf: IdfTable, config: Config) -> list:
+    """A question about the present is answered from the recent articles alone when they answer it:
+    an older report in the same words ("an earthquake shook the country this week", of 2016) is a
+    distractor however well it scores, and a prior only tilts a close race. Whether they answer is the
+    coverage decision on their sentences, so no new threshold; when they do not, every article competes
+    as before, the recent ones with their prior."""
+    mine = [c for c in cands if c.doc_id in recent]
+    if not mine or len(mine) == len(cands):
+        return cands
+    if decide(signals(question, mine, index, idf), mine, config) < config.min_score:
+        return cands
+    return mine
+
+
 def answer_question(
     question: str,
     k: int,
@@ -127,6 +141,8 @@ def answer_question(
     cands = find_candidates(
         resolved, query, vecs[: len(texts)], index, entities, idf, config, allowed_docs, context, recent, extra
     )
+    if recent:
+        cands = recent_first(resolved, cands, recent, index, idf, config)
     # a question that goes on from an answer ("What else did India sell?") starts from coverage the
     # answer showed; a new question asked in the same chat does not
     follow_up = answered is not None and (resolved != question or bool(_CONTINUES.search(question)))

@@ -19,7 +19,6 @@ from ..retrieve import Retriever
 from ..store import Store
 from .entities import EntityCache, cause_span, expected_labels, pick_short_answer
 from .reader import pair_text, reader_for
-from .recency import RECENT_PRIOR
 
 
 @dataclass
@@ -35,7 +34,6 @@ class Candidate:
     type_fit: float = 0.0  # holds an entity of the kind the question asks for
     headline: bool = False  # the article's title: it restates the story, the body tells it
     context: float = 0.0  # prior for sitting next to what the previous answer quoted (a follow-up)
-    recent: float = 0.0  # prior for an article of the days before a question about the present (recency.py)
     readings: float = 0.0  # a follow-up read in context: what its other readings add (apply_readings)
     score: float = 0.0
     reader: float | None = None  # the reader's logit; None where the reader did not read the sentence
@@ -128,7 +126,6 @@ def combined(c: Candidate) -> float:
         sum(w * getattr(c, name) for name, w in WEIGHTS.items())
         - (HEADLINE_PENALTY if c.headline else 0.0)
         + c.context
-        + c.recent
         + c.readings
     )
 
@@ -281,15 +278,6 @@ def apply_readings(cands: list[Candidate], readings: Sequence[Reading], index: S
         c.score = combined(c)
 
 
-def apply_recent(cands: list[Candidate], recent_docs: set[str] | None) -> None:
-    if not recent_docs:
-        return
-    for c in cands:
-        if c.doc_id in recent_docs:
-            c.recent = RECENT_PRIOR
-            c.score = combined(c)
-
-
 def find_candidates(
     question: str,
     query: str,
@@ -306,7 +294,7 @@ def find_candidates(
     """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0]);
     `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior;
     `recent_docs`: for a question about the present, the articles of the days before it was asked
-    (recency.py), searched on their own as well and given a prior; `readings`: a follow-up's other
+    (recency.py), searched on their own as well, so that they can answer alone (answer.recent_first); `readings`: a follow-up's other
     readings, which retrieve too and join its sentences' scores (apply_readings)."""
     retriever = Retriever(index, config)
     hits = retriever.search(query, vectors[-1], allowed_docs=allowed_docs)
@@ -320,7 +308,6 @@ def find_candidates(
     score_candidates(cands, question, vectors[0], index, idf)
     apply_readings(cands, readings, index, idf)
     apply_context(cands, context, index)
-    apply_recent(cands, recent_docs)
     apply_answer_type(cands, question, index, entities)
     apply_reader(cands, question, index, config)
     return cands

@@ -1,5 +1,5 @@
 """Questions about the present ("this week", "recently", "now"): the articles of the days before the
-question was asked are searched too, and their sentences get a prior.
+question was asked are searched too, and answer alone when they cover the question.
 
 A news collection keeps old stories beside new ones: "Which movie is at the top of the box office this
 week?" is answered by this week's article, not by a box-office report of another year that uses the
@@ -27,10 +27,6 @@ _PRESENT = re.compile(
 # story first reported before the week it is asked about. Not fitted: no question set with dates is
 # trained on (realtimeqa-dev only tests it).
 RECENT_DAYS = 9
-# The prior of a sentence from such an article: the size of the other priors (qa/answer/candidates.py
-# NEAR_PRIOR 0.12, HEADLINE_PENALTY 0.1), small next to the signals, so a recent article that does not
-# say what is asked does not outrank an older one that does.
-RECENT_PRIOR = 0.1
 
 
 def today() -> str:
