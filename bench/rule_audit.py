@@ -260,6 +260,12 @@ def rules() -> list[Rule]:
             _const(I_QUOTES, NEIGHBOUR_SHARE=float("inf")),
         ),
         Rule(
+            "widen: names the answer",
+            "a first quote naming nothing of the asked type takes in the neighbour sentence that does",
+            "__init__.py first_quote_joins, candidates.py answer_neighbour",
+            _func(I_ANSWER, "first_quote_joins", lambda f: lambda *a, **k: {}),
+        ),
+        Rule(
             "recency: recent first",
             "for a question about the present, only the articles of its nine days are quoted when they cover it",
             "__init__.py recent_first",

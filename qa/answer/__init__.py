@@ -21,7 +21,7 @@ from ..nlp import tokenize
 from ..records import Answer, Turn
 from ..store import Store
 from .byline import find_byline, put_first
-from .candidates import IdfTable, Span, find_candidates
+from .candidates import IdfTable, Span, answer_neighbour, find_candidates
 from .compose import ABSTAIN_TEXT, byline_only, compose
 from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
@@ -106,6 +106,21 @@ def recent_first(question: str, cands: list, recent: set[str], index: Store, idf
     return mine
 
 
+def first_quote_joins(
+    cands: list, question: str, index: Store, entities: EntityCache, config: Config
+) -> dict[int, tuple[int, int]]:
+    """The span the first quote must take in: the neighbour sentence that names what the question asks
+    for, when its own sentence does not (candidates.answer_neighbour). Only the first quote: it is the
+    one read as the answer, and the others are there to corroborate it. The neighbour's entity does not
+    become the short answer: measured, that showed more short answers and fewer right ones
+    (xquad-en exact match 0.492 → 0.468)."""
+    if not cands:
+        return {}
+    best = min(cands, key=lambda c: (-c.score, c.doc_id, c.start))  # select_quotes' order
+    neighbour = answer_neighbour(best, question, index, entities, config.max_quote_chars)
+    return {} if neighbour is None else {best.row: neighbour}
+
+
 def answer_question(
     question: str,
     k: int,
@@ -159,7 +174,7 @@ def answer_question(
     if byline is not None:  # "who wrote the letter …": its signature line, and the article named is the evidence
         cands, confidence = put_first(byline, cands), max(confidence, byline.described)
         resolved = byline.resolved(index, resolved)
-    quotes = select_quotes(cands, index, k, config)
+    quotes = select_quotes(cands, index, k, config, first_quote_joins(cands, resolved, index, entities, config))
     if byline is not None and byline.candidate is None:
         answer = byline_only(resolved, quotes, byline.author, config)
         answer.question, answer.resolved_question = question, resolved

@@ -208,6 +208,33 @@ def apply_answer_type(cands: list[Candidate], question: str, index: Store, entit
             c.score = combined(c)
 
 
+def answer_neighbour(
+    best: Candidate, question: str, index: Store, entities: EntityCache, max_chars: int
+) -> tuple[int, int] | None:
+    """When the first quote's sentence names nothing of the kind the question asks for ("Which
+    country …?" answered by "We are now … a bankrupt country"), the (start, end) of the sentence next
+    to it that does: the quote takes it in, so the answer is in what is shown. News paragraphs are
+    often one sentence, so a paragraph break does not stop it; max_chars does."""
+    labels = expected_labels(question)
+    if not labels or best.short is not None:
+        return None
+    doc = index.documents[best.doc_id]
+    found = []
+    for step in (1, -1):  # the next sentence goes on with the story; the one before sets it up
+        other = best.row + step
+        if not 0 <= other < len(index.sentence_rows):
+            continue
+        d, s, e = index.sentence_rows[other].tolist()
+        if index.doc_ids[d] != doc.id or max(e, best.end) - min(s, best.start) > max_chars:
+            continue
+        found.append((s, e, doc.text[s:e], other))
+    for (s, e, text, row), ents in zip(found, entities.entities([(row, t) for s, e, t, row in found])):
+        span = pick_short_answer(question, text, ents, labels)  # an entity of the type, not one it names
+        if span is not None:
+            return s, e
+    return None
+
+
 def context_hits(hits: list[Hit], context: Sequence[Span], index: Store, allowed_docs: set[str] | None) -> list[Hit]:
     """`hits` plus the chunks holding the previous answer's quotes, ranked after every retrieved one,
     so the sentences around them compete even when the follow-up's words miss them."""

@@ -137,8 +137,12 @@ def corroborate(quote: Quote, index: Store, row: int) -> None:
         _fold(quote, doc, start, end)
 
 
-def select_quotes(cands: list[Candidate], index: Store, k: int, config: Config) -> list[Quote]:
-    """The best `k` distinct quotes; copies of a quoted sentence in other documents are folded into `also_in`."""
+def select_quotes(
+    cands: list[Candidate], index: Store, k: int, config: Config, joins: dict[int, tuple[int, int]] | None = None
+) -> list[Quote]:
+    """The best `k` distinct quotes; copies of a quoted sentence in other documents are folded into `also_in`.
+    `joins`: a sentence (by row) whose quote must take in the span given (candidates.answer_neighbour)."""
+    joins = joins or {}
     quotes: list[Quote] = []
     canonical: list[int] = []  # each quote's sentence, as the index's canonical row
     spans: list[tuple[str, int, int]] = []
@@ -150,6 +154,11 @@ def select_quotes(cands: list[Candidate], index: Store, k: int, config: Config) 
             break
         doc = index.documents[c.doc_id]
         start, end = extend_span(index, doc, c.row, config.max_quote_chars, scores)
+        if c.row in joins:
+            js, je = joins[c.row]
+            if max(end, je) - min(start, js) > config.max_quote_chars:
+                start, end = c.start, c.end  # the sentence and the one that names the answer, nothing more
+            start, end = min(start, js), max(end, je)
         span = (c.doc_id, start, end)
         if any(_overlaps(span, s) for s in spans):
             continue
