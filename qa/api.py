@@ -16,6 +16,7 @@ import numpy as np
 from .answer import answer_question
 from .answer.candidates import IdfTable, find_candidates
 from .answer.entities import EntityCache
+from .answer.reader import reader_for
 from .answer.recency import today
 from .config import Config
 from .drafts import DraftSupport, support_draft
@@ -293,6 +294,7 @@ class Assistant:
             self.embedder
             self.entities.warm_up()
             self.idf
+            reader_for(self.config.reader)  # a missing model is a ConfigError now, not at the first question
 
     @property
     def embedder(self) -> Embedder:

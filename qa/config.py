@@ -104,19 +104,24 @@ class Config:
     # answerable questions of every tuning half (bench/abstain.py fit; was 0.48 on the older mean score).
     # A reader's confidence is shifted so that its own calibrated threshold sits here too.
     min_score: float = 0.21
-    # the reader (qa/answer/reader.py, docs/reader.md): "off", the hand-set ranking and coverage
-    # decision alone; or a folder with reader-int8.onnx and reader.json (bench/train_reader.py). Off by
-    # default: the model trained so far does not beat the hand-set ranking out of fold.
-    reader: str = "off"
-    # leading candidates (by the hand-set score) the reader reads: its cost grows with each one, and
-    # an answering sentence further down was rare on the training folds (bench/train_reader.py)
-    reader_top: int = 24
+    # the reader (qa/answer/reader.py, docs/reader.md): "shipped", the model in qa/models/reader/;
+    # "off", the hand-set ranking and coverage decision alone; or a folder with reader-int8.onnx and
+    # reader.json (bench/train_reader.py). On by default since it earned the audit's bar out of fold
+    # in the sentence scope (docs/reader.md, round 4).
+    reader: str = "shipped"
+    # leading candidates (by the hand-set score) the reader reads: its cost grows with each one. 12
+    # answered as many questions out of fold as 24 at half the cost (docs/reader.md, round 4)
+    reader_top: int = 12
     # what the reader decides: "sentence", which sentence of each article is quoted first (the
     # hand-set ranking keeps choosing the articles and their order); "all", the whole ranking
     reader_scope: str = "sentence"
     # what decides a refusal when a reader is on: "reader", its fitted confidence; "hand", the
     # coverage signals as without one
     reader_refusal: str = "hand"
+    # `qa support`: a sentence backs a claim only if the reader also reads it as saying the same.
+    # Off by default: it flags a writer's restatement of a sentence more often than a changed fact
+    # (docs/reader.md, round 2), and restatements are what drafts are made of
+    reader_support: bool = False
     # a follow-up to an answered turn abstains below this share of min_score: the turn before
     # showed the articles cover its subject, and what the follow-up adds is checked word by word
     # (coverage.adds_known_words); its resolved question, short and borrowing, scores lower than

@@ -3,8 +3,9 @@ together and gives the probability that the sentence answers the question.
 
 It is all-MiniLM-L6-v2 with its top layers fine-tuned on the pipeline's own candidates of xquad-en,
 covid-qa and the project's question sets (`python bench/train_reader.py`, docs/reader.md), exported
-to int8 ONNX and run with onnxruntime: no download, no torch at run time. `Config.reader` names the
-folder of a trained model; it is off by default. Its input is one pair, as BERT reads pairs:
+to int8 ONNX and run with onnxruntime: no download, no torch at run time. The model trained on every
+fold ships in qa/models/reader/ and is on by default (`Config.reader` "shipped"); "off" turns it off,
+and a folder names another trained model. Its input is one pair, as BERT reads pairs:
 
     [CLS] question [SEP] sentence | article title [SEP]
 
@@ -167,10 +168,20 @@ def _settings(folder: str) -> ReaderSettings:
     return ReaderSettings(folder)
 
 
+SHIPPED = "shipped"  # Config.reader's name for the model that ships in the package
+
+
+def shipped_folder() -> Path:
+    """The reader that ships with the package (qa/models/reader/: its int8 ONNX and its card)."""
+    return Path(__file__).resolve().parent.parent / "models" / "reader"
+
+
 def reader_for(setting: str) -> ReaderSettings | None:
     """The reader a `Config.reader` setting names: "off" none (the hand-set ranking and coverage
-    decision alone), else a folder holding reader-int8.onnx and reader.json."""
+    decision alone), "shipped" the package's own, else a folder holding reader-int8.onnx and
+    reader.json."""
     if setting == "off" or not setting:
         return None
+    folder = shipped_folder() if setting == SHIPPED else Path(setting).expanduser()
     with _LOCK:
-        return _settings(str(Path(setting).expanduser()))
+        return _settings(str(folder))
