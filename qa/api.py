@@ -16,7 +16,7 @@ import numpy as np
 from .answer import answer_question
 from .answer.candidates import IdfTable, find_candidates
 from .answer.entities import EntityCache
-from .answer.reader import reader_for
+from .answer.reader import preload as preload_reader
 from .answer.recency import today
 from .config import Config
 from .drafts import DraftSupport, support_draft
@@ -291,10 +291,10 @@ class Assistant:
             # load the model, spaCy's NER and the idf of every token (a second at a million chunks)
             # now, not inside the first question; a caller that only builds (`qa index`) says
             # warm=False and skips the seconds they cost
+            preload_reader(self.config.reader)
             self.embedder
             self.entities.warm_up()
             self.idf
-            reader_for(self.config.reader)  # a missing model is a ConfigError now, not at the first question
 
     @property
     def embedder(self) -> Embedder:

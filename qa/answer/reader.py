@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -185,3 +186,15 @@ def reader_for(setting: str) -> ReaderSettings | None:
     folder = shipped_folder() if setting == SHIPPED else Path(setting).expanduser()
     with _LOCK:
         return _settings(str(folder))
+
+
+def preload(setting: str) -> None:
+    """Start loading the reader a setting names in a thread, while the caller loads the rest (its
+    onnxruntime session takes 0.3-0.4 s, mostly outside the GIL). A load that fails here fails again,
+    with its message, at the first question."""
+
+    def load() -> None:
+        with suppress(Exception):
+            reader_for(setting)
+
+    threading.Thread(target=load, name="qa-reader", daemon=True).start()
