@@ -191,7 +191,9 @@ def main(argv=None) -> int:
     unknown = [n for n in names if n not in SETS]
     if unknown:
         ap.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(SETS)}")
-    config = Config.from_env()
+    # the hand-set ranking's candidates, whatever reader is configured: the reader is trained on them,
+    # and a reader's own ordering here would make its training data depend on the model it replaces
+    config = Config.from_env().replace(reader="off")
     for name in names:
         collect(name, args.out or default_out(), args.limit, config)
     return 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -877,7 +878,9 @@ def main(argv=None) -> int:
             if args.json_out:
                 Path(args.json_out).write_text(json.dumps(results, indent=1), encoding="utf-8")
 
-        config = Config.from_env()
+        # the hand rules alone, as the table's rows were measured (QA_READER=shipped would audit them
+        # under the reader's sentence choice)
+        config = Config.from_env(reader=os.environ.get("QA_READER", "off"))
         for name in names:
             run_set(name, args.limit, selected, together, config, results, save)
     command = "python bench/rule_audit.py" + (f" --limit {args.limit}" if args.limit else "")

@@ -78,8 +78,10 @@ def load_rows(data: Path, sets=SETS) -> list[dict]:
     rows = []
     for name in sets:
         path = data / f"{name}.jsonl"
-        if not path.is_file():
-            raise SystemExit(f"{path}: missing; run `python bench/reader_data.py --sets {name}` first")
+        if not path.is_file():  # one command rebuilds the reader: the candidates first, once
+            import reader_data
+
+            reader_data.main(["--sets", name, "--out", str(data)])
         rows += [json.loads(line) for line in open(path, encoding="utf-8")]
     return rows
 

@@ -376,10 +376,13 @@ def apply_reader(cands: list[Candidate], question: str, index: Store, config: Co
             c.score = settings.fused(c.reader if c.reader is not None else unread, c.hand)
         return
     # "sentence": within each article the read sentences trade places by the reader's order, each
-    # taking the hand-set score of the place it takes, so articles keep their scores and their order
+    # taking the hand-set score of the place it takes, so articles keep their scores and their order.
+    # A headline keeps its place: the reader reads every sentence with its title, so the title read
+    # with itself looks like the best match of a question that restates it, which is what the headline
+    # penalty and the refusal it protects ("Who wrote the letter?") are for
     by_doc: dict[str, list[tuple[float, Candidate]]] = {}
     for c in cands:
-        if c.reader is not None:
+        if c.reader is not None and not c.headline:
             by_doc.setdefault(c.doc_id, []).append((settings.fused(c.reader, c.hand), c))
     for group in by_doc.values():
         scores = sorted((c.score for _, c in group), reverse=True)

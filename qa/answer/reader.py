@@ -14,6 +14,7 @@ cut to `MAX_TOKENS` word pieces (the question and the sentence first; the title 
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 from contextlib import suppress
@@ -197,4 +198,18 @@ def preload(setting: str) -> None:
         with suppress(Exception):
             reader_for(setting)
 
-    threading.Thread(target=load, name="qa-reader", daemon=True).start()
+    thread = threading.Thread(target=load, name="qa-reader", daemon=True)
+    thread.start()
+    _PRELOADS.append(thread)
+
+
+# A process that ends while onnxruntime builds a session in a daemon thread is aborted by the C++
+# runtime ("terminate called without an active exception"): an error at start-up must still end
+# with its message and exit code, so the end of the process waits for the load.
+_PRELOADS: list[threading.Thread] = []
+
+
+@atexit.register
+def _finish_preloads() -> None:
+    for thread in _PRELOADS:
+        thread.join()
