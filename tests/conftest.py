@@ -37,6 +37,19 @@ def isolated_cache(monkeypatch, path: Path) -> Path:
     return path
 
 
+def news_assistant(root: Path, articles: list[dict], config):
+    """An Assistant over `articles` (dicts of a JSON Lines corpus) written and indexed under `root`."""
+    import json
+
+    from qa.api import Assistant
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    assistant, _problems = Assistant.from_corpus([corpus], root / "index", config)
+    return assistant
+
+
 @pytest.fixture(scope="session")
 def config():
     from qa.config import Config

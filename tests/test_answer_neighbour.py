@@ -3,9 +3,9 @@ sentence does not: "Which country …?" is not answered by "the country's most p
 
 from __future__ import annotations
 
-import json
-
 import pytest
+
+from tests.conftest import news_assistant
 
 # News paragraphs of one sentence each: the lede names the country, the next one matches the question's
 # words (the magnitude, "shook") but names no country.
@@ -34,14 +34,7 @@ QUESTION = "Which country was shaken by a 7.0-magnitude quake?"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, config):
-    from qa.api import Assistant
-
-    root = tmp_path_factory.mktemp("neighbour")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
-    assistant, _problems = Assistant.from_corpus([corpus], root / "index", config)
-    return assistant
+    return news_assistant(tmp_path_factory.mktemp("neighbour"), ARTICLES, config)
 
 
 def test_the_first_quote_takes_in_the_sentence_that_names_the_answer(assistant):

@@ -9,6 +9,7 @@ import pytest
 
 from qa.answer.recency import RECENT_DAYS, asks_about_now, recent_documents, recent_window
 from qa.errors import InvalidRequestError, QuestionSetError
+from tests.conftest import news_assistant
 
 # Two box-office reports in the same words, years apart, and a newsletter dated after the question.
 ARTICLES = [
@@ -57,14 +58,7 @@ QUESTION = "Which movie topped the US box office this weekend?"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, config):
-    from qa.api import Assistant
-
-    root = tmp_path_factory.mktemp("recency")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
-    assistant, _problems = Assistant.from_corpus([corpus], root / "index", config)
-    return assistant
+    return news_assistant(tmp_path_factory.mktemp("recency"), ARTICLES, config)
 
 
 def test_present_tense_cues():
