@@ -97,7 +97,7 @@ def recent_first(question: str, cands: list, recent: set[str], index: Store, idf
     an older report in the same words ("an earthquake shook the country this week", of 2016) is a
     distractor however well it scores, and a prior only tilts a close race. Whether they answer is the
     coverage decision on their sentences, so no new threshold; when they do not, every article competes
-    as before, the recent ones with their prior."""
+    as it would without a date."""
     mine = [c for c in cands if c.doc_id in recent]
     if not mine or len(mine) == len(cands):
         return cands

@@ -321,8 +321,9 @@ def find_candidates(
     """Retrieve with `query` (vectors[-1]), then score every sentence against `question` (vectors[0]);
     `context`: the quotes of the previous answer in a conversation, whose neighbours get a prior;
     `recent_docs`: for a question about the present, the articles of the days before it was asked
-    (recency.py), searched on their own as well, so that they can answer alone (answer.recent_first); `readings`: a follow-up's other
-    readings, which retrieve too and join its sentences' scores (apply_readings)."""
+    (recency.py), searched on their own as well, so that they can answer alone (answer.recent_first);
+    `readings`: a follow-up's other readings, which retrieve too and join its sentences' scores
+    (apply_readings)."""
     retriever = Retriever(index, config)
     hits = retriever.search(query, vectors[-1], allowed_docs=allowed_docs)
     if readings:

@@ -194,13 +194,17 @@ def preload(setting: str) -> None:
     onnxruntime session takes 0.3-0.4 s, mostly outside the GIL). A load that fails here fails again,
     with its message, at the first question."""
 
+    if setting == "off" or not setting:
+        return
+
     def load() -> None:
         with suppress(Exception):
             reader_for(setting)
 
     thread = threading.Thread(target=load, name="qa-reader", daemon=True)
     thread.start()
-    _PRELOADS.append(thread)
+    # a server opens a new Assistant after every change to the collection: keep only running loads
+    _PRELOADS[:] = [t for t in _PRELOADS if t.is_alive()] + [thread]
 
 
 # A process that ends while onnxruntime builds a session in a daemon thread is aborted by the C++
