@@ -174,11 +174,12 @@ def read_relative(cands: list[Candidate], claim: str, index: Store, config: Conf
         return
     settings = reader_for(config.reader)
     assert settings is not None  # read_leading read, so a reader is on
-    for c in cands:
-        if c.reader is not None:
-            doc = index.documents[c.doc_id]
-            sentence = doc.text[c.start : c.end]
-            c.reader -= float(settings.model.logits(sentence, [pair_text(sentence, doc.title)])[0])
+    read = [(c, c.reader) for c in cands if c.reader is not None]
+    docs = index.documents
+    sentences = [docs[c.doc_id].text[c.start : c.end] for c, _z in read]
+    own = settings.model.pair_logits([(s, pair_text(s, docs[c.doc_id].title)) for s, (c, _z) in zip(sentences, read)])
+    for (c, claim_logit), self_logit in zip(read, own):
+        c.reader = claim_logit - float(self_logit)
 
 
 def backs(c: Candidate, config: Config) -> bool:

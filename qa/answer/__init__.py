@@ -21,7 +21,7 @@ from ..nlp import tokenize
 from ..records import Answer, Turn
 from ..store import Store
 from .byline import find_byline, put_first
-from .candidates import IdfTable, Span, answer_neighbour, find_candidates
+from .candidates import IdfTable, Span, answer_neighbour, find_candidates, rank_key
 from .compose import ABSTAIN_TEXT, byline_only, compose
 from .coverage import adds_known_words, covers, missing_words, signals
 from .entities import EntityCache
@@ -116,7 +116,7 @@ def first_quote_joins(
     (xquad-en exact match 0.492 → 0.468)."""
     if not cands:
         return {}
-    best = min(cands, key=lambda c: (-c.score, c.doc_id, c.start))  # select_quotes' order
+    best = min(cands, key=rank_key)  # the candidate select_quotes quotes first
     neighbour = answer_neighbour(best, question, index, entities, config.max_quote_chars)
     return {} if neighbour is None else {best.row: neighbour}
 

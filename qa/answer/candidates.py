@@ -121,6 +121,12 @@ REPEAT_PENALTY = 0.15
 Span = tuple[str, int, int]  # (doc_id, start, end) of a quote shown in the previous answer
 
 
+def rank_key(c: Candidate) -> tuple[float, str, int]:
+    """The order quotes are chosen in: best score first, ties by document and place, so that the same
+    question gives the same quotes in every process."""
+    return (-c.score, c.doc_id, c.start)
+
+
 def combined(c: Candidate) -> float:
     return (
         sum(w * getattr(c, name) for name, w in WEIGHTS.items())
@@ -352,7 +358,7 @@ def read_leading(cands: list[Candidate], text: str, index: Store, config: Config
     settings = reader_for(config.reader)
     if settings is None or not cands:
         return None
-    top = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))[: config.reader_top]
+    top = sorted(cands, key=rank_key)[: config.reader_top]
     docs = index.documents
     logits = settings.model.logits(
         text, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top]

@@ -7,7 +7,7 @@ from ..config import Config
 from ..errors import FidelityError
 from ..records import Document, Quote
 from ..store import Store
-from .candidates import Candidate
+from .candidates import Candidate, rank_key
 
 NEIGHBOUR_SHARE = 0.7  # a neighbour scoring this share of the best sentence joins its quote
 SHORT_SENTENCE = 160  # a sentence shorter than this (characters) takes the next one along
@@ -147,7 +147,7 @@ def select_quotes(
     canonical: list[int] = []  # each quote's sentence, as the index's canonical row
     spans: list[tuple[str, int, int]] = []
     scores = {c.row: c.score for c in cands}
-    ranked = sorted(cands, key=lambda c: (-c.score, c.doc_id, c.start))
+    ranked = sorted(cands, key=rank_key)
     floor = config.quote_floor * ranked[0].score if ranked and ranked[0].score > 0 else float("-inf")
     for c in ranked:
         if len(quotes) >= k or c.score < floor:

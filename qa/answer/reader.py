@@ -100,13 +100,17 @@ class Reader:
 
     def logits(self, question: str, seconds: Sequence[str]) -> np.ndarray:
         """One logit per text of `seconds` (use `pair_text` to build them); batched by length."""
-        if not seconds:
+        return self.pair_logits([(question, s) for s in seconds])
+
+    def pair_logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """One logit per (first, second) pair, each with its own first text; batched by length."""
+        if not pairs:
             return np.zeros(0, dtype=np.float32)
-        order = np.argsort([len(s) for s in seconds], kind="stable")
-        out = np.zeros(len(seconds), dtype=np.float32)
-        for at in range(0, len(seconds), BATCH):
+        order = np.argsort([len(a) + len(b) for a, b in pairs], kind="stable")
+        out = np.zeros(len(pairs), dtype=np.float32)
+        for at in range(0, len(pairs), BATCH):
             rows = order[at : at + BATCH]
-            feed = encode(self.tok, question, [seconds[i] for i in rows])
+            feed = encode_pairs(self.tok, [pairs[i] for i in rows])
             (logit,) = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
             out[rows] = np.asarray(logit, dtype=np.float32).reshape(-1)
         return out
