@@ -77,10 +77,13 @@ def window_tokens(index: Store, best: Candidate) -> set[str]:
 
 
 def signals(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTable) -> dict[str, float]:
-    """The numbers `covers` weighs, for the best-scoring candidate (the would-be first quote)."""
+    """The numbers `covers` weighs, for the best candidate by the hand-set score (the first quote
+    unless the reader chose another sentence of its article)."""
     if not cands:
         return {name: 0.0 for name in SIGNALS} | {"names": 0.0}
-    top = sorted(cands, key=lambda c: -c.score)[:TOP]
+    # judged on the hand-set ranking, which the weights were fitted on: the reader only changes which
+    # sentence of an article is quoted first, and a refusal must not turn on that choice
+    top = sorted(cands, key=lambda c: -c.hand)[:TOP]
     best = top[0]
     tokens, event, names = question_words(question)
     phrases = pairs(tokenize(question))
@@ -105,8 +108,8 @@ def signals(question: str, cands: Sequence[Candidate], index: Store, idf: IdfTab
         "retrieval": best.retrieval,
         "one_article": sum(c.doc_id == best.doc_id for c in top) / len(top),
         # an answer stands out from the near-misses around it; look-alikes come in a crowd
-        "margin": best.score - (sum(c.score for c in top[1:]) / (len(top) - 1) if len(top) > 1 else 0.0),
-        "doc_margin": best.score - max((c.score for c in cands if c.doc_id != best.doc_id), default=0.0),
+        "margin": best.hand - (sum(c.hand for c in top[1:]) / (len(top) - 1) if len(top) > 1 else 0.0),
+        "doc_margin": best.hand - max((c.hand for c in cands if c.doc_id != best.doc_id), default=0.0),
         # not weighed: how many names the question has (compose tells "on the subject" by them)
         "names": float(len(names)),
     }
