@@ -207,19 +207,15 @@ def make_top(bert, frozen: int = FROZEN):
 def make_full(bert, top, frozen: int = FROZEN):
     import torch
 
+    bottom = make_bottom(bert, frozen)
+
     class Full(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.bert, self.top = bert, top
+            self.bottom, self.top = bottom, top
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            emb = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
-            ext = additive_mask(attention_mask)
-            hidden = emb
-            for layer in self.bert.encoder.layer[:frozen]:
-                out = layer(hidden, ext)
-                hidden = out[0] if isinstance(out, tuple) else out
-            return self.top(hidden, attention_mask)
+            return self.top(self.bottom(input_ids, attention_mask, token_type_ids), attention_mask)
 
     return Full()
 
@@ -420,6 +416,17 @@ def score_rows(reader: Reader, rows: list[dict]) -> list[dict]:
     return out
 
 
+def fold_list(value: str) -> list[int]:
+    """`--fold`: comma-separated fold numbers, each one of the FOLDS folds reader_data.py assigns."""
+    try:
+        folds = [int(x) for x in value.split(",")]
+    except ValueError:
+        folds = []
+    if not folds or any(not 0 <= f < FOLDS for f in folds):
+        raise argparse.ArgumentTypeError(f"{value!r}: give fold numbers from 0 to {FOLDS - 1}, comma-separated")
+    return folds
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=None, help="bench/reader_data.py's folder (default: user cache)")
@@ -437,9 +444,10 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path, default=None, help="fold models and kept states (default: DATA/work)")
     ap.add_argument(
         "--fold",
-        type=lambda v: [int(x) for x in v.split(",")],
+        type=fold_list,
         default=None,
-        help="train and score only these out-of-fold models (comma-separated, e.g. 1,2)",
+        help="train and score only these out-of-fold models (comma-separated, e.g. 1,2); the other folds' "
+        "scores already in --oof are kept",
     )
     ap.add_argument("--frozen", type=int, default=FROZEN, choices=range(7), help="MiniLM layers kept as packaged (0-6)")
     ap.add_argument("--refit", action="store_true", help="no training: fit and report from the --oof scores")
@@ -455,8 +463,14 @@ def main(argv=None) -> int:
     oof_path = args.oof or data / "oof.jsonl"
     figures, fitted = {}, {}
     if args.folds and not args.refit:
-        with open(oof_path, "w", encoding="utf-8") as f:
-            for fold in range(args.folds) if args.fold is None else args.fold:
+        folds = list(range(args.folds)) if args.fold is None else args.fold
+        # written beside and moved into place at the end: a run stopped halfway, or one that trains
+        # only some folds, leaves the other folds' scores as they were
+        kept = [] if args.fold is None or not oof_path.is_file() else open(oof_path, encoding="utf-8").readlines()
+        tmp = oof_path.with_name(f".{oof_path.name}.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.writelines(line for line in kept if json.loads(line)["fold"] not in folds)
+            for fold in folds:
                 train = [i for i, p in enumerate(pairs) if p.fold != fold]
                 print(f"fold {fold}: {len(train)} pairs", file=sys.stderr)
                 bert, top = train_top(
@@ -466,6 +480,7 @@ def main(argv=None) -> int:
                 held = [r for r in rows if r["fold"] == fold]
                 for scored in score_rows(Reader(path), held):
                     f.write(json.dumps(scored) + "\n")
+        os.replace(tmp, oof_path)
     if oof_path.is_file():
         scores = {(s["set"], s["id"]): s for s in map(json.loads, open(oof_path, encoding="utf-8"))}
         folds = max(r["fold"] for r in rows) + 1

@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer.candidates import HEADLINE_PENALTY, Candidate, IdfTable, collect_candidates, read_leading, score_candidates
 from .answer.excerpts import select_quotes, verify_quote
-from .answer.reader import pair_text, reader_for
+from .answer.reader import is_off, pair_text, reader_for
 from .chunk import split_sentences
 from .config import Config
 from .errors import DraftTooLongError, EmptyDraftError
@@ -187,7 +187,7 @@ def backs(c: Candidate, config: Config) -> bool:
     with `reader_support` on, the reader reads it as saying the same."""
     if c.score < config.support_min:
         return False
-    if not config.reader_support or config.reader == "off":
+    if not config.reader_support or is_off(config.reader):
         return True
     return c.reader is not None and c.reader >= -READER_MARGIN
 

@@ -177,6 +177,11 @@ def _settings(folder: str) -> ReaderSettings:
 SHIPPED = "shipped"  # Config.reader's name for the model that ships in the package
 
 
+def is_off(setting: str) -> bool:
+    """Whether a `Config.reader` setting turns the reader off ("off", or nothing named)."""
+    return setting == "off" or not setting
+
+
 def shipped_folder() -> Path:
     """The reader that ships with the package (qa/models/reader/: its int8 ONNX and its card)."""
     return Path(__file__).resolve().parent.parent / "models" / "reader"
@@ -186,7 +191,7 @@ def reader_for(setting: str) -> ReaderSettings | None:
     """The reader a `Config.reader` setting names: "off" none (the hand-set ranking and coverage
     decision alone), "shipped" the package's own, else a folder holding reader-int8.onnx and
     reader.json."""
-    if setting == "off" or not setting:
+    if is_off(setting):
         return None
     folder = shipped_folder() if setting == SHIPPED else Path(setting).expanduser()
     with _LOCK:
@@ -197,8 +202,7 @@ def preload(setting: str) -> None:
     """Start loading the reader a setting names in a thread, while the caller loads the rest (its
     onnxruntime session takes 0.3-0.4 s, mostly outside the GIL). A load that fails here fails again,
     with its message, at the first question."""
-
-    if setting == "off" or not setting:
+    if is_off(setting):
         return
 
     def load() -> None:
