@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import drafts as support_bench  # noqa: E402
 from reader_data import default_out  # noqa: E402
-from train_reader import answers_by_set_of, changed_claim  # noqa: E402
+from train_reader import answers_by_set_of, attach_lead_ins, changed_claim, second_text  # noqa: E402
 
-from qa.answer.reader import Reader, pair_text  # noqa: E402
+from qa.answer.reader import CARD_FILE, UNNAMED_MAX_TOKENS, Reader  # noqa: E402
 from qa.nlp import pipeline  # noqa: E402
 
 MARGINS = (0.5, 1.0, 2.0, 3.0)
@@ -51,7 +51,7 @@ def margins(model: Reader, rows: list[dict], fold: int) -> dict[str, list[float]
         first = next((c for c in r.get("own") or [] if c["label"]), None)
         if r["fold"] != fold or first is None:
             continue
-        second = pair_text(first["text"], first["title"])
+        second = second_text(first)
         own = float(model.logits(first["text"], [second])[0])
         for kind, claim in restatements(r, first["text"], pool, nlp, rng).items():
             if claim:
@@ -69,7 +69,10 @@ def main(argv=None) -> int:
     rows = [
         json.loads(line) for name in ("xquad-en", "covid-qa") for line in open(data / f"{name}.jsonl", encoding="utf-8")
     ]
-    found = margins(Reader(args.model), rows, args.fold)
+    card_path = args.model.parent / CARD_FILE
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+    attach_lead_ins(rows, int(card.get("context_chars", 0)))
+    found = margins(Reader(args.model, int(card.get("max_tokens", UNNAMED_MAX_TOKENS))), rows, args.fold)
     print(
         "| margin below the sentence's own logit | "
         + " | ".join(f"{k} flagged (n={len(v)})" for k, v in found.items())

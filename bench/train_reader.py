@@ -37,7 +37,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 import reader_fit  # noqa: E402
 from reader_data import FOLDS, default_out  # noqa: E402
 
-from qa.answer.reader import CARD_FILE, MAX_TOKENS, MODEL_FILE, Reader, encode_pairs, pair_text, tokenizer  # noqa: E402
+from qa.answer.reader import (  # noqa: E402
+    CARD_FILE,
+    MAX_TOKENS,
+    MODEL_FILE,
+    Reader,
+    encode_pairs,
+    pair_text,
+    tokenizer,
+)
 
 SEED = 13
 # Steps of BATCH pairs per model: the loss stops falling near 600 (round 2), about 6 minutes a model
@@ -49,6 +57,11 @@ STEPS = 600
 # answers a plain "how much did it cost" question in the test suite, so it is not shipped yet
 # (docs/reader.md, round 5).
 FROZEN = 4
+# Characters of the sentence before each candidate the reader reads with it (`--context`; 0: none, the
+# recipe of rounds 1-5): "It cost 1.9 billion crowns" is the bridge's cost only to a reader that sees
+# the sentence before name the bridge. A sentence names its subject early; 120 characters (about 25
+# word pieces) hold the subject of most, and every word piece more costs every training step.
+CONTEXT_CHARS = 120
 # Pairs drawn per question: the answering sentences, the negatives the pipeline ranked highest (what
 # the reader must tell apart), one more from further down, and the best of the leave-source-out copy
 # (look-alikes from other articles: what teaches refusal).
@@ -95,6 +108,40 @@ def question_text(row: dict) -> str:
     return row["asked"]
 
 
+def attach_lead_ins(rows: list[dict], chars: int) -> None:
+    """Each candidate's `before`: the start of the sentence before it in its article (candidates.lead_in),
+    from the same index bench/reader_data.py collected the candidates from (the cached one)."""
+    from reader_data import SETS as SOURCES
+
+    from qa.answer.candidates import lead_in
+    from qa.api import Assistant, load_documents
+    from qa.config import Config
+
+    if chars <= 0:
+        return
+    config = Config.from_env().replace(reader="off")  # reader_data.py's settings
+    indexes: dict[str, object] = {}
+    for r in rows:
+        corpus = str(SOURCES[r["set"]][1])
+        if corpus not in indexes:
+            documents = list(load_documents([corpus]).documents)
+            indexes[corpus] = Assistant.cached(documents, config, show_progress_bar=True).index
+        index = indexes[corpus]
+        for c in (r.get("own") or []) + (r.get("lso") or []):
+            d, s, e = index.sentence_rows[c["row"]].tolist()  # type: ignore[attr-defined]
+            if (index.doc_ids[d], s, e) != (c["doc_id"], c["start"], c["end"]):  # type: ignore[attr-defined]
+                sys.exit(
+                    f"{r['set']}: the index differs from the one its candidates were collected from; "
+                    "run python bench/reader_data.py again"
+                )
+            c["before"] = lead_in(index, c["row"], chars)  # type: ignore[arg-type]
+
+
+def second_text(c: dict) -> str:
+    """A collected candidate as the reader reads it (reader.ReaderSettings.second)."""
+    return pair_text(c["text"], c["title"], c.get("before", ""))
+
+
 def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
     pairs = []
     answers_by_set = answers_by_set_of(rows)
@@ -103,7 +150,7 @@ def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
 
         def add(c, label, first=q, group=2 * n, prior=None):
             prior = c["score"] if prior is None else prior
-            pairs.append(Pair(first, pair_text(c["text"], c["title"]), label, r["fold"], r["set"], group, prior))
+            pairs.append(Pair(first, second_text(c), label, r["fold"], r["set"], group, prior))
 
         own = r.get("own") or []
         positives = [c for c in own if c["label"]][:MAX_POSITIVES]
@@ -409,8 +456,7 @@ def score_rows(reader: Reader, rows: list[dict]) -> list[dict]:
             cands = (r.get(mode) or [])[:SCORED]
             if r.get(mode) is not None:
                 scored[mode] = [
-                    round(float(x), 4)
-                    for x in reader.logits(question_text(r), [pair_text(c["text"], c["title"]) for c in cands])
+                    round(float(x), 4) for x in reader.logits(question_text(r), [second_text(c) for c in cands])
                 ]
         out.append(scored)
     return out
@@ -450,11 +496,18 @@ def main(argv=None) -> int:
         "scores already in --oof are kept",
     )
     ap.add_argument("--frozen", type=int, default=FROZEN, choices=range(7), help="MiniLM layers kept as packaged (0-6)")
+    ap.add_argument(
+        "--context",
+        type=int,
+        default=CONTEXT_CHARS,
+        help=f"characters before each sentence read with it (default {CONTEXT_CHARS}; 0: none)",
+    )
     ap.add_argument("--refit", action="store_true", help="no training: fit and report from the --oof scores")
     args = ap.parse_args(argv)
     data = args.data or default_out()
     work = args.work or data / "work"
     rows = load_rows(data, [n for n in args.sets.split(",") if n])
+    attach_lead_ins(rows, args.context)
     rng = random.Random(SEED)
     pairs = build_pairs(rows, rng)
     print(f"{len(rows)} questions, {len(pairs)} pairs ({sum(p.label for p in pairs)} positive)", file=sys.stderr)
@@ -487,7 +540,9 @@ def main(argv=None) -> int:
         values = reader_fit.per_fold(rows, scores, folds)
         for fold, fold_values in values.items():
             (work / f"fold{fold}").mkdir(parents=True, exist_ok=True)
-            (work / f"fold{fold}" / CARD_FILE).write_text(json.dumps(fold_values, indent=1) + "\n", encoding="utf-8")
+            # what the fold model reads, as the final one's card says
+            card = {**fold_values, "max_tokens": MAX_TOKENS, "context_chars": args.context}
+            (work / f"fold{fold}" / CARD_FILE).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
         fitted = reader_fit.fit(rows, scores)
         figures = reader_fit.evaluate(rows, scores, values)
         print(json.dumps({"figures": figures, "fitted": fitted}, indent=1), file=sys.stderr)
@@ -509,6 +564,7 @@ def write_card(args, rows: list[dict], pairs: list[Pair], figures: dict, fitted:
         "model": f"all-MiniLM-L6-v2 cross-encoder ({trained} and a linear head fine-tuned), int8 ONNX",
         "file": args.out.name,
         "max_tokens": MAX_TOKENS,
+        "context_chars": args.context,
         "frozen_layers": args.frozen,
         "residual": RESIDUAL,
         "steps": args.steps,

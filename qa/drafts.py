@@ -15,9 +15,17 @@ from typing import Callable
 
 import numpy as np
 
-from .answer.candidates import HEADLINE_PENALTY, Candidate, IdfTable, collect_candidates, read_leading, score_candidates
+from .answer.candidates import (
+    HEADLINE_PENALTY,
+    Candidate,
+    IdfTable,
+    collect_candidates,
+    read_leading,
+    reader_text,
+    score_candidates,
+)
 from .answer.excerpts import select_quotes, verify_quote
-from .answer.reader import is_off, pair_text, reader_for
+from .answer.reader import is_off, reader_for
 from .chunk import split_sentences
 from .config import Config
 from .errors import DraftTooLongError, EmptyDraftError
@@ -176,8 +184,9 @@ def read_relative(cands: list[Candidate], claim: str, index: Store, config: Conf
     assert settings is not None  # read_leading read, so a reader is on
     read = [(c, c.reader) for c in cands if c.reader is not None]
     docs = index.documents
-    sentences = [docs[c.doc_id].text[c.start : c.end] for c, _z in read]
-    own = settings.model.pair_logits([(s, pair_text(s, docs[c.doc_id].title)) for s, (c, _z) in zip(sentences, read)])
+    own = settings.model.pair_logits(
+        [(docs[c.doc_id].text[c.start : c.end], reader_text(index, c, settings.context_chars)) for c, _z in read]
+    )
     for (c, claim_logit), self_logit in zip(read, own):
         c.reader = claim_logit - float(self_logit)
 

@@ -198,6 +198,46 @@ def test_by_default_the_reader_only_chooses_the_sentence_within_each_article(shi
     assert on.ask(QUESTION, k=3).confidence == pytest.approx(shipped.ask(QUESTION, k=3).confidence)
 
 
+def test_the_reader_reads_a_sentence_with_the_start_of_the_one_before_it(shipped):
+    # "It cost 1.9 billion crowns" answers a question about the bridge only beside the sentence that
+    # names the bridge: a model trained with `context_chars` reads that sentence's start
+    from qa.answer.candidates import Candidate, lead_in, reader_text
+    from qa.answer.reader import BEFORE_MARK, TITLE_MARK, cut_words
+
+    index = shipped.index
+    rows = index.sentence_rows
+    first = int(np.flatnonzero(rows[:, 0] == rows[0, 0])[0])  # the first article's first sentence
+    doc = index.documents[index.doc_ids[int(rows[first, 0])]]
+    assert lead_in(index, first, 200) == ""  # an article's first sentence follows nothing
+    _, s, e = rows[first].tolist()
+    before = lead_in(index, first + 1, 60)
+    assert before and len(before) <= 60 and " ".join(doc.text[s:e].split()).startswith(before)
+    assert lead_in(index, first + 1, 0) == ""
+    # a sentence never reads the last sentence of the article before it
+    later = int(np.flatnonzero(rows[:, 0] != rows[0, 0])[0])
+    assert lead_in(index, later, 200) == ""
+    _, s2, e2 = rows[first + 1].tolist()
+    cand = Candidate(doc_id=doc.id, start=s2, end=e2, row=first + 1)
+    text = reader_text(index, cand, 60)
+    assert text.endswith(BEFORE_MARK + before) and TITLE_MARK + " ".join(doc.title.split()) in text
+    assert BEFORE_MARK not in reader_text(index, cand, 0)  # a model trained without it reads none
+    assert cut_words("alpha beta  gamma", 10) == "alpha beta" and cut_words("alpha", 3) == ""
+
+
+def test_a_readers_card_says_how_it_reads(reader_folder, tmp_path):
+    import shutil
+
+    from qa.answer.reader import MAX_TOKENS, UNNAMED_MAX_TOKENS, ReaderSettings
+
+    folder, _expected = reader_folder
+    old = ReaderSettings(folder)  # a card from before the sentence before was read
+    assert old.context_chars == 0 and old.model.tok.truncation["max_length"] == UNNAMED_MAX_TOKENS
+    shutil.copy(folder / "reader-int8.onnx", tmp_path / "reader-int8.onnx")
+    (tmp_path / "reader.json").write_text(json.dumps({"context_chars": 80, "max_tokens": MAX_TOKENS}))
+    new = ReaderSettings(tmp_path)
+    assert new.context_chars == 80 and new.model.tok.truncation["max_length"] == MAX_TOKENS
+
+
 def test_reader_settings_list_their_choices():
     from qa.config import Config
     from qa.errors import ConfigError

@@ -18,7 +18,7 @@ from ..records import Hit
 from ..retrieve import Retriever
 from ..store import Store
 from .entities import EntityCache, cause_span, expected_labels, pick_short_answer
-from .reader import pair_text, reader_for
+from .reader import cut_words, pair_text, reader_for
 
 
 @dataclass
@@ -359,13 +359,28 @@ def read_leading(cands: list[Candidate], text: str, index: Store, config: Config
     if settings is None or not cands:
         return None
     top = sorted(cands, key=rank_key)[: config.reader_top]
-    docs = index.documents
-    logits = settings.model.logits(
-        text, [pair_text(docs[c.doc_id].text[c.start : c.end], docs[c.doc_id].title) for c in top]
-    )
+    logits = settings.model.logits(text, [reader_text(index, c, settings.context_chars) for c in top])
     for c, z in zip(top, logits):
         c.reader = float(z)
     return logits
+
+
+def lead_in(index: Store, row: int, chars: int) -> str:
+    """The first `chars` characters of the sentence before sentence `row` in its article ("" for an
+    article's first sentence): what the reader reads with it (reader.pair_text)."""
+    if chars <= 0 or row <= 0:
+        return ""
+    d, s, e = index.sentence_rows[row - 1].tolist()
+    if d != int(index.sentence_rows[row, 0]):
+        return ""
+    return cut_words(index.documents[index.doc_ids[d]].text[s:e], chars)
+
+
+def reader_text(index: Store, c: Candidate, context_chars: int) -> str:
+    """A candidate as the reader reads it: the sentence, its article's title and, for a model trained
+    with them, the first `context_chars` characters of the sentence before it."""
+    doc = index.documents[c.doc_id]
+    return pair_text(doc.text[c.start : c.end], doc.title, lead_in(index, c.row, context_chars))
 
 
 def apply_reader(cands: list[Candidate], question: str, index: Store, config: Config) -> None:

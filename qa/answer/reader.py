@@ -7,9 +7,12 @@ to int8 ONNX and run with onnxruntime: no download, no torch at run time. The mo
 fold ships in qa/models/reader/ and is on by default (`Config.reader` "shipped"); "off" turns it off,
 and a folder names another trained model. Its input is one pair, as BERT reads pairs:
 
-    [CLS] question [SEP] sentence | article title [SEP]
+    [CLS] question [SEP] sentence | article title « the sentence before it [SEP]
 
-cut to `MAX_TOKENS` word pieces (the question and the sentence first; the title is what gives way).
+cut to `MAX_TOKENS` word pieces (the question and the sentence first; the sentence before, then the
+title, are what give way). The sentence before is there for a sentence that names its subject only
+as "it" or "the company", which the one before names: a model's card says how many of its first
+characters the model was trained with (`context_chars`; a model without it reads none).
 """
 
 from __future__ import annotations
@@ -33,16 +36,34 @@ CARD_FILE = "reader.json"
 CENTRE = 0.21
 # Word pieces per pair. A news sentence is ~30 of them, a question ~15, a title ~12; covid-qa's
 # sentences run longer, and their tails matter less than the price of every extra position.
-MAX_TOKENS = 96
+MAX_TOKENS = 112
+# ...and what a model's card that names none was trained with (rounds 1-5, before the sentence before).
+UNNAMED_MAX_TOKENS = 96
 TITLE_MARK = " | "
+BEFORE_MARK = " « "
 BATCH = 32
 
 
-def pair_text(sentence: str, title: str = "") -> str:
-    """The second segment of the reader's input: the sentence, then its article's title."""
-    sentence = " ".join(sentence.split())
+def pair_text(sentence: str, title: str = "", before: str = "") -> str:
+    """The second segment of the reader's input: the sentence, then its article's title, then the
+    start of the sentence before it. The sentence comes first: cutting a long pair cuts the others."""
+    text = " ".join(sentence.split())
     title = " ".join((title or "").split())
-    return f"{sentence}{TITLE_MARK}{title}" if title else sentence
+    before = " ".join((before or "").split())
+    if title:
+        text += TITLE_MARK + title
+    if before:
+        text += BEFORE_MARK + before
+    return text
+
+
+def cut_words(text: str, chars: int) -> str:
+    """The first `chars` characters of `text`, whitespace folded, ending at a word's end."""
+    text = " ".join(text.split())
+    if len(text) <= chars:
+        return text
+    cut = text[: chars + 1].rsplit(" ", 1)[0]
+    return cut if len(cut) <= chars else ""
 
 
 def tokenizer(max_tokens: int = MAX_TOKENS):
@@ -82,7 +103,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 class Reader:
     """The shipped reader model, run with onnxruntime. `logits` is thread-safe (onnxruntime's run is)."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, max_tokens: int = MAX_TOKENS):
         import onnxruntime as ort
 
         path = Path(path)
@@ -95,7 +116,7 @@ class Reader:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
-        self.tok = tokenizer()
+        self.tok = tokenizer(max_tokens)
         self.path = path
 
     def logits(self, question: str, seconds: Sequence[str]) -> np.ndarray:
@@ -129,12 +150,14 @@ class ReaderSettings:
     def __init__(self, folder: Path | str):
         folder = Path(folder)
         self.folder = folder
-        self.model = Reader(folder / MODEL_FILE)
         card = _card(folder)
+        self.model = Reader(folder / MODEL_FILE, int(card.get("max_tokens", UNNAMED_MAX_TOKENS)))
         fusion, refusal = card.get("fusion") or {}, card.get("refusal") or {}
         self.fusion = {k: float(fusion.get(k, v)) for k, v in DEFAULT_FUSION.items()}
         self.refusal = {k: float(refusal.get(k, v)) for k, v in DEFAULT_REFUSAL.items()}
         self.threshold = float(card.get("threshold", DEFAULT_THRESHOLD))
+        # characters of the sentence before that the model was trained to read (0: none)
+        self.context_chars = int(card.get("context_chars", 0))
 
     def fused(self, reader_logit: float, hand: float) -> float:
         """The ranking score: the probability, from the reader and the hand-set score together, that
