@@ -3,11 +3,13 @@
     python bench/reader_data.py            # once: the candidates of every question (see its doc)
     python bench/train_reader.py [--folds 5] [--steps N] [--data DIR] [--oof FILE]
 
-The model is all-MiniLM-L6-v2 read as a cross-encoder: question and sentence in one input, mean-pooled,
-a linear head giving a logit. Its word-piece embeddings and its lower `--frozen` layers (four by
-default) stay as packaged; the layers above and the head are trained. What stays is run once per
-training pair (as int8 ONNX, exactly as it runs when shipped) and its output kept, so a training step
-runs only the trained layers: about 1.3 s for 32 pairs with all six trained, on 2 quiet cores.
+The model is all-MiniLM-L6-v2 read as a cross-encoder: question and sentence (with its title and the
+start of the sentence before it, `--context`) in one input, mean-pooled, a linear head giving a logit.
+Its word-piece embeddings and its lower `--frozen` layers (none by default) stay as packaged; the
+layers above and the head are trained. What stays is run once per training pair (as int8 ONNX,
+exactly as it runs when shipped) and its output kept, so a training step runs only the trained
+layers: about 1.7 s for 32 pairs with all six trained, on 2 quiet cores (18 minutes a model with its
+scoring; five fold models and the final one in under two hours).
 
 For each of `--folds` folds (split by source article, see bench/reader_data.py) a model is trained
 on the other folds and scores the held-out questions' leading candidates (own and leave-source-out):
@@ -49,14 +51,12 @@ from qa.answer.reader import (  # noqa: E402
 
 SEED = 13
 # Steps of BATCH pairs per model: the loss stops falling near 600 (round 2), about 6 minutes a model
-# on this 2-core machine with the top two layers trained (13 with all six)
+# on this 2-core machine with the top two layers trained (17 with all six and the sentence before)
 STEPS = 600
 # Of MiniLM's 6 layers, those kept as packaged (`--frozen`); the layers above them and the head are
-# trained. The shipped model keeps four. Training all six (`--frozen 0`, about twice the cost a step)
-# answered more on every set out of fold but put an article's lead sentence before the one that
-# answers a plain "how much did it cost" question in the test suite, so it is not shipped yet
-# (docs/reader.md, round 5).
-FROZEN = 4
+# trained. Rounds 1-4 kept four; training all six (about twice the cost a step) answered more on every
+# set out of fold (docs/reader.md, rounds 5 and 6).
+FROZEN = 0
 # Characters of the sentence before each candidate the reader reads with it (`--context`; 0: none, the
 # recipe of rounds 1-5): "It cost 1.9 billion crowns" is the bridge's cost only to a reader that sees
 # the sentence before name the bridge. A sentence names its subject early; 120 characters (about 25
