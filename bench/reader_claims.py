@@ -27,7 +27,7 @@ import drafts as support_bench  # noqa: E402
 from reader_data import default_out  # noqa: E402
 from train_reader import answers_by_set_of, attach_lead_ins, changed_claim, second_text  # noqa: E402
 
-from qa.answer.reader import CARD_FILE, UNNAMED_MAX_TOKENS, Reader  # noqa: E402
+from qa.answer.reader import MODEL_FILE, Reader, ReaderSettings  # noqa: E402
 from qa.nlp import pipeline  # noqa: E402
 
 MARGINS = (0.5, 1.0, 2.0, 3.0)
@@ -69,10 +69,11 @@ def main(argv=None) -> int:
     rows = [
         json.loads(line) for name in ("xquad-en", "covid-qa") for line in open(data / f"{name}.jsonl", encoding="utf-8")
     ]
-    card_path = args.model.parent / CARD_FILE
-    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
-    attach_lead_ins(rows, int(card.get("context_chars", 0)))
-    found = margins(Reader(args.model, int(card.get("max_tokens", UNNAMED_MAX_TOKENS))), rows, args.fold)
+    if args.model.name != MODEL_FILE:
+        ap.error(f"--model: name a trained reader's {MODEL_FILE} (its folder holds its card), not {args.model.name}")
+    settings = ReaderSettings(args.model.parent)  # the model read as its card says (context, length)
+    attach_lead_ins(rows, settings.context_chars)
+    found = margins(settings.model, rows, args.fold)
     print(
         "| margin below the sentence's own logit | "
         + " | ".join(f"{k} flagged (n={len(v)})" for k, v in found.items())

@@ -138,7 +138,7 @@ def attach_lead_ins(rows: list[dict], chars: int) -> None:
 
 
 def second_text(c: dict) -> str:
-    """A collected candidate as the reader reads it (reader.ReaderSettings.second)."""
+    """A collected candidate as the reader reads it (candidates.reader_text, from the collected fields)."""
     return pair_text(c["text"], c["title"], c.get("before", ""))
 
 
