@@ -341,8 +341,8 @@ def write(report: dict, out: str, docs: list | None = None) -> None:
     report["misses"] = [
         c
         for c in claims
-        if (c["supported"] and (c["score"] < th or not c["hit"]))
-        or (not c["supported"] and c["kind"] != "swapped" and c["score"] >= th)
+        if (c["supported"] and (c["verdict"] < th or not c["hit"]))
+        or (not c["supported"] and c["kind"] != "swapped" and c["verdict"] >= th)
     ]
     Path(out + ".json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     Path(out + ".md").write_text(markdown(report), encoding="utf-8")
@@ -356,6 +356,8 @@ def summarise(results: list, config: Config, n: int, seconds: float, news: list)
     tuning = [r for _, r in results if not r.claim.held_out and r.claim.supported]
     thresholds = {signal: calibrated(tuning, signal) for signal in SIGNALS}
     threshold = thresholds["score"]
+    # the reader's word is yes or no, not a score: the verdict is read at the support score's threshold
+    thresholds["verdict"] = threshold
     rows = []
     for half in ("tuning", "held-out"):
         rs = [(s, r) for s, r in results if r.claim.held_out == (half == "held-out")]
@@ -375,7 +377,7 @@ def summarise(results: list, config: Config, n: int, seconds: float, news: list)
                         }
                     )
     held = [r for _, r in results if r.claim.held_out]
-    headline = {kind: rates([r for r in held if r.claim.kind == kind], config.support_min) for kind in KINDS}
+    headline = {kind: rates([r for r in held if r.claim.kind == kind], config.support_min, "verdict") for kind in KINDS}
     # baselines: each signal of the support score alone, calibrated the same way, on the same claims
     real = [r for r in held if r.claim.kind != "swapped"]
     swaps = [r for r in held if r.claim.kind == "swapped"]
@@ -387,7 +389,7 @@ def summarise(results: list, config: Config, n: int, seconds: float, news: list)
         }
         for signal, th in thresholds.items()
     }
-    at = {**thresholds, "score": config.support_min}  # ours at the configured threshold
+    at = {**thresholds, "verdict": config.support_min, "score": config.support_min}  # ours at the configured one
     news_report = {
         "rates": {signal: news_rates(news, th, signal) for signal, th in at.items()},
         "claims": [r.to_dict() for r in news],
@@ -425,8 +427,9 @@ def resummarise(out: str, docs: list | None = None) -> None:
         top = d.pop("top")
         score, against = d.pop("score"), d.pop("checked_against")
         semantic, coverage, mixed = d.pop("semantic", 0.0), d.pop("coverage", 0.0), d.pop("mixed", 0.0)
+        verdict = d.pop("verdict", score)
         d.pop("hit")
-        results.append((against, ClaimResult(Claim(**d), score, *top, semantic, coverage, mixed)))
+        results.append((against, ClaimResult(Claim(**d), score, *top, semantic, coverage, mixed, verdict)))
     news = [
         ClaimResult(
             Claim(**{k: d[k] for k in ("id", "text", "kind", "supported", "doc_id", "start", "end", "held_out")}),
@@ -435,6 +438,7 @@ def resummarise(out: str, docs: list | None = None) -> None:
             d.get("semantic", 0.0),
             d.get("coverage", 0.0),
             d.get("mixed", 0.0),
+            d.get("verdict", d["score"]),
         )
         for d in report["news"]["claims"]
     ]
@@ -448,7 +452,8 @@ def _fmt(x) -> str:
 
 
 NAMES = {
-    "score": "ours: support score (meaning + rare-word coverage − novel words)",
+    "verdict": "ours as `qa support` decides: the support score, and the reader reads the quote as saying the claim",
+    "score": "the support score alone (meaning + rare-word coverage − novel words)",
     "mixed": "the same without the novel-word penalty",
     "semantic": "meaning alone (cosine)",
     "coverage": "rare-word coverage alone",
@@ -519,12 +524,14 @@ def news_markdown(report: dict) -> list[str]:
     lines += [
         f"- invented, not flagged ({c['score']:.2f}): {c['text']}"
         for c in news["claims"]
-        if not c["supported"] and c["score"] >= cur
+        if not c["supported"] and c.get("verdict", c["score"]) >= cur
     ]
     lines += [
-        f"- made by the articles, flagged ({c['score']:.2f}): {c['text']}"
+        f"- made by the articles, flagged ({c['score']:.2f}"
+        + ("" if c.get("verdict", c["score"]) >= c["score"] else ", the reader did not read it in the quote")
+        + f"): {c['text']}"
         for c in news["claims"]
-        if c["supported"] and c["score"] < cur
+        if c["supported"] and c.get("verdict", c["score"]) < cur
     ]
     return lines
 

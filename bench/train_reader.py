@@ -79,6 +79,10 @@ POINTWISE_SHARE = 0.5
 RESIDUAL = os.environ.get("QA_READER_RESIDUAL", "1") == "1"
 PRIOR_WEIGHT = 10.0  # about the spread that makes the hand-set score alone a fair softmax over candidates
 SETS = ("xquad-en", "covid-qa", "shipped", "conversations")
+# Claim pairs of a second form besides each answering sentence against itself: the question restated
+# with its answer (round 7). Rounds 1-6 knew only the sentence itself as support, so the reader read
+# any rewording as a changed fact and could not judge a draft (docs/reader.md, draft support).
+CLAIM_REWRITES = os.environ.get("QA_READER_REWRITES", "1") == "1"
 
 
 @dataclass
@@ -148,7 +152,7 @@ def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
     for n, r in enumerate(rows):
         q = question_text(r)
 
-        def add(c, label, first=q, group=2 * n, prior=None):
+        def add(c, label, first=q, group=3 * n, prior=None):
             prior = c["score"] if prior is None else prior
             pairs.append(Pair(first, second_text(c), label, r["fold"], r["set"], group, prior))
 
@@ -167,9 +171,33 @@ def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
         for c in positives[:1]:
             claim = changed_claim(c["text"], r["answers"], answers_by_set[r["set"]], rng)
             if claim is not None:  # the sentence backs itself, not itself with one fact changed
-                add(c, 1, first=c["text"], group=2 * n + 1, prior=0.0)
-                add(c, 0, first=claim, group=2 * n + 1, prior=0.0)
+                add(c, 1, first=c["text"], group=3 * n + 1, prior=0.0)
+                add(c, 0, first=claim, group=3 * n + 1, prior=0.0)
+            if CLAIM_REWRITES and r.get("rewrite") and r.get("rewrite_changed"):
+                # the question restated with its answer backs the sentence, with another answer not:
+                # what tells a writer's rewording (allowed) from a changed fact (flagged)
+                add(c, 1, first=r["rewrite"], group=3 * n + 2, prior=0.0)
+                add(c, 0, first=r["rewrite_changed"], group=3 * n + 2, prior=0.0)
     return pairs
+
+
+def attach_rewrites(rows: list[dict], rng: random.Random) -> None:
+    """Each question turned into a statement with its answer (bench/drafts.py's `rewrite`, for
+    questions asking for their subject), and the same with another question's answer of the same
+    kind: claim pairs for training (build_pairs)."""
+    import drafts as support_bench
+
+    from qa.nlp import pipeline
+
+    nlp, pool = pipeline(), answers_by_set_of(rows)
+    for r in rows:
+        answer = next((a for a in r["answers"] if 0 < len(a) <= 40), None)
+        if answer is None or r.get("history"):
+            continue
+        r["rewrite"] = support_bench.rewrite(r["question"], answer, nlp)
+        same = [b for b in pool[r["set"]] if _kind(b) == _kind(answer) and b.casefold() != answer.casefold()]
+        if r["rewrite"] and same:
+            r["rewrite_changed"] = support_bench.rewrite(r["question"], rng.choice(same), nlp)
 
 
 def answers_by_set_of(rows: list[dict]) -> dict[str, list[str]]:
@@ -509,6 +537,8 @@ def main(argv=None) -> int:
     rows = load_rows(data, [n for n in args.sets.split(",") if n])
     attach_lead_ins(rows, args.context)
     rng = random.Random(SEED)
+    if CLAIM_REWRITES:
+        attach_rewrites(rows, random.Random(SEED + 100))
     pairs = build_pairs(rows, rng)
     print(f"{len(rows)} questions, {len(pairs)} pairs ({sum(p.label for p in pairs)} positive)", file=sys.stderr)
 
@@ -544,14 +574,29 @@ def main(argv=None) -> int:
             card = {**fold_values, "max_tokens": MAX_TOKENS, "context_chars": args.context}
             (work / f"fold{fold}" / CARD_FILE).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
         fitted = reader_fit.fit(rows, scores)
+        fitted["scored_folds"] = sorted(values)  # the folds whose models' held-out scores these rest on
         figures = reader_fit.evaluate(rows, scores, values)
         print(json.dumps({"figures": figures, "fitted": fitted}, indent=1), file=sys.stderr)
+        fitted["support"] = claim_fit(work, data)
     if not args.skip_final and not args.refit:
         bert, top = train_top(pairs, states, args.steps, SEED, args.frozen)
         export_int8(make_full(bert, top, args.frozen), args.out, "logit")
         write_card(args, rows, pairs, figures, fitted)
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
+
+
+def claim_fit(work: Path, data: Path) -> dict | None:
+    """How the reader judges a draft's claims (bench/reader_claims.py), fitted on the fold models'
+    held-out claims; None when no fold model was trained."""
+    import reader_claims
+
+    by_fold = reader_claims.fold_margins(work, data)
+    if not by_fold:
+        return None
+    fitted = reader_claims.support_fit(by_fold)
+    print(f"claims: {json.dumps(fitted)}", file=sys.stderr)
+    return fitted
 
 
 def write_card(args, rows: list[dict], pairs: list[Pair], figures: dict, fitted: dict) -> None:

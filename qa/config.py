@@ -118,10 +118,10 @@ class Config:
     # what decides a refusal when a reader is on: "reader", its fitted confidence; "hand", the
     # coverage signals as without one
     reader_refusal: str = "hand"
-    # `qa support`: a sentence backs a claim only if the reader also reads it as saying the same.
-    # Off by default: it flags a writer's restatement of a sentence more often than a changed fact
-    # (docs/reader.md, round 2), and restatements are what drafts are made of
-    reader_support: bool = False
+    # `qa support`: a sentence backs a claim only if the reader also reads it as saying the same, at
+    # the cut its card records (fitted so that at most 3% of restatements are flagged: docs/reader.md,
+    # round 7); the support score alone backs a claim with one fact changed
+    reader_support: bool = True
     # a follow-up to an answered turn abstains below this share of min_score: the turn before
     # showed the articles cover its subject, and what the follow-up adds is checked word by word
     # (coverage.adds_known_words); its resolved question, short and borrowing, scores lower than

@@ -248,34 +248,68 @@ def test_reader_settings_list_their_choices():
         Config(reader_refusal="x")
 
 
-def test_a_supporting_sentence_needs_the_readers_word_only_when_reader_support_is_on():
+def test_a_supporting_sentence_needs_the_readers_word_when_the_reader_judges_claims(tmp_path):
     from qa.answer.candidates import Candidate
+    from qa.answer.reader import CARD_FILE, MODEL_FILE, reader_for, shipped_folder
     from qa.config import Config
-    from qa.drafts import READER_MARGIN, backs
+    from qa.drafts import backs
 
-    off = Config()
-    assert off.reader == "shipped" and not off.reader_support  # by default the reader ranks, and does not judge drafts
-    on = off.replace(reader_support=True)
-    strong = Candidate("d", 0, 10, 0, score=off.support_min + 0.1)
-    assert backs(strong, off) and backs(strong, off.replace(reader="off", reader_support=True))
+    on = Config()
+    settings = reader_for(on.reader)
+    assert on.reader_support and settings is not None and settings.support_measure in ("absolute", "relative")
+    strong = Candidate("d", 0, 10, 0, score=on.support_min + 0.1)
+    assert backs(strong, on.replace(reader="off")) and backs(strong, on.replace(reader_support=False))
     assert not backs(strong, on)  # not read: no word from the reader
-    strong.reader = -READER_MARGIN - 0.5  # the claim reads far below the sentence's own reading
+    strong.reader = settings.support_cut - 0.5  # the reader does not read the claim in the sentence
     assert not backs(strong, on)
-    strong.reader = -READER_MARGIN + 0.5
+    strong.reader = settings.support_cut + 0.5
     assert backs(strong, on)
-    weak = Candidate("d", 0, 10, 0, score=off.support_min - 0.1, reader=0.0)
-    assert not backs(weak, on) and not backs(weak, off)
+    weak = Candidate("d", 0, 10, 0, score=on.support_min - 0.1, reader=settings.support_cut + 5)
+    assert not backs(weak, on) and not backs(weak, on.replace(reader_support=False))
+    # a model whose card was not fitted on claims has no say in support
+    unfitted = tmp_path / "reader"
+    unfitted.mkdir()
+    (unfitted / MODEL_FILE).symlink_to(shipped_folder() / MODEL_FILE)
+    card = json.loads((shipped_folder() / CARD_FILE).read_text(encoding="utf-8"))
+    (unfitted / CARD_FILE).write_text(json.dumps({k: v for k, v in card.items() if k != "support"}), encoding="utf-8")
+    assert reader_for(str(unfitted)).support_measure is None
+    assert backs(Candidate("d", 0, 10, 0, score=on.support_min + 0.1), on.replace(reader=str(unfitted)))
 
 
-def test_with_reader_support_a_claim_with_its_place_changed_is_flagged(shipped):
-    # (a changed date in the same sentence is not: docs/reader.md, round 4)
-    on = shipped.with_config(reader_support=True)
-    true = on.support(ANSWER)
-    changed = on.support(ANSWER.replace("in Spain", "in Portugal")).sentences[0]
-    assert true.sentences[0].supported and "in Spain" in true.sources[true.sentences[0].sources[0] - 1].text
-    assert not changed.supported
+def test_the_claim_cut_flags_at_most_its_share_of_restatements_and_is_chosen_out_of_fold():
+    import reader_claims as RC
+
+    rng = np.random.default_rng(0)
+    by_fold = {
+        f: {
+            "paraphrase": list(rng.normal(0.0, 1.0, 300)),
+            "rewrite": list(rng.normal(-1.0, 1.0, 60)),
+            "changed": list(rng.normal(-4.0, 1.0, 200)),
+            "changed rewrite": list(rng.normal(-5.0, 1.0, 60)),
+        }
+        for f in range(5)
+    }
+    pooled = {k: [x for v in by_fold.values() for x in v[k]] for k in by_fold[0]}
+    cut = RC.chosen_cut(pooled)
+    assert np.mean(np.array(pooled["rewrite"]) < cut) <= RC.MAX_FLAGGED
+    assert np.mean(np.array(pooled["rewrite"]) < cut + 0.2) > RC.MAX_FLAGGED  # the highest such cut
+    shares, chosen = RC.out_of_fold(by_fold)
+    assert set(chosen) == set(range(5)) and all(abs(c - cut) < 0.5 for c in chosen.values())
+    assert shares["changed"] > 0.7 and shares["paraphrase"] < 0.05
+
+
+def test_a_claim_with_one_party_changed_is_flagged(shipped):
+    # the talks were between Azerbaijan and Armenia; the claim names Georgia instead. The reader flags
+    # about 4 in 10 such copies out of fold (a changed place "in Portugal" here is not: docs/reader.md,
+    # round 7), and the support score alone none
+    changed_text = ANSWER.replace("Armenia", "Georgia")
+    true = shipped.support(ANSWER)
+    changed = shipped.support(changed_text).sentences[0]
+    assert true.sentences[0].supported and "Armenia" in true.sources[true.sentences[0].sources[0] - 1].text
+    assert not changed.supported and changed.checked
     # the topical score alone backs both: the claims share every word but one
-    assert shipped.support(ANSWER.replace("in Spain", "in Portugal")).sentences[0].supported
+    off = shipped.with_config(reader_support=False)
+    assert off.support(changed_text).sentences[0].supported
 
 
 def test_a_changed_claim_changes_one_fact_of_the_same_kind():

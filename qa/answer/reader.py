@@ -159,6 +159,14 @@ class ReaderSettings:
         self.threshold = float(card.get("threshold", DEFAULT_THRESHOLD))
         # characters of the sentence before that the model was trained to read (0: none)
         self.context_chars = int(card.get("context_chars", 0))
+        # how a claim is judged against a sentence (bench/reader_claims.py's fit on the fold models):
+        # "absolute", the claim's logit with the sentence, or "relative", that less the sentence's
+        # logit with itself; a model without the fit does not judge claims
+        support = card.get("support") or {}
+        self.support_measure: str | None = (
+            support.get("measure") if support.get("measure") in SUPPORT_MEASURES else None
+        )
+        self.support_cut = float(support.get("cut", 0.0))
 
     def fused(self, reader_logit: float, hand: float) -> float:
         """The ranking score: the probability, from the reader and the hand-set score together, that
@@ -174,6 +182,7 @@ class ReaderSettings:
         return float(sigmoid(np.float64(z - _logit(self.threshold) + _logit(CENTRE))))
 
 
+SUPPORT_MEASURES = ("absolute", "relative")
 # Used only when a folder's reader.json lacks a fitted value (a model trained without folds):
 # the reader's own logit alone, and a refusal at even odds.
 DEFAULT_FUSION = {"bias": 0.0, "reader": 1.0, "hand": 0.0}

@@ -13,7 +13,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-SIGNALS = ("score", "mixed", "semantic", "coverage")  # ours; without the novel-word penalty; each signal alone
+# ours as `qa support` decides (the support score, and the reader's word on the quote); the support score
+# alone; without the novel-word penalty; each signal alone
+SIGNALS = ("verdict", "score", "mixed", "semantic", "coverage")
+# `verdict` of a claim the reader reads in none of the sentences that reach the support score: below
+# any threshold, as `qa support` flags it whatever support_min is
+REFUSED_BY_READER = -1.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class ClaimResult:
     semantic: float = 0.0
     coverage: float = 0.0
     mixed: float = 0.0
+    # `score`, or REFUSED_BY_READER when the reader read no sentence as saying what the claim says
+    verdict: float = 0.0
 
     def hit(self) -> bool:
         """support_hit_at_1: the top quote comes from the claim's own article and overlaps its sentence."""
@@ -52,6 +59,7 @@ class ClaimResult:
             "semantic": round(self.semantic, 4),
             "coverage": round(self.coverage, 4),
             "mixed": round(self.mixed, 4),
+            "verdict": round(self.verdict, 4),
             "top": [self.top_doc, self.top_start, self.top_end],
             "hit": self.hit(),
         }
@@ -61,7 +69,10 @@ def judge(claim: Claim, support) -> ClaimResult:
     """A ClaimResult from the DraftSupport that Assistant.support returned for `claim.text`
     (asked with support_min 0, so every sentence carries its best quote)."""
     checked = [s for s in support.sentences if s.checked]
-    low = {k: float(min((getattr(s, k) for s in checked), default=0.0)) for k in SIGNALS}
+    low = {k: float(min((getattr(s, k) for s in checked), default=0.0)) for k in SIGNALS if k != "verdict"}
+    # at support_min 0 a sentence goes unsupported only when its score is below 0 or the reader read
+    # it in no sentence: either way the claim is flagged at any positive threshold
+    verdict = low["score"] if all(s.supported for s in checked) else min(REFUSED_BY_READER, low["score"])
     first = next((s for s in support.sentences if s.sources), None)
     top = support.sources[first.sources[0] - 1] if first else None
     return ClaimResult(
@@ -73,6 +84,7 @@ def judge(claim: Claim, support) -> ClaimResult:
         low["semantic"],
         low["coverage"],
         low["mixed"],
+        verdict,
     )
 
 
