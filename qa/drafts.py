@@ -35,6 +35,9 @@ from .retrieve import Retriever
 from .store import Store
 
 NO_SUPPORT_TEXT = "no support in these articles"
+# a claim the articles discuss (a sentence reaches support_min) but, as the reader reads them, do not
+# say: most often a name, number or place changed. Its closest sentence is shown to compare against.
+CONTESTED_TEXT = "not what the articles say"
 NOT_A_CLAIM = "not a claim (no words)"
 # A draft is checked sentence by sentence, one retrieval each: about eight pages at most (a long
 # article); a book is better checked a chapter at a time.
@@ -78,6 +81,17 @@ class SupportedSentence:
     coverage: float = 0.0
     novel: float = 0.0  # share of the claim's rare-word weight in words no retrieved sentence uses
     mixed: float = 0.0  # the support score before the novel-word penalty
+    # for a claim the reader did not read in any sentence that reaches the support score: the closest
+    # of those sentences, quoted exactly (unnumbered: it is shown to compare with, not cited as support)
+    closest: Quote | None = None
+
+    @property
+    def verdict(self) -> str:
+        if not self.checked:
+            return NOT_A_CLAIM
+        if self.supported:
+            return "supported"
+        return CONTESTED_TEXT if self.closest is not None else NO_SUPPORT_TEXT
 
     def to_dict(self) -> dict:
         return {
@@ -92,7 +106,8 @@ class SupportedSentence:
             "novel": round(self.novel, 4),
             "sources": list(self.sources),
             "checked": self.checked,
-            "verdict": "supported" if self.supported else NO_SUPPORT_TEXT if self.checked else NOT_A_CLAIM,
+            "verdict": self.verdict,
+            "closest": self.closest.to_dict() if self.closest is not None else None,
         }
 
 
@@ -225,6 +240,21 @@ def _claim_quotes(cands: list[Candidate], index: Store, k: int, config: Config) 
     return quotes
 
 
+def _closest_quote(cands: list[Candidate], index: Store, config: Config) -> Quote | None:
+    """The best sentence that reaches the support score when the reader read none of them as saying
+    the claim (None when the reader has no say, or no sentence reaches the score)."""
+    if not judges_claims(config):
+        return None
+    near = [c for c in cands if c.score >= config.support_min]
+    quotes = select_quotes(near, index, 1, config) if near else []
+    if not quotes:
+        return None
+    quote = quotes[0]
+    quote.n = 0
+    verify_quote(quote, index.documents[quote.doc_id])
+    return quote
+
+
 def _number(quote: Quote, sources: list[Quote], index: Store) -> int:
     """The draft-wide number of `quote`: the same excerpt backing two sentences is cited once."""
     for q in sources:
@@ -255,6 +285,7 @@ def support_draft(text: str, index: Store, embedder, idf: IdfTable, config: Conf
         novel = novel_share(text[s:e], cands, idf)
         quotes = _claim_quotes(cands, index, k, config) if any(backs(c, config) for c in cands) else []
         numbers = list(dict.fromkeys(_number(q, sources, index) for q in quotes))
+        closest = None if numbers else _closest_quote(cands, index, config)
         sentences.append(
             SupportedSentence(
                 i,
@@ -268,6 +299,7 @@ def support_draft(text: str, index: Store, embedder, idf: IdfTable, config: Conf
                 coverage=max((c.lexical for c in cands), default=0.0),
                 novel=novel,
                 mixed=best + NOVEL_PENALTY * novel,
+                closest=closest,
             )
         )
     return DraftSupport(text=text, sentences=sentences, sources=sources, threshold=config.support_min)

@@ -386,6 +386,8 @@ def quotations_csv(found) -> str:
 # --- sources for a draft (Assistant.support) ----------------------------------------------------
 
 NO_SUPPORT_HEADING = "No support in these articles"
+# before the closest sentence of a claim the articles discuss but do not say (drafts.CONTESTED_TEXT)
+CLOSEST_LEAD = "Not what the articles say; the closest sentence:"
 
 
 def format_support_text(
@@ -403,7 +405,12 @@ def format_support_text(
         lines += [f"    also in {styled(other, documents.get(other.get('doc_id', '')), style)}" for other in q.also_in]
     if support.unsupported:
         lines += ["", f"{NO_SUPPORT_HEADING} ({len(support.unsupported)} of {len(support.sentences)} sentences):"]
-        lines += [f"- “{s.text}”" for s in support.unsupported]
+        for s in support.unsupported:
+            lines.append(f"- “{s.text}”")
+            if s.closest is not None:  # discussed, but said otherwise: what the articles say instead
+                q = s.closest
+                lines.append(f"    {CLOSEST_LEAD} “{q.text}”")
+                lines.append(f"    — {quote_citation(q, documents.get(q.doc_id), style)}")
     return "\n".join(lines).rstrip()
 
 
@@ -420,7 +427,14 @@ def support_markdown(
     lines += _md_sources(support.sources, documents, style, "also in")
     if support.unsupported:
         lines += [f"## {NO_SUPPORT_HEADING}", ""]
-        lines += [f"- “{' '.join(md_escape(s.text).split())}”" for s in support.unsupported]
+        for s in support.unsupported:
+            lines.append(f"- “{' '.join(md_escape(s.text).split())}”")
+            if s.closest is not None:
+                q = s.closest
+                lines.append(
+                    f"  {CLOSEST_LEAD} “{' '.join(md_escape(q.text).split())}” "
+                    f"({md_escape(quote_citation(q, documents.get(q.doc_id), style))})"
+                )
         lines.append("")
     if support.sources:
         lines += works_markdown(support.sources, documents, style)

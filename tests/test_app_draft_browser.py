@@ -72,6 +72,27 @@ def test_each_sentence_is_marked_with_its_sources(page, app):
     shot(page, "draft_1_checked", full_page=True)
 
 
+def test_a_claim_the_articles_say_otherwise_shows_their_sentence(page, app):
+    # the talks were between Azerbaijan and Armenia: the articles discuss this claim, and say otherwise
+    changed = (
+        "The talks between Azerbaijan and Georgia were supposed to be held on Oct. 5 in Spain, on the sidelines "
+        "of the meeting of the European Political Community in Granada."
+    )
+    result = check(page, changed)
+    assert result.locator(".qa-sent.qa-unsupported").get_attribute("title") == "Not what the articles say"
+    closest = result.locator(".qa-draft-missing li .qa-draft-closest")
+    assert closest.count() == 1 and "The Kyiv Independent" in closest.inner_text()
+    doc_id, start, end = (
+        closest.get_attribute("data-doc-id"),
+        int(closest.get_attribute("data-start")),
+        int(closest.get_attribute("data-end")),
+    )
+    shown = closest.locator(".qa-closest-quote").inner_text()
+    assert " ".join(app[1].documents()[doc_id].text[start:end].split()) == " ".join(shown.split())
+    assert "Azerbaijan and Armenia" in shown
+    shot(page, "draft_3_said_otherwise", full_page=True)
+
+
 def test_copy_the_annotated_draft_as_markdown(page):
     claims = [SUPPORTED[1][0], INVENTED[2]]
     result = check(page, " ".join(claims))

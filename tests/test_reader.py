@@ -312,6 +312,28 @@ def test_a_claim_with_one_party_changed_is_flagged(shipped):
     assert off.support(changed_text).sentences[0].supported
 
 
+def test_a_claim_the_articles_say_otherwise_shows_the_closest_sentence_exactly(shipped):
+    from qa.drafts import CONTESTED_TEXT, NO_SUPPORT_TEXT
+    from qa.render import CLOSEST_LEAD, format_support_text, support_markdown
+    from qa.web.html import draft_html
+
+    invented = "China offered to host a summit of the two leaders in Beijing next spring."
+    result = shipped.support(ANSWER.replace("Armenia", "Georgia") + " " + invented)
+    changed, other = result.sentences
+    q = changed.closest
+    assert q is not None and "Armenia" in q.text and "Georgia" not in q.text
+    assert shipped.documents[q.doc_id].text[q.start : q.end] == q.text  # the source's exact characters
+    assert changed.to_dict()["verdict"] == CONTESTED_TEXT and changed.to_dict()["closest"]["text"] == q.text
+    # a claim no sentence comes near has nothing to compare with
+    assert not other.supported and other.closest is None and other.to_dict()["verdict"] == NO_SUPPORT_TEXT
+    docs = shipped.documents
+    text = format_support_text(result, docs)
+    assert f"{CLOSEST_LEAD} “{q.text}”" in text and text.count(CLOSEST_LEAD) == 1
+    assert CLOSEST_LEAD in support_markdown(result, docs)
+    html = draft_html(result, docs)
+    assert "qa-draft-closest" in html and "Not what the articles say" in html
+
+
 def test_a_changed_claim_changes_one_fact_of_the_same_kind():
     import train_reader as T
 

@@ -101,11 +101,13 @@ def api_support(service: Service) -> Callable[..., dict]:
         """Sources for a draft: each sentence of `text` backed by up to `k` (1 to 50) exact quotes, or
         flagged as having no support in these articles. Returns the DraftSupport record as a dict (text,
         annotated: the draft with [n] markers, threshold, supported, unsupported, sentences[n, text, start,
-        end, supported, score, sources, checked, verdict], sources[the quotes, numbered n, as /ask returns
+        end, supported, score, sources, checked, verdict, closest: for a sentence the articles discuss but
+        do not say, their closest sentence as a quote], sources[the quotes, numbered n, as /ask returns
         them, with url_safe]). Draft and document text are untrusted: escape them when showing them. An
         empty or too long draft, or a bad k, raises an error with a one-line message."""
         record = service.support(text, k).to_dict()
-        for q in record["sources"]:  # as /ask: link a URL only when it is a plain http(s) one
+        closest = [s["closest"] for s in record["sentences"] if s["closest"]]
+        for q in record["sources"] + closest:  # as /ask: link a URL only when it is a plain http(s) one
             q["url_safe"] = bool(q["url"]) and safe_url(q["url"]) == q["url"]
         return record
 

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from ..cite import STYLES
 from ..records import Answer, Document, Quote
-from ..render import copy_html, copy_text, safe_url, short_answer_text, support_markdown
+from ..render import (
+    CLOSEST_LEAD,
+    copy_html,
+    copy_text,
+    quote_citation,
+    safe_url,
+    short_answer_text,
+    support_markdown,
+)
 
 if TYPE_CHECKING:
     from ..drafts import DraftSupport
@@ -376,9 +384,8 @@ def _draft_text_html(support: "DraftSupport") -> str:
                 f'<span class="qa-marks">{marks}</span>'
             )
         else:
-            out.append(
-                f'<span class="qa-sent qa-unsupported" title="No support in these articles">{esc(s.text)}</span>'
-            )
+            title = "Not what the articles say" if s.closest is not None else "No support in these articles"
+            out.append(f'<span class="qa-sent qa-unsupported" title="{title}">{esc(s.text)}</span>')
         last = s.end
     out.append(esc(support.text[last:].rstrip()))
     return "".join(out)
@@ -409,7 +416,18 @@ def draft_html(support: "DraftSupport", documents: Mapping[str, Document] | None
         f", {len(checked) - n_ok} with no support" if n_ok < len(checked) else ""
     )
     sources = "".join(_draft_source_html(q, documents.get(q.doc_id)) for q in support.sources)
-    missing = "".join(f"<li>{esc(s.text)}</li>" for s in support.unsupported)
+    missing = "".join(
+        f"<li>{esc(s.text)}"
+        + (
+            f'<div class="qa-draft-closest" data-doc-id="{attr(s.closest.doc_id)}" data-start="{s.closest.start}" '
+            f'data-end="{s.closest.end}">{esc(CLOSEST_LEAD)} “<span class="qa-closest-quote">{esc(s.closest.text)}</span>” '
+            f'<span class="qa-cite">{esc(quote_citation(s.closest, documents.get(s.closest.doc_id)))}</span></div>'
+            if s.closest is not None
+            else ""
+        )
+        + "</li>"
+        for s in support.unsupported
+    )
     return (
         f'<div class="qa-answer qa-draft"><div class="qa-draft-summary">{esc(summary)}</div>'
         f'<div class="qa-draft-text">{_draft_text_html(support)}</div>'
