@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import drafts as support_bench  # noqa: E402
 from reader_data import default_out  # noqa: E402
-from train_reader import _kind, answers_by_set_of, attach_lead_ins, changed_claim, second_text  # noqa: E402
+from train_reader import answers_by_set_of, attach_lead_ins, changed_claim, restated, second_text  # noqa: E402
 
 from qa.answer.reader import MODEL_FILE, Reader, ReaderSettings  # noqa: E402
 from qa.nlp import pipeline  # noqa: E402
@@ -45,19 +45,11 @@ MAX_FLAGGED = 0.03
 
 
 def restatements(row: dict, sentence: str, pool: dict, nlp, rng: random.Random) -> dict[str, str | None]:
-    answers = [a for a in row["answers"] if 0 < len(a) <= 40]
     out = {
         "paraphrase": support_bench.paraphrase(sentence, nlp),
         "changed": changed_claim(sentence, row["answers"], pool[row["set"]], rng),
-        "rewrite": support_bench.rewrite(row["question"], answers[0], nlp) if answers else None,
     }
-    same = [
-        b
-        for b in pool[row["set"]]
-        if answers and _kind(b) == _kind(answers[0]) and b.casefold() != answers[0].casefold()
-    ]
-    if out["rewrite"] and same:
-        out["changed rewrite"] = support_bench.rewrite(row["question"], rng.choice(same), nlp)
+    out["rewrite"], out["changed rewrite"] = restated(row["question"], row["answers"], pool[row["set"]], nlp, rng)
     return out
 
 
@@ -126,18 +118,21 @@ def report(mode: str, by_fold: dict[int, dict[str, list[float]]], cuts) -> None:
         print(f"chosen on all folds: {chosen_cut(found):.1f}")
 
 
-def fold_margins(work: Path, data: Path) -> dict[int, dict[str, dict[str, list[float]]]]:
-    """Every fold model in `work` (foldN/) on its own held-out fold's claims."""
+def fold_models(work: Path) -> dict[int, Path]:
+    """train_reader's fold models in `work` (foldN/reader-int8.onnx), by the fold each was not trained on."""
+    return {f: p for f in range(10) if (p := work / f"fold{f}" / MODEL_FILE).is_file()}
+
+
+def fold_margins(models: dict[int, Path], data: Path) -> dict[int, dict[str, dict[str, list[float]]]]:
+    """Each model (by the fold it was not trained on) on that held-out fold's claims."""
     rows = [
         json.loads(line) for name in ("xquad-en", "covid-qa") for line in open(data / f"{name}.jsonl", encoding="utf-8")
     ]
     by_fold = {}
-    for fold in range(10):
-        path = work / f"fold{fold}" / MODEL_FILE
-        if path.is_file():
-            settings = ReaderSettings(path.parent)  # the model read as its card says (context, length)
-            attach_lead_ins(rows, settings.context_chars)
-            by_fold[fold] = margins(settings.model, rows, fold)
+    for fold, path in models.items():
+        settings = ReaderSettings(path.parent)  # the model read as its card says (context, length)
+        attach_lead_ins(rows, settings.context_chars)
+        by_fold[fold] = margins(settings.model, rows, fold)
     return by_fold
 
 
@@ -181,36 +176,24 @@ def main(argv=None) -> int:
     if (args.work is None) == (args.model is None) or (args.model is not None and args.fold is None):
         ap.error("name either --work, or --model with --fold")
     data = args.data or default_out()
-    if args.model:
-        if args.model.name != MODEL_FILE:
-            ap.error(
-                f"--model: name a trained reader's {MODEL_FILE} (its folder holds its card), not {args.model.name}"
-            )
-        rows = [
-            json.loads(line)
-            for name in ("xquad-en", "covid-qa")
-            for line in open(data / f"{name}.jsonl", encoding="utf-8")
-        ]
-        settings = ReaderSettings(args.model.parent)  # the model read as its card says (context, length)
-        attach_lead_ins(rows, settings.context_chars)
-        by_fold = {args.fold: margins(settings.model, rows, args.fold)}
-    else:
-        by_fold = fold_margins(args.work, data)
-        if not by_fold:
-            ap.error(f"--work: no fold{{N}}/{MODEL_FILE} in {args.work}")
+    if args.model and args.model.name != MODEL_FILE:
+        ap.error(f"--model: name a trained reader's {MODEL_FILE} (its folder holds its card), not {args.model.name}")
+    models = {args.fold: args.model} if args.model else fold_models(args.work)
+    if not models:
+        ap.error(f"--work: no fold{{N}}/{MODEL_FILE} in {args.work}")
+    by_fold = fold_margins(models, data)
     report(
         "relative (the claim's logit less the sentence's own)",
         {f: v["relative"] for f, v in by_fold.items()},
         RELATIVE_CUTS,
     )
     report("absolute", {f: v["absolute"] for f, v in by_fold.items()}, ABSOLUTE_CUTS)
-    if by_fold:
-        fitted = support_fit(by_fold)
-        print("\nsupport fit: " + json.dumps(fitted))
-        if args.card:
-            card = json.loads(args.card.read_text(encoding="utf-8"))
-            args.card.write_text(json.dumps({**card, "support": fitted}, indent=1) + "\n", encoding="utf-8")
-            print(f"wrote `support` into {args.card}")
+    fitted = support_fit(by_fold)
+    print("\nsupport fit: " + json.dumps(fitted))
+    if args.card:
+        card = json.loads(args.card.read_text(encoding="utf-8"))
+        args.card.write_text(json.dumps({**card, "support": fitted}, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote `support` into {args.card}")
     return 0
 
 

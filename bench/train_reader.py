@@ -182,22 +182,33 @@ def build_pairs(rows: list[dict], rng: random.Random) -> list[Pair]:
 
 
 def attach_rewrites(rows: list[dict], rng: random.Random) -> None:
-    """Each question turned into a statement with its answer (bench/drafts.py's `rewrite`, for
-    questions asking for their subject), and the same with another question's answer of the same
-    kind: claim pairs for training (build_pairs)."""
-    import drafts as support_bench
-
+    """Each question turned into a statement with its answer and with another answer (`restated`):
+    claim pairs for training (build_pairs)."""
     from qa.nlp import pipeline
 
     nlp, pool = pipeline(), answers_by_set_of(rows)
     for r in rows:
-        answer = next((a for a in r["answers"] if 0 < len(a) <= 40), None)
-        if answer is None or r.get("history"):
-            continue
-        r["rewrite"] = support_bench.rewrite(r["question"], answer, nlp)
-        same = [b for b in pool[r["set"]] if _kind(b) == _kind(answer) and b.casefold() != answer.casefold()]
-        if r["rewrite"] and same:
-            r["rewrite_changed"] = support_bench.rewrite(r["question"], rng.choice(same), nlp)
+        if not r.get("history"):
+            r["rewrite"], r["rewrite_changed"] = restated(r["question"], r["answers"], pool[r["set"]], nlp, rng)
+
+
+def restated(
+    question: str, answers: list[str], pool: list[str], nlp, rng: random.Random
+) -> tuple[str | None, str | None]:
+    """The question turned into a statement with its answer (bench/drafts.py's `rewrite`, for questions
+    asking for their subject), and the same with another answer of the same kind from `pool`: a
+    restatement that the answering sentence backs, and one it does not. (None, None) for a question of
+    another shape or an answer too long to restate."""
+    import drafts as support_bench
+
+    answer = next((a for a in answers if 0 < len(a) <= 40), None)
+    if answer is None:
+        return None, None
+    rewrite = support_bench.rewrite(question, answer, nlp)
+    same = [b for b in pool if _kind(b) == _kind(answer) and b.casefold() != answer.casefold()]
+    if not (rewrite and same):
+        return rewrite, None
+    return rewrite, support_bench.rewrite(question, rng.choice(same), nlp)
 
 
 def answers_by_set_of(rows: list[dict]) -> dict[str, list[str]]:
@@ -591,7 +602,7 @@ def claim_fit(work: Path, data: Path) -> dict | None:
     held-out claims; None when no fold model was trained."""
     import reader_claims
 
-    by_fold = reader_claims.fold_margins(work, data)
+    by_fold = reader_claims.fold_margins(reader_claims.fold_models(work), data)
     if not by_fold:
         return None
     fitted = reader_claims.support_fit(by_fold)

@@ -25,7 +25,7 @@ from .answer.candidates import (
     score_candidates,
 )
 from .answer.excerpts import select_quotes, verify_quote
-from .answer.reader import is_off, reader_for
+from .answer.reader import ReaderSettings, is_off, reader_for
 from .chunk import split_sentences
 from .config import Config
 from .errors import DraftTooLongError, EmptyDraftError
@@ -183,36 +183,33 @@ def claim_candidates(claim: str, vector: np.ndarray, index: Store, idf: IdfTable
     penalty = NOVEL_PENALTY * novel_share(claim, cands, idf)
     for c in cands:
         c.score = support_score(c) - penalty
-    if judges_claims(config):
-        read_claim(cands, claim, index, config)
+    judge = claim_judge(config)
+    if judge is not None:
+        read_claim(cands, claim, index, config, judge)
     return cands
 
 
-def read_claim(cands: list[Candidate], claim: str, index: Store, config: Config) -> None:
+def read_claim(cands: list[Candidate], claim: str, index: Store, config: Config, judge: ReaderSettings) -> None:
     """Each leading sentence's `reader`: the claim's logit with it, less (for a model whose card says
     "relative") the sentence's own logit with itself; what `backs` weighs."""
-    if read_leading(cands, claim, index, config) is None:
-        return
-    settings = reader_for(config.reader)
-    assert settings is not None  # read_leading read, so a reader is on
-    if settings.support_measure != "relative":
+    if read_leading(cands, claim, index, config) is None or judge.support_measure != "relative":
         return
     read = [(c, c.reader) for c in cands if c.reader is not None]
     docs = index.documents
-    own = settings.model.pair_logits(
-        [(docs[c.doc_id].text[c.start : c.end], reader_text(index, c, settings.context_chars)) for c, _z in read]
+    own = judge.model.pair_logits(
+        [(docs[c.doc_id].text[c.start : c.end], reader_text(index, c, judge.context_chars)) for c, _z in read]
     )
     for (c, claim_logit), self_logit in zip(read, own):
         c.reader = claim_logit - float(self_logit)
 
 
-def judges_claims(config: Config) -> bool:
-    """Whether the reader has a say in draft support: `reader_support` on, a reader on, and its card
-    fitted for claims."""
+def claim_judge(config: Config) -> ReaderSettings | None:
+    """The reader that has a say in draft support: `reader_support` on, a reader on, and its card
+    fitted for claims; else None."""
     if not config.reader_support or is_off(config.reader):
-        return False
+        return None
     settings = reader_for(config.reader)
-    return settings is not None and settings.support_measure is not None
+    return settings if settings is not None and settings.support_measure is not None else None
 
 
 def backs(c: Candidate, config: Config) -> bool:
@@ -220,11 +217,8 @@ def backs(c: Candidate, config: Config) -> bool:
     with the reader judging claims, the reader reads it as saying the same."""
     if c.score < config.support_min:
         return False
-    if not judges_claims(config):
-        return True
-    settings = reader_for(config.reader)
-    assert settings is not None
-    return c.reader is not None and c.reader >= settings.support_cut
+    judge = claim_judge(config)
+    return judge is None or (c.reader is not None and c.reader >= judge.support_cut)
 
 
 def _claim_quotes(cands: list[Candidate], index: Store, k: int, config: Config) -> list[Quote]:
@@ -243,7 +237,7 @@ def _claim_quotes(cands: list[Candidate], index: Store, k: int, config: Config) 
 def _closest_quote(cands: list[Candidate], index: Store, config: Config) -> Quote | None:
     """The best sentence that reaches the support score when the reader read none of them as saying
     the claim (None when the reader has no say, or no sentence reaches the score)."""
-    if not judges_claims(config):
+    if claim_judge(config) is None:
         return None
     near = [c for c in cands if c.score >= config.support_min]
     quotes = select_quotes(near, index, 1, config) if near else []

@@ -384,8 +384,8 @@ def _draft_text_html(support: "DraftSupport") -> str:
                 f'<span class="qa-marks">{marks}</span>'
             )
         else:
-            title = "Not what the articles say" if s.closest is not None else "No support in these articles"
-            out.append(f'<span class="qa-sent qa-unsupported" title="{title}">{esc(s.text)}</span>')
+            title = s.verdict[:1].upper() + s.verdict[1:]  # "No support in …" or "Not what the articles say"
+            out.append(f'<span class="qa-sent qa-unsupported" title="{attr(title)}">{esc(s.text)}</span>')
         last = s.end
     out.append(esc(support.text[last:].rstrip()))
     return "".join(out)
