@@ -2,6 +2,7 @@
 
     python bench/reader_data.py            # once: the candidates of every question (see its doc)
     python bench/train_reader.py [--folds 5] [--steps N] [--data DIR] [--oof FILE]
+    python bench/train_reader.py --refit --card    # the fits again, from the kept --oof scores, into the card
 
 The model is all-MiniLM-L6-v2 read as a cross-encoder: question and sentence (with its title and the
 start of the sentence before it, `--context`) in one input, mean-pooled, a linear head giving a logit.
@@ -542,7 +543,17 @@ def main(argv=None) -> int:
         help=f"characters before each sentence read with it (default {CONTEXT_CHARS}; 0: none)",
     )
     ap.add_argument("--refit", action="store_true", help="no training: fit and report from the --oof scores")
+    ap.add_argument(
+        "--card",
+        action="store_true",
+        help="with --refit: write the fits into the card beside --out, whose model stays as trained "
+        "(the final model does not depend on the fold scores, so this equals a full run's card)",
+    )
     args = ap.parse_args(argv)
+    if args.card and not args.refit:
+        ap.error("--card goes with --refit (a full run writes the card itself)")
+    if args.card and not args.out.is_file():
+        ap.error(f"--card: no model at --out {args.out}; its card is written beside it")
     data = args.data or default_out()
     work = args.work or data / "work"
     rows = load_rows(data, [n for n in args.sets.split(",") if n])
@@ -594,6 +605,11 @@ def main(argv=None) -> int:
         export_int8(make_full(bert, top, args.frozen), args.out, "logit")
         write_card(args, rows, pairs, figures, fitted)
         print(f"wrote {args.out}", file=sys.stderr)
+    elif args.card:
+        if not fitted:
+            ap.error(f"--card: no out-of-fold scores at {oof_path}; name them with --oof")
+        write_card(args, rows, pairs, figures, fitted)
+        print(f"wrote {args.out.parent / CARD_FILE}", file=sys.stderr)
     return 0
 
 

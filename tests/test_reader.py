@@ -367,3 +367,30 @@ def test_fits_refuse_at_most_their_share_of_answerable_questions():
     figures = reader_fit.evaluate(rows, scores, values)["xquad-en"]
     assert figures["reader_at_1"] == 1.0 and figures["hand_at_1"] < 1.0
     assert figures["refused"] <= 0.1 and figures["lso_refused"] > 0.5
+
+
+def test_a_card_refit_names_what_it_is_missing(tmp_path, capsys):
+    import train_reader as T
+
+    with pytest.raises(SystemExit):
+        T.main(["--card", "--out", str(tmp_path / "reader-int8.onnx")])
+    assert "--card goes with --refit" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        T.main(["--refit", "--card", "--out", str(tmp_path / "reader-int8.onnx"), "--data", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert "no model at --out" in err and str(tmp_path / "reader-int8.onnx") in err
+    assert not (tmp_path / "reader.json").exists()
+
+
+def test_the_refusal_study_reads_each_set_at_its_share_of_answerable_refused():
+    import reader_refusal as R
+
+    cand = {"score": 0.5, "semantic": 0.4, "lexical": 0.3, "retrieval": 1.0, "type_fit": 0.0, "doc_id": "a"}
+    hand, both = R.features([cand] * 3, None), R.features([cand] * 3, [1.0, -2.0, 0.5])
+    assert len(both) == len(hand) + R.TOP + 3 and both[len(hand)] == 1.0 and both[-1] == 1.0
+    # answerable questions score 1..100, leave-source-out copies 0.5..50.5: at 5% of the answerable
+    # refused (below 5.95) the copies under it are refused
+    p = np.concatenate([np.arange(1, 101), np.arange(0.5, 50.5)])
+    y = np.array([1] * 100 + [0] * 50)
+    got = R.refused_at(p, y, np.array(["covid-qa"] * 150), 0.05)
+    assert got == {"covid-qa": round(6 / 50, 3)}

@@ -1,0 +1,130 @@
+"""Could the reader's logits decide refusals? A question-level classifier, with and without them.
+
+    python bench/reader_refusal.py --oof ~/.cache/qa/reader-data/work/oof-all.jsonl
+
+Issue #23 asks for the coverage decision to use the reader. Rounds 1, 5 and 6 fitted the reader's best
+logit beside the coverage signals in one logistic fit and found no gain (docs/reader.md); this asks
+the question more widely. Every question of the training sets is asked with its sources (answerable)
+and with them masked out (leave-source-out: should be refused), each with its collected candidates
+(bench/reader_data.py) and the fold models' out-of-fold logits (bench/train_reader.py --oof). Two
+feature sets, the hand-set signals of the leading candidates alone and the same with the reader's
+logits, each in a logistic fit and a gradient-boosted one, fitted on four folds (split by article)
+and judged on the fifth. A classifier's worth for refusal is the share of leave-source-out copies it
+refuses at a fixed share of answerable questions refused, so each set is read at 3% and 5% (the
+issue's ceilings; the threshold is chosen on the held-out predictions themselves, which favours every
+row alike and so compares them fairly, but is not a threshold one could ship).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from reader_data import FOLDS, default_out  # noqa: E402
+
+SETS = ("xquad-en", "covid-qa", "shipped", "conversations")
+SHARES = (0.03, 0.05)  # answerable questions refused: the issue's ceiling on every set, and with LSO
+LEADING = 24  # the candidates the reader scores (train_reader.SCORED)
+TOP = 5  # the leading values of each signal a classifier sees
+NONE = -10.0  # a missing logit: below any the reader gives
+
+
+def _top(values: list[float], n: int, fill: float) -> list[float]:
+    return (sorted(values, reverse=True) + [fill] * n)[:n]
+
+
+def features(cands: list[dict], logits: list[float] | None) -> list[float]:
+    """The hand-set signals of the leading candidates (their scores, semantic and lexical matches, the
+    first one's retrieval and answer-type fit, how many articles the first five come from), and with
+    `logits` the reader's: its leading logits, the gap between the first two, the best fused with the
+    hand-set score, and its logit for the hand-set first sentence."""
+    c = cands[:LEADING]
+    first = c[0] if c else {"retrieval": 0.0, "type_fit": 0.0}
+    out = _top([x["score"] for x in c], TOP, 0.0) + _top([x["semantic"] for x in c], 3, 0.0)
+    out += _top([x["lexical"] for x in c], 3, 0.0)
+    out += [first["retrieval"], first["type_fit"], float(len({x["doc_id"] for x in c[:TOP]}))]
+    if logits is not None:
+        lead = _top(logits, TOP, NONE)
+        fused = [z + 10 * x["score"] for z, x in zip(logits, c)] or [NONE]
+        out += lead + [lead[0] - lead[1], max(fused), logits[0] if logits else NONE]
+    return out
+
+
+def table(rows: list[dict], scores: dict, with_reader: bool):
+    xs, ys, folds, sets = [], [], [], []
+    for r in rows:
+        s = scores.get((r["set"], r["id"]))
+        if s is None:
+            continue
+        for mode, label in (("own", 1), ("lso", 0)):
+            if r.get(mode) and s.get(mode):
+                xs.append(features(r[mode], s[mode] if with_reader else None))
+                ys.append(label)
+                folds.append(r["fold"])
+                sets.append(r["set"])
+    return np.array(xs), np.array(ys), np.array(folds), np.array(sets)
+
+
+def classifier(kind: str):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if kind == "logistic":
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=0)
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, folds: np.ndarray, kind: str) -> np.ndarray:
+    p = np.zeros(len(y))
+    for f in sorted(set(folds.tolist())):
+        held = folds == f
+        p[held] = classifier(kind).fit(x[~held], y[~held]).predict_proba(x[held])[:, 1]
+    return p
+
+
+def refused_at(p: np.ndarray, y: np.ndarray, sets: np.ndarray, share: float) -> dict[str, float]:
+    """Per set, the leave-source-out copies refused when the threshold refuses `share` of its answerable."""
+    out = {}
+    for name in SETS:
+        answerable, lso = (sets == name) & (y == 1), (sets == name) & (y == 0)
+        if answerable.any() and lso.any():
+            out[name] = round(float((p[lso] < np.quantile(p[answerable], share)).mean()), 3)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--oof", type=Path, required=True, help="bench/train_reader.py's out-of-fold scores")
+    ap.add_argument("--data", type=Path, default=None, help="bench/reader_data.py's folder (default: user cache)")
+    args = ap.parse_args(argv)
+    data = args.data or default_out()
+    rows = [json.loads(line) for name in SETS for line in open(data / f"{name}.jsonl", encoding="utf-8")]
+    scores = {(s["set"], s["id"]): s for s in map(json.loads, open(args.oof, encoding="utf-8"))}
+    scored = sorted({s["fold"] for s in scores.values()})
+    if len(scored) < 2:
+        sys.exit(f"{args.oof}: scores of {len(scored)} fold(s); out-of-fold fits need two or more of {FOLDS}")
+    print(f"folds {scored}; leave-source-out copies refused at the share of answerable questions refused")
+    print("| signals | classifier | refused | " + " | ".join(SETS) + " |")
+    print("|---|---|---:|" + "---:|" * len(SETS))
+    for with_reader in (False, True):
+        x, y, folds, sets = table(rows, scores, with_reader)
+        for kind in ("logistic", "gradient boosting"):
+            p = out_of_fold(x, y, folds, kind)
+            for share in SHARES:
+                got = refused_at(p, y, sets, share)
+                cells = " | ".join(f"{got[name]:.3f}" if name in got else "n/a" for name in SETS)
+                print(f"| {'with the reader' if with_reader else 'hand-set'} | {kind} | {share:.0%} | {cells} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
