@@ -1,6 +1,6 @@
 """Could the reader's logits decide refusals? A question-level classifier, with and without them.
 
-    python bench/reader_refusal.py --oof ~/.cache/qa/reader-data/work/oof-all.jsonl
+    python bench/reader_refusal.py --oof ~/.cache/qa/reader-data/work/oof-all.jsonl [--coverage]
 
 Issue #23 asks for the coverage decision to use the reader. Rounds 1, 5 and 6 fitted the reader's best
 logit beside the coverage signals in one logistic fit and found no gain (docs/reader.md); this asks
@@ -12,7 +12,9 @@ logits, each in a logistic fit and a gradient-boosted one, fitted on four folds 
 and judged on the fifth. A classifier's worth for refusal is the share of leave-source-out copies it
 refuses at a fixed share of answerable questions refused, so each set is read at 3% and 5% (the
 issue's ceilings; the threshold is chosen on the held-out predictions themselves, which favours every
-row alike and so compares them fairly, but is not a threshold one could ship).
+row alike and so compares them fairly, but is not a threshold one could ship). With `--coverage` the
+hand-set signals are the coverage decision's own (qa/answer/coverage.py, computed from the collected
+candidates over the cached index), and the shipped decision's weights are read the same way.
 """
 
 from __future__ import annotations
@@ -50,11 +52,41 @@ def features(cands: list[dict], logits: list[float] | None) -> list[float]:
     out = _top([x["score"] for x in c], TOP, 0.0) + _top([x["semantic"] for x in c], 3, 0.0)
     out += _top([x["lexical"] for x in c], 3, 0.0)
     out += [first["retrieval"], first["type_fit"], float(len({x["doc_id"] for x in c[:TOP]}))]
-    if logits is not None:
-        lead = _top(logits, TOP, NONE)
-        fused = [z + 10 * x["score"] for z, x in zip(logits, c)] or [NONE]
-        out += lead + [lead[0] - lead[1], max(fused), logits[0] if logits else NONE]
-    return out
+    return out + (reader_features(c, logits) if logits is not None else [])
+
+
+def reader_features(cands: list[dict], logits: list[float]) -> list[float]:
+    lead = _top(logits, TOP, NONE)
+    fused = [z + 10 * x["score"] for z, x in zip(logits, cands)] or [NONE]
+    return lead + [lead[0] - lead[1], max(fused), logits[0] if logits else NONE]
+
+
+def attach_coverage(rows: list[dict]) -> None:
+    """Each row's `cover_own` and `cover_lso`: the coverage decision's signals (in COVER_WEIGHTS' order)
+    for its collected candidates, and `covers_own`/`covers_lso`, the shipped decision's probability."""
+    from reader_data import SETS as SOURCES
+
+    from qa.answer.candidates import Candidate, IdfTable
+    from qa.answer.coverage import COVER_WEIGHTS, covers, signals
+    from qa.api import Assistant, load_documents
+    from qa.config import Config
+
+    config = Config.from_env().replace(reader="off")  # bench/reader_data.py's settings
+    indexes: dict[str, tuple] = {}
+    fields = ("doc_id", "start", "end", "row", "retrieval", "semantic", "lexical", "type_fit", "headline")
+    for r in rows:
+        corpus = str(SOURCES[r["set"]][1])
+        if corpus not in indexes:
+            index = Assistant.cached(list(load_documents([corpus]).documents), config).index
+            indexes[corpus] = (index, IdfTable(index))
+        index, idf = indexes[corpus]
+        for mode in ("own", "lso"):
+            cands = [Candidate(**{f: c[f] for f in fields}, score=c["score"]) for c in r.get(mode) or []]
+            for k, c in zip(cands, r.get(mode) or []):
+                k.short = (0, 0) if c["short"] else None  # only whether there is one is collected
+            values = signals(r["asked"], cands, index, idf)
+            r[f"cover_{mode}"] = [values[name] for name in COVER_WEIGHTS]
+            r[f"covers_{mode}"] = covers(values)
 
 
 def table(rows: list[dict], scores: dict, with_reader: bool):
@@ -65,7 +97,8 @@ def table(rows: list[dict], scores: dict, with_reader: bool):
             continue
         for mode, label in (("own", 1), ("lso", 0)):
             if r.get(mode) and s.get(mode):
-                xs.append(features(r[mode], s[mode] if with_reader else None))
+                hand = r[f"cover_{mode}"] if f"cover_{mode}" in r else features(r[mode], None)
+                xs.append(hand + (reader_features(r[mode], s[mode]) if with_reader else []))
                 ys.append(label)
                 folds.append(r["fold"])
                 sets.append(r["set"])
@@ -105,6 +138,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--oof", type=Path, required=True, help="bench/train_reader.py's out-of-fold scores")
     ap.add_argument("--data", type=Path, default=None, help="bench/reader_data.py's folder (default: user cache)")
+    ap.add_argument("--coverage", action="store_true", help="the coverage decision's signals as the hand-set ones")
     args = ap.parse_args(argv)
     data = args.data or default_out()
     rows = [json.loads(line) for name in SETS for line in open(data / f"{name}.jsonl", encoding="utf-8")]
@@ -115,6 +149,22 @@ def main(argv=None) -> int:
     print(f"folds {scored}; leave-source-out copies refused at the share of answerable questions refused")
     print("| signals | classifier | refused | " + " | ".join(SETS) + " |")
     print("|---|---|---:|" + "---:|" * len(SETS))
+    if args.coverage:
+        attach_coverage(rows)
+        _, y, _, sets = table(rows, scores, False)
+        shipped = np.array(
+            [
+                r[f"covers_{m}"]
+                for r in rows
+                if (r["set"], r["id"]) in scores
+                for m in ("own", "lso")
+                if r.get(m) and scores[(r["set"], r["id"])].get(m)
+            ]
+        )
+        for share in SHARES:
+            got = refused_at(shipped, y, sets, share)
+            cells = " | ".join(f"{got[name]:.3f}" if name in got else "n/a" for name in SETS)
+            print(f"| coverage | the shipped weights | {share:.0%} | {cells} |")
     for with_reader in (False, True):
         x, y, folds, sets = table(rows, scores, with_reader)
         for kind in ("logistic", "gradient boosting"):
@@ -122,7 +172,8 @@ def main(argv=None) -> int:
             for share in SHARES:
                 got = refused_at(p, y, sets, share)
                 cells = " | ".join(f"{got[name]:.3f}" if name in got else "n/a" for name in SETS)
-                print(f"| {'with the reader' if with_reader else 'hand-set'} | {kind} | {share:.0%} | {cells} |")
+                label = ("coverage" if args.coverage else "hand-set") + (" with the reader" if with_reader else "")
+                print(f"| {label} | {kind} | {share:.0%} | {cells} |")
     return 0
 
 
