@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from reader_data import FOLDS, default_out  # noqa: E402
+from train_reader import PRIOR_WEIGHT, SCORED, collected_indexes  # noqa: E402
 
 SETS = ("xquad-en", "covid-qa", "shipped", "conversations")
 SHARES = (0.03, 0.05)  # answerable questions refused: the issue's ceiling on every set, and with LSO
-LEADING = 24  # the candidates the reader scores (train_reader.SCORED)
 TOP = 5  # the leading values of each signal a classifier sees
 NONE = -10.0  # a missing logit: below any the reader gives
 
@@ -47,7 +47,7 @@ def features(cands: list[dict], logits: list[float] | None) -> list[float]:
     first one's retrieval and answer-type fit, how many articles the first five come from), and with
     `logits` the reader's: its leading logits, the gap between the first two, the best fused with the
     hand-set score, and its logit for the hand-set first sentence."""
-    c = cands[:LEADING]
+    c = cands[:SCORED]
     first = c[0] if c else {"retrieval": 0.0, "type_fit": 0.0}
     out = _top([x["score"] for x in c], TOP, 0.0) + _top([x["semantic"] for x in c], 3, 0.0)
     out += _top([x["lexical"] for x in c], 3, 0.0)
@@ -57,40 +57,35 @@ def features(cands: list[dict], logits: list[float] | None) -> list[float]:
 
 def reader_features(cands: list[dict], logits: list[float]) -> list[float]:
     lead = _top(logits, TOP, NONE)
-    fused = [z + 10 * x["score"] for z, x in zip(logits, cands)] or [NONE]
+    # the hand-set score at the weight the reader was trained beside (train_reader's residual training)
+    fused = [z + PRIOR_WEIGHT * x["score"] for z, x in zip(logits, cands)] or [NONE]
     return lead + [lead[0] - lead[1], max(fused), logits[0] if logits else NONE]
 
 
 def attach_coverage(rows: list[dict]) -> None:
     """Each row's `cover_own` and `cover_lso`: the coverage decision's signals (in COVER_WEIGHTS' order)
     for its collected candidates, and `covers_own`/`covers_lso`, the shipped decision's probability."""
-    from reader_data import SETS as SOURCES
-
     from qa.answer.candidates import Candidate, IdfTable
     from qa.answer.coverage import COVER_WEIGHTS, covers, signals
-    from qa.api import Assistant, load_documents
-    from qa.config import Config
 
-    config = Config.from_env().replace(reader="off")  # bench/reader_data.py's settings
-    indexes: dict[str, tuple] = {}
+    indexes = collected_indexes(rows)
+    idfs = {id(index): IdfTable(index) for index in indexes.values()}  # type: ignore[arg-type]
     fields = ("doc_id", "start", "end", "row", "retrieval", "semantic", "lexical", "type_fit", "headline")
     for r in rows:
-        corpus = str(SOURCES[r["set"]][1])
-        if corpus not in indexes:
-            index = Assistant.cached(list(load_documents([corpus]).documents), config).index
-            indexes[corpus] = (index, IdfTable(index))
-        index, idf = indexes[corpus]
+        index = indexes[r["set"]]
         for mode in ("own", "lso"):
             cands = [Candidate(**{f: c[f] for f in fields}, score=c["score"]) for c in r.get(mode) or []]
             for k, c in zip(cands, r.get(mode) or []):
                 k.short = (0, 0) if c["short"] else None  # only whether there is one is collected
-            values = signals(r["asked"], cands, index, idf)
+            values = signals(r["asked"], cands, index, idfs[id(index)])  # type: ignore[arg-type]
             r[f"cover_{mode}"] = [values[name] for name in COVER_WEIGHTS]
             r[f"covers_{mode}"] = covers(values)
 
 
 def table(rows: list[dict], scores: dict, with_reader: bool):
-    xs, ys, folds, sets = [], [], [], []
+    """One row per question and mode with reader scores: its features, answerable (1) or not (0), its
+    fold and set, and the shipped coverage decision's probability (NaN without `attach_coverage`)."""
+    xs, ys, folds, sets, shipped = [], [], [], [], []
     for r in rows:
         s = scores.get((r["set"], r["id"]))
         if s is None:
@@ -102,7 +97,8 @@ def table(rows: list[dict], scores: dict, with_reader: bool):
                 ys.append(label)
                 folds.append(r["fold"])
                 sets.append(r["set"])
-    return np.array(xs), np.array(ys), np.array(folds), np.array(sets)
+                shipped.append(r.get(f"covers_{mode}", np.nan))
+    return np.array(xs), np.array(ys), np.array(folds), np.array(sets), np.array(shipped)
 
 
 def classifier(kind: str):
@@ -134,6 +130,11 @@ def refused_at(p: np.ndarray, y: np.ndarray, sets: np.ndarray, share: float) -> 
     return out
 
 
+def table_row(signals: str, kind: str, share: float, got: dict[str, float]) -> str:
+    cells = " | ".join(f"{got[name]:.3f}" if name in got else "n/a" for name in SETS)
+    return f"| {signals} | {kind} | {share:.0%} | {cells} |"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--oof", type=Path, required=True, help="bench/train_reader.py's out-of-fold scores")
@@ -151,29 +152,16 @@ def main(argv=None) -> int:
     print("|---|---|---:|" + "---:|" * len(SETS))
     if args.coverage:
         attach_coverage(rows)
-        _, y, _, sets = table(rows, scores, False)
-        shipped = np.array(
-            [
-                r[f"covers_{m}"]
-                for r in rows
-                if (r["set"], r["id"]) in scores
-                for m in ("own", "lso")
-                if r.get(m) and scores[(r["set"], r["id"])].get(m)
-            ]
-        )
+        _, y, _, sets, shipped = table(rows, scores, False)
         for share in SHARES:
-            got = refused_at(shipped, y, sets, share)
-            cells = " | ".join(f"{got[name]:.3f}" if name in got else "n/a" for name in SETS)
-            print(f"| coverage | the shipped weights | {share:.0%} | {cells} |")
+            print(table_row("coverage", "the shipped weights", share, refused_at(shipped, y, sets, share)))
     for with_reader in (False, True):
-        x, y, folds, sets = table(rows, scores, with_reader)
+        x, y, folds, sets, _ = table(rows, scores, with_reader)
+        label = ("coverage" if args.coverage else "hand-set") + (" with the reader" if with_reader else "")
         for kind in ("logistic", "gradient boosting"):
             p = out_of_fold(x, y, folds, kind)
             for share in SHARES:
-                got = refused_at(p, y, sets, share)
-                cells = " | ".join(f"{got[name]:.3f}" if name in got else "n/a" for name in SETS)
-                label = ("coverage" if args.coverage else "hand-set") + (" with the reader" if with_reader else "")
-                print(f"| {label} | {kind} | {share:.0%} | {cells} |")
+                print(table_row(label, kind, share, refused_at(p, y, sets, share)))
     return 0
 
 

@@ -113,25 +113,24 @@ def question_text(row: dict) -> str:
     return row["asked"]
 
 
-def attach_lead_ins(rows: list[dict], chars: int) -> None:
-    """Each candidate's `before`: the start of the sentence before it in its article (candidates.lead_in),
-    from the same index bench/reader_data.py collected the candidates from (the cached one)."""
+def collected_indexes(rows: list[dict]) -> dict[str, object]:
+    """Each set's index: the cached one bench/reader_data.py collected its candidates from, checked to
+    still hold every candidate's sentence at the row it was collected at (a candidate names its sentence
+    by that row)."""
     from reader_data import SETS as SOURCES
 
-    from qa.answer.candidates import lead_in
     from qa.api import Assistant, load_documents
     from qa.config import Config
 
-    if chars <= 0:
-        return
     config = Config.from_env().replace(reader="off")  # reader_data.py's settings
-    indexes: dict[str, object] = {}
+    by_corpus: dict[str, object] = {}
+    by_set: dict[str, object] = {}
     for r in rows:
         corpus = str(SOURCES[r["set"]][1])
-        if corpus not in indexes:
+        if corpus not in by_corpus:
             documents = list(load_documents([corpus]).documents)
-            indexes[corpus] = Assistant.cached(documents, config, show_progress_bar=True).index
-        index = indexes[corpus]
+            by_corpus[corpus] = Assistant.cached(documents, config, show_progress_bar=True).index
+        index = by_set[r["set"]] = by_corpus[corpus]
         for c in (r.get("own") or []) + (r.get("lso") or []):
             d, s, e = index.sentence_rows[c["row"]].tolist()  # type: ignore[attr-defined]
             if (index.doc_ids[d], s, e) != (c["doc_id"], c["start"], c["end"]):  # type: ignore[attr-defined]
@@ -139,7 +138,20 @@ def attach_lead_ins(rows: list[dict], chars: int) -> None:
                     f"{r['set']}: the index differs from the one its candidates were collected from; "
                     "run python bench/reader_data.py again"
                 )
-            c["before"] = lead_in(index, c["row"], chars)  # type: ignore[arg-type]
+    return by_set
+
+
+def attach_lead_ins(rows: list[dict], chars: int) -> None:
+    """Each candidate's `before`: the start of the sentence before it in its article (candidates.lead_in),
+    from the same index bench/reader_data.py collected the candidates from (collected_indexes)."""
+    from qa.answer.candidates import lead_in
+
+    if chars <= 0:
+        return
+    indexes = collected_indexes(rows)
+    for r in rows:
+        for c in (r.get("own") or []) + (r.get("lso") or []):
+            c["before"] = lead_in(indexes[r["set"]], c["row"], chars)  # type: ignore[arg-type]
 
 
 def second_text(c: dict) -> str:

@@ -397,6 +397,7 @@ def test_the_refusal_study_reads_each_set_at_its_share_of_answerable_refused():
     # with --coverage the coverage decision's signals stand in for the hand-set ones
     row = {"set": "shipped", "id": "q", "fold": 2, "own": [cand], "lso": [cand], "cover_own": [0.7, 0.1]}
     row["cover_lso"] = [0.2, 0.0]
-    x, labels, folds, sets = R.table([row], {("shipped", "q"): {"own": [3.0], "lso": [-4.0]}}, True)
+    x, labels, folds, sets, shipped = R.table([row], {("shipped", "q"): {"own": [3.0], "lso": [-4.0]}}, True)
     assert x[:, :2].tolist() == [[0.7, 0.1], [0.2, 0.0]] and x[0, 2] == 3.0 and x[1, 2] == -4.0
     assert labels.tolist() == [1, 0] and folds.tolist() == [2, 2] and sets.tolist() == ["shipped"] * 2
+    assert np.isnan(shipped).all()  # no shipped decision read without attach_coverage

@@ -406,6 +406,15 @@ def _draft_source_html(q: Quote, document: Document | None) -> str:
     )
 
 
+def _closest_html(q: Quote, documents: Mapping[str, Document]) -> str:
+    """What the articles say instead of an unsupported claim: their closest sentence, exact and cited."""
+    return (
+        f'<div class="qa-draft-closest" data-doc-id="{attr(q.doc_id)}" data-start="{q.start}" data-end="{q.end}">'
+        f'{esc(CLOSEST_LEAD)} “<span class="qa-closest-quote">{esc(q.text)}</span>” '
+        f'<span class="qa-cite">{esc(quote_citation(q, documents.get(q.doc_id)))}</span></div>'
+    )
+
+
 def draft_html(support: "DraftSupport", documents: Mapping[str, Document] | None = None) -> str:
     """A checked draft: its sentences marked, Copy as Markdown, the numbered sources, the unsupported
     sentences listed. Draft and document text are escaped like every other untrusted text."""
@@ -417,15 +426,7 @@ def draft_html(support: "DraftSupport", documents: Mapping[str, Document] | None
     )
     sources = "".join(_draft_source_html(q, documents.get(q.doc_id)) for q in support.sources)
     missing = "".join(
-        f"<li>{esc(s.text)}"
-        + (
-            f'<div class="qa-draft-closest" data-doc-id="{attr(s.closest.doc_id)}" data-start="{s.closest.start}" '
-            f'data-end="{s.closest.end}">{esc(CLOSEST_LEAD)} “<span class="qa-closest-quote">{esc(s.closest.text)}</span>” '
-            f'<span class="qa-cite">{esc(quote_citation(s.closest, documents.get(s.closest.doc_id)))}</span></div>'
-            if s.closest is not None
-            else ""
-        )
-        + "</li>"
+        f"<li>{esc(s.text)}{_closest_html(s.closest, documents) if s.closest is not None else ''}</li>"
         for s in support.unsupported
     )
     return (
