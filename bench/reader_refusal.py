@@ -36,6 +36,7 @@ SETS = ("xquad-en", "covid-qa", "shipped", "conversations")
 SHARES = (0.03, 0.05)  # answerable questions refused: the ceiling on every set, and with LSO
 TOP = 5  # the leading values of each signal a classifier sees
 NONE = -10.0  # a missing logit: below any the reader gives
+SIGNAL_DIGITS = 9  # far below any difference that means something, far above floating-point noise
 
 
 def _top(values: list[float], n: int, fill: float) -> list[float]:
@@ -78,7 +79,9 @@ def attach_coverage(rows: list[dict]) -> None:
             for k, c in zip(cands, r.get(mode) or []):
                 k.short = (0, 0) if c["short"] else None  # only whether there is one is collected
             values = signals(r["asked"], cands, index, idfs[id(index)])  # type: ignore[arg-type]
-            r[f"cover_{mode}"] = [values[name] for name in COVER_WEIGHTS]
+            # rounded: the signals sum over sets, whose order (string hashing is salted) moves their
+            # last bits from one process to the next, and that is enough to move a tree's bins
+            r[f"cover_{mode}"] = [round(values[name], SIGNAL_DIGITS) for name in COVER_WEIGHTS]
             r[f"covers_{mode}"] = covers(values)
 
 
