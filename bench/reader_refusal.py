@@ -14,7 +14,11 @@ refuses at a fixed share of answerable questions refused, so each set is read at
 issue's ceilings; the threshold is chosen on the held-out predictions themselves, which favours every
 row alike and so compares them fairly, but is not a threshold one could ship). With `--coverage` the
 hand-set signals are the coverage decision's own (qa/answer/coverage.py, computed from the collected
-candidates over the cached index), and the shipped decision's weights are read the same way.
+candidates over the cached index), and the shipped decision's weights are read the same way; a
+second table then asks what would ship, one threshold for every set: the gradient-boosted trees with
+the reader, their threshold chosen on the training folds alone (nested), against the shipped weights
+at Config.min_score, with each set's ROC AUC. The reader's logits are those of the `--read` leading
+candidates (Config.reader_top, what it reads at answer time).
 """
 
 from __future__ import annotations
@@ -32,8 +36,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from reader_data import FOLDS, default_out  # noqa: E402
 from train_reader import PRIOR_WEIGHT, SCORED, collected_indexes  # noqa: E402
 
+from qa.config import Config  # noqa: E402
+
 SETS = ("xquad-en", "covid-qa", "shipped", "conversations")
 SHARES = (0.03, 0.05)  # answerable questions refused: the issue's ceiling on every set, and with LSO
+FIT_SHARE = 0.03  # what a threshold chosen on training folds may refuse of any set's answerable questions
 TOP = 5  # the leading values of each signal a classifier sees
 NONE = -10.0  # a missing logit: below any the reader gives
 SIGNAL_DIGITS = 9  # far below any difference that means something, far above floating-point noise
@@ -43,7 +50,7 @@ def _top(values: list[float], n: int, fill: float) -> list[float]:
     return (sorted(values, reverse=True) + [fill] * n)[:n]
 
 
-def features(cands: list[dict], logits: list[float] | None) -> list[float]:
+def features(cands: list[dict], logits: list[float] | None, read: int = SCORED) -> list[float]:
     """The hand-set signals of the leading candidates (their scores, semantic and lexical matches, the
     first one's retrieval and answer-type fit, how many articles the first five come from), and with
     `logits` the reader's: its leading logits, the gap between the first two, the best fused with the
@@ -53,10 +60,12 @@ def features(cands: list[dict], logits: list[float] | None) -> list[float]:
     out = _top([x["score"] for x in c], TOP, 0.0) + _top([x["semantic"] for x in c], 3, 0.0)
     out += _top([x["lexical"] for x in c], 3, 0.0)
     out += [first["retrieval"], first["type_fit"], float(len({x["doc_id"] for x in c[:TOP]}))]
-    return out + (reader_features(c, logits) if logits is not None else [])
+    return out + (reader_features(c, logits, read) if logits is not None else [])
 
 
-def reader_features(cands: list[dict], logits: list[float]) -> list[float]:
+def reader_features(cands: list[dict], logits: list[float], read: int) -> list[float]:
+    """The reader's logits for the first `read` candidates (at answer time it reads Config.reader_top)."""
+    cands, logits = cands[:read], logits[:read]
     lead = _top(logits, TOP, NONE)
     # the hand-set score at the weight the reader was trained beside (train_reader's residual training)
     fused = [z + PRIOR_WEIGHT * x["score"] for z, x in zip(logits, cands)] or [NONE]
@@ -85,7 +94,7 @@ def attach_coverage(rows: list[dict]) -> None:
             r[f"covers_{mode}"] = covers(values)
 
 
-def table(rows: list[dict], scores: dict, with_reader: bool):
+def table(rows: list[dict], scores: dict, with_reader: bool, read: int = SCORED):
     """One row per question and mode with reader scores: its features, answerable (1) or not (0), its
     fold and set, and the shipped coverage decision's probability (NaN without `attach_coverage`)."""
     xs, ys, folds, sets, shipped = [], [], [], [], []
@@ -96,7 +105,7 @@ def table(rows: list[dict], scores: dict, with_reader: bool):
         for mode, label in (("own", 1), ("lso", 0)):
             if r.get(mode) and s.get(mode):
                 hand = r[f"cover_{mode}"] if f"cover_{mode}" in r else features(r[mode], None)
-                xs.append(hand + (reader_features(r[mode], s[mode]) if with_reader else []))
+                xs.append(hand + (reader_features(r[mode], s[mode], read) if with_reader else []))
                 ys.append(label)
                 folds.append(r["fold"])
                 sets.append(r["set"])
@@ -133,6 +142,123 @@ def refused_at(p: np.ndarray, y: np.ndarray, sets: np.ndarray, share: float) -> 
     return out
 
 
+def threshold_at(p: np.ndarray, y: np.ndarray, sets: np.ndarray, share: float) -> float:
+    """The highest threshold (refused: p below it) that refuses at most `share` of every set's answerable."""
+    t = 1.0
+    for name in sorted(set(sets[y == 1].tolist())):
+        answerable = np.sort(p[(sets == name) & (y == 1)])
+        k = int(np.floor(share * len(answerable)))  # at most k of them lie below answerable[k]
+        t = min(t, float(answerable[k]) if k < len(answerable) else 1.0)
+    return t
+
+
+def fit_refusal(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarray, share: float):
+    """Trees fitted on every row given, and their threshold chosen on these rows alone: from out-of-fold
+    predictions over their folds, the highest refusing at most `share` of each set's answerable."""
+    t = threshold_at(out_of_fold(x, y, folds, "gradient boosting"), y, sets, share)
+    return classifier("gradient boosting").fit(x, y), t
+
+
+def nested(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarray, share: float):
+    """Each fold judged by trees and a threshold fitted on the other folds alone (fit_refusal): what a
+    shipped decision would do on articles it never saw. Returns whether each row was refused and each
+    fold's (trees, threshold)."""
+    refused, fits = np.zeros(len(y), dtype=bool), {}
+    for f in sorted(set(folds.tolist())):
+        held = folds == f
+        clf, t = fit_refusal(x[~held], y[~held], folds[~held], sets[~held], share)
+        refused[held] = clf.predict_proba(x[held])[:, 1] < t
+        fits[f] = (clf, t)
+    return refused, fits
+
+
+def refusal_figures(refused: np.ndarray, y: np.ndarray, sets: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per set, the share of answerable questions refused and of leave-source-out copies refused."""
+    out = {}
+    for name in SETS:
+        answerable, lso = (sets == name) & (y == 1), (sets == name) & (y == 0)
+        if answerable.any() and lso.any():
+            out[name] = {
+                "answerable_refused": round(float(refused[answerable].mean()), 3),
+                "lso_refused": round(float(refused[lso].mean()), 3),
+                "answerable": int(answerable.sum()),
+                "lso": int(lso.sum()),
+            }
+    return out
+
+
+def matched_threshold(p: np.ndarray, y: np.ndarray, sets: np.ndarray, want: float) -> float:
+    """The highest threshold whose mean over the sets of answerable questions refused is at most `want`."""
+    best = 0.0
+    for t in np.unique(p):
+        refused = p < t
+        # the tolerance: a mean of shares equal to `want` may differ from it in the last bit
+        if np.mean([refused[(sets == n) & (y == 1)].mean() for n in sorted(set(sets.tolist()))]) <= want + 1e-12:
+            best = float(t)
+    return best
+
+
+def sets_beaten(refused: np.ndarray, base: np.ndarray, y: np.ndarray, sets: np.ndarray) -> int:
+    """On how many sets `refused` does better than `base` (fewer answerable questions refused or more
+    leave-source-out copies, and neither worse) when it does worse on none; 0 when it does worse on one."""
+    better = 0
+    for n in SETS:
+        a, lso = (sets == n) & (y == 1), (sets == n) & (y == 0)
+        fewer, more = base[a].mean() - refused[a].mean(), refused[lso].mean() - base[lso].mean()
+        if fewer < 0 or more < 0:
+            return 0
+        better += bool(fewer > 0 or more > 0)
+    return better
+
+
+def most_sets_beaten(p: np.ndarray, shipped: np.ndarray, base: np.ndarray, y: np.ndarray, sets: np.ndarray):
+    """The most sets on which any decision from the trees' probability `p` beats `base` (sets_beaten):
+    one threshold of the trees, or a threshold of each with "either refuses" or "both refuse"; with
+    the first decision that does (refused, and how it is made)."""
+    grid = np.round(np.arange(0.02, 0.4001, 0.01), 2)
+    decisions = [(p < t, f"trees < {t}") for t in grid]
+    for a in grid:
+        decisions += [((shipped < a) | (p < b), f"weights < {a} or trees < {b}") for b in grid]
+        decisions += [((shipped < a) & (p < b), f"weights < {a} and trees < {b}") for b in grid]
+    return max(((sets_beaten(r, base, y, sets), r, how) for r, how in decisions), key=lambda d: d[0])
+
+
+def one_threshold(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarray, shipped: np.ndarray) -> None:
+    """A shipped decision has one threshold for every collection, not one per set: the trees with the
+    reader against the shipped weights at Config.min_score, each cell answerable refused / leave-source-out
+    refused, and each set's ROC AUC (how well a decision orders its questions, whatever the threshold)."""
+    from sklearn.metrics import roc_auc_score
+
+    hand = shipped < Config().min_score
+    nested_refused, _ = nested(x, y, folds, sets, FIT_SHARE)
+    p = out_of_fold(x, y, folds, "gradient boosting")
+    mean_hand = float(np.mean([hand[(sets == n) & (y == 1)].mean() for n in SETS]))
+    matched = p < matched_threshold(p, y, sets, mean_hand)
+    print("\none threshold for every set: answerable refused / leave-source-out refused")
+    print("| decision | threshold | " + " | ".join(SETS) + " |")
+    print("|---|---|" + "---|" * len(SETS))
+    for label, how, refused in (
+        ("coverage, the shipped weights", f"min_score {Config().min_score}", hand),
+        ("trees with the reader", f"training folds, <= {FIT_SHARE:.0%} of each set", nested_refused),
+        ("trees with the reader", "held-out, the shipped weights' mean refused", matched),
+    ):
+        got = refusal_figures(refused, y, sets)
+        cells = " | ".join(f"{got[n]['answerable_refused']:.3f} / {got[n]['lso_refused']:.3f}" for n in SETS)
+        print(f"| {label} | {how} | {cells} |")
+    for label, score in (("coverage, the shipped weights", shipped), ("trees with the reader", p)):
+        aucs = " | ".join(f"{roc_auc_score(y[sets == n], score[sets == n]):.3f}" for n in SETS)
+        print(f"| {label} | ROC AUC | {aucs} |")
+    beaten, refused, how = most_sets_beaten(p, shipped, hand, y, sets)
+    print(
+        f"\nthe most sets of {len(SETS)} on which a threshold of the trees (or of both, either or both refusing) "
+        f"does better than the shipped weights, doing worse on none, thresholds read in-sample: {beaten}"
+    )
+    if beaten:
+        got = refusal_figures(refused, y, sets)
+        cells = " | ".join(f"{got[n]['answerable_refused']:.3f} / {got[n]['lso_refused']:.3f}" for n in SETS)
+        print(f"| {how} | in-sample | {cells} |")
+
+
 def table_row(signals: str, kind: str, share: float, got: dict[str, float]) -> str:
     cells = " | ".join(f"{got[name]:.3f}" if name in got else "n/a" for name in SETS)
     return f"| {signals} | {kind} | {share:.0%} | {cells} |"
@@ -143,6 +269,7 @@ def main(argv=None) -> int:
     ap.add_argument("--oof", type=Path, required=True, help="bench/train_reader.py's out-of-fold scores")
     ap.add_argument("--data", type=Path, default=None, help="bench/reader_data.py's folder (default: user cache)")
     ap.add_argument("--coverage", action="store_true", help="the coverage decision's signals as the hand-set ones")
+    ap.add_argument("--read", type=int, default=Config().reader_top, help="leading candidates whose logits count")
     args = ap.parse_args(argv)
     data = args.data or default_out()
     rows = [json.loads(line) for name in SETS for line in open(data / f"{name}.jsonl", encoding="utf-8")]
@@ -159,12 +286,15 @@ def main(argv=None) -> int:
         for share in SHARES:
             print(table_row("coverage", "the shipped weights", share, refused_at(shipped, y, sets, share)))
     for with_reader in (False, True):
-        x, y, folds, sets, _ = table(rows, scores, with_reader)
+        x, y, folds, sets, _ = table(rows, scores, with_reader, args.read)
         label = ("coverage" if args.coverage else "hand-set") + (" with the reader" if with_reader else "")
         for kind in ("logistic", "gradient boosting"):
             p = out_of_fold(x, y, folds, kind)
             for share in SHARES:
                 print(table_row(label, kind, share, refused_at(p, y, sets, share)))
+    if args.coverage:
+        x, y, folds, sets, shipped = table(rows, scores, True, args.read)
+        one_threshold(x, y, folds, sets, shipped)
     return 0
 
 

@@ -401,3 +401,30 @@ def test_the_refusal_study_reads_each_set_at_its_share_of_answerable_refused():
     assert x[:, :2].tolist() == [[0.7, 0.1], [0.2, 0.0]] and x[0, 2] == 3.0 and x[1, 2] == -4.0
     assert labels.tolist() == [1, 0] and folds.tolist() == [2, 2] and sets.tolist() == ["shipped"] * 2
     assert np.isnan(shipped).all()  # no shipped decision read without attach_coverage
+
+
+def test_a_threshold_chosen_on_training_folds_keeps_every_set_within_its_share():
+    import reader_refusal as R
+
+    # xquad-en's answerable questions score 1..100 thousandths, shipped's 0.5..19.5: at most 5% of each
+    # refused means below 6 for the first and below 1.5 for the second, so 1.5 for both
+    p = np.concatenate([np.arange(1.0, 101.0), np.arange(0.5, 20.5)]) / 1000
+    y, sets = np.ones(120, dtype=int), np.array(["xquad-en"] * 100 + ["shipped"] * 20)
+    t = R.threshold_at(p, y, sets, 0.05)
+    assert t == 0.0015 and (p[sets == "shipped"] < t).mean() == 0.05 and (p[sets == "xquad-en"] < t).mean() == 0.01
+    # matched to a mean share of 3%: below 1.5, 1 of 100 and 1 of 20 (3%); below 2, 1 of 100 and 2 of 20
+    assert R.matched_threshold(p, y, sets, 0.03) == 0.0015
+
+
+def test_a_refusal_beats_another_only_where_it_does_worse_on_no_set():
+    import reader_refusal as R
+
+    y = np.array([1, 1, 0, 0] * 4)
+    sets = np.repeat(np.array(R.SETS), 4)
+    base = np.array([False, False, True, False] * 4)
+    more = base.copy()
+    more[3] = True  # one more copy refused on xquad-en, nothing else changed
+    assert R.sets_beaten(more, base, y, sets) == 1 and R.sets_beaten(base, base, y, sets) == 0
+    worse = more.copy()
+    worse[4] = True  # ... and an answerable question of covid-qa refused
+    assert R.sets_beaten(worse, base, y, sets) == 0
