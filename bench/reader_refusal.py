@@ -159,41 +159,35 @@ def fit_refusal(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarra
     return classifier("gradient boosting").fit(x, y), t
 
 
-def nested(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarray, share: float):
-    """Each fold judged by trees and a threshold fitted on the other folds alone (fit_refusal): what a
-    shipped decision would do on articles it never saw. Returns whether each row was refused and each
-    fold's (trees, threshold)."""
-    refused, fits = np.zeros(len(y), dtype=bool), {}
+def nested(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarray, share: float) -> np.ndarray:
+    """Whether each row is refused when its fold is judged by trees and a threshold fitted on the other
+    folds alone (fit_refusal): what a shipped decision would do on articles it never saw."""
+    refused = np.zeros(len(y), dtype=bool)
     for f in sorted(set(folds.tolist())):
         held = folds == f
         clf, t = fit_refusal(x[~held], y[~held], folds[~held], sets[~held], share)
         refused[held] = clf.predict_proba(x[held])[:, 1] < t
-        fits[f] = (clf, t)
-    return refused, fits
+    return refused
 
 
-def refusal_figures(refused: np.ndarray, y: np.ndarray, sets: np.ndarray) -> dict[str, dict[str, float]]:
-    """Per set, the share of answerable questions refused and of leave-source-out copies refused."""
-    out = {}
-    for name in SETS:
-        answerable, lso = (sets == name) & (y == 1), (sets == name) & (y == 0)
-        if answerable.any() and lso.any():
-            out[name] = {
-                "answerable_refused": round(float(refused[answerable].mean()), 3),
-                "lso_refused": round(float(refused[lso].mean()), 3),
-                "answerable": int(answerable.sum()),
-                "lso": int(lso.sum()),
-            }
-    return out
+def refusal_cells(refused: np.ndarray, y: np.ndarray, sets: np.ndarray) -> str:
+    """Per set, the share of answerable questions refused / of leave-source-out copies refused, as cells."""
+    return " | ".join(
+        f"{refused[(sets == n) & (y == 1)].mean():.3f} / {refused[(sets == n) & (y == 0)].mean():.3f}" for n in SETS
+    )
+
+
+def mean_answerable_refused(refused: np.ndarray, y: np.ndarray, sets: np.ndarray) -> float:
+    """The mean over the sets of the share of their answerable questions refused."""
+    return float(np.mean([refused[(sets == n) & (y == 1)].mean() for n in sorted(set(sets.tolist()))]))
 
 
 def matched_threshold(p: np.ndarray, y: np.ndarray, sets: np.ndarray, want: float) -> float:
     """The highest threshold whose mean over the sets of answerable questions refused is at most `want`."""
     best = 0.0
     for t in np.unique(p):
-        refused = p < t
         # the tolerance: a mean of shares equal to `want` may differ from it in the last bit
-        if np.mean([refused[(sets == n) & (y == 1)].mean() for n in sorted(set(sets.tolist()))]) <= want + 1e-12:
+        if mean_answerable_refused(p < t, y, sets) <= want + 1e-12:
             best = float(t)
     return best
 
@@ -223,28 +217,31 @@ def most_sets_beaten(p: np.ndarray, shipped: np.ndarray, base: np.ndarray, y: np
     return max(((sets_beaten(r, base, y, sets), r, how) for r, how in decisions), key=lambda d: d[0])
 
 
-def one_threshold(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarray, shipped: np.ndarray) -> None:
+def one_threshold(
+    x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndarray, shipped: np.ndarray, p: np.ndarray
+) -> None:
     """A shipped decision has one threshold for every collection, not one per set: the trees with the
-    reader against the shipped weights at Config.min_score, each cell answerable refused / leave-source-out
-    refused, and each set's ROC AUC (how well a decision orders its questions, whatever the threshold)."""
+    reader (`p`, their out-of-fold probabilities over the table x, y, folds, sets) against the shipped
+    weights at Config.min_score, each cell answerable refused / leave-source-out refused, and each set's
+    ROC AUC (how well a decision orders its questions, whatever the threshold)."""
     from sklearn.metrics import roc_auc_score
 
-    hand = shipped < Config().min_score
-    nested_refused, _ = nested(x, y, folds, sets, FIT_SHARE)
-    p = out_of_fold(x, y, folds, "gradient boosting")
-    mean_hand = float(np.mean([hand[(sets == n) & (y == 1)].mean() for n in SETS]))
-    matched = p < matched_threshold(p, y, sets, mean_hand)
+    min_score = Config().min_score
+    hand = shipped < min_score
+    matched = p < matched_threshold(p, y, sets, mean_answerable_refused(hand, y, sets))
     print("\none threshold for every set: answerable refused / leave-source-out refused")
     print("| decision | threshold | " + " | ".join(SETS) + " |")
     print("|---|---|" + "---|" * len(SETS))
     for label, how, refused in (
-        ("coverage, the shipped weights", f"min_score {Config().min_score}", hand),
-        ("trees with the reader", f"training folds, <= {FIT_SHARE:.0%} of each set", nested_refused),
+        ("coverage, the shipped weights", f"min_score {min_score}", hand),
+        (
+            "trees with the reader",
+            f"training folds, <= {FIT_SHARE:.0%} of each set",
+            nested(x, y, folds, sets, FIT_SHARE),
+        ),
         ("trees with the reader", "held-out, the shipped weights' mean refused", matched),
     ):
-        got = refusal_figures(refused, y, sets)
-        cells = " | ".join(f"{got[n]['answerable_refused']:.3f} / {got[n]['lso_refused']:.3f}" for n in SETS)
-        print(f"| {label} | {how} | {cells} |")
+        print(f"| {label} | {how} | {refusal_cells(refused, y, sets)} |")
     for label, score in (("coverage, the shipped weights", shipped), ("trees with the reader", p)):
         aucs = " | ".join(f"{roc_auc_score(y[sets == n], score[sets == n]):.3f}" for n in SETS)
         print(f"| {label} | ROC AUC | {aucs} |")
@@ -254,9 +251,7 @@ def one_threshold(x: np.ndarray, y: np.ndarray, folds: np.ndarray, sets: np.ndar
         f"does better than the shipped weights, doing worse on none, thresholds read in-sample: {beaten}"
     )
     if beaten:
-        got = refusal_figures(refused, y, sets)
-        cells = " | ".join(f"{got[n]['answerable_refused']:.3f} / {got[n]['lso_refused']:.3f}" for n in SETS)
-        print(f"| {how} | in-sample | {cells} |")
+        print(f"| {how} | in-sample | {refusal_cells(refused, y, sets)} |")
 
 
 def table_row(signals: str, kind: str, share: float, got: dict[str, float]) -> str:
@@ -286,15 +281,14 @@ def main(argv=None) -> int:
         for share in SHARES:
             print(table_row("coverage", "the shipped weights", share, refused_at(shipped, y, sets, share)))
     for with_reader in (False, True):
-        x, y, folds, sets, _ = table(rows, scores, with_reader, args.read)
+        x, y, folds, sets, shipped = table(rows, scores, with_reader, args.read)
         label = ("coverage" if args.coverage else "hand-set") + (" with the reader" if with_reader else "")
         for kind in ("logistic", "gradient boosting"):
             p = out_of_fold(x, y, folds, kind)
             for share in SHARES:
                 print(table_row(label, kind, share, refused_at(p, y, sets, share)))
-    if args.coverage:
-        x, y, folds, sets, shipped = table(rows, scores, True, args.read)
-        one_threshold(x, y, folds, sets, shipped)
+    if args.coverage:  # the last table and fit: the coverage signals with the reader, gradient-boosted
+        one_threshold(x, y, folds, sets, shipped, p)
     return 0
 
 
